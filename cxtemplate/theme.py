@@ -1,0 +1,127 @@
+"""One chart style for every page of the report.
+
+Every chart in cxtemplate goes through :func:`apply_theme` (called once per notebook by the
+session set-up) and is finished with :func:`finish`, which writes the title, the unit, the
+sample size and the data source in the same place on every chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# Okabe & Ito (2008) colour-blind-safe palette, in the order seaborn's "colorblind" uses
+# for its first colours; named roles keep meaning stable across charts.
+PALETTE: list[str] = [
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # purple
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+]
+GOOD = "#009E73"
+BAD = "#D55E00"
+NEUTRAL = "#999999"
+ACCENT = "#0072B2"
+# Promoter / passive / detractor colours used wherever NPS categories are drawn.
+NPS_COLOURS = {"promoter": "#009E73", "passive": "#999999", "detractor": "#D55E00"}
+
+
+def apply_theme() -> None:
+    """Set the seaborn/matplotlib style used by all report charts.
+
+    Call once per process (the notebook set-up does it). Charts are rendered as PNG at a
+    resolution that stays sharp when the HTML report is printed.
+    """
+    import matplotlib as mpl
+    import seaborn as sns
+
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=0.95)
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (8.0, 4.2),
+            "figure.dpi": 110,
+            "savefig.dpi": 110,
+            "savefig.bbox": "tight",
+            "axes.titlesize": 12.5,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "legend.frameon": False,
+            "figure.constrained_layout.use": True,
+        }
+    )
+
+
+def subtitle(n: int | None = None, unit: str | None = None, source: str | None = None) -> str:
+    """Build the grey line under a chart title: unit, sample size and source.
+
+    Parameters
+    ----------
+    n : int, optional
+        Number of observations behind the chart (responses, customers, ...).
+    unit : str, optional
+        What the value axis measures, e.g. ``"NPS, −100…100"``.
+    source : str, optional
+        Which table or system the data came from.
+
+    Returns
+    -------
+    str
+        The parts joined with `` · ``, e.g. ``"NPS, −100…100 · n = 12,345 · Source: survey"``.
+    """
+    parts: list[str] = []
+    if unit:
+        parts.append(unit)
+    if n is not None:
+        parts.append(f"n = {int(n):,}")
+    if source:
+        parts.append(f"Source: {source}")
+    return " · ".join(parts)
+
+
+def finish(ax, title: str, *, n: int | None = None, unit: str | None = None,
+           source: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+           legend: bool | None = None):
+    """Title a chart the house way: bold title, grey subtitle with unit, n and source.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The chart to finish.
+    title : str
+        What the chart shows, in plain language.
+    n, unit, source
+        See :func:`subtitle`.
+    xlabel, ylabel : str, optional
+        Axis labels; ``None`` leaves the current label.
+    legend : bool, optional
+        ``False`` removes the legend, ``True`` places it outside the plotting area.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The same axes, for chaining.
+    """
+    ax.set_title(title, loc="left", pad=22)
+    sub = subtitle(n=n, unit=unit, source=source)
+    if sub:
+        ax.annotate(sub, xy=(0, 1), xycoords="axes fraction", xytext=(0, 6),
+                    textcoords="offset points", ha="left", va="bottom", fontsize=9, color="#555555")
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    if legend is False and ax.get_legend() is not None:
+        ax.get_legend().remove()
+    elif legend is True:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return ax
+
+
+def palette(n: int) -> Sequence[str]:
+    """Return ``n`` colours from the colour-blind-safe palette, cycling if needed."""
+    return [PALETTE[i % len(PALETTE)] for i in range(n)]
