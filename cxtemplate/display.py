@@ -1,0 +1,150 @@
+"""Showing results in notebooks: plain-language sentences, formatted tables, finished charts.
+
+Notebooks call these instead of printing, so every page of the report formats numbers the
+same way (thousands separators, fixed decimals, intervals as "low–high") and every table has
+a title and, where values were suppressed, a note saying so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
+
+
+# --------------------------------------------------------------------------- number formatting
+
+
+def _missing(x: Any) -> bool:
+    try:
+        return x is None or (isinstance(x, float) and math.isnan(x)) or bool(x != x)
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_num(x: Any, decimals: int = 0) -> str:
+    """A number with thousands separators and fixed decimals; '–' when missing."""
+    if _missing(x):
+        return "–"
+    return f"{float(x):,.{decimals}f}"
+
+
+def fmt_signed(x: Any, decimals: int = 1) -> str:
+    """A change with an explicit sign, e.g. '+2.4' or '−3.0' (true minus sign)."""
+    if _missing(x):
+        return "–"
+    s = f"{float(x):+,.{decimals}f}"
+    return s.replace("-", "−")
+
+
+def fmt_pct(x: Any, decimals: int = 0, *, share: bool = False) -> str:
+    """A percentage; ``share=True`` when ``x`` is a 0–1 share rather than 0–100."""
+    if _missing(x):
+        return "–"
+    v = float(x) * (100 if share else 1)
+    return f"{v:,.{decimals}f}%"
+
+
+def fmt_ci(lo: Any, hi: Any, decimals: int = 1) -> str:
+    """An interval as 'low to high'."""
+    if _missing(lo) or _missing(hi):
+        return "–"
+    return f"{fmt_num(lo, decimals)} to {fmt_num(hi, decimals)}"
+
+
+def fmt_money(x: Any, currency: str = "GBP", decimals: int = 0) -> str:
+    """An amount with its currency symbol (or ISO code when the symbol is unknown)."""
+    if _missing(x):
+        return "–"
+    sym = CURRENCY_SYMBOLS.get(currency)
+    body = f"{abs(float(x)):,.{decimals}f}"
+    sign = "−" if float(x) < 0 else ""
+    return f"{sign}{sym}{body}" if sym else f"{sign}{body} {currency}"
+
+
+def fmt_p(p: Any) -> str:
+    """A p-value the way a report shows it ('< 0.001', '0.03')."""
+    if _missing(p):
+        return "–"
+    p = float(p)
+    if p < 0.001:
+        return "< 0.001"
+    return f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
+
+
+# --------------------------------------------------------------------------- notebook output
+
+
+def say(text: str) -> None:
+    """Show a Markdown paragraph (a finding, an explanation) in the notebook."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def show_table(df, title: str | None = None, *, formats: Mapping[str, Any] | None = None,
+               note: str | None = None, hide_index: bool = True, max_rows: int = 60,
+               highlight: Mapping[str, str] | None = None) -> None:
+    """Show a DataFrame as a styled table with a title and formatted numbers.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table. Column names are shown as given, so pass readable ones.
+    title : str, optional
+        Caption above the table.
+    formats : mapping, optional
+        Column → format string (``"{:,.1f}"``) or callable. Numeric columns without a format
+        get thousands separators and up to one decimal.
+    note : str, optional
+        A line under the table (e.g. how many cells were suppressed, the metric definition).
+    hide_index : bool
+        Hide the DataFrame index (default).
+    max_rows : int
+        Show at most this many rows and say how many were left out.
+    highlight : mapping, optional
+        Column → CSS colour applied to the whole column (e.g. the column a reader should look at).
+    """
+    import pandas as pd
+    from IPython.display import HTML, display
+
+    shown = df.head(max_rows)
+    fmt: dict[str, Any] = {}
+    for col in shown.columns:
+        if formats and col in formats:
+            fmt[col] = formats[col]
+        elif pd.api.types.is_bool_dtype(shown[col]):
+            fmt[col] = lambda v: "yes" if v else "no"
+        elif pd.api.types.is_integer_dtype(shown[col]):
+            fmt[col] = lambda v: fmt_num(v, 0)
+        elif pd.api.types.is_float_dtype(shown[col]):
+            fmt[col] = lambda v: fmt_num(v, 1)
+    styler = shown.style.format(fmt, na_rep="–").set_table_attributes('class="cx-table"')
+    if hide_index:
+        styler = styler.hide(axis="index")
+    if title:
+        styler = styler.set_caption(title)
+    for col, colour in (highlight or {}).items():
+        if col in shown.columns:
+            styler = styler.set_properties(subset=[col], **{"font-weight": "600", "color": colour})
+    display(HTML(styler.to_html()))
+    extra = len(df) - len(shown)
+    notes = [n for n in (note, f"{extra:,} more rows not shown; the full table is in the run's artifacts." if extra > 0 else None) if n]
+    if notes:
+        display(HTML("".join(f'<p class="cx-note">{n}</p>' for n in notes)))
+
+
+def show_figure(fig) -> None:
+    """Display a matplotlib figure once and release its memory."""
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    display(fig)
+    plt.close(fig)
+
+
+def absent(what: str, consequence: str) -> None:
+    """The one sentence a section shows when its input is absent, e.g. no conversations."""
+    say(f"*{what} — {consequence}*")
