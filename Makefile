@@ -1,0 +1,62 @@
+# cxtemplate — everything a fresh machine needs, in two commands:
+#   make report   build .venv (pinned versions), run the demo engagement, print the report's path
+#   make test     build .venv, install headless Chromium if missing, run the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv report test test-fast browser lab bench demo-data constraints clean
+
+help:
+	@echo "make report   run the demo engagement and print the report's index.html"
+	@echo "make test     run the test suite (installs what it needs)"
+	@echo "make lab      open JupyterLab on the notebooks (installs the optional 'lab' extra)"
+	@echo "make bench    run the benchmarks and update bench/RESULTS.md"
+
+# The venv is rebuilt when the project's requirements change.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+venv: $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/cxtemplate run params/demo.yaml
+	@echo "Report: $$(cd reports/demo/latest && pwd -P)/index.html"
+
+browser:
+	@bash .ci/install-chromium.sh
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+# Unit tests only (no notebook execution, no browser): seconds, for the edit-test loop.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+# jupyterlab stays out of the runtime environment: it makes every papermill call ~2.5x slower.
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,lab]'
+	cd notebooks && ../$(BIN)/jupyter lab
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+demo-data: $(STAMP)
+	$(BIN)/python -c "from cxtemplate.synth import DEMO_SPEC, generate, write_organisation; write_organisation(generate(DEMO_SPEC), 'data/demo')"
+
+# Re-pin the whole tree after editing pyproject.toml (needs the package index).
+constraints:
+	rm -rf /tmp/cx-pin && $(PYTHON) -m venv /tmp/cx-pin
+	/tmp/cx-pin/bin/python -m pip install --quiet --upgrade pip
+	/tmp/cx-pin/bin/python -m pip install --quiet -e '.[test,lab]'
+	( echo "# Exact versions of the whole dependency tree (Python 3.11), used by make as pip constraints."; \
+	  /tmp/cx-pin/bin/python -m pip freeze --exclude-editable ) > constraints.txt
+
+clean:
+	rm -rf $(VENV) reports/*/ .pytest_cache
