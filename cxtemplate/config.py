@@ -128,6 +128,7 @@ class NPSMetric(Strict):
     """Net Promoter Score: % promoters (9–10) − % detractors (0–6) on the 0–10 question."""
 
     enabled: bool = True
+    target_margin: float = Field(default=10.0, gt=0, description="Margin of error (± NPS points) a reported cell (segment × period) should reach.")
 
 
 class CSATMetric(Strict):
@@ -136,7 +137,8 @@ class CSATMetric(Strict):
     enabled: bool = True
     method: Literal["top2box", "mean"] = "top2box"
     scale: tuple[int, int] = (1, 5)
-    success_min: int | None = Field(default=None, description="Lowest score counted as satisfied (default: top two).")
+    success_min: int | None = Field(default=None, description="Lowest score counted as satisfied (default: top two on a 5-point scale, top three on 7).")
+    target_margin: float = Field(default=5.0, gt=0, description="Margin of error (± percentage points, or ± scale points for a mean).")
 
     @model_validator(mode="after")
     def _scale(self) -> CSATMetric:
@@ -151,6 +153,7 @@ class CESMetric(Strict):
     method: Literal["mean", "pct_agree"] = "mean"
     scale: tuple[int, int] = (1, 7)
     success_min: int | None = Field(default=None, description="Lowest score counted as 'agree' (default: top three on 7, top two on 5).")
+    target_margin: float = Field(default=0.25, gt=0, description="Margin of error (± scale points for a mean, ± percentage points for %-agree).")
 
     @model_validator(mode="after")
     def _scale(self) -> CESMetric:

@@ -122,6 +122,16 @@ def show_table(df, title: str | None = None, *, formats: Mapping[str, Any] | Non
         elif pd.api.types.is_float_dtype(shown[col]):
             fmt[col] = lambda v: fmt_num(v, 1)
     styler = shown.style.format(fmt, na_rep="–").set_table_attributes('class="cx-table"')
+    numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])]
+    numeric += [c for c in (formats or {}) if c in shown.columns and c not in numeric
+                and shown[c].map(lambda v: isinstance(v, (int, float)) or v is None).all()]
+    short = [c for c in shown.columns if c not in numeric and shown[c].astype(str).str.len().max() <= 12]
+    if short:
+        styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+    if numeric:
+        styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
+        styler = styler.set_table_styles([{"selector": f"th.col{list(shown.columns).index(c)}",
+                                           "props": [("text-align", "right")]} for c in numeric], overwrite=False)
     if hide_index:
         styler = styler.hide(axis="index")
     if title:
@@ -129,7 +139,7 @@ def show_table(df, title: str | None = None, *, formats: Mapping[str, Any] | Non
     for col, colour in (highlight or {}).items():
         if col in shown.columns:
             styler = styler.set_properties(subset=[col], **{"font-weight": "600", "color": colour})
-    display(HTML(styler.to_html()))
+    display(HTML(f'<div class="cx-table-wrap">{styler.to_html()}</div>'))
     extra = len(df) - len(shown)
     notes = [n for n in (note, f"{extra:,} more rows not shown; the full table is in the run's artifacts." if extra > 0 else None) if n]
     if notes:

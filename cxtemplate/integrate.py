@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .config import TABLES, Config
@@ -227,11 +226,9 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None) -> 
     return used, quarantine.reset_index(drop=True), report, contacts
 
 
-def _redact(redact, series: pd.Series, names: list[str] | None) -> tuple[pd.Series, dict[str, int]]:
+def _redact(redact, series: pd.Series, names) -> tuple[pd.Series, dict[str, int]]:
     result = redact(series, known_names=names)
-    if isinstance(result, tuple):
-        return result[0], dict(result[1])
-    return result, {}
+    return result.text, {k: int(v) for k, v in result.counts.items() if v}
 
 
 def _range(s: pd.Series) -> list[str | None]:
@@ -335,7 +332,9 @@ def integrate(cfg: Config) -> Integration:
         if table == "customers" and cts is not None:
             contacts = cts
             if "contact_name" in cts.columns:
-                known_names = sorted(set(cts["contact_name"].dropna().astype(str)))
+                from .privacy import build_name_pattern
+
+                known_names = build_name_pattern(cts["contact_name"].dropna().astype(str).unique())
     if errors:
         raise DataErrors(errors)
     if "responses" in tables:
@@ -355,11 +354,6 @@ def write_integration(result: Integration, store: Store) -> None:
         from .store import write_parquet
 
         write_parquet(store.restricted_dir / "contacts.parquet", result.contacts)
-
-
-def np_safe(x: Any) -> Any:  # pragma: no cover - small helper kept for notebooks
-    """Convert numpy scalars to Python scalars for display."""
-    return x.item() if isinstance(x, np.generic) else x
 
 
 __all__ = ["Integration", "TableReport", "integrate", "write_integration", "Column"]

@@ -234,7 +234,10 @@ def check_rows(table: str, df: pd.DataFrame, columns: list[Column], as_of: pd.Ti
         schema.validate(df, lazy=True)
     except pe.SchemaErrors as exc:
         fc = exc.failure_cases
-        fc = fc[fc["index"].notna()]
+        fc = fc[fc["index"].notna()].copy()
+        # A frame-level check reports one failure case per column of the failing row; name it once.
+        frame_level = fc["schema_context"] == "DataFrameSchema"
+        fc.loc[frame_level, "column"] = "row"
         for (column, check), grp in fc.groupby(["column", "check"], dropna=False, sort=False):
             label = _check_label(str(check))
             idx = pd.Index(grp["index"].astype(int).unique())

@@ -62,6 +62,23 @@ class Run:
 
     # -- helpers -------------------------------------------------------------
     @property
+    def specs(self):
+        """The enabled metric definitions (``MetricSpec``) by key: nps, csat, ces."""
+        from .metrics import specs_from_config
+
+        return specs_from_config(self.cfg.metrics)
+
+    @property
+    def conf(self) -> float:
+        """The confidence level of every interval in the report."""
+        return float(self.cfg.metrics.confidence)
+
+    @property
+    def freq(self) -> str:
+        """The reporting period as a pandas alias ('M' or 'Q')."""
+        return self.cfg.period_freq()
+
+    @property
     def seed(self) -> int:
         """The engagement's seed, offset per notebook so notebooks draw independent streams."""
         offset = int(self.notebook[:2]) if self.notebook[:2].isdigit() else 0

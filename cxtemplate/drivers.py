@@ -1,0 +1,670 @@
+"""Key-driver analysis: which driver ratings move the outcome, and by how much.
+
+The default is **Shapley value regression**, the same number as Lindeman, Merenda & Gold's
+(1980) "LMG" R² decomposition and Budescu's (1993) *general dominance*: a driver's share of the
+model R² is its extra R² averaged over every order in which the drivers could enter. It is
+computed **exactly from the correlation matrix**: the R² of each of the 2^p driver subsets comes
+from a solve on a sub-matrix, one stacked ``np.linalg.solve`` per subset size, and the Shapley
+weights turn the 2^p R² values into shares with one matrix product. No regression is refitted on
+the rows. Johnson's (2000) relative weights are the alternative. Bootstrap intervals resample
+rows and rebuild the correlation matrices from row counts, one matrix product per batch.
+
+Conventions
+-----------
+* Missing values: **listwise** deletion by default (a response counts only when the outcome and
+  every driver are answered); ``n`` is that count. ``missing="pairwise"`` uses every available
+  pair for each correlation (as R's ``cor(use = "pairwise")``); ``n`` is then the number of rows
+  with the outcome answered and ``info["n_min_pair"]`` the smallest pairwise count.
+* Sign: ``sign`` is the sign of the driver's **full-model standardized coefficient** (as R's
+  ``rwa(applysigns = TRUE)``). The zero-order correlation ``r`` is reported beside it: with
+  correlated drivers the two can disagree, and then the share should be read with care.
+* Exact Shapley needs 2^p subsets; above ``max_drivers`` (default 15) a ``ValueError`` says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from math import comb
+
+import numpy as np
+import pandas as pd
+
+SHAPLEY = "Shapley value regression (LMG / general dominance)"
+RELATIVE_WEIGHTS = "Johnson's relative weights"
+MAX_DRIVERS = 15
+QUADRANTS = {  # (high importance, high performance) → Martilla & James (1977) label
+    (True, False): "Concentrate here", (True, True): "Keep up the good work",
+    (False, False): "Low priority", (False, True): "Possible overkill",
+}
+__all__ = ["DriverImportance", "lmg_from_corr", "relative_weights_from_corr",
+           "shapley_importance", "relative_weights", "bootstrap_importance", "importance_performance",
+           "drivers_by_segment", "plot_importance", "plot_importance_performance", "QUADRANTS"]
+
+
+@dataclass
+class DriverImportance:
+    """Result of a key-driver analysis.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per driver, in the order given: ``driver``, ``importance`` (raw share of R²),
+        ``share_pct`` (normalised, sums to 100), ``beta`` (full-model standardized coefficient),
+        ``r`` (zero-order correlation), ``sign`` (of ``beta``), ``rank`` (1 = most important);
+        after :func:`bootstrap_importance` also ``importance_low/high`` and ``share_low/high``.
+    r2, n, method, outcome, missing
+        Model R², responses used, method name, outcome column and missing-data rule.
+    r2_low, r2_high : float
+        Bootstrap interval for R² (NaN until bootstrapped).
+    info : dict
+        Bootstrap settings (``n_boot``, ``conf``, ``ci``, ``seed``, ``n_failed``), ``n_min_pair``.
+    """
+
+    table: pd.DataFrame
+    r2: float
+    n: int
+    method: str
+    outcome: str
+    missing: str = "listwise"
+    r2_low: float = float("nan")
+    r2_high: float = float("nan")
+    info: dict = field(default_factory=dict)
+
+    @property
+    def importance(self) -> pd.Series:
+        """Raw shares of R², indexed by driver."""
+        return self.table.set_index("driver")["importance"]
+
+    @property
+    def share(self) -> pd.Series:
+        """Normalised shares (%, sum 100), indexed by driver."""
+        return self.table.set_index("driver")["share_pct"]
+
+    def summary(self) -> str:
+        """One line for a chart title or a report sentence."""
+        ci = "" if np.isnan(self.r2_low) else f" ({self.r2_low:.2f}–{self.r2_high:.2f})"
+        return f"{self.method}: R² = {self.r2:.2f}{ci}, n = {self.n:,}"
+
+    def to_dict(self) -> dict:
+        """JSON-ready record: the scalars plus the table as a list of rows."""
+        return {"method": self.method, "outcome": self.outcome, "r2": self.r2, "n": self.n,
+                "missing": self.missing, "r2_low": self.r2_low, "r2_high": self.r2_high,
+                "info": dict(self.info), "table": self.table.to_dict(orient="records")}
+
+
+# ─── exact computations on correlation matrices ──────────────────────────────────────────────
+
+def _standardise(R) -> np.ndarray:
+    R = np.asarray(R, dtype=float)
+    d = np.sqrt(np.diagonal(R, axis1=-2, axis2=-1))
+    return R / d[..., :, None] / d[..., None, :]
+
+
+def _split(R: np.ndarray, outcome_index: int, max_drivers: int):
+    if R.ndim not in (2, 3) or R.shape[-1] != R.shape[-2] or R.shape[-1] < 2:
+        raise ValueError("R must be a square correlation matrix (or a stack) with a driver")
+    q = R.shape[-1]
+    p = q - 1
+    if p > max_drivers:
+        raise ValueError(
+            f"{p} drivers exceed the cap of {max_drivers} for exact Shapley importance (2^{p} = "
+            f"{2 ** p:,} subset regressions); group or pre-select drivers, or raise max_drivers")
+    keep = [i for i in range(q) if i != outcome_index % q]
+    return R[..., keep, :][..., :, keep], R[..., keep, outcome_index % q], p
+
+
+@lru_cache(maxsize=64)
+def _subset_indices(p: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bitmasks of all size-k subsets of p drivers and their members (C, k), ascending."""
+    masks = np.arange(1 << p)
+    masks = masks[np.bitwise_count(masks) == k]
+    return masks, np.nonzero((masks[:, None] >> np.arange(p)) & 1)[1].reshape(len(masks), k)
+
+
+def _subset_r2(Rxx: np.ndarray, rxy: np.ndarray, max_elements: int = 4_000_000) -> np.ndarray:
+    """R² of every driver subset (B, 2^p), indexed by bitmask: one stacked solve per size."""
+    Rxx, rxy = Rxx.reshape(-1, *Rxx.shape[-2:]), rxy.reshape(-1, rxy.shape[-1])
+    B, p = rxy.shape
+    out = np.zeros((B, 1 << p))
+    for k in range(1, p + 1):
+        masks, idx = _subset_indices(p, k)
+        step = max(1, max_elements // (len(masks) * k * k))
+        for s in range(0, B, step):
+            A = Rxx[s:s + step][:, idx[:, :, None], idx[:, None, :]]      # (b, C, k, k)
+            b = rxy[s:s + step][:, idx]                                     # (b, C, k)
+            beta = np.linalg.solve(A, b[..., None])[..., 0]
+            out[s:s + step, masks] = np.einsum("bck,bck->bc", b, beta)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _shapley_matrix(p: int) -> np.ndarray:
+    """(2^p, p) matrix M with Shapley = R²(all subsets) @ M.
+
+    φ_j = Σ_{S∌j} w(|S|)[v(S∪j) − v(S)] = Σ_{T∋j} w(|T|−1) v(T) − Σ_{S∌j} w(|S|) v(S),
+    with w(s) = s!(p−s−1)!/p! = 1 / (p·C(p−1, s)).
+    """
+    masks = np.arange(1 << p)
+    size = np.bitwise_count(masks).astype(int)
+    w = np.array([1.0 / (p * comb(p - 1, s)) for s in range(p)] + [0.0])
+    inside = ((masks[:, None] >> np.arange(p)) & 1).astype(bool)
+    return np.where(inside, w[np.maximum(size - 1, 0)][:, None], -w[size][:, None])
+
+
+def _shapley_from_subsets(r2: np.ndarray, p: int, by_level: bool = False) -> np.ndarray:
+    if not by_level:
+        return r2 @ _shapley_matrix(p)
+    masks = np.arange(1 << p)
+    size = np.bitwise_count(masks)
+    out = np.zeros((r2.shape[0], p, p))
+    for j in range(p):   # conditional dominance: mean gain over the subsets of each size
+        without = masks[(masks >> j) & 1 == 0]
+        gain = r2[:, without | (1 << j)] - r2[:, without]
+        for k in range(p):
+            out[:, k, j] = gain[:, size[without] == k].mean(axis=1)
+    return out
+
+
+def _check_pd(Rxx: np.ndarray) -> np.ndarray:
+    """Per stacked matrix: finite and positive definite."""
+    Rxx = Rxx.reshape(-1, *Rxx.shape[-2:])
+    ok = np.isfinite(Rxx).all(axis=(1, 2))
+    ev = np.full(Rxx.shape[:2], -1.0)
+    if ok.any():
+        ev[ok] = np.linalg.eigvalsh(Rxx[ok])
+    return ok & (ev.min(axis=1) > 1e-10 * Rxx.shape[-1])
+
+
+def lmg_from_corr(R, outcome_index: int = 0, *, max_drivers: int = MAX_DRIVERS,
+                  by_level: bool = False) -> np.ndarray:
+    """Exact Shapley / LMG / general-dominance shares of R² from a correlation matrix.
+
+    Parameters
+    ----------
+    R : array_like, shape (q, q) or (B, q, q)
+        Correlation (or covariance) matrix of the outcome and the drivers, or a stack of them.
+    outcome_index : int
+        Position of the outcome; the drivers are the remaining columns in order.
+    max_drivers : int
+        Largest number of drivers accepted (default 15: 32,768 subsets).
+    by_level : bool
+        Return Azen & Budescu's (2003) conditional dominance statistics instead: row *k*,
+        column *j* is driver *j*'s mean gain in R² over the subsets of *k* other drivers; their
+        mean over rows is the general dominance.
+
+    Returns
+    -------
+    numpy.ndarray, shape (p,) or (B, p); (p, p) or (B, p, p) with ``by_level``
+        Each driver's gain in R² averaged over all orders of entry; the shares sum to R².
+    """
+    R = _standardise(R)
+    Rxx, rxy, p = _split(R, outcome_index, max_drivers)
+    out = _shapley_from_subsets(_subset_r2(Rxx, rxy), p, by_level)
+    return out[0] if R.ndim == 2 else out
+
+
+def relative_weights_from_corr(R, outcome_index: int = 0) -> np.ndarray:
+    """Johnson's (2000) relative weights (raw, summing to R²) from a correlation matrix.
+
+    Parameters
+    ----------
+    R : array_like, shape (q, q) or (B, q, q)
+        Correlation (or covariance) matrix of the outcome and the drivers, or a stack.
+    outcome_index : int
+        Position of the outcome.
+
+    Returns
+    -------
+    numpy.ndarray, shape (p,) or (B, p)
+        ε_j = Σ_k Λ_jk² β_k², with Λ = Rxx^½ (symmetric square root) and β = Λ⁻¹ r_xy the
+        coefficients of the outcome on the drivers' orthogonal counterparts.
+    """
+    Rxx, rxy, _ = _split(_standardise(R), outcome_index, 10 ** 6)
+    ev, V = np.linalg.eigh(Rxx)
+    lam = (V * np.sqrt(np.clip(ev, 0, None))[..., None, :]) @ np.swapaxes(V, -1, -2)
+    beta = np.linalg.solve(lam, rxy[..., None])[..., 0]
+    return np.einsum("...jk,...k->...j", lam ** 2, beta ** 2)
+
+
+# ─── correlation matrices from rows (plain and bootstrap) ────────────────────────────────────
+
+def _one_blas_thread():
+    """One BLAS thread for the wide products (b × n by n × m): on a busy 2-core machine threaded
+    OpenBLAS stalled 1–3 s at random on them; one thread took 7–35 ms every time."""
+    from threadpoolctl import threadpool_limits   # a dependency of scikit-learn
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _products(X: np.ndarray) -> np.ndarray:
+    """Centred cross-products of each row, upper triangle: (n, q(q+1)/2)."""
+    iu = np.triu_indices(X.shape[1])
+    Xc = X - X.mean(axis=0)
+    return Xc[:, iu[0]] * Xc[:, iu[1]]
+
+
+def _moments_corr(X: np.ndarray, W: np.ndarray | None, pairwise: bool,
+                  Z: np.ndarray | None = None) -> np.ndarray:
+    """Correlation matrices (b, q, q) of X under row counts W (b, n); W = None: the data as is."""
+    with _one_blas_thread():
+        return _moments_corr_(X, W, pairwise, Z)
+
+
+def _moments_corr_(X: np.ndarray, W: np.ndarray | None, pairwise: bool,
+                   Z: np.ndarray | None = None, chunk: int = 2_000_000) -> np.ndarray:
+    """Listwise: cross-products ``Z`` (:func:`_products`, reusable across batches) weighted by W.
+    Pairwise: each pair's means and variances over the rows where both are present.
+    """
+    n, q = X.shape
+    Xc = X - np.nanmean(X, axis=0)
+    if W is None and not pairwise:
+        C = Xc.T @ Xc
+        d = np.sqrt(np.diag(C))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (C / d[:, None] / d[None, :])[None]
+    W = np.ones((1, n)) if W is None else W
+    b, rows = W.shape[0], max(1, chunk // (q * q))
+    if not pairwise:
+        iu = np.triu_indices(q)
+        S1 = W @ Xc / W.sum(axis=1)[:, None]
+        S2 = W @ Z if Z is not None else sum(          # row chunks bound the memory
+            W[:, s:s + rows] @ (Xc[s:s + rows, iu[0]] * Xc[s:s + rows, iu[1]]) for s in range(0, n, rows))
+        cov = np.zeros((b, q, q))
+        cov[:, iu[0], iu[1]] = S2 / W.sum(axis=1)[:, None] - S1[:, iu[0]] * S1[:, iu[1]]
+        cov = cov + np.triu(cov, 1).transpose(0, 2, 1)
+        v = np.diagonal(cov, axis1=1, axis2=2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return cov / np.sqrt(v[:, :, None] * v[:, None, :])
+    M = (~np.isnan(Xc)).astype(float)
+    X0 = np.nan_to_num(Xc)
+    acc = np.zeros((4, b, q * q))
+    for s in range(0, n, rows):
+        x, m, w = X0[s:s + rows], M[s:s + rows], W[:, s:s + rows]
+        for i, f in enumerate((m, x, x ** 2)):
+            acc[i] += w @ (f[:, :, None] * m[:, None, :]).reshape(-1, q * q)
+        acc[3] += w @ (x[:, :, None] * x[:, None, :]).reshape(-1, q * q)
+    N, sx, sxx, sxy = acc.reshape(4, b, q, q)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mi = sx / N                                   # mean of i over rows where j is present too
+        vi = sxx / N - mi ** 2
+        R = (sxy / N - mi * np.swapaxes(mi, 1, 2)) / np.sqrt(vi * np.swapaxes(vi, 1, 2))
+    R[:, np.arange(q), np.arange(q)] = 1.0
+    return R
+
+
+# ─── from data ───────────────────────────────────────────────────────────────────────────────
+
+def _prepare(df: pd.DataFrame, outcome: str, drivers, missing: str):
+    drivers = list(drivers)
+    cols = [outcome, *drivers]
+    absent = [c for c in cols if c not in df.columns]
+    if absent:
+        raise KeyError(f"columns not in the data: {absent}")
+    if len(set(cols)) != len(cols):
+        raise ValueError("the outcome and the drivers must be distinct columns")
+    if missing not in ("listwise", "pairwise"):
+        raise ValueError("missing must be 'listwise' or 'pairwise'")
+    bad = [c for c in cols if not pd.api.types.is_numeric_dtype(df[c])]
+    if bad:
+        raise TypeError(f"columns must be numeric: {bad}")
+    X = df[cols].to_numpy(dtype=float)
+    return (X[~np.isnan(X).any(axis=1)] if missing == "listwise" else X[~np.isnan(X[:, 0])]), drivers
+
+
+def _importance_stats(R: np.ndarray, method: str, max_drivers: int):
+    """(importance (B, p), R² (B,), standardized coefficients (B, p)) for a stack of R."""
+    Rxx, rxy, p = _split(R, 0, max_drivers)
+    beta = np.linalg.solve(Rxx, rxy[..., None])[..., 0]
+    if method == "shapley":
+        imp = _shapley_from_subsets(_subset_r2(Rxx, rxy), p)
+    elif method == "relative_weights":
+        imp = relative_weights_from_corr(R, 0)
+    else:
+        raise ValueError("method must be 'shapley' or 'relative_weights'")
+    return imp, imp.sum(axis=1), beta
+
+
+def _analyse(df, outcome, drivers, method, missing, max_drivers):
+    X, drivers = _prepare(df, outcome, drivers, missing)
+    p = len(drivers)
+    _split(np.eye(p + 1), 0, max_drivers)   # the explanatory error when there are too many
+    if len(X) < p + 2:
+        raise ValueError(f"{len(X)} usable responses are too few for {p} drivers")
+    flat = [c for c, s in zip([outcome, *drivers], np.nanstd(X, axis=0)) if not s > 0]
+    if flat:
+        raise ValueError(f"no variation in {flat}: every answer is the same")
+    R = _moments_corr(X, None, missing == "pairwise")
+    if not _check_pd(R[:, 1:, 1:])[0]:
+        raise ValueError("the drivers' correlation matrix is singular: some drivers are perfectly "
+                         "collinear (drop or combine them) or, with pairwise deletion, the pairs "
+                         "come from too different rows (use listwise)")
+    imp, r2, beta = (a[0] for a in _importance_stats(R, method, max_drivers))
+    table = pd.DataFrame({"driver": drivers, "importance": imp,
+                          "share_pct": 100 * imp / r2 if r2 > 0 else np.nan, "beta": beta,
+                          "r": R[0, 0, 1:], "sign": np.where(beta < 0, "-", "+")})
+    table["rank"] = table["importance"].rank(ascending=False, method="min").astype(int)
+    info = {}
+    if missing == "pairwise":
+        M = (~np.isnan(X)).astype(int)
+        info["n_min_pair"] = int((M.T @ M).min())
+    name = SHAPLEY if method == "shapley" else RELATIVE_WEIGHTS
+    return DriverImportance(table, float(r2), len(X), name, outcome, missing, info=info), X
+
+
+def shapley_importance(df: pd.DataFrame, outcome: str, drivers, *, missing: str = "listwise",
+                       max_drivers: int = MAX_DRIVERS) -> DriverImportance:
+    """Shapley value regression (= LMG = general dominance), exact from the correlation matrix.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per response.
+    outcome : str
+        Column explained (e.g. ``"nps"`` on 0–10).
+    drivers : list of str
+        Driver rating columns (at most ``max_drivers``).
+    missing : {"listwise", "pairwise"}
+        Missing-data rule (see the module notes); listwise by default.
+    max_drivers : int
+        Cap on the number of drivers (2^p subsets are solved).
+
+    Returns
+    -------
+    DriverImportance
+        Raw shares (sum to R²), normalised shares (%), sign of the standardized coefficient,
+        zero-order correlation, R², n and the method name.
+    """
+    return _analyse(df, outcome, drivers, "shapley", missing, max_drivers)[0]
+
+
+def relative_weights(df: pd.DataFrame, outcome: str, drivers, *,
+                     missing: str = "listwise") -> DriverImportance:
+    """Johnson's (2000) relative weights, with the same output as :func:`shapley_importance`.
+
+    Parameters
+    ----------
+    df, outcome, drivers, missing
+        As in :func:`shapley_importance` (no cap on the number of drivers).
+
+    Returns
+    -------
+    DriverImportance
+        Raw weights ε (sum to R²), rescaled weights (%), signs, R², n and the method name.
+    """
+    return _analyse(df, outcome, drivers, "relative_weights", missing, 10 ** 6)[0]
+
+
+def _bca_limits(boot: np.ndarray, est: np.ndarray, jack: np.ndarray, alpha: float):
+    from scipy.stats import norm
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z0 = norm.ppf(np.clip((boot < est).mean(0) + 0.5 * (boot == est).mean(0), 1e-6, 1 - 1e-6))
+        d = jack.mean(axis=0) - jack
+        a = np.nan_to_num((d ** 3).sum(axis=0) / (6 * ((d ** 2).sum(axis=0)) ** 1.5))
+        return [np.array([np.nanquantile(boot[:, i], qi) for i, qi in
+                          enumerate(norm.cdf(z0 + (z0 + z) / (1 - a * (z0 + z))))])
+                for z in (norm.ppf(alpha / 2), norm.ppf(1 - alpha / 2))]
+
+
+def bootstrap_importance(df: pd.DataFrame, outcome: str, drivers, *, method: str = "shapley",
+                         n_boot: int = 1000, seed: int | None = None, conf: float = 0.95,
+                         ci: str = "percentile", missing: str = "listwise",
+                         max_drivers: int = MAX_DRIVERS, batch_elements: int = 4_000_000
+                         ) -> DriverImportance:
+    """Driver importance with bootstrap intervals for each share and for R².
+
+    Rows are resampled with replacement. Each batch of replicates is a matrix of row counts, and
+    its correlation matrices come from one product with the rows' cross-products; the subset
+    solves then run on the whole stack. Replicates whose driver correlation matrix is singular
+    (e.g. a driver constant in the resample) are dropped and counted in ``info["n_failed"]``.
+
+    Parameters
+    ----------
+    df, outcome, drivers, missing, max_drivers
+        As in :func:`shapley_importance`.
+    method : {"shapley", "relative_weights"}
+        Importance measure.
+    n_boot : int
+        Number of bootstrap replicates.
+    seed : int, optional
+        Seed of ``numpy.random.default_rng``; same data and seed give the same intervals.
+    conf : float
+        Confidence level.
+    ci : {"percentile", "bca"}
+        Percentile intervals (default), or BCa with its acceleration from a 20-group
+        delete-a-group jackknife (cheap at any n).
+    batch_elements : int
+        Memory budget (array elements) for one batch of replicate row counts.
+
+    Returns
+    -------
+    DriverImportance
+        The point estimates with ``importance_low/high`` and ``share_low/high`` columns,
+        ``r2_low``/``r2_high``, and ``info`` holding ``n_boot``, ``conf``, ``ci``, ``seed``,
+        ``n_failed``.
+    """
+    if ci not in ("percentile", "bca") or n_boot < 2 or not 0 < conf < 1:
+        raise ValueError("need ci in {'percentile', 'bca'}, n_boot ≥ 2 and 0 < conf < 1")
+    res, X = _analyse(df, outcome, drivers, method, missing, max_drivers)
+    rng = np.random.default_rng(seed)
+    (n, q), pairwise = X.shape, missing == "pairwise"
+    per = max(1, min(n_boot, batch_elements // n))
+    Z = _products(X) if not pairwise and n * q * (q + 1) // 2 <= 2 * batch_elements else None
+    Rs = []
+    for s in range(0, n_boot, per):
+        b = min(per, n_boot - s)
+        idx = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
+        W = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype(float)
+        Rs.append(_moments_corr(X, W, pairwise, Z=Z))
+    R = np.concatenate(Rs)
+    ok = _check_pd(R[:, 1:, 1:]) & np.isfinite(R[:, 0, :]).all(axis=1)
+    imp, r2, _ = _importance_stats(R[ok], method, max_drivers)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stats = np.column_stack([imp, 100 * imp / r2[:, None], r2])
+    alpha = 1 - conf
+    if ci == "percentile":
+        lo, hi = np.nanquantile(stats, [alpha / 2, 1 - alpha / 2], axis=0)
+    else:
+        Wj = np.ones((min(n, 20), n))
+        for g, rows in enumerate(np.array_split(rng.permutation(n), len(Wj))):
+            Wj[g, rows] = 0.0
+        jimp, jr2, _ = _importance_stats(_moments_corr(X, Wj, pairwise), method, max_drivers)
+        est = np.concatenate([res.table["importance"], res.table["share_pct"], [res.r2]])
+        lo, hi = _bca_limits(stats, est, np.column_stack([jimp, 100 * jimp / jr2[:, None], jr2]),
+                             alpha)
+    p = len(res.table)
+    res.table = res.table.assign(importance_low=lo[:p], importance_high=hi[:p],
+                                 share_low=lo[p:2 * p], share_high=hi[p:2 * p])
+    res.r2_low, res.r2_high = float(lo[-1]), float(hi[-1])
+    res.info.update(n_boot=int(n_boot), conf=conf, ci=ci, seed=seed, n_failed=int((~ok).sum()))
+    return res
+
+
+# ─── importance–performance, segments ───────────────────────────────────────────────────────
+
+def _as_series(x, name: str) -> pd.Series:
+    if isinstance(x, DriverImportance):
+        return x.share.rename(name)
+    if isinstance(x, pd.DataFrame):
+        return x.mean(numeric_only=True).rename(name)
+    return pd.Series(x, dtype=float, name=name)
+
+
+def importance_performance(importance, performance, *, centre: str = "mean") -> pd.DataFrame:
+    """Importance–performance analysis with Martilla & James (1977) quadrants.
+
+    Parameters
+    ----------
+    importance : DriverImportance, pandas.Series or dict
+        Importance per driver (a :class:`DriverImportance` contributes its ``share_pct``).
+    performance : pandas.Series, dict or pandas.DataFrame
+        Performance per driver, e.g. the mean rating; a DataFrame of ratings is averaged by column.
+    centre : {"mean", "median"}
+        Where the cross-hairs sit on each axis: the mean of the drivers' values (default, the
+        data-centred grid of Martilla & James) or their median. A driver exactly on a line counts
+        as "high".
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``driver``, ``importance``, ``performance``, ``quadrant``: "Concentrate here" (high
+        importance, low performance), "Keep up the good work" (high/high), "Low priority"
+        (low/low) or "Possible overkill" (low importance, high performance). ``attrs`` holds
+        ``importance_cut``, ``performance_cut`` and ``centre``.
+    """
+    if centre not in ("mean", "median"):
+        raise ValueError("centre must be 'mean' or 'median'")
+    imp, perf = _as_series(importance, "importance"), _as_series(performance, "performance")
+    unmatched = sorted(set(imp.index) ^ set(perf.index))
+    if unmatched:
+        raise KeyError(f"drivers without both importance and performance: {unmatched}")
+    out = pd.concat([imp, perf.reindex(imp.index)], axis=1).rename_axis("driver").reset_index()
+    icut, pcut = (float(getattr(out[c], centre)()) for c in ("importance", "performance"))
+    out["quadrant"] = [QUADRANTS[(i >= icut, v >= pcut)]
+                       for i, v in zip(out["importance"], out["performance"])]
+    out.attrs.update(importance_cut=icut, performance_cut=pcut, centre=centre)
+    return out
+
+
+def drivers_by_segment(df: pd.DataFrame, outcome: str, drivers, segment_col: str, *,
+                       min_n: int = 30, min_per_driver: int = 10, method: str = "shapley",
+                       missing: str = "listwise") -> pd.DataFrame:
+    """Key-driver importance within each segment that has enough responses.
+
+    Parameters
+    ----------
+    df, outcome, drivers, missing
+        As in :func:`shapley_importance`.
+    segment_col : str
+        Column whose values define the segments.
+    min_n : int
+        Smallest number of usable responses for a segment (the report's ``min_n``).
+    min_per_driver : int
+        Also require ``n ≥ min_per_driver × number of drivers``.
+    method : {"shapley", "relative_weights"}
+        Importance measure.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table: ``segment``, ``n``, ``r2``, ``driver``, ``importance``, ``share_pct``, ``sign``,
+        ``rank``, ``status`` ("ok", or why the segment is not analysed, e.g. "not enough responses
+        (n = 12 < 70)"); one row per driver for analysed segments, one row otherwise.
+    """
+    drivers = list(drivers)
+    need = max(min_n, min_per_driver * len(drivers))
+    rows = []
+    for seg, part in df.groupby(segment_col, sort=True, observed=True):
+        n = len(_prepare(part, outcome, drivers, missing)[0])
+        base = {"segment": seg, "n": n, "r2": np.nan, "driver": None, "importance": np.nan,
+                "share_pct": np.nan, "sign": None, "rank": np.nan}
+        if n < need:
+            rows.append(base | {"status": f"not enough responses (n = {n} < {need})"})
+            continue
+        try:
+            res = _analyse(part, outcome, drivers, method, missing, MAX_DRIVERS)[0]
+        except ValueError as err:
+            rows.append(base | {"status": str(err)})
+            continue
+        rows += [base | rec | {"r2": res.r2, "status": "ok"} for rec in
+                 res.table[["driver", "importance", "share_pct", "sign", "rank"]].to_dict("records")]
+    return pd.DataFrame(rows)
+
+
+# ─── charts ──────────────────────────────────────────────────────────────────────────────────
+
+def plot_importance(result: DriverImportance, *, ax=None, labels: dict | None = None,
+                    source: str | None = None, title: str | None = None):
+    """Horizontal bars of normalised shares, with bootstrap whiskers when available.
+
+    Parameters
+    ----------
+    result : DriverImportance
+        From :func:`shapley_importance`, :func:`relative_weights` or :func:`bootstrap_importance`.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (a new figure otherwise).
+    labels : dict, optional
+        Plain-language names for driver columns.
+    source : str, optional
+        Data source for the subtitle.
+    title : str, optional
+        Replaces the default title, which states the outcome and R² (with its interval).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Titled with R², and subtitled with the method, n and the interval level.
+    """
+    import matplotlib.pyplot as plt
+    from cxtemplate.theme import ACCENT, BAD, finish
+
+    t = result.table.sort_values("share_pct")
+    names = [(labels or {}).get(d, d) for d in t["driver"]]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.0, 0.45 * len(t) + 1.6))
+    ax.barh(names, t["share_pct"], color=[BAD if s == "-" else ACCENT for s in t["sign"]])
+    unit = result.method.split(" (")[0]       # the short name keeps the subtitle on one line
+    if "share_low" in t:
+        err = np.vstack([t["share_pct"] - t["share_low"], t["share_high"] - t["share_pct"]])
+        ax.errorbar(t["share_pct"], names, xerr=np.clip(err, 0, None), fmt="none",
+                    ecolor="#333333", capsize=3, lw=1)
+        unit += f" · {100 * result.info['conf']:g}% bootstrap intervals"
+    if (t["sign"] == "-").any():
+        from matplotlib.patches import Patch
+        ax.legend(handles=[Patch(color=BAD, label="higher rating goes with a lower outcome")],
+                  loc="lower right", fontsize=8.5)
+    ci = "" if np.isnan(result.r2_low) else f" ({result.r2_low:.2f}–{result.r2_high:.2f})"
+    finish(ax, title or f"What drives {result.outcome}: R² = {result.r2:.2f}{ci}", n=result.n,
+           unit=unit, source=source, xlabel="Share of R² (%)", ylabel="")
+    return ax
+
+
+def plot_importance_performance(ipa: pd.DataFrame, *, ax=None, labels: dict | None = None,
+                                n: int | None = None, source: str | None = None,
+                                title: str = "Where to act: importance vs performance",
+                                performance_label: str = "Performance (mean rating)"):
+    """Importance–performance grid: labelled points, cross-hairs and the quadrant names.
+
+    Parameters
+    ----------
+    ipa : pandas.DataFrame
+        Output of :func:`importance_performance`.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (a new figure otherwise).
+    labels : dict, optional
+        Plain-language driver names.
+    n, source : optional
+        Responses behind the chart and their source, for the subtitle.
+    title, performance_label : str
+        Chart title and x-axis label.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+    from cxtemplate.theme import BAD, GOOD, NEUTRAL, finish
+
+    if ax is None:
+        _, ax = plt.subplots()
+    icut = ipa.attrs.get("importance_cut", ipa["importance"].mean())
+    pcut = ipa.attrs.get("performance_cut", ipa["performance"].mean())
+    colour = {"Concentrate here": BAD, "Keep up the good work": GOOD}
+    ax.scatter(ipa["performance"], ipa["importance"], s=45, zorder=3,
+               c=[colour.get(q, NEUTRAL) for q in ipa["quadrant"]])
+    for d, x, y in zip(ipa["driver"], ipa["performance"], ipa["importance"]):
+        ax.annotate((labels or {}).get(d, d), (x, y), xytext=(5, 4), textcoords="offset points",
+                    fontsize=8.5)
+    ax.margins(x=0.1, y=0.18)                 # room for the corner names
+    ax.axvline(pcut, color=NEUTRAL, ls="--", lw=1)
+    ax.axhline(icut, color=NEUTRAL, ls="--", lw=1)
+    corners = {"Concentrate here": (0.01, 0.99, "left", "top"),
+               "Keep up the good work": (0.99, 0.99, "right", "top"),
+               "Low priority": (0.01, 0.01, "left", "bottom"),
+               "Possible overkill": (0.99, 0.01, "right", "bottom")}
+    for name, (x, y, ha, va) in corners.items():
+        ax.text(x, y, name, transform=ax.transAxes, ha=ha, va=va, fontsize=9, color="#555555",
+                style="italic")
+    finish(ax, title, n=n, unit=f"importance = share of R², %; lines at the "
+           f"{ipa.attrs.get('centre', 'mean')}", source=source, xlabel=performance_label,
+           ylabel="Importance (share of R², %)")
+    return ax
