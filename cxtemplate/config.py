@@ -48,6 +48,14 @@ class Organisation(Strict):
     def _window(self) -> Organisation:
         if self.start is not None and self.start >= self.as_of:
             raise ValueError(f"start ({self.start}) must be before as_of ({self.as_of})")
+        if self.baseline is not None:
+            pattern = r"^\d{4}-(0[1-9]|1[0-2])$" if self.frequency == "month" else r"^\d{4}Q[1-4]$"
+            if not re.match(pattern, str(self.baseline)):
+                example = "2024-06" if self.frequency == "month" else "2024Q2"
+                raise ValueError(f"baseline '{self.baseline}' is not a {self.frequency} like '{example}'")
+            if str(self.baseline) > (self.as_of.strftime("%Y-%m") if self.frequency == "month"
+                                     else f"{self.as_of.year}Q{(self.as_of.month - 1) // 3 + 1}"):
+                raise ValueError(f"baseline {self.baseline} is after as_of {self.as_of}")
         return self
 
 

@@ -356,7 +356,8 @@ def detect_steps(df: pd.DataFrame, spec: MetricSpec, time_col: str, group_col: s
 # --------------------------------------------------------------------------- chart
 def plot_trend(table: pd.DataFrame, spec: MetricSpec | None = None, group: str | None = None,
                steps: pd.DataFrame | None = None, ax=None, title: str | None = None,
-               source: str | None = None, period_col: str = "period", max_groups: int = 8):
+               source: str | None = None, period_col: str = "period", max_groups: int = 8,
+               min_n: int = 0):
     """Line chart of a period table with its interval band and any significant steps marked.
 
     The band is drawn from ``ci_low``/``ci_high`` already in the table (never re-estimated from
@@ -380,11 +381,14 @@ def plot_trend(table: pd.DataFrame, spec: MetricSpec | None = None, group: str |
         Period column.
     max_groups : int
         Most lines drawn.
+    min_n : int
+        Periods with fewer responses are not drawn (small cells are suppressed); the subtitle says so.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
     from .theme import BAD, GOOD, PALETTE, finish
@@ -392,6 +396,10 @@ def plot_trend(table: pd.DataFrame, spec: MetricSpec | None = None, group: str |
     if ax is None:
         _, ax = plt.subplots()
     t = table.sort_values(period_col)
+    hidden = int((t["n"] < min_n).sum()) if min_n else 0
+    n_all = int(t["n"].sum())
+    if hidden:
+        t = t[t["n"] >= min_n]
     if group is not None:
         top = t.groupby(group, observed=True)["n"].sum().sort_values(ascending=False).index[:max_groups]
         parts = [(lvl, t[t[group] == lvl]) for lvl in top]
@@ -417,8 +425,15 @@ def plot_trend(table: pd.DataFrame, spec: MetricSpec | None = None, group: str |
             ax.annotate(f"{who}step {r['change']:+.1f}", xy=(x, 1), xycoords=("data", "axes fraction"),
                         xytext=(3, -12), textcoords="offset points", fontsize=8, color=colour)
     name = spec.display if spec is not None else str(t["metric"].iloc[0]) if len(t) else ""
-    finish(ax, title or f"{name} over time", n=int(t["n"].sum()),
-           unit=(spec.unit if spec is not None else None), source=source,
-           xlabel="", ylabel=spec.name if spec is not None else None,
-           legend=True if group is not None else None)
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    src = source
+    if hidden:
+        src = f"{source or 'survey responses'}; {hidden} period{'s' if hidden != 1 else ''} with n < {min_n} not shown"
+    finish(ax, title or f"{name} over time", n=n_all,
+           unit=(spec.unit if spec is not None else None), source=src,
+           xlabel="", ylabel=spec.name if spec is not None else None)
+    if group is not None:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(len(parts), 4), fontsize=8.5)
     return ax

@@ -1,0 +1,161 @@
+"""Notebook 04's glue: headline metrics, finding sentences and the driver analysis bundle.
+
+The statistics live in :mod:`metrics`, :mod:`trends`, :mod:`segments`, :mod:`drivers` and
+:mod:`people`; this module combines their outputs into the tables and one-sentence findings a
+stakeholder reads, so the notebook stays a sequence of calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .display import fmt_p
+from .metrics import MetricSpec
+from .trends import compare_periods, period_table
+
+
+def _fmt_value(spec: MetricSpec, v: float) -> str:
+    return f"{v:.2f}" if spec.kind == "mean" else f"{v:.1f}"
+
+
+def headline(responses: pd.DataFrame, specs: dict[str, MetricSpec], *, freq: str, as_of, baseline: str | None,
+             conf: float = 0.95, time_col: str = "responded_at") -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The latest period of every metric with its interval, change vs previous and vs baseline.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        One row per metric (value, interval, n, changes with BH-adjusted p over the metric's
+        periods), and each metric's full period table with comparisons (for charts).
+    """
+    rows, tables = [], {}
+    last = pd.Period(pd.Timestamp(as_of), freq)
+    for key, spec in specs.items():
+        df = responses[responses[spec.column].notna() & responses[time_col].notna()]
+        t = period_table(df, spec, time_col, freq=freq)
+        t = t[pd.PeriodIndex(t["period"], freq=freq) <= last].reset_index(drop=True)
+        if t.empty:
+            continue
+        base = "first"
+        if baseline is not None and pd.Period(baseline, freq) in set(t["period"]):
+            base = pd.Period(baseline, freq)
+        t = compare_periods(t, spec, baseline=base)
+        tables[key] = t
+        r = t.iloc[-1]
+        rows.append({"key": key, "metric": spec.name, "unit": spec.unit, "period": r["period"], "value": r["value"],
+                     "ci_low": r["ci_low"], "ci_high": r["ci_high"], "n": int(r["n"]),
+                     "change_prev": r.get("change_prev"), "p_adj_prev": r.get("p_adj_prev"),
+                     "baseline": r.get("baseline"), "change_base": r.get("change_base"), "p_adj_base": r.get("p_adj_base")})
+    return pd.DataFrame(rows), tables
+
+
+def headline_sentence(row: pd.Series, spec: MetricSpec, alpha: float = 0.05) -> str:
+    """'NPS was 12.2 in 2025-12 (95% CI 6.2 to 18.0, n = 773): no significant change …'."""
+    v = _fmt_value(spec, row["value"])
+    text = (f"**{spec.name} was {v}** in {row['period']} (95% CI {_fmt_value(spec, row['ci_low'])} to "
+            f"{_fmt_value(spec, row['ci_high'])}, n = {row['n']:,})")
+    parts = []
+    for label, ch, p in (("the previous period", row.get("change_prev"), row.get("p_adj_prev")),
+                         (f"the baseline {row.get('baseline')}", row.get("change_base"), row.get("p_adj_base"))):
+        if ch is None or pd.isna(ch):
+            continue
+        sig = p is not None and not pd.isna(p) and p < alpha
+        parts.append(f"{ch:+.{2 if spec.kind == 'mean' else 1}f} vs {label} "
+                     f"({'significant' if sig else 'not significant'}, adjusted p {fmt_p(p)})")
+    return text + (": " + "; ".join(parts) + "." if parts else ".")
+
+
+def step_sentence(steps: pd.DataFrame, group_label: str, spec: MetricSpec) -> str:
+    """One sentence on the significant steps found (or that none were)."""
+    sig = steps[steps["significant"]] if "significant" in steps.columns else steps.iloc[0:0]
+    if sig.empty:
+        return (f"No {group_label} shows a lasting step change in {spec.name} beyond what chance produces "
+                f"(each series tested for its single most likely break, calibrated by permutation and adjusted across {len(steps)} series).")
+    parts = [f"**{r[steps.columns[0]]}** from {r['step_period']} ({r['change']:+.1f}, adjusted p {fmt_p(r['p_adj'])})"
+             for _, r in sig.sort_values("p_adj").iterrows()]
+    return f"{spec.name} stepped {'down' if sig['change'].iloc[0] < 0 else 'up'} and stayed there in " + "; ".join(parts) + "."
+
+
+def segment_sentence(table: pd.DataFrame, spec: MetricSpec, alpha: float = 0.05) -> str:
+    """The segment levels significantly above and below the rest."""
+    ok = table[table["p_adj"].notna()]
+    lo = ok[(ok["p_adj"] < alpha) & (ok["diff"] < 0)].sort_values("diff")
+    hi = ok[(ok["p_adj"] < alpha) & (ok["diff"] > 0)].sort_values("diff", ascending=False)
+    fmt = lambda r: f"{r['level']} ({r['segment'].replace('_', ' ')}, {r['diff']:+.1f})"  # noqa: E731
+    text = f"Compared with everyone else, {len(lo)} segment levels score significantly lower on {spec.name}"
+    text += f" — most of all {', '.join(fmt(r) for _, r in lo.head(3).iterrows())}" if len(lo) else ""
+    text += f"; {len(hi)} score higher" + (f", led by {', '.join(fmt(r) for _, r in hi.head(2).iterrows())}" if len(hi) else "") + "."
+    return text
+
+
+@dataclass
+class DriverAnalysis:
+    """Key-driver results for one outcome: importance with intervals, the alternative method, IPA."""
+
+    shapley: object
+    relative: object
+    ipa: pd.DataFrame
+    outcome: str
+
+    def table(self, labels: dict[str, str]) -> pd.DataFrame:
+        """Driver, share of explained variance with interval, sign, performance and quadrant."""
+        t = self.shapley.table.copy()
+        rw = self.relative.table.set_index("driver")["share_pct"]
+        ipa = self.ipa.set_index("driver") if "driver" in self.ipa.columns else self.ipa
+        out = pd.DataFrame({
+            "Driver": t["driver"].map(lambda d: labels.get(d, d)),
+            "Share of R² %": t["share_pct"], "95% CI": [f"{lo:.0f} to {hi:.0f}" for lo, hi in zip(t.get("share_low", t["share_pct"]), t.get("share_high", t["share_pct"]))],
+            "Relative weights %": t["driver"].map(rw), "Direction": t["sign"].map({1: "+", -1: "−"}).fillna(t["sign"].astype(str)),
+            "Mean rating": t["driver"].map(ipa["performance"]) if "performance" in ipa.columns else None,
+            "Quadrant": t["driver"].map(ipa["quadrant"]) if "quadrant" in ipa.columns else None,
+            "driver": t["driver"]})
+        return out.sort_values("Share of R² %", ascending=False, ignore_index=True)
+
+
+def analyse_drivers(responses: pd.DataFrame, outcome: str, drivers: list[str], *, n_boot: int = 300,
+                    seed: int = 0, conf: float = 0.95) -> DriverAnalysis:
+    """Shapley importance with bootstrap intervals, Johnson's weights, and the IPA quadrants."""
+    from .drivers import bootstrap_importance, importance_performance, relative_weights
+
+    sh = bootstrap_importance(responses, outcome, drivers, method="shapley", n_boot=n_boot, seed=seed, conf=conf)
+    rw = relative_weights(responses, outcome, drivers)
+    perf = responses[drivers].mean()
+    ipa = importance_performance(sh.share, perf)
+    return DriverAnalysis(shapley=sh, relative=rw, ipa=ipa.reset_index() if "driver" not in ipa.columns else ipa,
+                          outcome=outcome)
+
+
+def driver_sentence(analysis: DriverAnalysis, labels: dict[str, str]) -> str:
+    """The top drivers and the ones to concentrate on."""
+    t = analysis.table(labels)
+    top = ", ".join(f"{r['Driver']} ({r['Share of R² %']:.0f}%)" for _, r in t.head(3).iterrows())
+    conc = t[t["Quadrant"].astype(str).str.lower().str.startswith("concentrate")]["Driver"].tolist()
+    sh = analysis.shapley
+    text = (f"The seven ratings explain {100 * sh.r2:.0f}% of the variation in {analysis.outcome.upper()} "
+            f"(n = {sh.n:,}); the strongest drivers are {top}.")
+    if conc:
+        text = text.replace("The seven", f"The {len(t)}")
+        text += f" **Concentrate here:** {', '.join(conc)} — important and rated below average."
+    else:
+        text = text.replace("The seven", f"The {len(t)}")
+    return text
+
+
+def drivers_by_segment_wide(by_seg: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Drivers as rows, segments as columns (share of R², %), plus R² and n rows."""
+    seg_col = by_seg.columns[0]
+    ok = by_seg[by_seg["status"] == "ok"] if "status" in by_seg.columns else by_seg
+    if ok.empty:
+        return pd.DataFrame()
+    wide = ok.pivot_table(index="driver", columns=seg_col, values="share_pct", observed=True)
+    order = wide.mean(axis=1).sort_values(ascending=False).index
+    wide = wide.loc[order]
+    wide.index = [labels.get(d, d) for d in wide.index]
+    extra = ok.groupby(seg_col, observed=True).agg(r2=("r2", "first"), n=("n", "first")).T
+    extra.loc["r2"] *= 100
+    extra.index = ["R² % (variance explained)", "n (responses)"]
+    out = pd.concat([wide, extra])
+    out.index.name = "Driver"
+    return out.reset_index()
