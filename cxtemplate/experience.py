@@ -159,3 +159,54 @@ def drivers_by_segment_wide(by_seg: pd.DataFrame, labels: dict[str, str]) -> pd.
     out = pd.concat([wide, extra])
     out.index.name = "Driver"
     return out.reset_index()
+
+
+def shifted_metric_change(scores: pd.Series, delta: float, spec: MetricSpec) -> float:
+    """Change in a metric if every score rose by ``delta`` scale points (a uniform shift).
+
+    Discrete scores are treated as rounded readings of a continuous rating (each score ``s``
+    spread evenly over ``[s − ½, s + ½]``), so a fractional shift moves the matching fraction of
+    respondents across a category boundary. For a mean the change is ``delta`` itself (within
+    the scale).
+    """
+    import numpy as np
+
+    s = scores.dropna().to_numpy(float)
+    if s.size == 0:
+        return float("nan")
+    lo, hi = spec.scale
+
+    def above(cut: float, shift: float) -> float:
+        # share of the spread-out ratings above `cut` after shifting by `shift`
+        return float(np.clip(s + 0.5 + shift - cut, 0, 1).mean())
+
+    if spec.kind == "nps":
+        now = 100 * (above(8.5, 0) - (1 - above(6.5, 0)))
+        new = 100 * (above(8.5, delta) - (1 - above(6.5, delta)))
+        return new - now
+    if spec.kind == "top_box":
+        cut = spec.success_min - 0.5
+        return 100 * (above(cut, delta) - above(cut, 0))
+    return float(np.clip(s + delta, lo, hi).mean() - s.mean())
+
+
+def driver_gains(responses: pd.DataFrame, analysis: DriverAnalysis, spec: MetricSpec) -> pd.DataFrame:
+    """Expected change in the outcome metric if each driver below average rose to the average.
+
+    The driver's full-model regression coefficient (from the Shapley table's standardized beta)
+    converts the rating gap into an outcome shift, which :func:`shifted_metric_change` turns into
+    metric points. It is a what-if under the driver model, not a causal guarantee.
+    """
+    t = analysis.shapley.table.set_index("driver")
+    drivers = list(t.index)
+    data = responses[[spec.column, *drivers]].dropna()
+    centre = data[drivers].mean().mean()
+    rows = []
+    for d in drivers:
+        b_raw = float(t.loc[d, "beta"]) * data[spec.column].std() / data[d].std()
+        gap = max(0.0, centre - data[d].mean())
+        delta = b_raw * gap
+        rows.append({"driver": d, "mean_rating": data[d].mean(), "target_rating": centre if gap > 0 else data[d].mean(),
+                     "gap": gap, "outcome_shift": delta,
+                     "metric_gain": shifted_metric_change(data[spec.column], delta, spec) if gap > 0 else 0.0})
+    return pd.DataFrame(rows)

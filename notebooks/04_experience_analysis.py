@@ -184,6 +184,9 @@ if len(drivers) >= 2 and has_survey and outcome in responses.columns:
     show_table(dtab.drop(columns="driver"), f"Key drivers of {outcome.upper()}",
                formats={"Share of R² %": "{:.1f}", "Relative weights %": "{:.1f}", "Mean rating": "{:.2f}"},
                note=f"{analysis.shapley.method}; R² = {analysis.shapley.r2:.2f}, n = {analysis.shapley.n:,} complete responses.")
+    if outcome in specs:
+        gains = ex.driver_gains(responses, analysis, specs[outcome])
+        dtab = dtab.merge(gains[["driver", "gap", "metric_gain"]], on="driver", how="left")
     run.save("drivers", dtab)
     run.save("drivers_summary", {"method": analysis.shapley.method, "r2": analysis.shapley.r2, "n": analysis.shapley.n,
                                  "outcome": outcome})
