@@ -209,6 +209,217 @@ if analysis is not None and "segment" in responses.columns:
     run.save("drivers_by_segment", by_seg)
 
 # %% [markdown]
+# ## What customers say
+#
+# Comments are redacted for personal data before they are stored. **Topics** are found with
+# non-negative matrix factorisation on TF-IDF word weights; the number of topics is the one whose
+# top words most often appear together in the same comments (mean NPMI coherence, shown below).
+# A topic's **impact** is the NPS of comments that mention it minus the NPS of comments that do
+# not, with a 95% interval. **Sentiment** comes from a classifier trained on this organisation's
+# own comments, with promoters' comments as positive and detractors' as negative examples (it
+# learns the organisation's vocabulary; measured on public labelled data it is far more accurate
+# than a general-purpose lexicon), or from the VADER lexicon when there are too few labelled comments.
+
+# %%
+topics = impact = None
+commented = responses[responses["comment"].notna() & (responses["comment"].str.strip() != "")] \
+    if has_survey and "comment" in responses.columns else None
+if commented is None or len(commented) < 50:
+    absent("There are too few comments (fewer than 50)", "topics and sentiment are not analysed")
+else:
+    from cxtemplate import sentiment, text
+
+    topics = text.fit_topics(commented["comment"], seed=run.seed)
+    membership = text.assign_topics(topics, commented["comment"])
+    if "nps" in commented.columns:
+        impact = text.topic_impact(membership, commented["nps"], kind="nps", confidence=run.conf)
+        worst = impact.iloc[0]
+        say(f"**{len(topics.topics)} topics** run through {len(commented):,} comments "
+            f"({100 * len(commented) / len(responses):.0f}% of responses). The most harmful is "
+            f"**{worst['topic']}**: comments mentioning it have an NPS {worst['impact']:+.0f} points below the others "
+            f"(95% CI {worst['ci_low']:.0f} to {worst['ci_high']:.0f}, n = {int(worst['n_with']):,}).")
+        ax = text.plot_topic_impact(impact, title="How each comment topic relates to NPS",
+                                    min_n=cfg.reporting.min_n, source="survey comments (redacted)")
+        show_figure(ax.figure)
+    tt = topics.topics.copy()
+    tt["Top words"] = tt["top_terms"].map(lambda terms: ", ".join(t for t, _ in terms[:6]))
+    tt["Examples (redacted)"] = tt["examples"].map(lambda ex_: " · ".join(f"“{e}”" for e in ex_[:2]))
+    if impact is not None:
+        tt = tt.merge(impact[["topic", "impact", "ci_low", "ci_high", "p_adj"]], left_on="label", right_on="topic", how="left")
+    cols = ["label", "share", "Top words", "impact", "ci_low", "ci_high", "p_adj", "Examples (redacted)"]
+    show_table(tt[[c for c in cols if c in tt.columns]].rename(columns={
+        "label": "Topic", "share": "Share of comments", "impact": "NPS impact", "ci_low": "Low", "ci_high": "High",
+        "p_adj": "Adjusted p"}), "Comment topics, their words, and their relation to NPS",
+        formats={"Share of comments": lambda v: f"{100 * v:.0f}%", "NPS impact": "{:+.1f}", "Low": "{:.1f}",
+                 "High": "{:.1f}", "Adjusted p": "{:.3f}"},
+        note=f"Number of topics chosen by {topics.criterion}: " + ", ".join(
+            f"k={int(r.k)}: {r.mean_npmi:.3f}" for r in topics.selection.itertuples()) + ".")
+    sent = sentiment.score_sentiment(commented["comment"], labels=commented.get("nps"), seed=run.seed)
+    neg = (sent["label"] == "negative").mean()
+    say(f"Sentiment ({sent['method'].iloc[0].replace('_', ' ')}): {100 * neg:.0f}% of comments are negative.")
+    if "touchpoint" in commented.columns:
+        ax = text.plot_sentiment_by(sent["label"], commented["touchpoint"], title="Comment sentiment by touchpoint",
+                                    min_n=cfg.reporting.min_n, source="survey comments (redacted)")
+        show_figure(ax.figure)
+    run.save("topics", tt.drop(columns=["top_terms", "examples"], errors="ignore"))
+    if impact is not None:
+        run.save("topic_impact", impact)
+    long = membership.stack()
+    long = long[long].reset_index()
+    long.columns = ["row", "topic", "mentioned"]
+    run.save("topic_mentions", pd.DataFrame({"response_id": commented["response_id"].to_numpy()[
+        commented.index.get_indexer(long["row"])], "topic": long["topic"].to_numpy()}))
+    run.save("comment_sentiment", {"method": str(sent["method"].iloc[0]), "negative_share": float(neg),
+                                   "n": int(len(sent))})
+
+# %% [markdown]
+# ## Operational levers
+#
+# Which operational KPIs move with the customer metrics? Each KPI is related to the metric per
+# location and month **within each location** (location fixed effects), so differences between
+# locations do not masquerade as effects; intervals allow for months of the same location being
+# alike (standard errors clustered by location). Each KPI is shown alone and in a joint model
+# with the others: a KPI that matters only alone usually travels with one that matters.
+# These are associations in operational data, not experiments.
+
+# %%
+operations = run.table("operations")
+kpi_result = None
+if not has_survey or operations is None:
+    absent("There are no operational KPIs" if operations is None else "There are no survey responses",
+           "experience–performance links are not estimated")
+else:
+    from cxtemplate import linkage
+
+    link_key = "csat" if "csat" in specs else next(iter(specs))
+    panel = linkage.kpi_panel(responses, operations, specs[link_key], freq=run.freq, conf=run.conf)
+    kpi_result = linkage.kpi_effects(panel, spec=specs[link_key], conf=run.conf)
+    kt = kpi_result.table
+    if kt.empty:
+        say(kpi_result.note)
+    else:
+        joint = kt[kt["model"] == "joint"] if (kt["model"] == "joint").any() else kt
+        for _, r in joint.sort_values("p_adj").iterrows():
+            if r["significant"]:
+                say(r["sentence"])
+        if not joint["significant"].any():
+            say(f"No operational KPI shows a significant link with {specs[link_key].name} within locations.")
+        ax = linkage.plot_kpi_effects(kpi_result, model="joint" if (kt["model"] == "joint").any() else "single")
+        show_figure(ax.figure)
+        show_table(kt[["model", "label", "effect", "ci_low", "ci_high", "effect_unit", "p_adj", "n_cells"]].rename(columns={
+            "model": "Model", "label": "KPI", "effect": "Effect", "ci_low": "Low", "ci_high": "High",
+            "effect_unit": "Unit", "p_adj": "Adjusted p", "n_cells": "Location-months"}),
+            f"Operational KPIs and {specs[link_key].name}",
+            formats={"Effect": "{:+.3f}", "Low": "{:+.3f}", "High": "{:+.3f}", "Adjusted p": "{:.3f}"},
+            note=kpi_result.note)
+        top = joint.sort_values("p_adj").iloc[0]
+        binned = linkage.binned_relationship(panel, top["kpi"], bins=5, spec=specs[link_key], within_location=False)
+        ax = linkage.plot_binned(binned, title=f"{specs[link_key].name} by {top['label']}, location-months in five bins")
+        show_figure(ax.figure)
+        run.save("kpi_effects", kt)
+
+# %% [markdown]
+# ## Conversations
+#
+# Contacts with agents, chat, e-mail and bots: what customers contact us about, how often the
+# contact resolves their issue, how long it takes and how it feels. Where the customer is known,
+# their later survey answers show what an unresolved contact costs.
+
+# %%
+interactions = run.table("interactions")
+if interactions is None or interactions.empty:
+    absent("There are no conversation records", "contact analytics are skipped")
+else:
+    from cxtemplate import conversations as conv
+
+    by_channel = conv.summary_by(interactions, by=("channel",), conf=run.conf)
+    allrow = by_channel[by_channel["channel"] == "All"].iloc[0] if (by_channel["channel"] == "All").any() else None
+    if allrow is not None:
+        say(f"**{int(allrow['contacts']):,} contacts**; {allrow['resolution_rate']:.0f}% resolved "
+            f"(95% CI {allrow['resolution_ci_low']:.0f}–{allrow['resolution_ci_high']:.0f}%), median handle time "
+            f"{allrow['handle_median_s'] / 60:.1f} minutes.")
+    pct = lambda v: f"{v:.0f}%"  # noqa: E731 - summary_by reports percentages
+    show_table(by_channel[["channel", "contacts", "share", "resolution_rate", "resolution_ci_low", "resolution_ci_high",
+                           "handle_median_s", "handle_p90_s", "sentiment_mean", "negative_share"]].rename(columns={
+        "channel": "Channel", "contacts": "Contacts", "share": "Share", "resolution_rate": "Resolved",
+        "resolution_ci_low": "Low", "resolution_ci_high": "High", "handle_median_s": "Median handle (min)",
+        "handle_p90_s": "90th pct handle (min)", "sentiment_mean": "Mean sentiment", "negative_share": "Negative"}),
+        "Contacts by channel", max_rows=20,
+        formats={"Share": pct, "Resolved": pct, "Low": pct, "High": pct, "Negative": pct, "Mean sentiment": "{:+.2f}",
+                 "Median handle (min)": lambda v: f"{v / 60:.1f}", "90th pct handle (min)": lambda v: f"{v / 60:.1f}"},
+        note="Resolution interval: Wilson 95%. Sentiment runs from −1 (negative) to +1 (positive).")
+    ax = conv.plot_resolution(by_channel)
+    show_figure(ax.figure)
+    ax = conv.plot_intents_by_channel(conv.intents_by_channel(interactions))
+    show_figure(ax.figure)
+    run.save("conversations_by_channel", by_channel)
+    if has_survey:
+        link = conv.join_to_survey(responses, interactions, window_days=60, spec=specs.get("nps"))
+        if link.comparison.empty:
+            say(link.note)
+        else:
+            for _, r in link.comparison.iterrows():
+                say(r["sentence"])
+            run.save("contact_effects", link.comparison)
+
+# %% [markdown]
+# ## Root cause of the latest significant change
+#
+# The most recent change in NPS that is larger than chance, split into **mix** (a different mix
+# of customers answering, e.g. more responses from a weaker location) and **rate** (the same kind
+# of customers scoring differently). The split adds up exactly to the change. Then: which driver
+# ratings and which comment topics moved most between the two windows.
+
+# %%
+if dated and "nps" in specs:
+    from cxtemplate import rootcause
+
+    change = rootcause.latest_significant_change(responses, specs["nps"], freq=run.freq, alpha=0.05,
+                                                 min_n=cfg.reporting.min_n, end=cfg.organisation.as_of)
+    say(change.sentence)
+    if change.found:
+        dims = [c for c in ("location", "journey_stage", "segment", "channel") if c in responses.columns]
+        mix = rootcause.mix_rate_decomposition(responses, specs["nps"], dims, change.window_a, change.window_b)
+        summ = mix.summary.rename(columns={"dimension": "Dimension", "value_a": "Before", "value_b": "After",
+                                           "change": "Change", "mix": "Mix", "rate": "Rate",
+                                           "top_rate_level": "Largest rate contributor"})
+        summ["Dimension"] = summ["Dimension"].str.replace("_", " ")
+        show_table(summ[["Dimension", "Before", "After", "Change", "Mix", "Rate", "Largest rate contributor"]],
+                   "Change in NPS split into mix and rate, by dimension (NPS points)",
+                   formats={c: "{:+.1f}" for c in ("Change", "Mix", "Rate")} | {"Before": "{:.1f}", "After": "{:.1f}"})
+        say(mix.summary["sentence"].iloc[0])
+        ax = rootcause.plot_waterfall(mix, dimension=dims[0], top=6)
+        show_figure(ax.figure)
+        membership_df = None
+        if topics is not None:
+            membership_df = text.assign_topics(topics, commented["comment"]).reindex(responses.index, fill_value=False)
+        movers = rootcause.driver_and_topic_movers(responses, change.window_a, change.window_b, drivers,
+                                                   topic_membership=membership_df,
+                                                   importance=analysis.shapley if analysis is not None else None)
+        md_ = movers.drivers.assign(driver=lambda d: d["driver"].map(lambda x: labels.get(x, x)))
+        show_table(md_[["driver", "mean_a", "mean_b", "change", "ci_low", "ci_high", "p_adj", "importance"]].rename(columns={
+            "driver": "Driver", "mean_a": "Before", "mean_b": "After", "change": "Change", "ci_low": "Low",
+            "ci_high": "High", "p_adj": "Adjusted p", "importance": "Importance"}),
+            "Driver ratings between the two windows (ranked by change × importance)",
+            formats={"Before": "{:.2f}", "After": "{:.2f}", "Change": "{:+.2f}", "Low": "{:+.2f}", "High": "{:+.2f}",
+                     "Adjusted p": "{:.3f}", "Importance": lambda v: f"{100 * v:.0f}%"})
+        if not movers.topics.empty:
+            show_table(movers.topics.head(6)[["topic", "share_a", "share_b", "change", "ci_low", "ci_high", "p_adj"]].rename(
+                columns={"topic": "Topic", "share_a": "Share before %", "share_b": "Share after %", "change": "Change (pp)",
+                         "ci_low": "Low", "ci_high": "High", "p_adj": "Adjusted p"}),
+                "Comment topics between the two windows (share of comments mentioning each)",
+                formats={"Share before %": "{:.1f}", "Share after %": "{:.1f}", "Change (pp)": "{:+.1f}",
+                         "Low": "{:+.1f}", "High": "{:+.1f}", "Adjusted p": "{:.3f}"})
+        say(movers.note)
+        run.save("root_cause", {"sentence": change.sentence, "found": True,
+                                "window_a": [str(p) for p in change.window_a],
+                                "window_b": [str(p) for p in change.window_b], "change": change.change,
+                                "ci_low": change.ci_low, "ci_high": change.ci_high, "p_adj": change.p_adj})
+        run.save("root_cause_mix", mix.table)
+    else:
+        run.save("root_cause", {"sentence": change.sentence, "found": False})
+
+# %% [markdown]
 # ## Frontline coaching
 #
 # Agent scores are noisy when an agent has few responses, so each agent's NPS is estimated with
@@ -243,4 +454,4 @@ else:
     absent("Responses carry no agent", "frontline coaching is skipped")
 
 # %%
-run.done(sections=["headline", "trends", "steps", "segments", "drivers", "coaching"])
+run.done(sections=["headline", "trends", "steps", "segments", "drivers", "comments", "operations", "conversations", "root_cause", "coaching"])
