@@ -260,12 +260,20 @@ class Governance(Strict):
 
     owners: dict[str, Owner] = Field(default_factory=dict)
     default_owner: str | None = None
+    followup_owner: str | None = Field(default=None, description="Role that calls detractors back (the inner loop).")
+    retention_owner: str | None = Field(default=None, description="Role that contacts at-risk customers.")
 
     @model_validator(mode="after")
     def _default(self) -> Governance:
-        if self.default_owner is not None and self.default_owner not in self.owners:
-            raise ValueError(f"default_owner '{self.default_owner}' is not one of the owners")
+        for key in ("default_owner", "followup_owner", "retention_owner"):
+            role = getattr(self, key)
+            if role is not None and role not in self.owners:
+                raise ValueError(f"{key} '{role}' is not one of the owners")
         return self
+
+    def role_or_default(self, role: str | None) -> str:
+        """The given role, else the default owner, else the first owner ('' when there are none)."""
+        return role or self.default_owner or next(iter(self.owners), "")
 
 
 class AlertRule(Strict):

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .config import TABLES, Config
 from .errors import DataError, DataErrors
-from .schemas import Column, canonical_columns, check_rows, coerce
+from .schemas import AmbiguousDates, Column, canonical_columns, check_rows, coerce
 from .sources import read_source, source_columns, source_label
 from .store import Store
 
@@ -186,7 +186,11 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None) -> 
     df = _apply_value_rules(df, src.missing, src.recode)
     if table in ID_PREFIX and f"{table[:-1]}_id" not in df.columns:
         df.insert(0, f"{table[:-1]}_id", [f"{ID_PREFIX[table]}{i + 1:08d}" for i in range(len(df))])
-    df, reasons = coerce(df, cols, src.date_format)
+    try:
+        df, reasons = coerce(df, cols, src.date_format)
+    except AmbiguousDates as exc:
+        raise DataErrors([DataError(table, str(exc), source=label,
+                                    hint="set `date_format:` for this source, e.g. \"%d/%m/%Y\" or \"%m/%d/%Y\"")]) from None
     as_of = pd.Timestamp(cfg.organisation.as_of) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
     reasons = reasons + check_rows(table, df, cols, as_of)
     bad = reasons != ""

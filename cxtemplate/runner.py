@@ -221,10 +221,11 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
             entry.update(status="ok", seconds=round(time.perf_counter() - started, 3))
         except PapermillExecutionError as exc:
             entry.update(status="failed", seconds=round(time.perf_counter() - started, 3))
-            failed = {"notebook": name, "cell": exc.cell_index, "execution_count": exc.exec_count,
+            cell, first_line = _source_cell(dst, exc.cell_index)
+            failed = {"notebook": name, "cell": cell, "execution_count": exc.exec_count,
                       "ename": exc.ename, "evalue": _short(exc.evalue),
-                      "message": f"{org.id}: {name} failed at cell {exc.cell_index} "
-                                 f"(In [{exc.exec_count}]): {exc.ename}: {_short(exc.evalue)}"}
+                      "message": f"{org.id}: {name} failed in cell {cell} ({first_line!r}): "
+                                 f"{exc.ename}: {_short(exc.evalue)}"}
         except Exception as exc:  # noqa: BLE001 - kernel death, timeouts: reported, never hidden
             entry.update(status="failed", seconds=round(time.perf_counter() - started, 3))
             failed = {"notebook": name, "cell": None, "ename": type(exc).__name__, "evalue": _short(str(exc)),
@@ -235,6 +236,8 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
         if failed:
             break
 
+    if not failed:
+        failed = _run_scorecards(pm, PapermillExecutionError, cfg, nbs[0].parent, tmp, record, events)
     record["status"] = "failed" if failed else "ok"
     if failed:
         record["error"] = failed
@@ -251,6 +254,77 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
         point_latest(org_dir, run_id)
     _emit(events, kind="done", org=org.id, status=record["status"], seconds=record["seconds"])
     return {**record, "run_dir": str(final)}
+
+
+def _source_cell(executed: Path, index: int) -> tuple[int, str]:
+    """The failing cell's 1-based number as the template notebook shows it, and its first line.
+
+    The executed copy holds two kinds of cell the template does not: papermill's injected
+    parameters and, on failure, its error banner; both are left out of the count.
+    """
+    import nbformat
+
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except Exception:  # noqa: BLE001 - the message still names the executed index
+        return index + 1, ""
+    added = {"injected-parameters", "papermill-error-cell-tag"}
+    position = 0
+    for cell in nb.cells:
+        if added & set(cell.metadata.get("tags", [])):
+            continue
+        position += 1
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            first = next((ln.strip() for ln in cell.source.splitlines()
+                          if ln.strip() and not ln.strip().startswith("#")), "")
+            return position, first[:80]
+    return index + 1, ""
+
+
+def _scorecard_levels(run_dir: Path, by: str) -> list[str]:
+    """Levels of the scorecard column present in the responses (sorted)."""
+    path = run_dir / "tables" / "responses.parquet"
+    if not path.is_file():
+        return []
+    import pyarrow.parquet as pq
+
+    if by not in pq.read_schema(path).names:
+        return []
+    col = pq.read_table(path, columns=[by]).column(by).to_pandas()
+    return sorted(str(v) for v in col.dropna().unique())
+
+
+def _run_scorecards(pm, exec_error, cfg: Config, nb_dir: Path, run_dir: Path, record: dict, events) -> dict | None:
+    """Execute the manager scorecard once per level; return a failure record or ``None``."""
+    from .config import slug
+
+    by = cfg.reporting.manager_scorecards_by
+    template = nb_dir / "scorecards" / "manager_scorecard.ipynb"
+    record["scorecards"] = []
+    if not by or not template.is_file() or "manager" not in cfg.reporting.roles:
+        return None
+    for level in _scorecard_levels(run_dir, by):
+        started = time.perf_counter()
+        dst = run_dir / "notebooks" / "scorecards" / f"{slug(level)}.ipynb"
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        entry = {"level": level, "by": by, "notebook": f"notebooks/scorecards/{dst.name}"}
+        record["scorecards"].append(entry)
+        try:
+            pm.execute_notebook(str(template), str(dst), parameters={
+                "params_path": str(cfg.params_path), "run_dir": str(run_dir), "by": by, "level": level},
+                kernel_name="python3", cwd=str(template.parent), progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, execution_timeout=cfg.reporting.cell_timeout_seconds,
+                shutdown_kernel="immediate")
+            entry.update(status="ok", seconds=round(time.perf_counter() - started, 3))
+        except exec_error as exc:
+            entry.update(status="failed", seconds=round(time.perf_counter() - started, 3))
+            return {"notebook": f"scorecards/{dst.stem}", "cell": exc.cell_index, "ename": exc.ename,
+                    "evalue": _short(exc.evalue),
+                    "message": f"{cfg.org_id}: scorecard for {by} {level} failed at cell {exc.cell_index}: "
+                               f"{exc.ename}: {_short(exc.evalue)}"}
+        _emit(events, kind="notebook", org=cfg.org_id, notebook=f"scorecard {level}", status=entry["status"],
+              seconds=entry["seconds"], i=len(record["notebooks"]))
+    return None
 
 
 def _short(text: str, limit: int = 600) -> str:
@@ -292,20 +366,24 @@ def _render(run_dir: Path, record: dict, nbs: list[Path], cfg: Config) -> None:
             pages.append({**info, "href": href, "status": entry["status"]})
         else:
             pages.append({**info, "href": href, "status": "not run"})
-    pages += _extra_pages(run_dir)
+    for sc in record.get("scorecards", []):
+        executed = run_dir / sc["notebook"]
+        if not executed.is_file():
+            continue
+        href = f"pages/scorecards/{executed.stem}.html"
+        title = f"Scorecard: {sc['level']}"
+        ctx = PageContext(org_name=org.name, period=record["organisation"]["period"], run_date=record["started_at"][:10],
+                          status=sc.get("status", "ok"), index_href="../../index.html",
+                          footer=f"{title} · {org.name} · run {record['run_id']}")
+        render_page(executed, run_dir / href, ctx, include_code=sc.get("status") == "failed", title=title)
+        sc["html"] = href
+        pages.append({"title": title, "role": "manager", "href": href, "status": sc.get("status", "ok"),
+                      "summary": f"{sc['by'].replace('_', ' ').capitalize()} {sc['level']} against the rest."})
     headline = None
     h = run_dir / "artifacts" / "07_executive_summary" / "headline.json"
     if h.is_file():
         headline = json.loads(h.read_text(encoding="utf-8"))
     render_index(run_dir, record, headline, pages)
-
-
-def _extra_pages(run_dir: Path) -> list[dict]:
-    """Pages written by notebooks themselves (e.g. manager scorecards), listed in pages/extra.json."""
-    extra = run_dir / "pages" / "extra.json"
-    if not extra.is_file():
-        return []
-    return json.loads(extra.read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- many organisations

@@ -174,16 +174,44 @@ def coerce(df: pd.DataFrame, columns: list[Column], date_format: str | None = No
     return out, reasons
 
 
+DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%m-%d-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%b-%y", "%d-%b-%Y",
+                "%d %b %Y", "%b %d, %Y", "%Y%m%d")
+TIME_SUFFIXES = ("", " %H:%M", " %H:%M:%S")
+
+
+class AmbiguousDates(ValueError):
+    """Dates fit both a day-first and a month-first format equally well."""
+
+
 def _to_datetime(s: pd.Series, date_format: str | None) -> pd.Series:
+    """Parse dates: the params' format, else ISO 8601, else the best of a list of common formats.
+
+    Raises
+    ------
+    AmbiguousDates
+        When a day-first and a month-first format parse the same share of values (e.g. every
+        day is 12 or less), so the reading cannot be decided from the data.
+    """
     if pd.api.types.is_datetime64_any_dtype(s):
         return s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s.astype("datetime64[ns]")
     if date_format:
         return pd.to_datetime(s, format=date_format, errors="coerce")
     conv = pd.to_datetime(s, format="ISO8601", errors="coerce")
-    present = s.notna()
+    present = s.notna() & (s.astype("string").str.strip() != "")
     if present.any() and conv[present].isna().mean() > 0.5:
-        # Not ISO: let pandas infer one format from the data (documented: set date_format to be explicit).
-        conv = pd.to_datetime(s, errors="coerce")
+        sample = s[present].astype(str).str.strip().head(2000)
+        scores = {}
+        for fmt in (f + t for f in DATE_FORMATS for t in TIME_SUFFIXES):
+            scores[fmt] = pd.to_datetime(sample, format=fmt, errors="coerce").notna().mean()
+        best = max(scores.values())
+        if best > 0.5:
+            winners = [f for f, v in scores.items() if v == best]
+            dayfirst = {f for f in winners if f.startswith(("%d/", "%d-%m", "%d."))}
+            monthfirst = {f for f in winners if f.startswith(("%m/", "%m-"))}
+            if dayfirst and monthfirst:
+                raise AmbiguousDates(f"dates such as {sample.iloc[0]!r} read as both {sorted(dayfirst)[0]} and "
+                                     f"{sorted(monthfirst)[0]}")
+            conv = pd.to_datetime(s, format=winners[0], errors="coerce")
     if getattr(conv.dt, "tz", None) is not None:
         conv = conv.dt.tz_convert(None)
     return conv

@@ -1,0 +1,139 @@
+"""Integration of the demo sources, checked against the generator's ground truth."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cxtemplate.config_loader import load_config
+from cxtemplate.errors import DataErrors
+from cxtemplate.integrate import integrate, write_integration
+from cxtemplate.store import Store
+
+
+@pytest.fixture(scope="module")
+def demo(root):
+    cfg = load_config(root / "params" / "demo.yaml")
+    return cfg, integrate(cfg), json.loads((root / "data" / "demo" / "truth.json").read_text())
+
+
+def test_rows_in_equal_rows_used_plus_quarantined(demo):
+    _, result, truth = demo
+    for table, rep in result.reports.items():
+        assert rep.rows_in == rep.rows_used + rep.rows_quarantined, table
+        assert rep.rows_in == truth["rows"][table], table
+
+
+def test_quarantine_counts_match_the_injected_anomalies(demo):
+    _, result, truth = demo
+    injected = truth["injected_anomalies"]["counts"]
+    for table in ("customers", "responses", "interactions"):
+        assert result.reports[table].rows_quarantined == sum(injected[table].values()), table
+    ids = truth["injected_anomalies"]["ids"]["responses"]
+    q = result.quarantine["responses"]
+    assert set(ids["nps_out_of_range"]) <= set(q["response_id"])
+    assert set(ids["future_dated"]) <= set(q["response_id"])
+    reasons = result.reports["responses"].reasons
+    assert reasons["nps: outside 0–10"] == injected["responses"]["nps_out_of_range"]
+    assert reasons["csat: outside 1–5"] == injected["responses"]["csat_out_of_range"]
+    assert reasons["response_id: duplicate key"] == injected["responses"]["duplicate_rows"]
+
+
+def test_comments_are_redacted_as_planted(demo):
+    _, result, truth = demo
+    red = result.reports["responses"].redactions
+    for kind in ("email", "phone", "name", "card"):
+        assert red[kind] == truth["pii"][kind], kind
+    comments = result.tables["responses"]["comment"].dropna()
+    assert not comments.str.contains(r"@example\.(?:com|org|net)").any()
+    assert not comments.str.contains(r"07700 ?900\d{3}").any()
+
+
+def test_contacts_never_reach_the_canonical_tables(demo):
+    _, result, _ = demo
+    customers = result.tables["customers"]
+    assert not {"contact_name", "contact_email", "contact_phone", "name", "email"} & set(customers.columns)
+    assert set(result.contacts.columns) == {"customer_id", "contact_name", "contact_email", "contact_phone"}
+
+
+def test_derived_columns(demo):
+    cfg, result, truth = demo
+    c = result.tables["customers"]
+    assert int(c["churned"].sum()) == truth["churn"]["events"]
+    assert (c["tenure_days"] >= 0).all()
+    r = result.tables["responses"]
+    assert set(r["nps_category"].dropna()) == {"promoter", "passive", "detractor"}
+    assert r["period"].str.match(r"^\d{4}-\d{2}$").all()
+    # responses carry their customer's segment for segmentation
+    assert r.loc[r["customer_id"].notna(), "segment"].notna().all()
+
+
+def test_written_tables_round_trip(demo, tmp_path):
+    _, result, _ = demo
+    store = Store(tmp_path / "run")
+    write_integration(result, store)
+    back = store.read_table("responses")
+    assert len(back) == len(result.tables["responses"])
+    assert str(back["responded_at"].dtype).startswith("datetime64")
+    assert store.load("00_data_integration", "quality")["rows"]["responses"]["quarantined"] == 12
+    assert (store.restricted_dir / "contacts.parquet").is_file()
+    assert not any("contact" in p.name for p in (tmp_path / "run" / "tables").iterdir())
+
+
+def _copy_demo(root: Path, tmp_path: Path) -> Path:
+    shutil.copytree(root / "data" / "demo", tmp_path / "data" / "demo")
+    (tmp_path / "params").mkdir()
+    shutil.copy(root / "params" / "demo.yaml", tmp_path / "params" / "demo.yaml")
+    return tmp_path / "params" / "demo.yaml"
+
+
+def test_missing_required_column_is_a_hard_error_naming_table_and_column(root, tmp_path):
+    params = _copy_demo(root, tmp_path)
+    ops = tmp_path / "data" / "demo" / "operations.csv"
+    df = pd.read_csv(ops).rename(columns={"kpi": "measure"})
+    df.to_csv(ops, index=False)
+    with pytest.raises(DataErrors) as info:
+        integrate(load_config(params))
+    text = str(info.value)
+    assert "table 'operations'" in text and "'kpi'" in text and "measure" in text
+
+
+def test_a_table_that_mostly_fails_stops_the_run(root, tmp_path):
+    params = _copy_demo(root, tmp_path)
+    path = tmp_path / "data" / "demo" / "responses.csv"
+    df = pd.read_csv(path, dtype=str)
+    df.loc[df.index[: len(df) * 2 // 3], "responded_at"] = "last Tuesday"  # unparsable in two rows of three
+    df.to_csv(path, index=False)
+    with pytest.raises(DataErrors) as info:
+        integrate(load_config(params))
+    text = str(info.value)
+    assert "responses" in text and "rows fail validation" in text and "row " in text
+
+
+def test_day_first_dates_are_read_when_unambiguous(root, tmp_path):
+    params = _copy_demo(root, tmp_path)
+    path = tmp_path / "data" / "demo" / "responses.csv"
+    df = pd.read_csv(path, dtype=str)
+    original = pd.to_datetime(df["responded_at"], errors="coerce")
+    df["responded_at"] = original.dt.strftime("%d/%m/%Y %H:%M")
+    df.to_csv(path, index=False)
+    result = integrate(load_config(params))
+    got = result.tables["responses"].set_index("response_id")["responded_at"]
+    want = original.dt.floor("min").set_axis(df["response_id"])
+    common = got.index.intersection(want.index).unique()
+    assert (got[~got.index.duplicated()].loc[common] == want[~want.index.duplicated()].loc[common]).all()
+
+
+def test_ambiguous_dates_ask_for_a_format(root, tmp_path):
+    params = _copy_demo(root, tmp_path)
+    path = tmp_path / "data" / "demo" / "interactions.csv"
+    df = pd.read_csv(path, dtype=str)
+    df["started_at"] = "03/04/2024"  # 3 April or 4 March?
+    df.to_csv(path, index=False)
+    with pytest.raises(DataErrors) as info:
+        integrate(load_config(params))
+    assert "interactions" in str(info.value) and "date_format" in str(info.value)
