@@ -202,6 +202,8 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from .kernels import IPCKernelManager
+
     failed: dict[str, Any] | None = None
     for i, (src, entry) in enumerate(zip(nbs, record["notebooks"])):
         name = src.stem
@@ -217,7 +219,7 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
                 parameters={"params_path": str(cfg.params_path), "run_dir": str(tmp)},
                 kernel_name="python3", cwd=str(src.parent), progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, execution_timeout=cfg.reporting.cell_timeout_seconds,
-                shutdown_kernel="immediate")
+                shutdown_kernel="immediate", kernel_manager_class=IPCKernelManager)
             entry.update(status="ok", seconds=round(time.perf_counter() - started, 3))
         except PapermillExecutionError as exc:
             entry.update(status="failed", seconds=round(time.perf_counter() - started, 3))
@@ -297,6 +299,7 @@ def _scorecard_levels(run_dir: Path, by: str) -> list[str]:
 def _run_scorecards(pm, exec_error, cfg: Config, nb_dir: Path, run_dir: Path, record: dict, events) -> dict | None:
     """Execute the manager scorecard once per level; return a failure record or ``None``."""
     from .config import slug
+    from .kernels import IPCKernelManager
 
     by = cfg.reporting.manager_scorecards_by
     template = nb_dir / "scorecards" / "manager_scorecard.ipynb"
@@ -314,7 +317,7 @@ def _run_scorecards(pm, exec_error, cfg: Config, nb_dir: Path, run_dir: Path, re
                 "params_path": str(cfg.params_path), "run_dir": str(run_dir), "by": by, "level": level},
                 kernel_name="python3", cwd=str(template.parent), progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, execution_timeout=cfg.reporting.cell_timeout_seconds,
-                shutdown_kernel="immediate")
+                shutdown_kernel="immediate", kernel_manager_class=IPCKernelManager)
             entry.update(status="ok", seconds=round(time.perf_counter() - started, 3))
         except exec_error as exc:
             entry.update(status="failed", seconds=round(time.perf_counter() - started, 3))
