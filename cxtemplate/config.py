@@ -230,7 +230,7 @@ class Churn(Strict):
         default_factory=lambda: ["nps_category"])
     revenue_per: Literal["month", "year"] = "month"
     top_customers: int = Field(default=50, ge=1)
-    fit_sample_above: int = Field(default=400_000, ge=1000,
+    fit_sample_above: int = Field(default=150_000, ge=1000,
                                   description="Above this many customers the Cox model is fitted on a random sample.")
 
 

@@ -38,7 +38,7 @@ def metric_cards(headline: pd.DataFrame | None, alpha: float = 0.05) -> list[dic
             change = "no previous period"
         else:
             sig = "significant" if (not math.isnan(p) and p < alpha) else "not significant"
-            change = f"{ch:+.{dec}f} vs previous period ({sig})".replace("-", "−")
+            change = f"{ch:+.{dec if mean else 1}f} vs previous period ({sig})".replace("-", "−")
         value = f"{v:.{dec}f}" + ("%" if "%" in str(r["unit"]) else "")
         cards.append({"label": f"{r['metric']} · {r['period']}", "value": value.replace("-", "−"),
                       "detail": f"95% CI {lo:.{dec}f} to {hi:.{dec}f} · n = {int(r['n']):,} · {change}"})

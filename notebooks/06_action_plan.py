@@ -65,8 +65,8 @@ found += findings.from_maturity(run.load("01_maturity", "dimensions", None))
 churn_summary = run.load("05_churn_survival", "summary", {})
 found += findings.from_churn(churn_summary, run.load("05_churn_survival", "risk_by_segment", None), currency)
 table = findings.to_frame(found)
-say(f"The analysis produced **{len(found)} findings** that call for action "
-    f"({', '.join(f'{n} {k.replace('_', ' ')}' for k, n in table['kind'].value_counts().items())})." if found
+kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in table["kind"].value_counts().items())
+say(f"The analysis produced **{len(found)} findings** that call for action ({kinds})." if found
     else "The analysis produced no finding that calls for action.")
 
 # %% [markdown]
@@ -121,7 +121,12 @@ if at_risk is None or at_risk.empty:
 else:
     at_risk = at_risk.assign(owner=risk_owner)
     say(f"**{len(at_risk)} valuable customers at highest risk** to contact (owner: {risk_owner}).")
-    show_table(at_risk.head(10).drop(columns=["owner"]), "Retention list (first 10)")
+    money = lambda v: fmt_money(v, currency)  # noqa: E731
+    show_table(at_risk.head(10).drop(columns=["owner"]).rename(columns={
+        "rank": "#", "customer_id": "Customer", "segment": "Segment", "plan": "Plan", "location": "Location",
+        "churn_probability": "Risk", "annual_revenue": "Annual revenue", "revenue_at_risk": "Revenue at risk",
+        "reasons": "Why the risk is high"}), "Retention list (first 10)",
+        formats={"Risk": lambda v: f"{100 * v:.0f}%", "Annual revenue": money, "Revenue at risk": money})
     followup.write_restricted(followup.restricted_version(at_risk, contacts), run.store.restricted_dir,
                               "retention_list_with_contacts")
 
@@ -141,9 +146,14 @@ else:
     evaluated["owner"] = evaluated["owner"].map(cfg.owner_label)
     say(f"**{len(fired)} of {len(evaluated)} checks fired** on {cfg.alerts and evaluated['period'].dropna().iloc[0]}; "
         f"{int(fired['credible'].sum()) if len(fired) else 0} of them credibly (the whole 95% interval past the threshold).")
-    show_table(evaluated[evaluated["fired"] | evaluated["message"].str.startswith("not evaluated")].rename(columns={
-        "rule": "Rule", "level": "Where", "message": "What was found", "owner": "Owner"})[["Rule", "Where", "What was found", "Owner"]],
-        "Alerts that fired, and checks not evaluated for lack of responses", max_rows=40)
+    skipped = evaluated[evaluated["message"].str.startswith("not evaluated")]
+    if len(fired):
+        show_table(fired.assign(owner=fired["owner"].map(cfg.owner_label)).rename(columns={
+            "rule": "Rule", "level": "Where", "message": "What was found", "owner": "Owner"})[["Rule", "Where", "What was found", "Owner"]],
+            "Alerts that fired", max_rows=40)
+    if len(skipped):
+        say(f"{len(skipped)} checks were not evaluated because the latest period holds fewer than {cfg.reporting.min_n} "
+            f"responses for them ({', '.join(skipped['level'].astype(str).head(8))}{'…' if len(skipped) > 8 else ''}).")
     run.save("alerts", evaluated)
 
 # %% [markdown]

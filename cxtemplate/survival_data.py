@@ -1,0 +1,641 @@
+"""Survival data for churn: durations, events and covariates, without look-ahead.
+
+Three designs, each for one job:
+
+* **Customer level** (:func:`survival_frame`) — one row per customer: tenure in days (``tenure_days``),
+  ``churned`` and the CRM covariates known when the customer joined (segment, plan, ...). Used for
+  Kaplan–Meier curves, the CRM-only Cox model and, when there are no dates, its validation.
+* **Time-varying** (:func:`time_varying_frame`) — (start, stop] intervals of tenure per customer, split
+  every time a CX covariate changes: at each survey response (``nps_category`` of the latest response
+  so far: promoter / passive / detractor / ``none_yet``; optionally ``ces``, the latest effort score) and,
+  optionally, at each unresolved or negative contact and 90 days after it (``unresolved_contacts`` /
+  ``negative_contacts``: the count in the trailing 90 days). A covariate takes its new value only from
+  the moment it is known, so a churn is never explained by a survey answered after it. This is the
+  design the hazard ratios of CX covariates are estimated on (lifelines' ``CoxTimeVaryingFitter``).
+* **Landmark** (:func:`landmark_frame`) — one row per customer still active at a landmark date, with
+  the covariates *as known at the landmark* and their tenure then. With landmark = ``as_of`` this is
+  the table of active customers that gets scored (their current values); with landmark = ``as_of`` −
+  horizon it is the back-test on which predictions are validated (outcome = churn in the following
+  horizon, known at ``as_of``).
+
+Conventions
+-----------
+* Time is tenure in days since ``start_date``. ``as_of`` given as a date means "data up to the end of
+  that day": active customers are censored at the end of ``as_of`` (midnight after it), responses and
+  contacts of that day count, and an ``end_date`` on or before ``as_of`` is a churn. Customers whose
+  ``end_date`` falls after ``as_of`` are active then; customers who start after ``as_of`` are left out.
+* A zero duration (left on the day they joined) becomes ``min_duration_days`` (half a day): fitters
+  need positive durations and the (start, stop] intervals need stop > start.
+* Tenure given in whole years or months (no dates, e.g. the bank churn file): a tenure of *k* years
+  means between *k* and *k* + 1 years, so the customer is placed at the midpoint, *k* + ½ years
+  (:func:`tenure_to_days`); this also removes the zeros.
+* CES before a customer's first CES answer is set to the mean CES of all answers (so it adds
+  nothing to the log-hazard); the "no answer yet" effect is carried by ``nps_category = none_yet``.
+* Columns that look like personal data (names, e-mails, phones, addresses) are refused as
+  covariates and never copied into these tables.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+NPS_LEVELS = ("promoter", "passive", "detractor", "none_yet")
+CX_COVARIATES = ("nps_category", "ces", "unresolved_contacts", "negative_contacts")
+DAYS_PER = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
+_PII = re.compile(r"(^|_)(name|surname|first_?name|last_?name|full_?name|e_?mail|phone|mobile|address|"
+                  r"postcode|zip)(_|$)|email|phone|surname", re.IGNORECASE)
+
+
+def is_personal(column: str) -> bool:
+    """Whether a column name looks like personal data (name, e-mail, phone, address)."""
+    return bool(_PII.search(str(column)))
+
+
+def nps_category(scores) -> np.ndarray:
+    """NPS category of 0–10 scores: promoter (9–10), passive (7–8), detractor (0–6); missing → None."""
+    s = np.asarray(pd.to_numeric(pd.Series(scores), errors="coerce"), dtype=float)
+    out = np.where(s >= 9, "promoter", np.where(s >= 7, "passive", "detractor")).astype(object)
+    out[np.isnan(s)] = None
+    return out
+
+
+def tenure_to_days(tenure, unit: str = "day", midpoint: bool | None = None) -> np.ndarray:
+    """Convert tenure in ``unit`` to days.
+
+    Parameters
+    ----------
+    tenure : array_like
+        Tenure values (≥ 0).
+    unit : {"day", "week", "month", "year"}
+    midpoint : bool, optional
+        Add half a unit (whole-unit tenure *k* means between *k* and *k* + 1 units). Default: yes
+        for months and years, no for days and weeks.
+
+    Returns
+    -------
+    numpy.ndarray
+        Tenure in days (float).
+    """
+    if unit.rstrip("s") not in DAYS_PER:
+        raise ValueError(f"unknown tenure unit {unit!r}; use one of {sorted(DAYS_PER)}")
+    unit = unit.rstrip("s")
+    if midpoint is None:
+        midpoint = unit in ("month", "year")
+    t = np.asarray(pd.to_numeric(pd.Series(tenure), errors="coerce"), dtype=float)
+    return (t + (0.5 if midpoint else 0.0)) * DAYS_PER[unit]
+
+
+def censor_time(as_of) -> np.datetime64:
+    """The censoring instant of ``as_of``: the end of that day for a plain date, else the instant."""
+    ts = pd.Timestamp(as_of)
+    return (ts + pd.Timedelta(days=1) if ts == ts.normalize() else ts).to_datetime64()
+
+
+def usable_covariates(customers: pd.DataFrame, covariates: Sequence[str], notes: list[str]) -> list[str]:
+    """Covariates present in ``customers`` and not personal data; the others are noted."""
+    out = []
+    for c in dict.fromkeys(covariates):
+        if is_personal(c):
+            notes.append(f"'{c}' looks like personal data and is never used as a covariate.")
+        elif c not in customers.columns:
+            notes.append(f"Covariate '{c}' is not in the customer table and was skipped.")
+        else:
+            out.append(c)
+    return out
+
+
+def survival_frame(customers: pd.DataFrame, *, as_of=None, covariates: Sequence[str] = (),
+                   keep: Sequence[str] = (), tenure_unit: str = "day", min_duration_days: float = 0.5,
+                   id_col: str = "customer_id") -> pd.DataFrame:
+    """One row per customer: tenure in days, churn flag and covariates.
+
+    With ``start_date`` (and ``end_date``) and ``as_of``, tenure is recomputed from the dates and
+    censored at ``as_of`` (an ``end_date`` after ``as_of`` counts as active; a start after ``as_of``
+    drops the customer). Without dates, ``tenure_days`` (or ``tenure`` in ``tenure_unit``) and
+    ``churned`` are used as given.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        Canonical customers table.
+    as_of : date-like, optional
+        Analysis date; the censoring date for active customers.
+    covariates : sequence of str
+        CRM columns to carry (personal-data columns are refused).
+    keep : sequence of str
+        Further non-model columns to carry (e.g. ``revenue``); personal data is refused.
+    tenure_unit : str
+        Unit of a ``tenure`` column when there is no ``tenure_days`` (see :func:`tenure_to_days`).
+    min_duration_days : float
+        Durations below this (zero) are raised to it.
+    id_col : str
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, ``tenure_days`` (float > 0), ``churned`` (bool), ``start_date`` when known,
+        the covariates and kept columns; ``attrs["notes"]`` lists what was dropped or changed.
+    """
+    notes: list[str] = []
+    cov = usable_covariates(customers, covariates, notes)
+    extra = [c for c in keep if c in customers.columns and c not in cov and not is_personal(c)]
+    out = pd.DataFrame({"customer_id": customers[id_col].astype(str).to_numpy()})
+    has_dates = "start_date" in customers.columns and customers["start_date"].notna().any()
+    if has_dates and as_of is not None:
+        cut = censor_time(as_of)
+        start = pd.to_datetime(customers["start_date"]).to_numpy()
+        end = pd.to_datetime(customers["end_date"]).to_numpy() if "end_date" in customers else \
+            np.full(len(customers), np.datetime64("NaT"), dtype="datetime64[ns]")
+        churned = ~pd.isna(end) & (end < cut)
+        stop = np.where(churned, end, cut)
+        out["tenure_days"] = (stop - start) / np.timedelta64(1, "D")
+        out["churned"] = churned
+        out["start_date"] = start
+        valid = ~pd.isna(start) & (start < cut)
+    else:
+        if "tenure_days" in customers.columns:
+            t = pd.to_numeric(customers["tenure_days"], errors="coerce").to_numpy(float)
+        elif "tenure" in customers.columns:
+            t = tenure_to_days(customers["tenure"], tenure_unit)
+            notes.append(f"Tenure given in {tenure_unit}s was converted to days"
+                         + (" at the midpoint of each whole unit (+½)." if tenure_unit.rstrip("s") in
+                            ("month", "year") else "."))
+        else:
+            raise ValueError("customers need start_date (with as_of) or tenure_days / tenure, and churned")
+        out["tenure_days"] = t
+        out["churned"] = customers["churned"].astype("boolean").fillna(False).to_numpy(bool)
+        if has_dates:
+            out["start_date"] = pd.to_datetime(customers["start_date"]).to_numpy()
+        valid = ~np.isnan(t)
+    for c in cov + extra:
+        out[c] = customers[c].to_numpy()
+    if (~valid).any():
+        notes.append(f"{int((~valid).sum()):,} customers without a usable start/tenure "
+                     "(or starting after the analysis date) were left out.")
+    out = out.loc[valid].reset_index(drop=True)
+    neg = out["tenure_days"] < 0
+    if neg.any():
+        notes.append(f"{int(neg.sum()):,} customers with end before start were left out.")
+        out = out.loc[~neg].reset_index(drop=True)
+    small = out["tenure_days"] < min_duration_days
+    if small.any():
+        notes.append(f"{int(small.sum()):,} zero tenures were set to {min_duration_days:g} days.")
+        out.loc[small, "tenure_days"] = min_duration_days
+    out.attrs["notes"] = notes
+    out.attrs["covariates"] = cov
+    return out
+
+
+@dataclass(frozen=True)
+class CXOptions:
+    """Which CX covariates the time-varying design carries.
+
+    Attributes
+    ----------
+    covariates : tuple of str
+        Any of ``nps_category``, ``ces``, ``unresolved_contacts``, ``negative_contacts``.
+    window_days : float
+        Trailing window for the contact counts.
+    negative_below : float
+        A contact is negative when its sentiment is below this (sentiment −1…1).
+    """
+
+    covariates: tuple[str, ...] = ("nps_category",)
+    window_days: float = 90.0
+    negative_below: float = -0.05
+
+    def __post_init__(self):
+        bad = set(self.covariates) - set(CX_COVARIATES)
+        if bad:
+            raise ValueError(f"unknown CX covariates {sorted(bad)}; use {CX_COVARIATES}")
+
+
+def _event_times(table: pd.DataFrame, when: str, idx: pd.Series, base: pd.DataFrame,
+                 as_of, notes: list[str], label: str) -> pd.DataFrame:
+    """Rows of ``table`` mapped to (customer row, tenure day); drops those unknown at exit/as_of."""
+    t = table.loc[table["customer_id"].notna()]
+    row = t["customer_id"].astype(str).map(idx)
+    t = t.loc[row.notna()]
+    row = row.loc[t.index].to_numpy(np.int64)
+    at = pd.to_datetime(t[when]).to_numpy()
+    day = (at - base["start_date"].to_numpy()[row]) / np.timedelta64(1, "D")
+    stop = base["tenure_days"].to_numpy()[row]
+    ok = ~np.isnan(day) & (day < stop)
+    if as_of is not None:
+        ok &= at < censor_time(as_of)
+    if (~ok).sum():
+        notes.append(f"{int((~ok).sum()):,} {label} dated on or after the customer's exit (or the "
+                     "analysis date) were not used: they were not known before it.")
+    before = ok & (day < 0)
+    if before.any():
+        notes.append(f"{int(before.sum()):,} {label} dated before the customer's start count from day 0.")
+    return pd.DataFrame({"row": row[ok], "t": np.clip(day[ok], 0, None),
+                         "order": np.arange(len(row))[ok]}, index=t.index[ok])
+
+
+def time_varying_frame(customers: pd.DataFrame, responses: pd.DataFrame | None = None,
+                       interactions: pd.DataFrame | None = None, *, as_of=None,
+                       covariates: Sequence[str] = (), keep: Sequence[str] = (),
+                       cx: CXOptions | None = None, tenure_unit: str = "day",
+                       min_duration_days: float = 0.5) -> pd.DataFrame:
+    """(start, stop] intervals of tenure per customer, split where a CX covariate changes.
+
+    Vectorised (sorts and grouped shifts, no per-customer loop). A response or contact changes the
+    covariate for the interval that *starts* at its time, so an exit at that same moment is still
+    described by the earlier value — no look-ahead. Responses and contacts after a customer's exit
+    or after ``as_of`` are ignored (and counted in the notes). Without ``start_date`` (tenure-only
+    sources) or without responses/interactions, each customer has one interval and only CRM covariates.
+
+    Parameters
+    ----------
+    customers, responses, interactions : DataFrame
+        Canonical tables (responses: ``customer_id``, ``responded_at``, ``nps``, ``ces``;
+        interactions: ``customer_id``, ``started_at``, ``resolved``, ``sentiment``).
+    as_of : date-like, optional
+    covariates, keep, tenure_unit, min_duration_days
+        See :func:`survival_frame`.
+    cx : CXOptions, optional
+        CX covariates to build (default: ``nps_category`` only).
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, ``start``, ``stop`` (tenure days), ``churned`` (event at ``stop``), the CRM
+        covariates and kept columns, and the CX covariates built; ``attrs["notes"]``,
+        ``attrs["cx_covariates"]`` (those actually built) and ``attrs["covariates"]``.
+    """
+    cx = cx or CXOptions()
+    responses = None if responses is None else responses.reset_index(drop=True)
+    interactions = None if interactions is None else interactions.reset_index(drop=True)
+    base = survival_frame(customers, as_of=as_of, covariates=covariates, keep=keep,
+                          tenure_unit=tenure_unit, min_duration_days=min_duration_days)
+    notes = list(base.attrs["notes"])
+    cov = base.attrs["covariates"]
+    n = len(base)
+    idx = pd.Series(np.arange(n), index=base["customer_id"])
+    dated = "start_date" in base.columns
+    built: list[str] = []
+    changes = []  # frames of (row, t, var, val, order)
+    want_resp = [c for c in cx.covariates if c in ("nps_category", "ces")]
+    want_int = [c for c in cx.covariates if c in ("unresolved_contacts", "negative_contacts")]
+    if (want_resp or want_int) and not dated:
+        notes.append("Customer start dates are unknown, so CX covariates cannot be placed in time; "
+                     "the model uses CRM covariates only.")
+        want_resp, want_int = [], []
+    if want_resp and (responses is None or len(responses) == 0):
+        notes.append("No survey responses: the model uses CRM covariates only.")
+        want_resp = []
+    if want_resp:
+        ev = _event_times(responses, "responded_at", idx, base, as_of, notes, "survey responses")
+        r = responses.loc[ev.index]
+        for var, values in (("nps_category", r.get("nps")), ("ces", r.get("ces"))):
+            if var not in want_resp:
+                continue
+            if values is None or values.notna().sum() == 0:
+                notes.append(f"No '{var}' answers: not used.")
+                continue
+            v = pd.to_numeric(values, errors="coerce").to_numpy(float)
+            ok = ~np.isnan(v)
+            changes.append(pd.DataFrame({"row": ev["row"].to_numpy()[ok], "t": ev["t"].to_numpy()[ok],
+                                         "var": var, "val": v[ok], "order": ev["order"].to_numpy()[ok]}))
+            built.append(var)
+    if want_int and (interactions is None or len(interactions) == 0):
+        notes.append("No interactions: contact covariates are not used.")
+        want_int = []
+    if want_int:
+        ev = _event_times(interactions, "started_at", idx, base, as_of, notes, "interactions")
+        it = interactions.loc[ev.index]
+        stop = base["tenure_days"].to_numpy()
+        for var in want_int:
+            if var == "unresolved_contacts":
+                flag = it["resolved"].astype("boolean").eq(False).fillna(False).to_numpy(bool) \
+                    if "resolved" in it else None
+            else:
+                flag = (pd.to_numeric(it["sentiment"], errors="coerce") < cx.negative_below).to_numpy(bool) \
+                    if "sentiment" in it else None
+            if flag is None or not flag.any():
+                notes.append(f"No data for '{var}': not used.")
+                continue
+            row, t0 = ev["row"].to_numpy()[flag], ev["t"].to_numpy()[flag]
+            t1 = t0 + cx.window_days
+            off = t1 < stop[row]
+            changes.append(pd.DataFrame({"row": np.r_[row, row[off]], "t": np.r_[t0, t1[off]], "var": var,
+                                         "val": np.r_[np.ones(len(row)), -np.ones(int(off.sum()))],
+                                         "order": 0}))
+            built.append(var)
+    # cut points: 0 plus every change time, per customer
+    ch = pd.concat(changes, ignore_index=True) if changes else \
+        pd.DataFrame({"row": np.array([], np.int64), "t": np.array([], float), "var": [], "val": [], "order": []})
+    cuts = pd.DataFrame({"row": np.r_[np.arange(n), ch["row"].to_numpy(np.int64)],
+                         "t": np.r_[np.zeros(n), ch["t"].to_numpy(float)]})
+    cuts = cuts.drop_duplicates().sort_values(["row", "t"], kind="mergesort").reset_index(drop=True)
+    for var in built:
+        c = ch.loc[ch["var"] == var]
+        if var in ("nps_category", "ces"):
+            c = c.sort_values(["row", "t", "order"], kind="mergesort").drop_duplicates(["row", "t"], keep="last")
+            vals = cuts.merge(c[["row", "t", "val"]], on=["row", "t"], how="left")["val"]
+            vals = vals.groupby(cuts["row"].to_numpy()).ffill()
+            if var == "nps_category":
+                cat = nps_category(vals.to_numpy())
+                cat[pd.isna(cat)] = "none_yet"
+                cuts[var] = cat
+            else:
+                cuts[var] = vals.fillna(float(c["val"].mean())).to_numpy()
+        else:
+            d = c.groupby(["row", "t"], as_index=False)["val"].sum()
+            vals = cuts.merge(d, on=["row", "t"], how="left")["val"].fillna(0.0)
+            cuts[var] = vals.groupby(cuts["row"].to_numpy()).cumsum().clip(lower=0).to_numpy()
+    rows = cuts["row"].to_numpy()
+    last = np.r_[rows[1:] != rows[:-1], True]
+    stop_t = np.r_[cuts["t"].to_numpy()[1:], 0.0]
+    stop_t[last] = base["tenure_days"].to_numpy()[rows[last]]
+    tv = pd.DataFrame({"customer_id": base["customer_id"].to_numpy()[rows], "start": cuts["t"].to_numpy(),
+                       "stop": stop_t, "churned": base["churned"].to_numpy()[rows] & last})
+    for c in [c for c in base.columns if c not in ("customer_id", "tenure_days", "churned")]:
+        tv[c] = base[c].to_numpy()[rows]
+    for var in built:
+        tv[var] = cuts[var].to_numpy()
+    tv = tv.loc[tv["stop"] > tv["start"]].reset_index(drop=True)
+    tv.attrs.update(notes=notes, covariates=cov, cx_covariates=built)
+    return tv
+
+
+def last_rows(tv: pd.DataFrame) -> pd.DataFrame:
+    """The last interval of each customer: covariates as last known, ``tenure_days`` = its ``stop``.
+
+    For descriptive splits (e.g. Kaplan–Meier by the NPS category of the last response). Do not use
+    these values to *predict* the same customers' churn: for churned customers they were measured
+    during the follow-up, which mixes cause and survival (immortal-time bias).
+    """
+    last = tv.drop_duplicates("customer_id", keep="last").reset_index(drop=True)
+    last = last.rename(columns={"stop": "tenure_days"}).drop(columns=["start"])
+    last.attrs = dict(tv.attrs)
+    return last
+
+
+def landmark_frame(customers: pd.DataFrame, responses: pd.DataFrame | None = None,
+                   interactions: pd.DataFrame | None = None, *, landmark=None, as_of=None,
+                   covariates: Sequence[str] = (), keep: Sequence[str] = (), cx: CXOptions | None = None,
+                   tenure_unit: str = "day", min_duration_days: float = 0.5) -> pd.DataFrame:
+    """Customers active at ``landmark`` with covariates as known then (the scoring design).
+
+    ``landmark`` defaults to ``as_of``: the active customers with their *current* values, to be
+    scored. With ``landmark < as_of`` the rows also carry what happened next (``duration`` =
+    tenure at exit or at ``as_of``, ``churned``), for back-testing predictions made at the landmark.
+
+    Parameters
+    ----------
+    customers, responses, interactions, covariates, keep, cx, tenure_unit, min_duration_days
+        See :func:`time_varying_frame`.
+    landmark, as_of : date-like, optional
+        Both ``None`` for tenure-only sources (the active customers as given).
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, ``tenure_days`` (tenure at the landmark), CRM and CX covariates, kept
+        columns; plus ``duration`` and ``churned`` when ``landmark < as_of``.
+    """
+    landmark = as_of if landmark is None else landmark
+    tv = time_varying_frame(customers, responses, interactions, as_of=landmark, covariates=covariates,
+                            keep=keep, cx=cx, tenure_unit=tenure_unit, min_duration_days=min_duration_days)
+    last = last_rows(tv)
+    active = last.loc[~last["churned"]].drop(columns=["churned"]).reset_index(drop=True)
+    if as_of is not None and landmark is not None and pd.Timestamp(landmark) < pd.Timestamp(as_of):
+        later = survival_frame(customers, as_of=as_of, tenure_unit=tenure_unit,
+                               min_duration_days=min_duration_days)
+        later = later.set_index("customer_id").loc[active["customer_id"]]
+        active["duration"] = later["tenure_days"].to_numpy()
+        active["churned"] = later["churned"].to_numpy()
+    active.attrs = dict(tv.attrs)
+    active.attrs["landmark"] = None if landmark is None else str(pd.Timestamp(landmark).date())
+    return active
+
+
+# --------------------------------------------------------------------------- design matrix
+
+
+@dataclass
+class Design:
+    """How covariates become model columns (fitted on training data, applied to any frame).
+
+    Categorical covariates are one-hot coded against a stated reference level (a column per other
+    level, named ``covariate[level]``); numeric covariates enter on their own scale (hazard ratio per
+    unit) unless ``standardise`` (hazard ratio per standard deviation). lifelines standardises
+    internally for fitting and for the penalty either way, so this only changes the reporting unit.
+    Missing categorical values become the level ``"unknown"``; missing numbers the training median.
+    """
+
+    categorical: dict[str, tuple[list[str], str]] = field(default_factory=dict)
+    numeric: list[str] = field(default_factory=list)
+    centre: dict[str, float] = field(default_factory=dict)
+    scale: dict[str, float] = field(default_factory=dict)
+    fill: dict[str, float] = field(default_factory=dict)
+    pooled: dict[str, tuple[list[str], str]] = field(default_factory=dict)
+    standardise: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[str]:
+        """Design column names, in model order."""
+        cols = []
+        for c in self.covariates:
+            cols += [f"{c}[{lv}]" for lv in self.categorical[c][0]] if c in self.categorical else [c]
+        return cols
+
+    @property
+    def covariates(self) -> list[str]:
+        """Covariates kept in the model, in order."""
+        return list(self._order)
+
+    _order: list[str] = field(default_factory=list)
+
+    def term(self, column: str) -> tuple[str, str | None]:
+        """(covariate, level) of a design column (level ``None`` for numeric)."""
+        if column in self.numeric:
+            return column, None
+        cov, level = column.split("[", 1)
+        return cov, level[:-1]
+
+    def _levels(self, df: pd.DataFrame, c: str) -> np.ndarray:
+        v = df[c].astype(object).where(df[c].notna(), "unknown").astype(str).to_numpy()
+        if c in self.pooled:
+            v = np.where(np.isin(v, self.pooled[c][0]), self.pooled[c][1], v)
+        return v
+
+    def matrix(self, df: pd.DataFrame) -> pd.DataFrame:
+        """The float design matrix of ``df`` (unseen levels count as the reference)."""
+        out = {}
+        for c in self.covariates:
+            if c in self.categorical:
+                v = self._levels(df, c)
+                for lv in self.categorical[c][0]:
+                    out[f"{c}[{lv}]"] = (v == lv).astype(float)
+            else:
+                x = pd.to_numeric(df[c], errors="coerce").astype(float).fillna(self.fill[c]).to_numpy()
+                out[c] = (x - self.centre[c]) / self.scale[c] if self.standardise else x
+        return pd.DataFrame(out, index=df.index)
+
+
+def _is_categorical(s: pd.Series) -> bool:
+    return not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s))
+
+
+def build_design(df: pd.DataFrame, covariates: Sequence[str], *, categorical: Sequence[str] | None = None,
+                 reference: dict[str, str] | None = None, standardise: bool = False,
+                 min_level_count: int = 20) -> Design:
+    """Decide the coding of each covariate from training data.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Training rows.
+    covariates : sequence of str
+    categorical : sequence of str, optional
+        Force these to be categorical (default: text, category and boolean columns).
+    reference : dict, optional
+        Reference level per categorical covariate. Default: ``promoter`` for ``nps_category``,
+        otherwise the most frequent level.
+    standardise : bool
+        Numeric covariates per standard deviation instead of per unit.
+    min_level_count : int
+        Levels with fewer rows are pooled into ``"other"`` (noted).
+
+    Returns
+    -------
+    Design
+        Covariates with a single level (or constant) are dropped, with a note.
+    """
+    reference = dict(reference or {})
+    reference.setdefault("nps_category", "promoter")
+    forced = set(categorical or ())
+    d = Design(standardise=standardise)
+    for c in covariates:
+        if is_personal(c):
+            d.notes.append(f"'{c}' looks like personal data and was not used.")
+            continue
+        s = df[c]
+        if c in forced or _is_categorical(s):
+            v = s.astype(object).where(s.notna(), "unknown").astype(str)
+            counts = v.value_counts()
+            rare = counts.index[counts < min_level_count].tolist()
+            if rare and len(rare) < len(counts):
+                target = "other" if counts[rare].sum() >= min_level_count else str(counts.index[0])
+                d.pooled[c] = (rare, target)
+                d.notes.append(f"'{c}': {len(rare)} rare level(s) with < {min_level_count} rows pooled into "
+                               f"'{target}' ({', '.join(map(str, rare[:5]))}{'…' if len(rare) > 5 else ''}).")
+                counts = v.where(~v.isin(rare), target).value_counts()
+            if len(counts) < 2:
+                d.notes.append(f"'{c}' has a single level ({counts.index[0] if len(counts) else 'none'}) "
+                               "and was dropped.")
+                continue
+            ref = str(reference.get(c, counts.index[0]))
+            if ref not in counts.index:
+                d.notes.append(f"'{c}': reference level '{ref}' not found; using '{counts.index[0]}'.")
+                ref = str(counts.index[0])
+            levels = [lv for lv in sorted(counts.index, key=str) if lv != ref]
+            if c == "nps_category":
+                levels = [lv for lv in NPS_LEVELS if lv in levels] + [lv for lv in levels if lv not in NPS_LEVELS]
+            d.categorical[c] = (levels, ref)
+        else:
+            x = pd.to_numeric(s, errors="coerce").astype(float)
+            if x.nunique() < 2:
+                d.notes.append(f"'{c}' is constant and was dropped.")
+                continue
+            if x.isna().any():
+                d.notes.append(f"'{c}': {int(x.isna().sum()):,} missing values set to the median.")
+            d.numeric.append(c)
+            d.fill[c] = float(x.median())
+            d.centre[c] = float(x.mean())
+            d.scale[c] = float(x.std()) or 1.0
+        d._order.append(c)
+    return d
+
+
+# --------------------------------------------------------------------------- simulation
+
+
+def simulate_churn(n: int = 5000, *, seed: int = 0, as_of: str = "2025-01-01", years: float = 4.0,
+                   hr_nps: dict[str, float] | None = None, hr_plan: dict[str, float] | None = None,
+                   hr_unresolved: float = 1.0, base_rate_per_year: float = 0.25, weibull_shape: float = 0.9,
+                   survey_every_days: float = 240.0, integer_days: bool = False):
+    """A small organisation with known time-varying churn hazards, for tests and benchmarks.
+
+    Hazard = Weibull baseline × HR(plan) × HR(NPS category of the latest response) × ``hr_unresolved``
+    ** (unresolved contacts in the trailing 90 days). The demo organisation comes from :mod:`cxtemplate.synth`.
+
+    Returns
+    -------
+    customers, responses, interactions : DataFrame
+    truth : dict
+        ``{"nps": {...}, "plan": {...}, "unresolved": hr, "reference": {...}}``.
+    """
+    rng = np.random.default_rng(seed)
+    hr_nps = hr_nps or {"promoter": 1.0, "passive": 1.3, "detractor": 2.0, "none_yet": 1.2}
+    hr_plan = hr_plan or {"basic": 1.0, "plus": 0.8, "premium": 0.6}
+    as_of = pd.Timestamp(as_of)
+    span = years * 365.25
+    start = as_of - pd.to_timedelta(np.floor(rng.uniform(0, span, n)), unit="D")
+    plans = np.array(list(hr_plan))
+    cust = pd.DataFrame({"customer_id": [f"C{i:07d}" for i in range(n)], "start_date": start, "end_date": pd.NaT,
+                         "plan": plans[rng.choice(len(plans), n)],
+                         "segment": rng.choice(["consumer", "smb", "enterprise"], n, p=[.6, .3, .1]),
+                         "location": rng.choice(["north", "south", "east", "west"], n)})
+    cust["revenue"] = np.round(rng.lognormal(3.5, 0.6, n) * (1 + cust["plan"].map(
+        {p: i * 0.7 for i, p in enumerate(hr_plan)}).to_numpy(float)), 2)
+    window = ((as_of - start) / pd.Timedelta(days=1)).to_numpy()
+    k = rng.poisson(window / survey_every_days)
+    rid = np.repeat(np.arange(n), k)
+    mood = rng.normal(7.2, 1.8, n)
+    resp = pd.DataFrame({"response_id": [f"R{i:08d}" for i in range(len(rid))],
+                         "customer_id": cust["customer_id"].to_numpy()[rid],
+                         "responded_at": start[rid] + pd.to_timedelta(rng.uniform(0, window[rid]), unit="D"),
+                         "nps": np.clip(np.round(mood[rid] + rng.normal(0, 1.3, len(rid))), 0, 10).astype(int),
+                         "ces": np.clip(np.round(rng.normal(5, 1.2, len(rid))), 1, 7).astype(int)})
+    m = rng.poisson(window / 200)
+    iid = np.repeat(np.arange(n), m)
+    inter = pd.DataFrame({"interaction_id": [f"I{i:08d}" for i in range(len(iid))],
+                          "customer_id": cust["customer_id"].to_numpy()[iid],
+                          "started_at": start[iid] + pd.to_timedelta(rng.uniform(0, window[iid]), unit="D"),
+                          "resolved": rng.random(len(iid)) < 0.75,
+                          "sentiment": np.clip(rng.normal(0.1, 0.4, len(iid)), -1, 1)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tv = time_varying_frame(cust, resp, inter, as_of=as_of, covariates=["plan"],
+                                cx=CXOptions(("nps_category", "unresolved_contacts")))
+    scale = 365.25 / base_rate_per_year ** (1 / weibull_shape)
+
+    def h0(t):
+        return (t / scale) ** weibull_shape
+
+    mult = (tv["plan"].map(hr_plan).to_numpy(float) * tv["nps_category"].map(hr_nps).to_numpy(float)
+            * hr_unresolved ** tv["unresolved_contacts"].to_numpy(float))
+    inc = mult * (h0(tv["stop"].to_numpy()) - h0(tv["start"].to_numpy()))
+    ids = tv["customer_id"].to_numpy()
+    cum = pd.Series(inc).groupby(ids).cumsum().to_numpy()
+    before = cum - inc
+    u = pd.Series(rng.exponential(1.0, n), index=cust["customer_id"]).loc[ids].to_numpy()
+    hit = (cum >= u) & (before < u)
+    r = np.flatnonzero(hit)
+    t_ev = ((h0(tv["start"].to_numpy()[r]) + (u[r] - before[r]) / mult[r]) ** (1 / weibull_shape)) * scale
+    start_of = cust.set_index("customer_id")["start_date"]
+    true_end = pd.Series(pd.NaT, index=cust["customer_id"], dtype="datetime64[ns]")
+    true_end.loc[ids[r]] = start_of.loc[ids[r]].to_numpy() + pd.to_timedelta(t_ev, unit="D").to_numpy()
+    for name, when in (("resp", "responded_at"), ("inter", "started_at")):  # nothing happens after churning
+        d = resp if name == "resp" else inter
+        d = d.loc[~(d[when] >= true_end.loc[d["customer_id"]].to_numpy())].reset_index(drop=True)
+        resp, inter = (d, inter) if name == "resp" else (resp, d)
+    end = true_end.copy()
+    if integer_days:  # churn recorded on a whole day (the day after it happened, at the latest)
+        end.loc[ids[r]] = start_of.loc[ids[r]].to_numpy() + pd.to_timedelta(np.ceil(t_ev), unit="D").to_numpy()
+    end[end >= censor_time(as_of)] = pd.NaT
+    cust["end_date"] = end.to_numpy()
+    truth = {"nps": hr_nps, "plan": hr_plan, "unresolved": hr_unresolved,
+             "reference": {"nps_category": "promoter", "plan": "basic"}}
+    return cust, resp, inter, truth
