@@ -146,7 +146,8 @@ def notebook_info(nb_path: Path) -> dict[str, str]:
                 if m:
                     title = m.group(1).strip()
                     break
-    return {"title": title or nb_path.stem, "role": meta.get("role", "analyst"), "summary": meta.get("summary", "")}
+    return {"title": title or nb_path.stem, "role": meta.get("role", "analyst"), "summary": meta.get("summary", ""),
+            "order": int(meta.get("order", 50))}
 
 
 def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | None, pages: list[dict[str, Any]]) -> Path:
@@ -169,7 +170,7 @@ def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
     groups = []
     for role in ("executive", "manager", "analyst"):
-        items = [p for p in pages if p.get("role") == role]
+        items = sorted((p for p in pages if p.get("role") == role), key=lambda p: p.get("order", 50))
         if items:
             groups.append({"role": role, "title": ROLE_TITLES[role], "pages": items})
     text = env.get_template("index.html.j2").render(run=run, headline=headline or {}, groups=groups, css=report_css())

@@ -54,13 +54,19 @@ def local_drivers(responses: pd.DataFrame, by: str, level, drivers_table: pd.Dat
     """
     if drivers_table is None or drivers_table.empty:
         return pd.DataFrame()
+    from scipy import stats
+
     cols = [d for d in drivers_table["driver"] if d in responses.columns]
-    mine = responses.loc[responses[by] == level, cols].mean()
+    here = responses[by] == level
+    mine = responses.loc[here, cols].mean()
     org = responses[cols].mean()
+    p = pd.Series({d: stats.ttest_ind(responses.loc[here, d].dropna(), responses.loc[~here, d].dropna(),
+                                      equal_var=False).pvalue for d in cols})
     t = drivers_table.set_index("driver").loc[cols]
     out = pd.DataFrame({"Driver": t["Driver"], "Importance %": t["Share of R² %"], "Here": mine, "Organisation": org})
     out["Gap"] = out["Here"] - out["Organisation"]
-    out["Focus"] = (out["Gap"] < 0) & (out["Importance %"] >= out["Importance %"].mean())
+    out["p (vs rest)"] = p
+    out["Focus"] = (out["Gap"] < 0) & (out["p (vs rest)"] < 0.05) & (out["Importance %"] >= out["Importance %"].mean())
     return out.sort_values(["Focus", "Importance %"], ascending=[False, False]).reset_index(drop=True)
 
 

@@ -81,8 +81,9 @@ if drv is None or drv.empty:
     absent("Driver ratings are not available or suppressed here", "see the organisation's drivers")
 else:
     show_table(drv, f"Driver ratings at {level} against the organisation (importance from the organisation's model)",
-               formats={"Importance %": "{:.0f}", "Here": "{:.2f}", "Organisation": "{:.2f}", "Gap": "{:+.2f}"},
-               note="Focus: an important driver rated lower here than in the organisation.")
+               formats={"Importance %": "{:.0f}", "Here": "{:.2f}", "Organisation": "{:.2f}", "Gap": "{:+.2f}",
+                        "p (vs rest)": "{:.3f}"},
+               note="Focus: an important driver rated significantly lower here than in the rest of the organisation (Welch test).")
 
 # %% [markdown]
 # ## What customers say here
@@ -95,8 +96,8 @@ if enough:
                    formats={"Here %": "{:.0f}%", "Organisation %": "{:.0f}%", "Difference (pp)": "{:+.0f}"})
     quotes = sc.recent_comments(responses, by, level, as_of=cfg.organisation.as_of)
     if not quotes.empty:
-        show_table(quotes, "Recent detractor comments (redacted)", formats={"responded_at": lambda v: str(v)[:10],
-                                                                           "nps": "{:.0f}"})
+        show_table(quotes.rename(columns={"responded_at": "Date", "touchpoint": "Touchpoint", "nps": "NPS", "comment": "Comment"}),
+                   "Recent detractor comments (redacted)", formats={"Date": lambda v: str(v)[:10], "NPS": "{:.0f}"})
 
 # %% [markdown]
 # ## Coaching
