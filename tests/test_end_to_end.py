@@ -1,0 +1,92 @@
+"""`cxtemplate run params/demo.yaml` end to end: files, pages, and headline numbers checked against
+values computed here, independently, from the raw demo CSVs."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_run(root, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    proc = subprocess.run([sys.executable, "-m", "cxtemplate", "run", str(root / "params" / "demo.yaml"),
+                           "--out", str(out), "--quiet"], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out / "demo" / "latest", proc
+
+
+def _raw_latest_month(root: Path) -> pd.DataFrame:
+    """The demo's responses of 2025-12 as an analyst would clean them by hand."""
+    r = pd.read_csv(root / "data" / "demo" / "responses.csv", parse_dates=["responded_at"])
+    r = r.drop_duplicates()
+    r = r[(r["responded_at"] <= "2025-12-31 23:59:59") & r["nps"].between(0, 10) & r["csat"].between(1, 5)]
+    return r[r["responded_at"].dt.to_period("M") == pd.Period("2025-12", "M")]
+
+
+def test_run_writes_the_whole_report(demo_run):
+    latest, proc = demo_run
+    run = json.loads((latest / "run.json").read_text())
+    assert run["status"] == "ok"
+    assert [n["name"] for n in run["notebooks"]] == [
+        "00_data_integration", "01_maturity", "02_objectives", "03_metric_design", "04_experience_analysis",
+        "05_churn_survival", "06_action_plan", "07_executive_summary"]
+    assert all(n["status"] == "ok" and n["seconds"] > 0 for n in run["notebooks"])
+    assert run["rows"]["responses"] == {"in": 14883, "used": 14871, "quarantined": 12}
+    for n in run["notebooks"]:
+        assert (latest / n["html"]).is_file() and (latest / "notebooks" / f"{n['name']}.ipynb").is_file()
+    assert len(run["scorecards"]) == 8 and all(s["status"] == "ok" for s in run["scorecards"])
+    assert (latest / "artifacts" / "06_action_plan" / "action_plan.xlsx").is_file()
+    assert "demo" in proc.stdout and "index.html" in proc.stdout
+
+
+def test_pages_show_no_code_and_fetch_nothing(demo_run):
+    latest, _ = demo_run
+    pages = [latest / "index.html", *sorted((latest / "pages").rglob("*.html"))]
+    assert len(pages) == 1 + 8 + 8
+    for page in pages:
+        html = page.read_text()
+        assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', html), page.name
+        assert "open_run(" not in html and "Traceback" not in html, page.name
+        assert not re.search(r'class="[^"]*jp-InputArea-editor', html), page.name
+
+
+def test_headline_numbers_match_an_independent_computation(root, demo_run):
+    latest, _ = demo_run
+    r = _raw_latest_month(root)
+    nps = 100 * ((r["nps"] >= 9).mean() - (r["nps"] <= 6).mean())
+    csat = 100 * (r["csat"] >= 4).mean()
+    ces = r["ces"].mean()
+    cards = json.loads((latest / "artifacts" / "07_executive_summary" / "headline.json").read_text())["cards"]
+    values = {c["label"].split(" · ")[0]: c for c in cards}
+    assert values["NPS"]["value"].replace("−", "-") == f"{nps:.0f}"
+    assert values["CSAT"]["value"] == f"{csat:.0f}%"
+    assert values["CES"]["value"] == f"{ces:.2f}"
+    assert f"n = {len(r):,}" in values["NPS"]["detail"]
+    index = (latest / "index.html").read_text()
+    assert f">{nps:.0f}<" in index and f">{csat:.0f}%<" in index
+
+
+def test_planted_problems_become_owned_actions(root, demo_run):
+    """The location with the step, the weakest driver, the most harmful topic and the riskiest
+    segment each appear as an action with an owner (issue 6's acceptance check)."""
+    latest, _ = demo_run
+    truth = json.loads((root / "data" / "demo" / "truth.json").read_text())
+    reg = pd.read_csv(latest / "artifacts" / "06_action_plan" / "action_register.csv")
+    assert reg["owner"].notna().all()
+    keys = ";".join(reg["findings"].astype(str))
+    scopes = ";".join(reg["scope"].astype(str))
+    assert f"driver:{truth['drivers']['concentrate_here']}" in keys
+    assert truth["location_step"]["location"] in scopes
+    harmful = truth["topics"][truth["topics_most_harmful"]]["keywords"]
+    assert any(k in keys for k in harmful), keys
+    churn_rows = reg[reg["findings"].str.contains("churn_risk")]
+    assert truth["churn"]["highest_risk_segment"] in ";".join(churn_rows["scope"].astype(str))
