@@ -57,9 +57,10 @@ class ChurnAnalysis:
             out.update(concordance=float(cox["concordance"]), concordance_sd=float(cox.get("concordance_sd", float("nan"))),
                        ici=float(cox["ici"]), e50=float(cox["e50"]))
         if self.scores is not None and not isinstance(self.scores, ChurnUnavailable):
-            out.update(revenue_at_risk=float(self.scores["revenue_at_risk"].sum()),
-                       annual_revenue=float(self.scores["annual_revenue"].sum()),
-                       expected_churners=float(self.scores["churn_probability"].sum()))
+            out["expected_churners"] = float(self.scores["churn_probability"].sum())
+            revenue = float(self.scores["annual_revenue"].sum()) if "annual_revenue" in self.scores.columns else 0.0
+            if revenue > 0:
+                out.update(revenue_at_risk=float(self.scores["revenue_at_risk"].sum()), annual_revenue=revenue)
         cf = self.counterfactual
         if cf is not None and not isinstance(cf, ChurnUnavailable):
             out.update(counterfactual_retained=float(cf.revenue_retained), counterfactual_low=float(cf.revenue_low),
@@ -155,7 +156,11 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     periods = 12.0 if revenue_per == "month" else 1.0
     res.scores = score_customers(res.model, current, horizon, revenue_periods_per_year=periods,
                                  keep=[c for c in (*group_cols, "location") if c in current.columns])
-    if isinstance(res.scores, ChurnUnavailable) or "revenue" not in current.columns:
+    if isinstance(res.scores, ChurnUnavailable):
+        return res
+    if "revenue" not in current.columns:
+        res.notes.append("There is no revenue column, so customers are ranked by risk alone and no revenue is valued.")
+        res.top = top_at_risk(res.scores, res.model, current, n=top_n, rank_by="churn_probability")
         return res
     res.by_group = revenue_at_risk(res.scores, by=[c for c in (*group_cols, "location") if c in res.scores.columns])
     res.matrix = risk_value_matrix(res.scores)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator, model_validator
 
 TABLES = ("customers", "responses", "interactions", "operations", "maturity_answers")
 ROLES = ("executive", "manager", "analyst")
@@ -74,7 +74,8 @@ class Source(Strict):
     format: Literal["csv", "parquet", "excel"] | None = None
     sheet: str | int | None = None
     encoding: str = "utf-8"
-    delimiter: str | None = None
+    # not stripped: a tab is a delimiter, not whitespace to tidy away
+    delimiter: Annotated[str, StringConstraints(strip_whitespace=False, min_length=1)] | None = None
     sql: str | None = None
     url_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     columns: dict[str, str] = Field(default_factory=dict)

@@ -103,7 +103,8 @@ else:
 # reported every period.
 
 # %%
-seg_cols = [c for c in cfg.segments if has_survey and c in responses.columns]
+dated = has_survey and "responded_at" in responses.columns and responses["responded_at"].notna().any()
+seg_cols = [c for c in cfg.segments if dated and c in responses.columns]
 margin_tables = {}
 for key, spec in specs.items() if seg_cols else []:
     margin_tables[key] = md.margins_by_segment(responses, spec, seg_cols, target_margin=margins[key],
@@ -120,6 +121,8 @@ if margin_tables:
                             else "{:.1f}") for c in combined.columns if c.endswith(("± now", "needed"))}, max_rows=80,
                note="Targets: " + ", ".join(f"{specs[k].name} ±{margins[k]:g}" for k in margin_tables)
                     + ". The sample needed uses each level's own spread over the last year.")
+elif has_survey and not dated:
+    absent("The responses carry no dates", "precision per reporting period cannot be shown")
 else:
     absent("No segment columns are configured or present", "precision by segment is not shown")
 
@@ -151,7 +154,7 @@ else:
 # sampling the invitations saves customers' time.
 
 # %%
-if has_survey and "touchpoint" in responses.columns:
+if dated and "touchpoint" in responses.columns:
     key = next(iter(specs))
     cad = md.cadence(responses, specs[key], by="touchpoint", target_margin=margins[key], freq=run.freq,
                      as_of=cfg.organisation.as_of, conf=run.conf)
@@ -159,7 +162,7 @@ if has_survey and "touchpoint" in responses.columns:
                formats={"Responses per month": "{:,.0f}", "n for target margin": "{:,.0f}"})
     run.save("cadence", cad)
 else:
-    absent("The responses carry no touchpoint", "no cadence can be recommended")
+    absent("The responses carry no touchpoint or no dates", "no cadence can be recommended")
 
 # %%
 run.done(metrics=list(specs))

@@ -61,8 +61,10 @@ else:
     s = summary
     say(f"**{s['customers']:,} customers, {s['events']:,} of whom left** in the data; {s['active']:,} are active. "
         + (f"Over the next {cfg.churn.horizon_months} months about **{s['expected_churners']:,.0f} active customers are "
-           f"expected to leave**, taking **{fmt_money(s['revenue_at_risk'], currency)}** of annual revenue with them "
-           f"({100 * s['revenue_at_risk'] / s['annual_revenue']:.1f}% of the active base)." if "revenue_at_risk" in s else ""))
+           f"expected to leave**" if "expected_churners" in s else "")
+        + (f", taking **{fmt_money(s['revenue_at_risk'], currency)}** of annual revenue with them "
+           f"({100 * s['revenue_at_risk'] / s['annual_revenue']:.1f}% of the active base)." if s.get("annual_revenue") else
+           ("." if "expected_churners" in s else "")))
 
 # %% [markdown]
 # ## Who leaves, and when
@@ -114,10 +116,10 @@ elif res.available:
 # %% [markdown]
 # ## How well it predicts
 #
-# Validated out of sample: the model is refitted on four fifths of the customers and predicts,
-# for the other fifth who were active one horizon before the analysis date, the chance of leaving
-# within the horizon — exactly how today's scores are made — and this is compared with what
-# happened. **Concordance** is the share of pairs of customers the model orders correctly
+# Validated out of sample: the model is refitted on four fifths of the customers and predicts the
+# chance of leaving within the horizon for the other fifth, which is compared with what happened.
+# With dates, the predictions are made for customers active one horizon before the analysis date,
+# from their tenure and covariates as known then — exactly how today's scores are made. **Concordance** is the share of pairs of customers the model orders correctly
 # (0.5 = coin toss). **ICI** and **E50** measure calibration: the mean and median gap between
 # predicted and observed probabilities (0 = perfect). The baseline is Kaplan–Meier by segment.
 
@@ -174,7 +176,7 @@ if res.by_group is not None:
 # %%
 if res.top is not None and not res.top.empty:
     cols = [c for c in ("rank", "customer_id", "segment", "plan", "location", "churn_probability", "annual_revenue",
-                        "revenue_at_risk", "reasons") if c in res.top.columns]
+                        "revenue_at_risk", "reasons") if c in res.top.columns and res.top[c].notna().any()]
     show_table(res.top[cols].head(15).rename(columns={
         "rank": "#", "customer_id": "Customer", "segment": "Segment", "plan": "Plan", "location": "Location",
         "churn_probability": "Risk", "annual_revenue": "Annual revenue", "revenue_at_risk": "Revenue at risk",
