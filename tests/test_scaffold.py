@@ -41,14 +41,6 @@ def _line(path: Path, pattern: str) -> str:
     return next(ln for ln in path.read_text(encoding="utf-8").splitlines() if re.search(pattern, ln))
 
 
-def _with_tab_delimiter(cfg):
-    """Restore a tab delimiter that the config's whitespace stripping turned into ''."""
-    src = cfg.sources.responses.model_copy(update={"delimiter": "\t"})
-    fixed = cfg.model_copy(update={"sources": cfg.sources.model_copy(update={"responses": src})})
-    fixed._params_path = cfg.params_path
-    return fixed
-
-
 # --------------------------------------------------------------------------- real data sets
 
 
@@ -156,8 +148,6 @@ def test_alexa_tsv_with_bom_is_recognised_as_reviews(alexa):
 
 def test_alexa_integrates(alexa):
     _, cfg = alexa
-    if cfg.sources.responses.delimiter != "\t":  # see test_a_tab_delimiter_survives_loading
-        cfg = _with_tab_delimiter(cfg)
     result = integrate(cfg)
     responses = result.tables["responses"]
     assert len(responses) + result.reports["responses"].rows_quarantined == 3150
@@ -166,8 +156,6 @@ def test_alexa_integrates(alexa):
     assert responses["comment"].str.len().mean() > 50
 
 
-@pytest.mark.xfail(strict=True, reason="config.Source has str_strip_whitespace: a tab delimiter loads as '' "
-                                        "(fix: delimiter: Annotated[str, StringConstraints(strip_whitespace=False)])")
 def test_a_tab_delimiter_survives_loading(alexa):
     _, cfg = alexa
     assert cfg.sources.responses.delimiter == "\t"
