@@ -70,7 +70,8 @@ class ProgressDisplay:
             elif e["kind"] == "notebook" and org in self._bars:
                 bar = self._bars[org]
                 bar.set_postfix_str(f"{e['notebook']} {e['status']} {e['seconds']:.1f}s")
-                bar.update(1)
+                if e.get("i") and e["i"] <= bar.total:
+                    bar.update(1)
             elif e["kind"] == "done" and org in self._bars:
                 self._bars[org].set_postfix_str(f"{e['status']} in {e['seconds']:.1f}s")
             return
@@ -78,7 +79,9 @@ class ProgressDisplay:
             self._totals[org] = e["total"]
             print(f"[{org}] starting {e['total']} notebooks", file=self.stream, flush=True)
         elif e["kind"] == "notebook":
-            print(f"[{org}] {e['i']:>2}/{self._totals.get(org, '?')} {e['notebook']:<28} "
-                  f"{e['status']:<7} {e['seconds']:6.1f}s", file=self.stream, flush=True)
+            total = self._totals.get(org, 0)
+            count = f"{e['i']:>2}/{total}" if e.get("i") and e["i"] <= total else "    ·"
+            print(f"[{org}] {count} {e['notebook']:<28} {e['status']:<7} {e['seconds']:6.1f}s",
+                  file=self.stream, flush=True)
         elif e["kind"] == "done":
             print(f"[{org}] {e['status']} in {e['seconds']:.1f}s", file=self.stream, flush=True)

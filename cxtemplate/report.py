@@ -147,7 +147,7 @@ def notebook_info(nb_path: Path) -> dict[str, str]:
                     title = m.group(1).strip()
                     break
     return {"title": title or nb_path.stem, "role": meta.get("role", "analyst"), "summary": meta.get("summary", ""),
-            "order": int(meta.get("order", 50))}
+            "order": int(meta.get("order", 50)), "after": meta.get("after")}
 
 
 def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | None, pages: list[dict[str, Any]]) -> Path:

@@ -1,6 +1,8 @@
 # ---
 # jupyter:
 #   cxtemplate:
+#     after:
+#     - 00_data_integration
 #     role: executive
 #     summary: How mature our CX practices are, where executives and frontline staff disagree, what to adopt next.
 #     title: CX maturity assessment

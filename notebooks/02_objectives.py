@@ -1,6 +1,8 @@
 # ---
 # jupyter:
 #   cxtemplate:
+#     after:
+#     - 00_data_integration
 #     role: executive
 #     summary: Each business goal tied to a CX metric, its baseline, target, owner, and whether the target is reachable and measurable.
 #     title: Objectives

@@ -1,6 +1,8 @@
 # ---
 # jupyter:
 #   cxtemplate:
+#     after:
+#     - 00_data_integration
 #     role: analyst
 #     summary: The metrics in use and their definitions, where they are measured, how precise they are, and how often each touchpoint can be reported.
 #     title: Metric design

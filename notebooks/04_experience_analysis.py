@@ -1,6 +1,8 @@
 # ---
 # jupyter:
 #   cxtemplate:
+#     after:
+#     - 00_data_integration
 #     role: manager
 #     summary: How the scores move and where, what drives them, which operational levers matter, what customers say, who needs coaching, and what caused the latest change.
 #     title: Experience analysis

@@ -1,6 +1,8 @@
 # ---
 # jupyter:
 #   cxtemplate:
+#     after:
+#     - 00_data_integration
 #     role: executive
 #     summary: Who is likely to leave, when, why, how well the model predicts, and what it costs - with the list of valuable customers to contact.
 #     title: Churn and revenue at risk
