@@ -25,3 +25,16 @@ def real_data() -> Path:
     if not REAL_DATA.is_dir():
         pytest.skip("../shared/real-data is absent (a user's own clone has no ../shared)")
     return REAL_DATA
+
+
+@pytest.fixture(scope="session")
+def demo_report(tmp_path_factory):
+    """Run `cxtemplate run params/demo.yaml` once per session; yields (latest run folder, process)."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("reports")
+    proc = subprocess.run([sys.executable, "-m", "cxtemplate", "run", str(ROOT / "params" / "demo.yaml"),
+                           "--out", str(out), "--quiet"], capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out / "demo" / "latest", proc

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,12 +14,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo_run(root, tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports")
-    proc = subprocess.run([sys.executable, "-m", "cxtemplate", "run", str(root / "params" / "demo.yaml"),
-                           "--out", str(out), "--quiet"], capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return out / "demo" / "latest", proc
+def demo_run(demo_report):
+    return demo_report
 
 
 def _raw_latest_month(root: Path) -> pd.DataFrame:
