@@ -138,6 +138,9 @@ def _quiet_notebook_output() -> None:
 
         ip = get_ipython()
         if ip is not None:
+            # Register the inline PNG formatter now: charts built as bare Figure objects (without
+            # pyplot) would otherwise be shown as "<Figure size …>" text.
+            ip.run_line_magic("matplotlib", "inline")
             ip.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
             ip.run_line_magic("config", "InlineBackend.rc = {}")
     except Exception:  # noqa: BLE001 - outside IPython there is nothing to configure

@@ -50,6 +50,7 @@ def test_pages_show_no_code_and_fetch_nothing(demo_run):
         html = page.read_text()
         assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', html), page.name
         assert "open_run(" not in html and "Traceback" not in html, page.name
+        assert "&lt;Figure size" not in html and "<Figure size" not in html, f"{page.name}: a chart shown as text"
         assert not re.search(r'class="[^"]*jp-InputArea-editor', html), page.name
 
 
