@@ -147,7 +147,38 @@ def notebook_info(nb_path: Path) -> dict[str, str]:
                     title = m.group(1).strip()
                     break
     return {"title": title or nb_path.stem, "role": meta.get("role", "analyst"), "summary": meta.get("summary", ""),
-            "order": int(meta.get("order", 50)), "after": meta.get("after")}
+            "order": int(meta.get("order", 50)), "after": meta.get("after"), "pdf": bool(meta.get("pdf", False))}
+
+
+def chromium() -> str | None:
+    """Path of a headless-capable Chromium, if installed."""
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def export_pdf(html_path: Path, pdf_path: Path, timeout: float = 120) -> bool:
+    """Print an HTML page to A4 PDF with headless Chromium; ``False`` when Chromium is absent or fails.
+
+    The page's print CSS applies (no navigation, tables kept whole). No network is used: the
+    page is self-contained and background networking is switched off.
+    """
+    import subprocess
+    import tempfile
+
+    exe = chromium()
+    if exe is None:
+        return False
+    with tempfile.TemporaryDirectory(prefix="cx-pdf-") as profile:
+        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+               f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}",
+               html_path.resolve().as_uri()]
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+    return pdf_path.is_file() and pdf_path.stat().st_size > 0
 
 
 def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | None, pages: list[dict[str, Any]]) -> Path:
@@ -168,6 +199,12 @@ def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | 
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
+    for page in pages:
+        if page.get("pdf") and page.get("status") == "ok":
+            html_path = run_dir / page["href"]
+            pdf = html_path.with_suffix(".pdf")
+            if export_pdf(html_path, pdf):
+                page["pdf_href"] = pdf.relative_to(run_dir).as_posix()
     groups = []
     for role in ("executive", "manager", "analyst"):
         items = sorted((p for p in pages if p.get("role") == role), key=lambda p: p.get("order", 50))

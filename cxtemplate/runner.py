@@ -328,6 +328,11 @@ def _scorecard_tasks(cfg: Config, nb_dir: Path, run_dir: Path, record: dict, exe
     record["scorecards"] = []
     if not by or not template.is_file() or "manager" not in cfg.reporting.roles:
         return []
+    from .report import notebook_info
+
+    needs = set(notebook_info(template).get("after") or [])
+    if not needs <= after:
+        return []  # a partial flow (e.g. while adapting the template) lacks what scorecards read
 
     def run_all() -> dict | None:
         from concurrent.futures import ThreadPoolExecutor

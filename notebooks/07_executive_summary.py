@@ -2,6 +2,7 @@
 # jupyter:
 #   cxtemplate:
 #     order: 0
+#     pdf: true
 #     role: executive
 #     summary: One page for the board - the headline metrics, maturity, what drives the scores, revenue at risk and the first five actions.
 #     title: Executive summary

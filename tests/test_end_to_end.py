@@ -85,3 +85,14 @@ def test_planted_problems_become_owned_actions(root, demo_run):
     assert any(k in keys for k in harmful), keys
     churn_rows = reg[reg["findings"].str.contains("churn_risk")]
     assert truth["churn"]["highest_risk_segment"] in ";".join(churn_rows["scope"].astype(str))
+
+
+def test_executive_summary_is_exported_as_pdf(demo_run):
+    from cxtemplate.report import chromium
+
+    if chromium() is None:
+        pytest.skip("Chromium is not installed, so the PDF export is skipped by design")
+    latest, _ = demo_run
+    pdf = latest / "pages" / "07_executive_summary.pdf"
+    assert pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
+    assert 'href="pages/07_executive_summary.pdf"' in (latest / "index.html").read_text()

@@ -1,6 +1,9 @@
 # ---
 # jupyter:
 #   cxtemplate:
+#     after:
+#     - 04_experience_analysis
+#     - 06_action_plan
 #     role: manager
 #     summary: One unit's scores against the rest, its drivers, comments, coaching and actions.
 #     title: Manager scorecard
