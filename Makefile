@@ -39,10 +39,17 @@ test: $(STAMP) browser
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
-# jupyterlab stays out of the runtime environment: it makes every papermill call ~2.5x slower.
-lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,lab]'
-	cd notebooks && ../$(BIN)/jupyter lab
+# JupyterLab gets its own venv: installed in the runtime one it makes every papermill call ~2.5x
+# slower. Notebooks open with the demo defaults; jupytext keeps each .ipynb paired with its .py.
+LAB_VENV := .venv-lab
+$(LAB_VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(LAB_VENV)/bin/python || $(PYTHON) -m venv $(LAB_VENV)
+	$(LAB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LAB_VENV)/bin/python -m pip install --quiet -c constraints.txt -e '.[lab]'
+	@touch $@
+
+lab: $(LAB_VENV)/.installed
+	cd notebooks && ../$(LAB_VENV)/bin/jupyter lab
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
@@ -59,4 +66,4 @@ constraints:
 	  /tmp/cx-pin/bin/python -m pip freeze --exclude-editable ) > constraints.txt
 
 clean:
-	rm -rf $(VENV) reports/*/ .pytest_cache
+	rm -rf $(VENV) $(LAB_VENV) reports/*/ .pytest_cache
