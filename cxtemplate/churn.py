@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxtemplate.survival_data import CX_COVARIATES, NPS_LEVELS, Design, build_design
+from cxtemplate.survival_data import CX_COVARIATES, NPS_LEVELS
+from cxtemplate.survival_design import Design, build_design
 
 Z95 = 1.959963984540054
 

@@ -1,179 +1,29 @@
 """CX maturity assessment (notebook 01): questionnaire answers → dimension levels → stage and next steps.
 
-A maturity model is data (``cxtemplate/maturity_models/*.yaml`` or a client's own file): dimensions,
-each with practices rated on an adoption scale (levels), and stages reached when the *mean level*
-across dimensions passes a ``min_level`` threshold. Respondents are the unit of inference: each
-respondent's answers are first averaged within a dimension, and intervals (Student t) and role
-comparisons (Welch, Benjamini–Hochberg adjusted) are computed over those respondent means.
+A maturity model (:mod:`cxtemplate.maturity_model`) is data (``cxtemplate/maturity_models/*.yaml`` or a
+client's own file): dimensions, each with practices rated on an adoption scale (levels), and stages
+reached when the *mean level* across dimensions passes a ``min_level`` threshold. Respondents are the
+unit of inference: each respondent's answers are first averaged within a dimension, and intervals
+(Student t) and role comparisons (Welch, Benjamini–Hochberg adjusted) are computed over those
+respondent means.
 """
 
 from __future__ import annotations
 
 import math
-import textwrap
 from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import CxError
 from .inference import adjust_bh, compare_means
+from .maturity_model import (  # noqa: F401  (re-exported: the model's public names)
+    PACKAGED, Dimension, Level, MaturityModel, MaturityModelError, Practice, Stage, load_model, stage_of,
+)
+from .maturity_plots import plot_perception_gap, plot_radar  # noqa: F401  (re-exported for notebook 01)
 from .metrics import t_interval
 
-PACKAGED = ("forrester_six_disciplines", "birdeye_four_pillars")
 SOURCE = "maturity questionnaire"
-
-
-class MaturityModelError(CxError):
-    """A maturity model file is missing or malformed; the message names the file and every problem."""
-
-
-# --------------------------------------------------------------------------- the model
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Level(_Strict):
-    """One step of the adoption scale, e.g. 3 = Repeatable."""
-    level: int
-    name: str
-    description: str = ""
-
-
-class Stage(_Strict):
-    """An overall maturity stage, reached when the mean level is at least ``min_level``."""
-    stage: int
-    name: str
-    min_level: float
-    description: str = ""
-
-
-class Practice(_Strict):
-    """A practice respondents rate on the adoption scale."""
-    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    text: str
-
-
-class Dimension(_Strict):
-    """A dimension (discipline, pillar) of the model and its practices."""
-    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    name: str
-    description: str = ""
-    practices: list[Practice] = Field(min_length=1)
-
-
-class MaturityModel(_Strict):
-    """A validated maturity model: levels, stages and dimensions with their practices."""
-    id: str
-    name: str
-    source: str = ""
-    levels: list[Level] = Field(min_length=2)
-    stages: list[Stage] = Field(min_length=1)
-    dimensions: list[Dimension] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _consistent(self):
-        lv = [x.level for x in self.levels]
-        if lv != list(range(lv[0], lv[0] + len(lv))):
-            raise ValueError(f"levels must be consecutive whole numbers in order, got {lv}")
-        st = [s.stage for s in self.stages]
-        if st != list(range(1, len(st) + 1)):
-            raise ValueError(f"stages must be numbered 1, 2, 3, … in order, got {st}")
-        mins = [s.min_level for s in self.stages]
-        if any(b <= a for a, b in zip(mins, mins[1:])):
-            raise ValueError(f"stage min_level values must increase from stage to stage, got {mins}")
-        if mins[0] > lv[0] or mins[-1] > lv[-1]:
-            raise ValueError(f"stage 1 must start at the lowest level ({lv[0]}) and no min_level may exceed "
-                             f"the highest ({lv[-1]}), got {mins}")
-        for kind, ids in (("dimension", [d.id for d in self.dimensions]),
-                          ("practice", [p.id for d in self.dimensions for p in d.practices])):
-            dup = sorted({i for i in ids if ids.count(i) > 1})
-            if dup:
-                raise ValueError(f"{kind} ids must be unique, repeated: {', '.join(dup)}")
-        return self
-
-    @property
-    def level_range(self) -> tuple[int, int]:
-        """Lowest and highest level of the adoption scale."""
-        return self.levels[0].level, self.levels[-1].level
-
-    def level_name(self, level: float) -> str:
-        """Name of the whole level nearest to ``level`` (e.g. 2.6 → "Repeatable")."""
-        lo, hi = self.level_range
-        return self.levels[int(min(max(round(level), lo), hi)) - lo].name
-
-    def stage(self, number: int) -> Stage:
-        """The stage with this number; ``ValueError`` listing the valid ones otherwise."""
-        for s in self.stages:
-            if s.stage == number:
-                return s
-        raise ValueError(f"model '{self.id}' has no stage {number}; stages are "
-                         + ", ".join(f"{s.stage} ({s.name})" for s in self.stages))
-
-
-def load_model(name_or_path: str | Path | MaturityModel, base_dir: str | Path | None = None) -> MaturityModel:
-    """Load and validate a maturity model.
-
-    Parameters
-    ----------
-    name_or_path : str, path or MaturityModel
-        A packaged model name (``forrester_six_disciplines``, ``birdeye_four_pillars``) or a YAML
-        file; a model object is returned unchanged.
-    base_dir : path, optional
-        Folder a relative path is resolved against (the params file's folder).
-
-    Returns
-    -------
-    MaturityModel
-
-    Raises
-    ------
-    MaturityModelError
-        The file is missing, is not YAML, or breaks the model's structure; every problem is listed
-        with its key path (e.g. ``stages.2.min_level``).
-    """
-    import yaml
-
-    if isinstance(name_or_path, MaturityModel):
-        return name_or_path
-    name = str(name_or_path)
-    if name in PACKAGED:
-        where = f"packaged model {name}"
-        text = resources.files("cxtemplate").joinpath("maturity_models", f"{name}.yaml").read_text(encoding="utf-8")
-    else:
-        path = Path(name).expanduser()
-        if not path.is_absolute() and base_dir is not None:
-            path = Path(base_dir) / path
-        where = path.name
-        if not path.is_file():
-            raise MaturityModelError(f"maturity model '{name}' is neither a packaged model "
-                                     f"({', '.join(PACKAGED)}) nor an existing YAML file")
-        text = path.read_text(encoding="utf-8")
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise MaturityModelError(f"{where}: not valid YAML: {e}") from None
-    if not isinstance(raw, dict):
-        raise MaturityModelError(f"{where}: expected a mapping with id, name, levels, stages, dimensions")
-    try:
-        return MaturityModel.model_validate(raw)
-    except ValidationError as e:
-        lines = [f"  - {'.'.join(str(x) for x in err['loc']) or '(top level)'}: "
-                 f"{err['msg'].removeprefix('Value error, ')}" for err in e.errors()]
-        head = f"{where}: {len(lines)} problem(s) in the maturity model:\n"
-        raise MaturityModelError(head + "\n".join(lines)) from None
-
-
-def stage_of(level: float, model: MaturityModel) -> int:
-    """The stage number a mean level falls in (lower bounds inclusive; below stage 1 → 1; NaN → 0)."""
-    if level is None or (isinstance(level, float) and math.isnan(level)):
-        return 0
-    return max([s.stage for s in model.stages if level >= s.min_level - 1e-9] or [1])
 
 
 # --------------------------------------------------------------------------- scoring
@@ -598,129 +448,3 @@ def practice_table(nxt: pd.DataFrame) -> pd.DataFrame:
         "Reads as": nxt["level_now"],
         "Needed": [f"{a} {b}" for a, b in zip(nxt["level_needed"], nxt["level_needed_name"])],
         "Respondents": nxt["n"]})
-
-
-# --------------------------------------------------------------------------- charts
-
-
-def _wrap(name: str, width: int = 14) -> str:
-    return "\n".join(textwrap.wrap(name, width)) or name
-
-
-def plot_radar(scores: MaturityScores, model: MaturityModel, target_stage: int | None = None,
-               by_role: tuple[str, ...] | None = None, title: str | None = None, ax=None):
-    """Radar chart: the organisation's mean level per dimension with its interval band.
-
-    Parameters
-    ----------
-    scores, model
-        From :func:`score` and :func:`load_model`.
-    target_stage : int, optional
-        Draw the target stage's ``min_level`` as a dashed ring.
-    by_role : tuple of str, optional
-        Roles to add as separate lines, e.g. ``("executive", "frontline")``.
-    title : str, optional
-        Replaces the default title.
-    ax : matplotlib polar Axes, optional
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    import matplotlib.pyplot as plt
-
-    from .theme import ACCENT, PALETTE, finish
-
-    d, k = scores.dimensions, len(scores.dimensions)
-    ang = np.linspace(0, 2 * np.pi, k, endpoint=False)
-    loop = np.append(ang, ang[0])
-    closed = lambda v: np.append(np.asarray(v, float), float(np.asarray(v, float)[0]))  # noqa: E731
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8.0, 6.8), subplot_kw={"projection": "polar"})
-    fig = ax.figure
-    lo, hi = model.level_range
-    ax.set_theta_offset(np.pi / 2)
-    ax.set_theta_direction(-1)
-    ax.set(ylim=(lo, hi), yticks=range(lo, hi + 1), xticks=ang)
-    ax.set_yticklabels([])
-    for x in model.levels[1:]:                   # level names drawn above the lines, between two spokes
-        ax.text(np.pi / k, x.level, f"{x.level} {x.name}", fontsize=7.5, color="#555555", ha="center",
-                va="center", zorder=10, bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
-    ax.set_xticklabels([_wrap(n) for n in d["name"]], fontsize=10)
-    ax.tick_params(axis="x", pad=12)
-    ax.grid(True, color="#dddddd")
-    ax.spines["polar"].set_visible(False)
-    if target_stage is not None:
-        st = model.stage(target_stage)
-        ax.plot(np.linspace(0, 2 * np.pi, 200), np.full(200, st.min_level), ls="--", lw=1.6, color="#000000",
-                label=f"Target: stage {st.stage} ({st.name}), level {st.min_level:g}")
-    ax.fill_between(loop, closed(d["ci_low"].clip(lo, hi)), closed(d["ci_high"].clip(lo, hi)), color=ACCENT,
-                    alpha=0.15, lw=0, label=f"{100 * scores.conf:g}% interval")
-    ax.plot(loop, closed(d["mean"]), color=ACCENT, lw=2.4, marker="o", label="Organisation (all respondents)")
-    colours = [PALETTE[1], PALETTE[2], PALETTE[4], PALETTE[3]]
-    r = scores.respondents
-    for i, role in enumerate(by_role or ()):
-        m = r[r["role"] == role.lower()].groupby("dimension")["mean"].mean().reindex(d["dimension"])
-        n = r.loc[r["role"] == role.lower(), "respondent_id"].nunique()
-        ax.plot(loop, closed(m), color=colours[i % 4], lw=1.6, marker="s", ms=4, ls=(0, (4, 1.5)),
-                label=f"{_who(role.lower()).capitalize()} (n = {n})")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=9)
-    finish(ax, title or "Maturity by dimension: mean adoption level", n=scores.n_respondents,
-           unit=f"adoption level {lo}–{hi}, respondents", source=SOURCE)
-    ax.set_title(ax.get_title(loc="left"), loc="left", pad=62)   # clear the top dimension label
-    ax.texts[-1].xyann = (0, 42)
-    return fig
-
-
-def plot_perception_gap(gap: PerceptionGap, title: str | None = None, ax=None):
-    """Dot-and-whisker chart of the ``role_a − role_b`` gap per dimension, with the overall gap.
-
-    Parameters
-    ----------
-    gap : PerceptionGap
-        From :func:`perception_gap`.
-    title : str, optional
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    import matplotlib.pyplot as plt
-
-    from .theme import ACCENT, NEUTRAL, finish
-
-    t = gap.table.sort_values("gap")
-    o = gap.overall
-    labels = [*t["name"], "All dimensions"]
-    vals = np.append(t["gap"].to_numpy(float), o["gap"])
-    lo = np.append(t["ci_low"].to_numpy(float), o["ci_low"])
-    hi = np.append(t["ci_high"].to_numpy(float), o["ci_high"])
-    y = np.append(np.arange(len(t)) + 1.0, 0.0)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8.0, 0.5 * len(labels) + 1.8))
-    fig = ax.figure
-    err = np.vstack([vals - lo, hi - vals])
-    ax.errorbar(vals, y, xerr=np.nan_to_num(np.clip(err, 0, None)), fmt="none", ecolor="#333333", capsize=3, lw=1)
-    sig = (t["p_adj"] < 1 - gap.conf).to_numpy()
-    ax.scatter(vals[:-1][sig], y[:-1][sig], color=ACCENT, s=45, zorder=3,
-               label=f"clear difference (adjusted p < {1 - gap.conf:.2g})")
-    ax.scatter(vals[:-1][~sig], y[:-1][~sig], facecolor="white", edgecolor=ACCENT, s=45, zorder=3, lw=1.5,
-               label="could be chance")
-    ax.scatter(vals[-1:], y[-1:], color="#000000", marker="D", s=55, zorder=3)
-    ax.axvline(0, color=NEUTRAL, lw=1)
-    ax.axhline(0.5, color="#dddddd", lw=0.8)
-    for v, yy in zip(vals, y):
-        if np.isfinite(v):
-            ax.annotate(f"{v:+.1f}".replace("-", "−"), (v, yy), xytext=(0, 7), textcoords="offset points",
-                        ha="center", fontsize=8.5)
-    ax.set_yticks(y, labels)
-    ax.get_yticklabels()[-1].set_fontweight("bold")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8.5)
-    word = "higher" if not o["gap"] < 0 else "lower"
-    title = title or f"{_who(gap.role_a).capitalize()} rate maturity {word} than {_who(gap.role_b)}"
-    finish(ax, title, n=o["n_a"] + o["n_b"],
-           unit=f"difference in adoption level, {gap.role_a} − {gap.role_b}, {100 * gap.conf:g}% intervals",
-           source=SOURCE,
-           xlabel=f"Levels ({gap.role_a} minus {gap.role_b}); right of 0: {_plural(gap.role_a)} rate higher")
-    return fig

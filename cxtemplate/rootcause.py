@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .grouping import _score_array
 from .inference import adjust_bh, diff_from_stats
-from .metrics import MetricSpec, _score_array, stats_to_metric
+from .metrics import MetricSpec, stats_to_metric
 from .trends import detect_steps
 
 __all__ = ["Change", "MixRate", "Movers", "latest_significant_change", "mix_rate_decomposition",

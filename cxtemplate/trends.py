@@ -20,10 +20,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from .grouping import _score_array, dense_stats
 from .inference import adjust_bh, diff_from_stats
-from .metrics import (
-    MetricSpec, _score_array, dense_stats, infer_kind, stats_from_table, stats_to_metric,
-)
+from .metrics import MetricSpec, infer_kind, stats_from_table, stats_to_metric
 
 _FREQ = {"M": "M", "ME": "M", "MS": "M", "MONTH": "M", "Q": "Q", "QE": "Q", "QS": "Q", "QUARTER": "Q",
          "Y": "Y", "YE": "Y", "YS": "Y", "A": "Y", "YEAR": "Y"}
