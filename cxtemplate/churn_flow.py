@@ -68,6 +68,25 @@ class ChurnAnalysis:
         return out
 
 
+def tenure_leaks(surv: pd.DataFrame, covariates: list[str], threshold: float = 0.6) -> list[str]:
+    """Warn about numeric covariates that rise or fall with tenure itself.
+
+    A quantity that accumulates over a customer's life (total charges, lifetime orders) is
+    larger for customers who have stayed longer, so it "predicts" survival from the outcome:
+    look-ahead bias that inflates concordance. Flagged when |Spearman ρ| with tenure exceeds
+    ``threshold``.
+    """
+    notes = []
+    for c in covariates:
+        if c in surv.columns and pd.api.types.is_numeric_dtype(surv[c]) and surv[c].nunique() > 10:
+            rho = surv[[c, "tenure_days"]].corr(method="spearman").iloc[0, 1]
+            if abs(rho) > threshold:
+                notes.append(f"'{c}' moves with tenure itself (Spearman ρ = {rho:.2f}): if it accumulates over a "
+                             "customer's life (e.g. total charges) it leaks the outcome and inflates the model's "
+                             "accuracy; consider removing it from churn.covariates.")
+    return notes
+
+
 def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, interactions: pd.DataFrame | None, *,
             as_of, covariates: list[str], cx_covariates: list[str], horizon_months: int = 12,
             revenue_per: str = "month", top_n: int = 50, fit_sample_above: int = 150_000, seed: int = 0,
@@ -107,6 +126,7 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     dated = "start_date" in customers.columns and customers["start_date"].notna().any()
     surv = survival_frame(customers, as_of=as_of if dated else None, covariates=covs, keep=keep)
     res = ChurnAnalysis(True, horizon_days=horizon, survival=surv, notes=list(surv.attrs.get("notes", [])))
+    res.notes += tenure_leaks(surv, covs)
     if int(surv["churned"].sum()) == 0:
         res.available = False
         res.reason = (f"None of the {len(surv):,} customers has left in the data, so there is nothing to learn "
@@ -122,7 +142,7 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
         res.notes += list(tv.attrs.get("notes", []))
         model_covs = [*tv.attrs.get("covariates", covs), *tv.attrs.get("cx_covariates", [])]
         res.design = "time-varying Cox model (CoxTimeVaryingFitter) with a landmark for scoring"
-        res.model = fit_cox_time_varying(tv, model_covs, max_subjects=sample, seed=seed)
+        res.model = fit_cox_time_varying(tv, model_covs, max_subjects=sample, seed=seed, standardise=True)
         descriptive = last_rows(tv) if cx else surv
         current = landmark_frame(customers, responses if cx else None, interactions if cx else None, as_of=as_of,
                                  covariates=covs, keep=keep, cx=options)
@@ -135,12 +155,13 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     else:
         model_covs = covs
         res.design = "Cox model on one row per customer (no dates, so no time-varying covariates)"
-        res.model = fit_cox(surv, model_covs, max_subjects=sample, seed=seed)
+        res.model = fit_cox(surv, model_covs, max_subjects=sample, seed=seed, standardise=True)
         descriptive = surv
         current = surv[~surv["churned"].astype(bool)].copy()
         res.validation = validate(surv, model_covs, horizon_days=horizon,
                                   group_col=next((g for g in group_cols if g in surv.columns), None), seed=seed)
     res.covariates = model_covs
+    res.notes += [n for n in getattr(res.model, "notes", []) if n not in res.notes]
     km_cols = [c for c in ("nps_category", *group_cols) if c in descriptive.columns]
     res.km = {"all": kaplan_meier(descriptive, None, horizon_days=horizon)}
     for col in km_cols:

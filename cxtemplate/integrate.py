@@ -117,11 +117,11 @@ def _plan(table: str, cfg: Config, available: list[str]) -> tuple[dict[str, str]
                                 source=label, hint="map one of them under sources.customers.columns"))
     if table == "responses":
         for d in cfg.metrics.drivers.columns:
-            if d not in plan:
+            if d not in plan and d not in src.columns:  # a mapped but absent column is reported above
                 errors.append(DataError(table, f"driver column '{d}' (metrics.drivers.columns) is not in the source",
                                         source=label, column=d, hint=f"map it: sources.responses.columns.{d}: <source column>"))
         for m in ("nps", "csat", "ces"):
-            if getattr(cfg.metrics, m).enabled and m not in plan:
+            if getattr(cfg.metrics, m).enabled and m not in plan and m not in src.columns:
                 errors.append(DataError(table, f"metric {m} is enabled but the responses have no '{m}' column",
                                         source=label, column=m,
                                         hint=f"map it under sources.responses.columns or set metrics.{m}.enabled: false"))
@@ -161,7 +161,8 @@ def _reason_counts(reasons: pd.Series) -> dict[str, int]:
 # --------------------------------------------------------------------------- one table
 
 
-def _integrate_table(table: str, cfg: Config, known_names: list[str] | None) -> tuple[pd.DataFrame, pd.DataFrame, TableReport, pd.DataFrame | None]:
+def _integrate_table(table: str, cfg: Config, known_names: list[str] | None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, TableReport, pd.DataFrame | None, list[str]]:
     src = getattr(cfg.sources, table)
     label = source_label(src, cfg)
     available = source_columns(table, src, cfg)
@@ -178,7 +179,7 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None) -> 
     df = pd.DataFrame({canon: raw[source_col] for canon, source_col in plan.items()}, index=raw.index)
     for k in src.keep:
         if k not in df.columns:
-            df[k] = raw[k]
+            df[k] = _numeric_if_numbers(raw[k])
     if table == "operations" and src.kpi_columns:
         df = _melt_operations(df, raw, src.kpi_columns)
         rows_in = len(df)
@@ -215,6 +216,8 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None) -> 
                 redactions[k] = redactions.get(k, 0) + int(v)
     contact_cols = [c.name for c in cols if c.contact and c.name in df.columns]
     contacts = df.loc[~bad, ["customer_id", *contact_cols]].reset_index(drop=True) if contact_cols else None
+    # every name the CRM holds, quarantined rows included: a comment may mention any of them
+    names = sorted(df["contact_name"].dropna().astype(str).unique()) if "contact_name" in df.columns else []
     quarantine = shown_raw.loc[bad].drop(columns=contact_cols, errors="ignore").astype("string")
     quarantine.insert(0, "row", (quarantine.index + 1).astype(int))
     quarantine["reason"] = reasons[bad].str.rstrip("; ").values
@@ -227,7 +230,25 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None) -> 
         missing_share={c: round(float(used[c].isna().mean()), 4) for c in used.columns} if len(used) else {},
         date_range={c.name: _range(used[c.name]) for c in cols if c.kind in ("date", "datetime") and c.name in used.columns},
         redactions=redactions)
-    return used, quarantine.reset_index(drop=True), report, contacts
+    return used, quarantine.reset_index(drop=True), report, contacts, names
+
+
+def _numeric_if_numbers(s: pd.Series, share: float = 0.95) -> pd.Series:
+    """A kept column as numbers when it holds numbers (blanks become missing), else unchanged.
+
+    Exports often write a number column with blanks for "none" (e.g. total charges of a customer
+    who joined today); read as text, it would become a category with one level per value.
+    """
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return s
+    txt = s.astype("string").str.strip()
+    present = txt.notna() & (txt != "")
+    if not present.any():
+        return s
+    num = pd.to_numeric(txt.where(present), errors="coerce")
+    if num[present].notna().mean() >= share:
+        return num.astype(float)
+    return s
 
 
 def _redact(redact, series: pd.Series, names) -> tuple[pd.Series, dict[str, int]]:
@@ -325,7 +346,7 @@ def integrate(cfg: Config) -> Integration:
         if getattr(cfg.sources, table) is None:
             continue
         try:
-            used, q, rep, cts = _integrate_table(table, cfg, known_names)
+            used, q, rep, cts, names = _integrate_table(table, cfg, known_names)
         except DataErrors as exc:
             errors.extend(exc.errors)
             continue
@@ -333,12 +354,12 @@ def integrate(cfg: Config) -> Integration:
             errors.append(exc)
             continue
         tables[table], quarantine[table], reports[table] = used, q, rep
-        if table == "customers" and cts is not None:
+        if table == "customers":
             contacts = cts
-            if "contact_name" in cts.columns:
+            if names:
                 from .privacy import build_name_pattern
 
-                known_names = build_name_pattern(cts["contact_name"].dropna().astype(str).unique())
+                known_names = build_name_pattern(names)
     if errors:
         raise DataErrors(errors)
     if "responses" in tables:

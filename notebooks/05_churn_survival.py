@@ -111,6 +111,9 @@ if res.available and model is not None and getattr(model, "ok", False):
         "Hazard ratios", formats={"Hazard ratio": "{:.2f}", "Low": "{:.2f}", "High": "{:.2f}", "p": fmt_p},
         note=f"{res.design}; {model.n_subjects:,} customers, {model.n_events:,} events, penalty λ = {model.penalizer:g}.")
     say("**Proportional-hazards check.** " + model.ph_note)
+    for note in res.notes:
+        if "leaks the outcome" in note:
+            say(f"**Warning:** {note}")
     run.save("hazard_ratios", hr)
 elif res.available:
     say(f"*The Cox model could not be fitted: {model}*")
