@@ -231,9 +231,11 @@ def _topic_truth(c, m, f, nps):
             "impact_nps_points": effect * _mean(mt),
             "observed_nps_mentioned": observed_nps(nc[mt]), "observed_nps_not_mentioned": observed_nps(nc[~mt]),
         }
+    # Most harmful per mention; in small samples the topic costing most NPS overall (effect ×
+    # share) can differ, so both are recorded.
     harmful = min(out, key=lambda k: out[k]["nps_effect_expected"])
-    assert harmful == min(out, key=lambda k: out[k]["impact_nps_points"])
     return {"topics": out, "topics_most_harmful": harmful,
+            "topics_most_costly": min(out, key=lambda k: out[k]["impact_nps_points"]),
             "comments": {"share_design": sv.COMMENT_SHARE, "share_observed": _mean(com), "n_comments": int(com.sum()),
                          "topic_assignment": "independent Bernoulli per commented response, independent of every other cause",
                          "valence_sentence": "a general sentence whose valence follows the final NPS category"}}
