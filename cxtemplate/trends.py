@@ -433,6 +433,9 @@ def plot_trend(table: pd.DataFrame, spec: MetricSpec | None = None, group: str |
     finish(ax, title or f"{name} over time", n=n_all,
            unit=(spec.unit if spec is not None else None), source=src,
            xlabel="", ylabel=spec.name if spec is not None else None)
-    if group is not None:
+    if t.empty:
+        ax.text(0.5, 0.5, f"every period has fewer than {min_n} responses", transform=ax.transAxes,
+                ha="center", va="center", color="#555555")
+    elif group is not None and parts:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(len(parts), 4), fontsize=8.5)
     return ax

@@ -234,3 +234,18 @@ def test_plot_trend_draws_band_and_step():
     ax = tr.plot_trend(t[t.location == "L0"], spec)
     assert len(ax.collections) == 1
     plt.close(ax.figure)
+
+
+def test_plot_trend_with_every_period_suppressed_says_so():
+    """A small unit whose every period is below min_n (e.g. a 3-location, 300-customer organisation)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from cxtemplate.metrics import nps_spec
+    from cxtemplate.trends import period_table, plot_trend
+
+    df = pd.DataFrame({"responded_at": pd.date_range("2024-01-01", periods=40, freq="7D"),
+                       "nps": np.arange(40) % 11, "location": "Leeds"})
+    t = period_table(df, nps_spec(), "responded_at", freq="M", by="location")
+    ax = plot_trend(t, nps_spec(), group="location", min_n=30)
+    assert any("fewer than 30 responses" in txt.get_text() for txt in ax.texts)
