@@ -2,18 +2,24 @@
 
 The steps, each a function:
 
-1. :func:`fit_topics` — TF-IDF (English stop words, uni- and bi-grams) and non-negative matrix
-   factorisation (NMF). When the number of topics is not given it is chosen from ``k_range`` by
-   **mean NPMI topic coherence** (normalised pointwise mutual information of each topic's top
-   10 terms, from document co-occurrence in the same corpus; Bouma 2009, Lau et al. 2014): the k
-   whose topics' top words most often occur together in the same comments. Each topic gets a
-   label (its top 3 terms), its top terms with weights, its share of comments and a few example
-   comments (always redacted, see :mod:`cxtemplate.privacy`). The model is fitted on *distinct*
-   comments (case and punctuation ignored), so stock phrases repeated thousands of times ("Very
-   happy.") do not take over topics; every comment is then scored by the fitted model. Coherence
-   is computed on the same distinct comments.
-2. :func:`assign_topics` — which comments mention which topic (boolean membership: the topic
-   holds at least a quarter of the comment's topic weight and explains a non-trivial part of it).
+1. :func:`fit_topics` — comments are split into **sentences** and topics are modelled on the
+   distinct sentences (case and punctuation ignored; sentences with fewer than two vocabulary
+   words do not shape topics but are still assigned): TF-IDF (English stop words, uni- and
+   bi-grams, sublinear term frequency) and non-negative matrix factorisation (NMF, NNDSVDa
+   initialisation). Before factorising, term weights are adapted to the corpus
+   (:mod:`cxtemplate.text_select`): words that occur as often in positive as in negative
+   sentences (aspects such as "staff" that the evaluation splits) are down-weighted when
+   sentence valence is informative; otherwise each term is smoothed towards the terms used in
+   the same contexts. When the number of topics is not given it is chosen from ``k_range`` by
+   **topic stability** (Greene et al. 2014): the k whose topics' top-20 term rankings agree
+   best between the full data and ten 80 % subsamples. Each topic gets a label (its top 3
+   terms), its top terms with weights, its share of comments, its ``kind`` (``"issue"``, or
+   ``"general"`` for general-sentiment topics whose top terms are mostly generic evaluative
+   words such as "overall", "happy", "great") and a few example comments (always redacted,
+   see :mod:`cxtemplate.privacy`).
+2. :func:`assign_topics` — which comments mention which topic: a comment mentions a topic when
+   one of its sentences does (boolean membership; general-sentiment topics left out unless
+   asked for).
 3. :func:`topic_impact` — each topic's impact on NPS: NPS of commented responses mentioning it
    minus NPS of commented responses not mentioning it, with an adjusted-Wald interval
    (Rocks 2016) from the trinomial variance and a Benjamini–Hochberg adjusted p-value; also the
@@ -35,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from cxtemplate import privacy
+from cxtemplate import text_select as ts
 
 # Placeholders left by redaction, and words that carry no topic in survey comments.
 EXTRA_STOP_WORDS: frozenset[str] = frozenset(
@@ -42,6 +49,18 @@ EXTRA_STOP_WORDS: frozenset[str] = frozenset(
      "just", "really", "got", "get", "did", "does", "don", "didn", "doesn", "ve", "ll", "im",
      "thanks", "thank", "please", "ok", "yes", "no"}
 )
+# Words that evaluate an experience as a whole without naming an aspect of it. A topic whose
+# top terms carry mostly these is a general-sentiment topic ("overall very happy"), not an issue.
+GENERIC_WORDS: frozenset[str] = frozenset(
+    """overall experience experiences happy happier unhappy great good bad excellent brilliant
+    amazing awesome fantastic terrible awful horrible dreadful poor satisfied dissatisfied
+    unsatisfied pleased displeased disappointed disappointing disappointment recommend
+    recommended recommending love loved hate hated best worst okay fine average nice perfect
+    superb wonderful outstanding stars star rating job keep definitely absolutely highly
+    frustrating frustrated impressed happiest everything nothing anything complain praise
+    special leaving considering providers provider satisfaction""".split()
+)
+GENERAL_SHARE = 0.6   # share of top-term weight on generic words that makes a topic general
 _CLEAN = re.compile(r"\[(?:url|email|phone|card|account|name)\]|@\w+|https?://\S+|www\.\S+")
 _TOKEN = r"(?u)\b[^\W\d_][^\W\d_]+\b"  # words of two or more letters; no numbers
 
@@ -57,22 +76,26 @@ class TopicModel:
     Attributes
     ----------
     topics : pandas.DataFrame
-        One row per topic: ``topic_id`` (T1…), ``label`` (top 3 terms), ``top_terms`` (list of
-        (term, weight) pairs, weights scaled so the top term is 1), ``share`` (share of comments
-        mentioning it under the :func:`assign_topics` rule), ``dominant_share`` (share for which it
-        is the main topic), ``coherence`` (NPMI of its top terms) and ``examples`` (redacted
-        example comments with the highest weight on the topic).
+        One row per topic: ``topic_id`` (T1…), ``label`` (top 3 terms; ``"general: …"`` for
+        general-sentiment topics), ``kind`` (``"issue"`` or ``"general"``), ``top_terms`` (list of (term, weight) pairs, weights scaled so the
+        top term is 1), ``share`` (share of comments mentioning it under the
+        :func:`assign_topics` rule), ``dominant_share`` (share for which it is the main topic),
+        ``coherence`` (NPMI of its top terms, sentence co-occurrence) and ``examples``
+        (redacted example comments that mention it).
     k : int
         Number of topics.
     criterion : str
-        How ``k`` was chosen: ``"npmi"`` (mean NPMI coherence) or ``"given"``.
+        How ``k`` was chosen: ``"stability"`` or ``"given"``.
     selection : pandas.DataFrame
-        Per candidate k: ``mean_npmi`` and ``reconstruction_error``; ``chosen`` marks the pick.
+        Per candidate k: ``stability`` (the criterion), ``mean_npmi`` and
+        ``reconstruction_error``; ``chosen`` marks the pick.
     threshold : float
         Membership threshold used for ``share`` (default of :func:`assign_topics`).
     seed : int
     n_docs : int
         Comments with at least one vocabulary word.
+    unit : str
+        ``"sentence"`` or ``"comment"``: the unit topics were modelled and assigned on.
     """
 
     vectorizer: object
@@ -85,11 +108,22 @@ class TopicModel:
     seed: int
     n_docs: int
     params: dict = field(default_factory=dict)
+    transform: object = None
+    unit: str = "sentence"
 
     @property
     def labels(self) -> list[str]:
-        """Topic labels, in topic order (the columns of :func:`assign_topics`)."""
+        """All topic labels, in topic order (the columns of :func:`topic_weights`)."""
         return list(self.topics["label"])
+
+    all_labels = labels
+
+    @property
+    def issue_labels(self) -> list[str]:
+        """Issue-topic labels (the default columns of :func:`assign_topics`): general-sentiment
+        topics, labelled ``"general: …"``, left out."""
+        t = self.topics
+        return list(t.loc[t["kind"] == "issue", "label"])
 
 
 def _npmi_per_topic(Xb, top_idx: np.ndarray, terms: np.ndarray) -> np.ndarray:
@@ -135,11 +169,50 @@ def _label(terms: list[str], n: int = 3) -> str:
     return " / ".join(chosen)
 
 
+def _is_general(top_terms: list[tuple[str, float]]) -> bool:
+    """True when generic evaluative words carry at least GENERAL_SHARE of the top-term weight."""
+    tot = sum(w for _, w in top_terms)
+    gen = sum(w for t, w in top_terms if all(x in GENERIC_WORDS for x in t.split()))
+    return tot > 0 and gen / tot >= GENERAL_SHARE
+
+
+def _units(model_unit: str, docs: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    if model_unit == "sentence":
+        return ts.split_sentences(docs)
+    keep = docs.map(lambda x: bool(x.strip())).to_numpy()
+    return docs.to_numpy(dtype=object)[keep], np.flatnonzero(keep)
+
+
+class _Features:
+    """The fitted TF-IDF vectoriser followed by the corpus-adapted term weighting.
+
+    ``transform(texts)`` gives the feature rows the NMF was fitted on, for any text (a sentence
+    or a whole comment); ``tfidf`` is the plain vectoriser.
+    """
+
+    def __init__(self, tfidf, weighting=None):
+        self.tfidf, self.weighting = tfidf, weighting
+
+    def transform(self, texts):
+        from sklearn.preprocessing import normalize
+
+        X = self.tfidf.transform(texts)
+        return normalize(X @ self.weighting).tocsr() if self.weighting is not None else X
+
+    def get_feature_names_out(self):
+        return self.tfidf.get_feature_names_out()
+
+
+def _features(vectorizer, transform, units):
+    return _Features(vectorizer, transform).transform(units)
+
+
 def fit_topics(texts, n_topics: int | None = None, k_range=range(4, 13), seed: int = 0, *,
                min_df: int | None = None, max_df: float = 0.5, n_terms: int = 10,
                n_examples: int = 3, threshold: float = 0.25, stop_words=(),
-               max_features: int = 20000) -> TopicModel:
-    """Find topics in comments with TF-IDF and NMF; choose their number by NPMI coherence.
+               max_features: int = 20000, unit: str = "sentence", min_terms: int = 2,
+               valence_weighting="auto", smoothing="auto", n_samples: int = 10) -> TopicModel:
+    """Find topics in comments with TF-IDF and NMF on sentences; choose their number by stability.
 
     Parameters
     ----------
@@ -149,17 +222,18 @@ def fit_topics(texts, n_topics: int | None = None, k_range=range(4, 13), seed: i
         before they are stored, so no e-mail, phone, card, account or URL pattern can
         survive in them; a warning says so if the input was not redacted.
     n_topics : int, optional
-        Number of topics. ``None`` chooses it from ``k_range`` by the highest mean NPMI
-        coherence of the topics' top ``n_terms`` terms (document co-occurrence in this corpus).
+        Number of topics. ``None`` chooses it from ``k_range`` by topic stability
+        (:func:`cxtemplate.text_select.stability`: mean agreement of the top-20 term rankings
+        between the full data and ``n_samples`` random 80 % subsamples; Greene et al. 2014).
     k_range : iterable of int, default range(4, 13)
     seed : int, default 0
-        NMF is initialised by NNDSVDa (deterministic); the seed is passed to NMF too, so the
-        same texts and seed always give the same topics.
+        NMF is initialised by NNDSVDa (deterministic); the seed is passed to NMF and draws the
+        stability subsamples, so the same texts and seed always give the same topics.
     min_df : int, optional
-        Minimum distinct comments a term must appear in; default
+        Minimum distinct sentences a term must appear in; default
         ``max(2, min(10, n_distinct // 200))``.
     max_df : float, default 0.5
-        Terms in more than this share of comments are dropped (too common to separate topics).
+        Terms in more than this share of sentences are dropped.
     n_terms : int, default 10
         Top terms kept per topic (and used for coherence).
     n_examples : int, default 3
@@ -169,84 +243,140 @@ def fit_topics(texts, n_topics: int | None = None, k_range=range(4, 13), seed: i
     stop_words : iterable of str, optional
         Extra words to ignore (e.g. the organisation's own name).
     max_features : int, default 20000
+    unit : {"sentence", "comment"}, default "sentence"
+        The unit topics are modelled and assigned on.
+    min_terms : int, default 2
+        Sentences with fewer vocabulary words ("Thanks.", "Ugh!") do not shape the topics.
+    valence_weighting : {"auto", True, False}, default "auto"
+        Multiply each term's weight by ``1 - balance`` (share of its sentences split evenly
+        between positive and negative VADER valence; :func:`cxtemplate.text_select.valence_balance`).
+        ``"auto"``: when the corpus' mean balance is below 0.25 (sentence valence informative).
+    smoothing : {"auto", True, False}, default "auto"
+        Context smoothing of term weights (:func:`cxtemplate.text_select.context_smoother`).
+        ``"auto"``: when the valence weighting is off.
+    n_samples : int, default 10
+        Subsamples per candidate k for the stability criterion.
 
     Returns
     -------
     TopicModel
     """
-    from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+    from sklearn.preprocessing import normalize
 
+    if unit not in ("sentence", "comment"):
+        raise ValueError(f"unit must be 'sentence' or 'comment', not {unit!r}")
     s = _as_text(texts)
     docs = s.fillna("")
     n = int((docs.str.strip() != "").sum())
     if n < 10:
         raise ValueError(f"fit_topics needs at least 10 non-blank comments; got {n}")
     stop = sorted(ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS | {w.lower() for w in stop_words})
-    vec = TfidfVectorizer(preprocessor=_preprocess, token_pattern=_TOKEN, stop_words=stop,
-                          ngram_range=(1, 2), min_df=2, max_df=max_df,
-                          max_features=max_features, sublinear_tf=True)
-    # Fit on distinct comments: a stock phrase repeated thousands of times ("Very happy.")
-    # would otherwise take whole topics; every comment is then scored by the fitted model.
-    key = docs.str.lower().str.replace(r"\W+", " ", regex=True).str.strip()
-    uniq = docs[~key.duplicated() & key.ne("")]
+    units, owner = _units(unit, docs)
+    uniq, _ = ts.distinct_units(units)
+    uniq = uniq[uniq.str.strip() != ""].reset_index(drop=True)
     if min_df is None:
         min_df = max(2, min(10, len(uniq) // 200))
-    vec.set_params(min_df=min_df)
-    Xu = vec.fit_transform(uniq)
-    X = vec.transform(docs)
-    terms = vec.get_feature_names_out()
-    Xb = (Xu > 0).astype(np.int32).tocsc()
-    has = np.asarray(X.sum(axis=1)).ravel() > 0
 
-    def fit(k):
-        m = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=400, tol=1e-4)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # ConvergenceWarning: ranking needs no exact optimum
-            m.fit(Xu)
-            W = m.transform(X)
-        top = np.argsort(-m.components_, axis=1)[:, :n_terms]
-        return m, W, top
+    def vectorizer():
+        return TfidfVectorizer(preprocessor=_preprocess, token_pattern=_TOKEN, stop_words=stop,
+                               ngram_range=(1, 2), min_df=min_df, max_df=max_df,
+                               max_features=max_features, sublinear_tf=True)
+
+    # Training units: distinct sentences with at least `min_terms` vocabulary words.
+    vec = vectorizer()
+    try:
+        X0 = vec.fit_transform(uniq)
+        one = np.array([" " not in t for t in vec.get_feature_names_out()])
+        n_words = np.asarray((X0[:, one] > 0).sum(axis=1)).ravel()
+        train = uniq[n_words >= min_terms].reset_index(drop=True)
+        if len(train) < 10:
+            train = uniq[n_words >= 1].reset_index(drop=True)
+        vec = vectorizer()
+        Xu = vec.fit_transform(train).tocsr()
+    except ValueError as e:  # empty vocabulary
+        raise ValueError(f"fit_topics found no usable vocabulary in the comments ({e})") from e
+    terms = vec.get_feature_names_out()
+
+    # Corpus-adapted term weights (text_select explains why each is used when it is).
+    bal, corpus_bal = ts.valence_balance(Xu, train)
+    use_val = corpus_bal < 0.25 if valence_weighting == "auto" else bool(valence_weighting)
+    use_smooth = (not use_val) if smoothing == "auto" else bool(smoothing)
+    T = None
+    if use_val:
+        import scipy.sparse as sp
+
+        T = sp.diags(1.0 - bal).tocsr()
+    if use_smooth:
+        S = ts.context_smoother(Xu)
+        T = S if T is None else (T @ S).tocsr()
+    X = normalize(Xu @ T).tocsr() if T is not None else Xu
+    Xb = (Xu > 0).astype(np.int32).tocsc()
+
+    def top_of(H):
+        return np.argsort(-H, axis=1)[:, :n_terms]
 
     if n_topics is None:
-        rows, fits = [], {}
-        for k in k_range:
-            if k >= min(Xu.shape):
-                continue
-            m, W, top = fit(k)
-            coh = _npmi_per_topic(Xb, top, terms)
-            fits[k] = (m, W, top, coh)
-            rows.append({"k": k, "mean_npmi": float(coh.mean()),
-                         "reconstruction_error": float(m.reconstruction_err_)})
-        if not rows:
-            raise ValueError("no k in k_range is smaller than the number of comments and terms")
+        ks = [k for k in k_range if k < min(X.shape)]
+        if not ks:
+            raise ValueError("no k in k_range is smaller than the number of sentences and terms")
+        svd = ts._svd(X, max(ks), seed)
+        fits = {k: ts.fit_nmf(X, k, seed, svd=svd) for k in ks}
+        # stability on at most STABILITY_UNITS training units: the agreement of topic rankings is
+        # estimated as well on a few thousand sentences, at a fraction of the cost
+        Xs = X
+        if X.shape[0] > STABILITY_UNITS:
+            pick = np.sort(np.random.default_rng(seed).choice(X.shape[0], STABILITY_UNITS, replace=False))
+            Xs = X[pick]
+        stab = ts.stability(Xs, ks, n_samples=n_samples, seed=seed)
+        rows = []
+        for k in ks:
+            coh = _npmi_per_topic(Xb, top_of(fits[k].components_), terms)
+            fits[k] = (fits[k], coh)
+            rows.append({"k": k, "stability": stab[k], "mean_npmi": float(coh.mean()),
+                         "reconstruction_error": float(fits[k][0].reconstruction_err_)})
         sel = pd.DataFrame(rows)
-        k = int(sel.loc[sel["mean_npmi"].idxmax(), "k"])
+        k = int(sel.loc[sel["stability"].idxmax(), "k"])
         sel["chosen"] = sel["k"] == k
-        m, W, top, coh = fits[k]
-        criterion = "npmi"
+        m, coh = fits[k]
+        criterion = "stability"
     else:
         k = int(n_topics)
-        m, W, top = fit(k)
-        coh = _npmi_per_topic(Xb, top, terms)
-        sel = pd.DataFrame([{"k": k, "mean_npmi": float(coh.mean()),
+        if not 1 <= k < min(X.shape):
+            raise ValueError(f"n_topics must be between 1 and {min(X.shape) - 1}; got {k}")
+        m = ts.fit_nmf(X, k, seed)
+        coh = _npmi_per_topic(Xb, top_of(m.components_), terms)
+        sel = pd.DataFrame([{"k": k, "stability": np.nan, "mean_npmi": float(coh.mean()),
                              "reconstruction_error": float(m.reconstruction_err_), "chosen": True}])
         criterion = "given"
 
-    shares = _row_shares(W)
-    member = _members(W, m.components_, threshold)
-    dominant = np.where(has, shares.argmax(1), -1)
+    H = m.components_
+    top = top_of(H)
+    # every comment, sentence by sentence
+    Xa = _features(vec, T, units) if len(units) else X[:0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Wa = m.transform(Xa) if len(units) else np.zeros((0, k))
+    member_s = _members(Wa, H, threshold)
+    load_s = Wa * np.linalg.norm(H, axis=1)[None, :]
+    member = _by_comment(member_s, owner, len(docs))
+    weight = _row_shares(_sum_by_comment(load_s, owner, len(docs)))
+    has = weight.sum(axis=1) > 0
+    nonblank = (docs.str.strip() != "").to_numpy()
+    dominant = np.where(has, weight.argmax(axis=1), -1)
+    best = _max_by_comment(load_s, owner, len(docs))
+
     recs = []
     unredacted = 0
     for t in range(k):
-        w = m.components_[t]
+        w = H[t]
         idx = top[t]
         tt = [(str(terms[i]), round(float(w[i] / w[idx[0]]), 3)) for i in idx if w[i] > 0]
-        # examples: comments whose main topic is t, by weight on t; distinct texts only
-        cand = np.flatnonzero(dominant == t)
-        cand = cand[np.argsort(-W[cand, t], kind="stable")]
+        # examples: comments that mention t, main topic t first, by the weight of t's sentence
+        cand = np.flatnonzero(member[:, t])
+        order = np.lexsort((-best[cand, t], dominant[cand] != t))
         ex, seen = [], set()
-        for i in cand:
+        for i in cand[order]:
             txt = " ".join(str(s.iloc[i]).split())
             if txt.lower() in seen:
                 continue
@@ -257,17 +387,22 @@ def fit_topics(texts, n_topics: int | None = None, k_range=range(4, 13), seed: i
         red = privacy.redact(pd.Series(ex, dtype=object)).text
         unredacted += int((red != pd.Series(ex, dtype=object)).sum())
         recs.append({"topic_id": f"T{t + 1}", "label": _label([a for a, _ in tt]),
-                     "top_terms": tt, "share": float(member[has, t].mean()) if has.any() else 0.0,
+                     "kind": "general" if _is_general(tt) else "issue",
+                     "top_terms": tt, "share": float(member[nonblank, t].mean()),
                      "dominant_share": float((dominant[has] == t).mean()) if has.any() else 0.0,
                      "coherence": float(coh[t]), "examples": list(red)})
     if unredacted:
         warnings.warn(f"{unredacted} topic example(s) contained personal data and were redacted "
                       "now: redact comments before fit_topics", stacklevel=2)
     topics = pd.DataFrame(recs)
-    topics["label"] = _dedupe(list(topics["label"]))
-    return TopicModel(vec, m, topics, k, criterion, sel, threshold, seed, int(has.sum()),
+    topics["label"] = _dedupe([("general: " + lab) if kind == "general" else lab
+                               for lab, kind in zip(topics["label"], topics["kind"])])
+    return TopicModel(_Features(vec, T), m, topics, k, criterion, sel, threshold, seed, int(has.sum()),
                       {"min_df": min_df, "max_df": max_df, "n_terms": n_terms,
-                       "vocabulary": len(terms)})
+                       "vocabulary": len(terms), "training_units": int(X.shape[0]),
+                       "min_terms": min_terms, "corpus_valence_balance": corpus_bal,
+                       "valence_weighting": bool(use_val), "smoothing": bool(use_smooth)},
+                      transform=T, unit=unit)
 
 
 def _dedupe(labels: list[str]) -> list[str]:
@@ -284,17 +419,76 @@ def _row_shares(W: np.ndarray) -> np.ndarray:
     return np.divide(W, tot, out=np.zeros_like(W), where=tot > 0)
 
 
+def _by_comment(M: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros((n, M.shape[1]), dtype=bool)
+    r, c = np.nonzero(M)
+    out[owner[r], c] = True
+    return out
+
+
+def _sum_by_comment(V: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros((n, V.shape[1]))
+    np.add.at(out, owner, V)
+    return out
+
+
+def _max_by_comment(V: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros((n, V.shape[1]))
+    np.maximum.at(out, owner, V)
+    return out
+
+
 MIN_LOADING = 0.1
+STABILITY_UNITS = 3000  # training sentences used for the stability criterion (a random subset above)
 
 
 def _members(W: np.ndarray, H: np.ndarray, threshold: float) -> np.ndarray:
-    """The membership rule (see :func:`assign_topics`)."""
+    """The membership rule for one unit (see :func:`assign_topics`)."""
     loading = W * np.linalg.norm(H, axis=1)[None, :]
     return (_row_shares(W) >= threshold) & (loading >= MIN_LOADING)
 
 
+def _unit_weights(model: TopicModel, texts):
+    s = _as_text(texts)
+    docs = s.fillna("")
+    units, owner = _units(model.unit, docs)
+    k = model.nmf.components_.shape[0]
+    if len(units) == 0:
+        return s, docs, owner, np.zeros((0, k))
+    X = model.vectorizer.transform(units)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        W = model.nmf.transform(X)
+    return s, docs, owner, W
+
+
+def sentence_topics(model: TopicModel, texts, threshold: float | None = None) -> pd.DataFrame:
+    """Topic weights and membership of every sentence (the unit the model assigns on).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sentence: ``comment`` (index label of its comment in ``texts``), then per
+        topic label its share of the sentence's topic weight; ``topics`` lists the labels the
+        sentence mentions.
+    """
+    thr = model.threshold if threshold is None else float(threshold)
+    s, docs, owner, W = _unit_weights(model, texts)
+    units = _units(model.unit, docs)[0]
+    M = _members(W, model.nmf.components_, thr)
+    labels = np.array(model.labels, dtype=object)
+    out = pd.DataFrame(_row_shares(W), columns=model.labels)
+    out.insert(0, "sentence", units)
+    out.insert(0, "comment", s.index.to_numpy()[owner])
+    out["topics"] = [list(labels[row]) for row in M]
+    return out
+
+
 def topic_weights(model: TopicModel, texts) -> pd.DataFrame:
     """Each comment's share of topic weight per topic (rows sum to 1, or 0 with no known word).
+
+    A comment's weight on a topic is the sum over its sentences of the topic's part of each
+    sentence's reconstruction (``W[s, t] * ||H[t]||``).
 
     Parameters
     ----------
@@ -304,283 +498,50 @@ def topic_weights(model: TopicModel, texts) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Index of ``texts``; one column per topic label.
+        Index of ``texts``; one column per topic label (general-sentiment topics included).
     """
-    s = _as_text(texts)
-    X = model.vectorizer.transform(s.fillna(""))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        W = model.nmf.transform(X)
-    return pd.DataFrame(_row_shares(W), index=s.index, columns=model.labels)
+    s, docs, owner, W = _unit_weights(model, texts)
+    load = W * np.linalg.norm(model.nmf.components_, axis=1)[None, :]
+    return pd.DataFrame(_row_shares(_sum_by_comment(load, owner, len(docs))), index=s.index,
+                        columns=model.labels)
 
 
-def assign_topics(model: TopicModel, texts, threshold: float | None = None) -> pd.DataFrame:
+def assign_topics(model: TopicModel, texts, threshold: float | None = None, *,
+                  include_general: bool = False) -> pd.DataFrame:
     """Which comments mention which topic.
 
-    Rule: a comment mentions a topic when (a) that topic carries at least ``threshold`` of the
-    comment's total NMF topic weight (default 0.25, a quarter) **and** (b) the topic's part of
-    the reconstruction of the comment's unit-length TF-IDF vector has norm at least 0.1
-    (``W[d, t] * ||H[t]|| >= 0.1``), so that a comment with only a stray topic word is not
-    counted. A comment may mention several topics, or none (e.g. "fine", or only general
-    praise). On the synthetic organisation, (b) brought the estimated topic impacts from up to
-    20 NPS points off the planted values to within a few points for the negative topics.
+    Rule: a comment mentions a topic when at least one of its sentences does, and a sentence
+    mentions a topic when (a) that topic carries at least ``threshold`` of the sentence's total
+    NMF topic weight (default 0.25, a quarter) **and** (b) the topic's part of the
+    reconstruction of the sentence's unit-length feature vector has norm at least 0.1
+    (``W[s, t] * ||H[t]||``), so that a sentence with only a stray topic word is not counted.
+    A comment may mention several topics, or none (e.g. "fine", or only general praise).
+    Sentence by sentence, general praise ("Overall very happy.") in a comment about a quick
+    fix no longer counts towards the quick-fix topic.
 
     Parameters
     ----------
     model : TopicModel
     texts : pandas.Series or sequence of str
     threshold : float, optional
-        Share of the comment's topic weight, 0–1; default ``model.threshold``.
+        Share of the sentence's topic weight, 0–1; default ``model.threshold``.
+    include_general : bool, default False
+        Also return general-sentiment topics (``kind == "general"``); by default only issue
+        topics, so that their impacts are not listed among the issues.
 
     Returns
     -------
     pandas.DataFrame of bool
-        Index of ``texts``; one column per topic label.
+        Index of ``texts``; one column per topic label (``model.issue_labels``, or
+        ``model.labels`` with ``include_general``).
     """
     thr = model.threshold if threshold is None else float(threshold)
     if not 0 < thr <= 1:
         raise ValueError(f"threshold must be in (0, 1]; got {thr}")
-    s = _as_text(texts)
-    X = model.vectorizer.transform(s.fillna(""))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        W = model.nmf.transform(X)
-    return pd.DataFrame(_members(W, model.nmf.components_, thr), index=s.index, columns=model.labels)
-
-
-def _bh(p: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values (NaN kept)."""
-    p = np.asarray(p, dtype=float)
-    out = np.full_like(p, np.nan)
-    ok = ~np.isnan(p)
-    q = p[ok]
-    m = len(q)
-    if m == 0:
-        return out
-    order = np.argsort(q)
-    adj = q[order] * m / np.arange(1, m + 1)
-    adj = np.minimum.accumulate(adj[::-1])[::-1]
-    res = np.empty(m)
-    res[order] = np.minimum(adj, 1.0)
-    out[ok] = res
-    return out
-
-
-def topic_impact(membership: pd.DataFrame, scores, kind: str = "nps", *,
-                 confidence: float = 0.95) -> pd.DataFrame:
-    """Each topic's impact: NPS (or mean score) of comments mentioning it minus the rest.
-
-    Parameters
-    ----------
-    membership : pandas.DataFrame of bool
-        From :func:`assign_topics`: commented responses × topics.
-    scores : pandas.Series
-        Score per response, aligned with ``membership`` by index (0–10 for NPS). Responses
-        without a score are left out.
-    kind : {"nps", "mean"}, default "nps"
-        ``"nps"``: impact = NPS(mentioning) − NPS(commented, not mentioning), in NPS points
-        (−200…200), with an adjusted-Wald interval (Rocks 2016: ¾ added to promoters and to
-        detractors and 3 to n in each group) from the trinomial variance
-        ``(p_pro + p_det − (p_pro − p_det)²) / n`` of each group; z-test p-value on the
-        adjusted difference. ``"mean"``: impact = difference in mean score, Welch interval.
-        Either way the mean-score difference is reported too.
-    confidence : float, default 0.95
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per topic, sorted from most harmful: ``topic``, ``n_with``, ``n_without``,
-        ``share``, ``nps_with``, ``nps_without`` (NPS only), ``impact``, ``ci_low``, ``ci_high``,
-        ``p_value``, ``p_adj`` (Benjamini–Hochberg across topics), ``mean_with``,
-        ``mean_without``, ``mean_diff``, ``mean_diff_low``, ``mean_diff_high``.
-    """
-    from scipy import stats
-
-    if kind not in ("nps", "mean"):
-        raise ValueError(f"kind must be 'nps' or 'mean', not {kind!r}")
-    sc = pd.Series(scores).reindex(membership.index).astype(float)
-    ok = sc.notna().to_numpy()
-    M = membership.to_numpy(dtype=bool)[ok]
-    x = sc.to_numpy()[ok]
-    if kind == "nps" and ((x < 0) | (x > 10)).any():
-        raise ValueError("kind='nps' needs scores on 0–10")
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    pro = (x >= 9).astype(float)
-    det = (x <= 6).astype(float)
-    rows = []
-    for j, topic in enumerate(membership.columns):
-        a, b = M[:, j], ~M[:, j]
-        na, nb = int(a.sum()), int(b.sum())
-        r = {"topic": topic, "n_with": na, "n_without": nb, "share": na / max(len(x), 1)}
-        ma = x[a].mean() if na else np.nan
-        mb = x[b].mean() if nb else np.nan
-        va = x[a].var(ddof=1) / na if na > 1 else np.nan
-        vb = x[b].var(ddof=1) / nb if nb > 1 else np.nan
-        md, se_m = ma - mb, math.sqrt(va + vb) if na > 1 and nb > 1 else np.nan
-        if na > 1 and nb > 1 and se_m > 0:
-            dof = (va + vb) ** 2 / (va ** 2 / (na - 1) + vb ** 2 / (nb - 1))
-            tq = stats.t.ppf(0.5 + confidence / 2, dof)
-            p_mean = 2 * stats.t.sf(abs(md) / se_m, dof)
-        else:
-            tq, p_mean = np.nan, np.nan
-        r.update(mean_with=ma, mean_without=mb, mean_diff=md,
-                 mean_diff_low=md - tq * se_m, mean_diff_high=md + tq * se_m)
-        if kind == "nps":
-            nps_a = 100 * (pro[a].mean() - det[a].mean()) if na else np.nan
-            nps_b = 100 * (pro[b].mean() - det[b].mean()) if nb else np.nan
-            # adjusted Wald per group
-            pa_p, pa_d = (pro[a].sum() + .75) / (na + 3), (det[a].sum() + .75) / (na + 3)
-            pb_p, pb_d = (pro[b].sum() + .75) / (nb + 3), (det[b].sum() + .75) / (nb + 3)
-            var_a = (pa_p + pa_d - (pa_p - pa_d) ** 2) / (na + 3)
-            var_b = (pb_p + pb_d - (pb_p - pb_d) ** 2) / (nb + 3)
-            d_adj = 100 * ((pa_p - pa_d) - (pb_p - pb_d))
-            se = 100 * math.sqrt(var_a + var_b)
-            r.update(nps_with=nps_a, nps_without=nps_b, impact=nps_a - nps_b,
-                     ci_low=d_adj - z * se, ci_high=d_adj + z * se,
-                     p_value=float(2 * stats.norm.sf(abs(d_adj) / se)) if na and nb else np.nan)
-        else:
-            r.update(impact=md, ci_low=r["mean_diff_low"], ci_high=r["mean_diff_high"],
-                     p_value=p_mean)
-        rows.append(r)
-    out = pd.DataFrame(rows)
-    out["p_adj"] = _bh(out["p_value"].to_numpy())
-    cols = ["topic", "n_with", "n_without", "share"]
-    cols += ["nps_with", "nps_without"] if kind == "nps" else []
-    cols += ["impact", "ci_low", "ci_high", "p_value", "p_adj", "mean_with", "mean_without",
-             "mean_diff", "mean_diff_low", "mean_diff_high"]
-    out = out[cols].sort_values("impact", kind="stable").reset_index(drop=True)
-    out.attrs.update(kind=kind, confidence=confidence, n=int(len(x)))
-    return out
-
-
-def topic_alignment(topics, labels) -> dict:
-    """Agreement between each document's main topic and a human label.
-
-    Parameters
-    ----------
-    topics : array-like
-        One topic per document (e.g. the argmax of :func:`topic_weights`).
-    labels : array-like
-        The human label per document; missing labels are left out.
-
-    Returns
-    -------
-    dict
-        ``n``, ``ami`` (adjusted mutual information, 0 = chance, 1 = identical), ``nmi``,
-        ``purity`` (share of documents whose label is the most common label of their topic)
-        and ``baseline_purity`` (share of the most common label overall).
-    """
-    from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_score
-
-    t = pd.Series(np.asarray(topics, dtype=object))
-    y = pd.Series(np.asarray(labels, dtype=object))
-    ok = t.notna() & y.notna()
-    t, y = t[ok].astype(str), y[ok].astype(str)
-    ct = pd.crosstab(t, y)
-    return {"n": int(ok.sum()),
-            "ami": float(adjusted_mutual_info_score(y, t)),
-            "nmi": float(normalized_mutual_info_score(y, t)),
-            "purity": float(ct.max(axis=1).sum() / ct.to_numpy().sum()),
-            "baseline_purity": float(y.value_counts(normalize=True).iloc[0])}
-
-
-def plot_topic_impact(impact: pd.DataFrame, ax=None, *, title: str = "Impact of comment topics on NPS",
-                      min_n: int = 30, source: str | None = "survey comments"):
-    """Horizontal bars of each topic's impact with interval whiskers, most harmful at the top.
-
-    Parameters
-    ----------
-    impact : pandas.DataFrame
-        From :func:`topic_impact`.
-    ax : matplotlib.axes.Axes, optional
-    title : str
-    min_n : int, default 30
-        Topics mentioned by fewer comments are not drawn (the subtitle says how many).
-    source : str, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    import matplotlib.pyplot as plt
-
-    from cxtemplate.theme import BAD, GOOD, NEUTRAL, finish
-
-    d = impact[impact["n_with"] >= min_n].sort_values("impact", ascending=False)
-    hidden = len(impact) - len(d)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.45 * max(len(d), 2) + 1.6))
-    sig = (d["ci_low"] > 0) | (d["ci_high"] < 0)
-    colours = np.where(~sig, NEUTRAL, np.where(d["impact"] < 0, BAD, GOOD))
-    y = np.arange(len(d))
-    ax.barh(y, d["impact"], color=colours)
-    ax.errorbar(d["impact"], y, xerr=[d["impact"] - d["ci_low"], d["ci_high"] - d["impact"]],
-                fmt="none", ecolor="#333333", capsize=3, lw=1)
-    ax.set_yticks(y, [f"{t}  (n={n:,})" for t, n in zip(d["topic"], d["n_with"])])
-    ax.axvline(0, color="#333333", lw=0.8)
-    kind = impact.attrs.get("kind", "nps")
-    conf = impact.attrs.get("confidence", 0.95)
-    unit = ("NPS points vs other comments" if kind == "nps" else "score difference vs other comments")
-    unit += f", {conf:.0%} interval"
-    if hidden:
-        unit += f"; {hidden} topic(s) with n < {min_n} not shown"
-    finish(ax, title, n=impact.attrs.get("n"), unit=unit, source=source,
-           xlabel="NPS points" if kind == "nps" else "difference in mean score", ylabel="")
-    return ax
-
-
-def plot_sentiment_by(labels, by, ax=None, *, title: str = "Sentiment of comments",
-                      min_n: int = 30, source: str | None = "survey comments"):
-    """100 % stacked bars of negative / neutral / positive comments per group (channel, touchpoint …).
-
-    Parameters
-    ----------
-    labels : pandas.Series
-        negative / neutral / positive per comment (e.g. ``score_sentiment(...)["label"]``).
-    by : pandas.Series
-        Group per comment, aligned with ``labels``.
-    ax : matplotlib.axes.Axes, optional
-    title : str
-    min_n : int, default 30
-        Groups with fewer comments are suppressed (the subtitle says how many).
-    source : str, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    import matplotlib.pyplot as plt
-
-    from cxtemplate.theme import BAD, GOOD, NEUTRAL, finish
-
-    lab = pd.Series(np.asarray(labels, dtype=object), index=getattr(labels, "index", None))
-    grp = pd.Series(np.asarray(by, dtype=object), index=lab.index)
-    ok = lab.notna() & grp.notna()
-    ct = pd.crosstab(grp[ok], lab[ok]).reindex(columns=["negative", "neutral", "positive"],
-                                                fill_value=0)
-    n = ct.sum(axis=1)
-    hidden = int((n < min_n).sum())
-    ct = ct[n >= min_n]
-    share = ct.div(ct.sum(axis=1), axis=0).sort_values("negative")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.45 * max(len(share), 2) + 1.6))
-    left = np.zeros(len(share))
-    y = np.arange(len(share))
-    for col, colour in (("negative", BAD), ("neutral", NEUTRAL), ("positive", GOOD)):
-        ax.barh(y, 100 * share[col], left=left, color=colour, label=col)
-        for yi, (l0, v) in enumerate(zip(left, 100 * share[col])):
-            if v >= 7:
-                ax.text(l0 + v / 2, yi, f"{v:.0f}%", ha="center", va="center", fontsize=8.5,
-                        color="white")
-        left += 100 * share[col].to_numpy()
-    ax.set_yticks(y, [f"{g}  (n={int(n[g]):,})" for g in share.index])
-    ax.set_xlim(0, 100)
-    unit = "% of comments"
-    if hidden:
-        unit += f"; {hidden} group(s) with n < {min_n} not shown"
-    finish(ax, title, n=int(ct.to_numpy().sum()), unit=unit, source=source, xlabel="% of comments",
-           ylabel="", legend=True)
-    return ax
+    s, docs, owner, W = _unit_weights(model, texts)
+    M = _by_comment(_members(W, model.nmf.components_, thr), owner, len(docs))
+    out = pd.DataFrame(M, index=s.index, columns=model.labels)
+    return out if include_general else out[model.issue_labels]
 
 
 def _as_text(texts) -> pd.Series:
@@ -588,3 +549,7 @@ def _as_text(texts) -> pd.Series:
         texts = [texts]
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     return s.where(s.map(lambda v: isinstance(v, str)), None).astype(object)
+
+
+from cxtemplate.text_impact import topic_alignment, topic_impact  # noqa: E402,F401  (re-exported)
+from cxtemplate.text_plots import plot_sentiment_by, plot_topic_impact  # noqa: E402,F401  (re-exported)
