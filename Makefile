@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test test-fast browser lab bench demo-data constraints clean
+.PHONY: help venv report test test-fast test-load browser lab bench demo-data constraints clean
 
 help:
 	@echo "make report   run the demo engagement and print the report's index.html"
@@ -34,6 +34,10 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# Twenty organisations in one command (about ten minutes on 2 cores): left out of `make test`.
+test-load: $(STAMP)
+	$(BIN)/python -m pytest -m load -s tests/test_load.py
 
 # Unit tests only (no notebook execution, no browser): seconds, for the edit-test loop.
 test-fast: $(STAMP)

@@ -57,7 +57,8 @@ def evaluate(responses: pd.DataFrame, rules, specs: dict[str, MetricSpec], *, fr
             rows.append({"rule": rule.id, "metric": rule.metric, "fired": False, "owner": rule.owner,
                          "message": f"not evaluated: {rule.metric.upper()} is not measured"})
             continue
-        df = responses[responses[spec.column].notna() & responses[time_col].notna()]
+        cols = list(dict.fromkeys([time_col, spec.column, *([rule.by] if rule.by and rule.by in responses.columns else [])]))
+        df = responses[cols][responses[spec.column].notna() & responses[time_col].notna()]  # only what the rule reads
         by = rule.by if rule.by and rule.by in df.columns else None
         keys = [by] if by else []
         now = summarise(_window(df, time_col, freq, last, last), spec, by=keys or None, conf=conf)

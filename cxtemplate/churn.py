@@ -8,7 +8,9 @@ Everything rests on lifelines; this module adds the conventions of the report:
   ``restricted_mean_survival_time(..., return_variance=True)`` gives the variance of min(T, τ) itself,
   not of its estimate, so it is not used for the interval).
 * **Cox models** (:func:`fit_cox` on one row per customer; :func:`fit_cox_time_varying` on (start,
-  stop] intervals with lifelines' ``CoxTimeVaryingFitter``): categorical covariates one-hot coded
+  stop] intervals with the estimator of lifelines' ``CoxTimeVaryingFitter``, computed vectorised by
+  :mod:`cxtemplate.survival_efron` — lifelines loops over churn times, which takes hours at a
+  million customers; the numbers agree to ~1e-9): categorical covariates one-hot coded
   against stated reference levels, numeric ones per unit (see :class:`~cxtemplate.survival_data.Design`),
   a small L2 penalty of fixed total size, ½·λ·Σβ² on lifelines' standardised coefficients (a normal
   prior worth about λ churns of information; lifelines multiplies its ``penalizer`` by the number of
@@ -136,8 +138,9 @@ def kaplan_meier(frame: pd.DataFrame, group_col: str | None = None, *, duration_
          if group_col else pd.Series("all", index=frame.index))
     notes: list[str] = []
     fitters, rows = {}, []
+    g_values = g.to_numpy()
     for lv in _group_order(g, group_col):
-        m = (g == lv).to_numpy()
+        m = g_values == lv
         km = KaplanMeierFitter(alpha=alpha).fit(T[m], E[m], label=str(lv))
         s_h = float(km.survival_function_at_times(horizon_days).iloc[0])
         ci = km.confidence_interval_survival_function_.loc[:horizon_days].iloc[-1]
@@ -154,8 +157,10 @@ def kaplan_meier(frame: pd.DataFrame, group_col: str | None = None, *, duration_
     if at_risk_times is None:
         mult = [0, 0.5] + list(range(1, int(np.nanmax(T) // horizon_days) + 1)) if len(T) else [0]
         at_risk_times = [m * horizon_days for m in mult]
-    at_risk = pd.DataFrame({lv: [(T[(g == lv).to_numpy()] >= t).sum() for t in at_risk_times]
-                            for lv in fitters}, index=pd.Index(at_risk_times, name="tenure_days"))
+    g_arr = g.to_numpy()
+    at_risk = pd.DataFrame({lv: [(T_lv >= t).sum() for t in at_risk_times]
+                            for lv in fitters for T_lv in [T[g_arr == lv]]},
+                           index=pd.Index(at_risk_times, name="tenure_days"))
     pairwise = pd.DataFrame(columns=["group_a", "group_b", "statistic", "p", "p_bh"])
     overall = {"statistic": np.nan, "df": len(fitters) - 1, "p": np.nan}
     if len(fitters) > 1 and E.sum() > 0:
@@ -362,7 +367,9 @@ def _events_per_param(n_events: int, p: int) -> float:
 def _fit_core(data: pd.DataFrame, covariates, *, kind, entry_col, exit_col, event_col, id_col, categorical,
               reference, penalizer, strata, standardise, alpha, notes):
     """Design, penalty and lifelines fit; returns (CoxResult | ChurnUnavailable, X, entry, exit, event)."""
-    from lifelines import CoxPHFitter, CoxTimeVaryingFitter
+    from lifelines import CoxPHFitter
+
+    from cxtemplate.survival_efron import fit_efron
 
     E = data[event_col].to_numpy(bool)
     n_sub = data[id_col].nunique() if id_col in data else len(data)
@@ -396,9 +403,9 @@ def _fit_core(data: pd.DataFrame, covariates, *, kind, entry_col, exit_col, even
         if kind == "static":
             f = CoxPHFitter(penalizer=pen, alpha=alpha).fit(fit_df, "_T", "_E", strata=strata or None)
         else:
-            fit_df["_S"] = entry
-            f = CoxTimeVaryingFitter(penalizer=pen, alpha=alpha).fit(
-                fit_df, event_col="_E", start_col="_S", stop_col="_T", strata=strata or None)
+            # lifelines' CoxTimeVaryingFitter estimator, vectorised (see survival_efron): same numbers,
+            # without its loop over churn times (hours at a million customers)
+            f = fit_efron(X, entry, exit_, E, penalizer=penalizer, strata=_keys(data, strata) if strata else None)
     params = f.params_.copy()
     variance = pd.DataFrame(np.asarray(f.variance_matrix_), index=params.index, columns=params.index)
     Xv = X[params.index].to_numpy(float)
@@ -461,7 +468,7 @@ def _ph_check(res: CoxResult, arrays, data, refit, *, ph_alpha, protect, max_str
 
 def _time_split(res: CoxResult, data, arrays, covs, max_rows: int = 200_000, seed: int = 0) -> pd.DataFrame:
     """Early vs late hazard ratios of ``covs`` (split at the median churn time), same penalty."""
-    from lifelines import CoxTimeVaryingFitter
+    from cxtemplate.survival_efron import fit_efron
 
     Xv, entry, exit_, E, keys = arrays
     tau = float(np.median(exit_[E]))
@@ -478,8 +485,8 @@ def _time_split(res: CoxResult, data, arrays, covs, max_rows: int = 200_000, see
     X["_S"], X["_T"], X["_E"] = e0, e1, ev
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        f = CoxTimeVaryingFitter(penalizer=res.penalizer / len(X)).fit(
-            X, event_col="_E", start_col="_S", stop_col="_T", strata=["_k"] if res.strata else None)
+        f = fit_efron(X.drop(columns=["_S", "_T", "_E", "_k"], errors="ignore"), e0, e1, ev, penalizer=res.penalizer,
+                      strata=X["_k"].to_numpy() if res.strata else None)
     b, V = f.params_, f.variance_matrix_
     V = pd.DataFrame(np.asarray(V), index=b.index, columns=b.index)
     rows = []
@@ -582,7 +589,7 @@ def fit_cox_time_varying(tv: pd.DataFrame, covariates: Sequence[str] | None = No
                          protect: Sequence[str] = CX_COVARIATES, max_strata_levels: int = 8,
                          max_subjects: int | None = None, seed: int = 0,
                          alpha: float = 0.05) -> CoxResult | ChurnUnavailable:
-    """Penalised Cox model on (start, stop] intervals (lifelines ``CoxTimeVaryingFitter``).
+    """Penalised Cox model on (start, stop] intervals (``CoxTimeVaryingFitter``'s estimator, vectorised).
 
     The design for hazard ratios of CX covariates: each interval carries the covariates as known
     during it (see :func:`~cxtemplate.survival_data.time_varying_frame`). Parameters and output are

@@ -17,9 +17,14 @@ import pandas as pd
 
 from .churn import ChurnUnavailable, fit_cox, fit_cox_time_varying, kaplan_meier
 from .churn_scoring import counterfactual, revenue_at_risk, risk_value_matrix, score_customers, top_at_risk, validate
+from .churn_validation import design_sample_ids
 from .survival_data import CXOptions, landmark_frame, last_rows, survival_frame, time_varying_frame
 
 DAYS_PER_MONTH = 365.25 / 12
+# The only columns of the responses and interactions tables the churn analysis reads (notebook 05 loads
+# just these: at a million customers the full tables would take gigabytes).
+RESPONSE_COLUMNS = ["customer_id", "responded_at", "nps", "ces"]
+INTERACTION_COLUMNS = ["customer_id", "started_at", "resolved", "sentiment"]
 
 
 @dataclass
@@ -90,7 +95,8 @@ def tenure_leaks(surv: pd.DataFrame, covariates: list[str], threshold: float = 0
 def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, interactions: pd.DataFrame | None, *,
             as_of, covariates: list[str], cx_covariates: list[str], horizon_months: int = 12,
             revenue_per: str = "month", top_n: int = 50, fit_sample_above: int = 150_000, seed: int = 0,
-            group_cols: tuple[str, ...] = ("segment", "plan")) -> ChurnAnalysis:
+            group_cols: tuple[str, ...] = ("segment", "plan"),
+            validate_sample_above: int | None = None) -> ChurnAnalysis:
     """Run the whole churn analysis for one organisation.
 
     Parameters
@@ -110,13 +116,18 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     top_n : int
         Length of the account managers' list.
     fit_sample_above : int
-        Above this many customers the Cox model is fitted on a random sample of customers.
+        Above this many customers the Cox model is fitted on a random sample of this many customers
+        (stated in the notes). Scoring, Kaplan–Meier curves and revenue at risk use every customer.
+    validate_sample_above : int, optional
+        Above this many customers the cross-validation runs on a random sample of this many customers
+        (stated in the validation notes); default: ``fit_sample_above``.
 
     Returns
     -------
     ChurnAnalysis
     """
     horizon = horizon_months * DAYS_PER_MONTH
+    validate_sample_above = fit_sample_above if validate_sample_above is None else validate_sample_above
     if customers is None or customers.empty:
         return ChurnAnalysis(False, "There is no CRM table, so churn cannot be analysed.")
     if "churned" not in customers.columns or customers["churned"].isna().all():
@@ -136,6 +147,7 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
           or (c in ("unresolved_contacts", "negative_contacts") and interactions is not None)]
     options = CXOptions(covariates=tuple(cx)) if cx else None
     sample = fit_sample_above if len(surv) > fit_sample_above else None
+    validate_sample = validate_sample_above if len(surv) > validate_sample_above else None
     if dated and (cx or True):
         tv = time_varying_frame(customers, responses if cx else None, interactions if cx else None, as_of=as_of,
                                 covariates=covs, keep=keep, cx=options)
@@ -145,13 +157,19 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
         res.model = fit_cox_time_varying(tv, model_covs, max_subjects=sample, seed=seed, standardise=True)
         descriptive = last_rows(tv) if cx else surv
         current = landmark_frame(customers, responses if cx else None, interactions if cx else None, as_of=as_of,
-                                 covariates=covs, keep=keep, cx=options)
-        backtest = landmark_frame(customers, responses if cx else None, interactions if cx else None,
+                                 covariates=covs, keep=keep, cx=options, tv=tv)
+        # the back-test needs only the customers the validation design keeps (each customer's intervals
+        # depend on their own history alone, so building them for a subset gives the same rows)
+        bt_customers = customers
+        if validate_sample:
+            keep_ids = design_sample_ids(pd.unique(tv["customer_id"]), validate_sample, seed)
+            bt_customers = customers[keep_ids.get_indexer(customers["customer_id"].astype(str)) >= 0]
+        backtest = landmark_frame(bt_customers, responses if cx else None, interactions if cx else None,
                                   landmark=pd.Timestamp(as_of) - pd.Timedelta(days=horizon), as_of=as_of,
                                   covariates=covs, keep=keep, cx=options)
         res.validation = validate(tv, model_covs, horizon_days=horizon, group_col=group_cols[0]
                                   if group_cols[0] in tv.columns else None, test=backtest, seed=seed,
-                                  max_subjects=sample)
+                                  design_sample=validate_sample)
     else:
         model_covs = covs
         res.design = "Cox model on one row per customer (no dates, so no time-varying covariates)"
@@ -159,7 +177,8 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
         descriptive = surv
         current = surv[~surv["churned"].astype(bool)].copy()
         res.validation = validate(surv, model_covs, horizon_days=horizon,
-                                  group_col=next((g for g in group_cols if g in surv.columns), None), seed=seed)
+                                  group_col=next((g for g in group_cols if g in surv.columns), None), seed=seed,
+                                  design_sample=validate_sample)
     res.covariates = model_covs
     res.notes += [n for n in getattr(res.model, "notes", []) if n not in res.notes]
     km_cols = [c for c in ("nps_category", *group_cols) if c in descriptive.columns]

@@ -202,11 +202,15 @@ def _naive(values) -> np.ndarray:
     return s.to_numpy(dtype="datetime64[ns]")
 
 
-def _asof(left: pd.DataFrame, right: pd.DataFrame, window_days: float) -> pd.Series:
-    """Time of the customer's latest contact in ``right`` strictly before each left row, within the window."""
-    r = right[["customer_id", "started_at"]].sort_values("started_at", kind="stable")
-    m = pd.merge_asof(left[["customer_id", "responded_at"]].reset_index(), r, left_on="responded_at",
-                      right_on="started_at", by="customer_id", direction="backward", allow_exact_matches=False,
+def _asof(left: pd.DataFrame, right: pd.DataFrame, window_days: float, by: str = "customer_id") -> pd.Series:
+    """Time of the customer's latest contact in ``right`` strictly before each left row, within the window.
+
+    ``left`` must be sorted by ``responded_at``; ``by`` is the customer key (``join_to_survey`` passes
+    integer codes shared by both tables: matching on them is several times faster than on strings).
+    """
+    r = right[[by, "started_at"]].sort_values("started_at", kind="stable")
+    m = pd.merge_asof(left[[by, "responded_at"]].reset_index(), r, left_on="responded_at",
+                      right_on="started_at", by=by, direction="backward", allow_exact_matches=False,
                       tolerance=pd.Timedelta(days=window_days))
     return m.set_index("index")["started_at"].reindex(left.index)
 
@@ -263,28 +267,37 @@ def join_to_survey(responses: pd.DataFrame, interactions: pd.DataFrame | None, w
     need = [c for c in ("customer_id", "responded_at", spec.column) if c not in responses.columns]
     if need:
         return SurveyLink(*empty, f"The responses table has no column(s) {', '.join(need)}.", settings)
-    r = responses[responses["customer_id"].notna() & responses[spec.column].notna()]
+    cols = [c for c in ("response_id", "customer_id", "responded_at", spec.column) if c in responses.columns]
+    r = responses[cols][responses["customer_id"].notna() & responses[spec.column].notna()]
     if r.empty:
         return SurveyLink(*empty, "No survey response carries a customer_id, so surveys cannot be linked to "
                                   "conversations (all responses are anonymous).", settings)
-    cols = [c for c in ("response_id", "customer_id", "responded_at", spec.column) if c in r.columns]
-    left = r[cols].copy()
+    left = r.copy()
     left["customer_id"] = left["customer_id"].astype(str)
     left["responded_at"] = _naive(left["responded_at"])
     left = left[left["responded_at"].notna()].sort_values("responded_at", kind="stable")
-    it = interactions[interactions["customer_id"].notna() & interactions["started_at"].notna()]
+    it_cols = [c for c in ("customer_id", "started_at", "resolved", "sentiment") if c in interactions.columns]
+    it = interactions[it_cols][interactions["customer_id"].notna() & interactions["started_at"].notna()]
     right = pd.DataFrame({"customer_id": it["customer_id"].astype(str).to_numpy(), "started_at": _naive(it["started_at"])})
+    # one integer code per customer, shared by both tables (matching on strings would hash them again each time)
+    codes, _ = pd.factorize(np.concatenate([left["customer_id"].to_numpy(object), right["customer_id"].to_numpy(object)]))
+    left["_cust"], right["_cust"] = codes[:len(left)], codes[len(left):]
     unresolved = ~it["resolved"].astype("boolean").fillna(True).to_numpy(bool) if "resolved" in it else \
         np.zeros(len(it), bool)
     negative = (pd.to_numeric(it["sentiment"], errors="coerce") < negative_below).to_numpy() \
         if "sentiment" in it else np.zeros(len(it), bool)
-    last_bad = _asof(left, right[unresolved], window_days)
+    last_bad = _asof(left, right[unresolved], window_days, by="_cust")
     left["unresolved_before"] = last_bad.notna().to_numpy()
-    left["negative_before"] = _asof(left, right[negative], window_days).notna().to_numpy()
-    left["contact_before"] = _asof(left, right, window_days).notna().to_numpy()
+    left["negative_before"] = _asof(left, right[negative], window_days, by="_cust").notna().to_numpy()
+    left["contact_before"] = _asof(left, right, window_days, by="_cust").notna().to_numpy()
     left["days_since_unresolved"] = (left["responded_at"] - last_bad).dt.total_seconds() / 86400
+    in_left = np.zeros(codes.max() + 1 if len(codes) else 0, bool)
+    in_left[left["_cust"].to_numpy()] = True
+    in_right = np.zeros_like(in_left)
+    in_right[right["_cust"].to_numpy()] = True
     flags = left.sort_index().reset_index(drop=True)
-    if not right["customer_id"].isin(flags["customer_id"]).any():
+    flag_cust = flags.pop("_cust").to_numpy()
+    if not in_left[right["_cust"].to_numpy()].any():
         return SurveyLink(flags, empty[1], "No surveyed customer appears in the conversations table (check that "
                                            "both use the same customer_id).", settings)
     rows = []
@@ -318,7 +331,7 @@ def join_to_survey(responses: pd.DataFrame, interactions: pd.DataFrame | None, w
         sentences.append(f"Customers surveyed {when} gave {spec.name} {va} against {vo} for the other identified customers: {abs(x['diff']):.0f} {unit} "
                          f"{direction} ({ci}; n = {x['n_flagged']:,} vs {x['n_other']:,}){verdict}.")
     comp["sentence"] = sentences
-    share = flags["customer_id"].isin(right["customer_id"]).mean()
+    share = in_right[flag_cust].mean()
     note = (f"Identified responses ({len(flags):,}; anonymous ones cannot be linked) compared by whether the same "
             f"customer had a contact in the {window_days:g} days before answering. {100 * share:.0f}% of them "
             "belong to customers found in the conversations table. The difference is an association: customers "

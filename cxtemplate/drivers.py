@@ -212,8 +212,8 @@ def _bca_limits(boot: np.ndarray, est: np.ndarray, jack: np.ndarray, alpha: floa
 def bootstrap_importance(df: pd.DataFrame, outcome: str, drivers, *, method: str = "shapley",
                          n_boot: int = 1000, seed: int | None = None, conf: float = 0.95,
                          ci: str = "percentile", missing: str = "listwise",
-                         max_drivers: int = MAX_DRIVERS, batch_elements: int = 4_000_000
-                         ) -> DriverImportance:
+                         max_drivers: int = MAX_DRIVERS, batch_elements: int = 4_000_000,
+                         sample_above: int | None = None) -> DriverImportance:
     """Driver importance with bootstrap intervals for each share and for R².
 
     Rows are resampled with replacement. Each batch of replicates is a matrix of row counts, and
@@ -238,6 +238,12 @@ def bootstrap_importance(df: pd.DataFrame, outcome: str, drivers, *, method: str
         delete-a-group jackknife (cheap at any n).
     batch_elements : int
         Memory budget (array elements) for one batch of replicate row counts.
+    sample_above : int, optional
+        With more usable responses than this, the replicates resample a random subsample of this many
+        (m) rows and the intervals are rescaled to the full n — the m-out-of-n bootstrap (Bickel, Götze &
+        van Zwet 1997): each limit is θ̂ₙ + √(m/n)·(limit on the subsample − θ̂ₘ), valid because the shares
+        are smooth functions of the correlation matrix. Point estimates always use every row; the cost of
+        the replicates stops growing with n. ``info["boot_sample"]`` records m (``None`` when unused).
 
     Returns
     -------
@@ -250,7 +256,18 @@ def bootstrap_importance(df: pd.DataFrame, outcome: str, drivers, *, method: str
         raise ValueError("need ci in {'percentile', 'bca'}, n_boot ≥ 2 and 0 < conf < 1")
     res, X = _analyse(df, outcome, drivers, method, missing, max_drivers)
     rng = np.random.default_rng(seed)
-    (n, q), pairwise = X.shape, missing == "pairwise"
+    pairwise = missing == "pairwise"
+
+    def point(x):
+        i, r, _ = _importance_stats(_moments_corr(x, None, pairwise), method, max_drivers)
+        return np.concatenate([i[0], 100 * i[0] / r[0], r])
+
+    rescale = None
+    if sample_above is not None and len(X) > sample_above:
+        est_full, n_full = point(X), len(X)
+        X = X[np.sort(rng.choice(n_full, sample_above, replace=False))]
+        rescale = (est_full, point(X), np.sqrt(sample_above / n_full))
+    (n, q) = X.shape
     per = max(1, min(n_boot, batch_elements // n))
     Z = _products(X) if not pairwise and n * q * (q + 1) // 2 <= 2 * batch_elements else None
     Rs = []
@@ -273,13 +290,19 @@ def bootstrap_importance(df: pd.DataFrame, outcome: str, drivers, *, method: str
             Wj[g, rows] = 0.0
         jimp, jr2, _ = _importance_stats(_moments_corr(X, Wj, pairwise), method, max_drivers)
         est = np.concatenate([res.table["importance"], res.table["share_pct"], [res.r2]])
+        if rescale is not None:
+            est = rescale[1]
         lo, hi = _bca_limits(stats, est, np.column_stack([jimp, 100 * jimp / jr2[:, None], jr2]),
                              alpha)
+    if rescale is not None:
+        est_full, est_sub, f = rescale
+        lo, hi = est_full + f * (lo - est_sub), est_full + f * (hi - est_sub)
     p = len(res.table)
     res.table = res.table.assign(importance_low=lo[:p], importance_high=hi[:p],
                                  share_low=lo[p:2 * p], share_high=hi[p:2 * p])
     res.r2_low, res.r2_high = float(lo[-1]), float(hi[-1])
-    res.info.update(n_boot=int(n_boot), conf=conf, ci=ci, seed=seed, n_failed=int((~ok).sum()))
+    res.info.update(n_boot=int(n_boot), conf=conf, ci=ci, seed=seed, n_failed=int((~ok).sum()),
+                    boot_sample=None if rescale is None else int(n))
     return res
 
 
@@ -357,7 +380,8 @@ def drivers_by_segment(df: pd.DataFrame, outcome: str, drivers, segment_col: str
     drivers = list(drivers)
     need = max(min_n, min_per_driver * len(drivers))
     rows = []
-    for seg, part in df.groupby(segment_col, sort=True, observed=True):
+    used = [c for c in dict.fromkeys([segment_col, outcome, *drivers]) if c in df.columns]
+    for seg, part in df[used].groupby(segment_col, sort=True, observed=True):  # only the columns analysed
         n = len(_prepare(part, outcome, drivers, missing)[0])
         base = {"segment": seg, "n": n, "r2": np.nan, "driver": None, "importance": np.nan,
                 "share_pct": np.nan, "sign": None, "rank": np.nan}

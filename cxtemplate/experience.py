@@ -33,7 +33,7 @@ def headline(responses: pd.DataFrame, specs: dict[str, MetricSpec], *, freq: str
     rows, tables = [], {}
     last = pd.Period(pd.Timestamp(as_of), freq)
     for key, spec in specs.items():
-        df = responses[responses[spec.column].notna() & responses[time_col].notna()]
+        df = responses[[spec.column, time_col]][responses[spec.column].notna() & responses[time_col].notna()]
         t = period_table(df, spec, time_col, freq=freq)
         t = t[pd.PeriodIndex(t["period"], freq=freq) <= last].reset_index(drop=True)
         if t.empty:
@@ -114,17 +114,36 @@ class DriverAnalysis:
         return out.sort_values("Share of R² %", ascending=False, ignore_index=True)
 
 
+DRIVER_BOOT_SAMPLE = 50_000
+"""Above this many complete responses the driver bootstrap resamples a random subsample of this many and
+rescales the intervals to all responses (m-out-of-n bootstrap, :func:`cxtemplate.drivers.bootstrap_importance`);
+point estimates use every response. At 500,000 responses the rescaled 95% limits of the shares agree with the
+full bootstrap's within 0.04 percentage points (``bench/RESULTS.md``)."""
+
+
 def analyse_drivers(responses: pd.DataFrame, outcome: str, drivers: list[str], *, n_boot: int = 300,
-                    seed: int = 0, conf: float = 0.95) -> DriverAnalysis:
+                    seed: int = 0, conf: float = 0.95, boot_sample_above: int | None = DRIVER_BOOT_SAMPLE) -> DriverAnalysis:
     """Shapley importance with bootstrap intervals, Johnson's weights, and the IPA quadrants."""
     from .drivers import bootstrap_importance, importance_performance, relative_weights
 
-    sh = bootstrap_importance(responses, outcome, drivers, method="shapley", n_boot=n_boot, seed=seed, conf=conf)
+    sh = bootstrap_importance(responses, outcome, drivers, method="shapley", n_boot=n_boot, seed=seed, conf=conf,
+                              sample_above=boot_sample_above)
     rw = relative_weights(responses, outcome, drivers)
     perf = responses[drivers].mean()
     ipa = importance_performance(sh.share, perf)
     return DriverAnalysis(shapley=sh, relative=rw, ipa=ipa.reset_index() if "driver" not in ipa.columns else ipa,
                           outcome=outcome)
+
+
+def driver_interval_note(analysis: DriverAnalysis) -> str:
+    """How the intervals were computed (stating the bootstrap subsample when one was used)."""
+    info = analysis.shapley.info
+    m = info.get("boot_sample")
+    text = f"95% intervals from {info.get('n_boot', 0):,} bootstrap replicates"
+    if m:
+        text += (f" of a random subsample of {m:,} of the {analysis.shapley.n:,} complete responses, rescaled to all of "
+                 f"them (m-out-of-n bootstrap, used above {m:,} responses)")
+    return text + "."
 
 
 def driver_sentence(analysis: DriverAnalysis, labels: dict[str, str]) -> str:
@@ -210,3 +229,78 @@ def driver_gains(responses: pd.DataFrame, analysis: DriverAnalysis, spec: Metric
                      "gap": gap, "outcome_shift": delta,
                      "metric_gain": shifted_metric_change(data[spec.column], delta, spec) if gap > 0 else 0.0})
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- comments at scale
+
+TOPIC_FIT_SAMPLE = 20_000
+"""Above this many comments, topics are found on a random sample of this many comments (stated on the
+page) and every comment is then assigned to them. ``bench/bench_comments.py`` measures what the
+sample changes (the number of topics chosen, their words and the comments assigned to them)."""
+
+
+@dataclass
+class CommentTopics:
+    """Topics fitted on all comments or on a sample, with every comment's membership."""
+
+    model: object
+    membership: pd.DataFrame
+    n_comments: int
+    n_fitted: int
+    note: str
+
+
+def comment_topics(comments: pd.Series, *, seed: int = 0, sample_above: int | None = TOPIC_FIT_SAMPLE) -> CommentTopics:
+    """Fit comment topics (:func:`cxtemplate.text.fit_topics`), on a random sample above ``sample_above``.
+
+    Every comment is then assigned to the topics by :func:`cxtemplate.text.assign_topics` (sentence by
+    sentence; each distinct text once); with a sample, the topics' ``share`` and ``dominant_share`` are
+    recomputed on all comments (the examples stay those of the sample).
+
+    Returns
+    -------
+    CommentTopics
+        ``membership`` has the index of ``comments`` and one column per issue topic; ``note`` states the
+        sample when one was used.
+    """
+    import numpy as np
+
+    from . import text
+
+    n = len(comments)
+    if sample_above is None or n <= sample_above:
+        model = text.fit_topics(comments, seed=seed)
+        return CommentTopics(model, _assign_distinct(model, comments)[0], n, n, "")
+    pick = np.sort(np.random.default_rng(seed).choice(n, sample_above, replace=False))
+    model = text.fit_topics(comments.iloc[pick], seed=seed)
+    member, shares, dominant = _assign_distinct(model, comments)
+    model.topics = model.topics.assign(share=shares, dominant_share=dominant)
+    note = (f"Topics were found on a random sample of {sample_above:,} of the {n:,} comments (above "
+            f"{sample_above:,} comments a sample is used: the fit's cost grows with the comments while the "
+            f"topics barely change); every comment was then assigned to them, and the shares are those of all comments.")
+    return CommentTopics(model, member, n, sample_above, note)
+
+
+def _assign_distinct(model, comments: pd.Series):
+    """Issue-topic membership of every comment, and every topic's share and dominant share over all comments.
+
+    :func:`cxtemplate.text.assign_topics` and :func:`cxtemplate.text.topic_weights` on each distinct
+    text once (survey exports repeat stock phrases), spread back to every comment.
+    """
+    import numpy as np
+
+    from . import text
+
+    s = comments.where(comments.map(lambda v: isinstance(v, str)), None).astype(object).fillna("")
+    codes, uniq = pd.factorize(s)
+    uniq = pd.Series(uniq, dtype=object)
+    member_all = text.assign_topics(model, uniq, include_general=True).to_numpy()[codes]
+    weight = text.topic_weights(model, uniq).to_numpy()[codes]
+    nonblank = (s.str.strip() != "").to_numpy()
+    has = weight.sum(axis=1) > 0
+    dom = np.where(has, weight.argmax(axis=1), -1)
+    k = member_all.shape[1]
+    shares = [float(member_all[nonblank, t].mean()) if nonblank.any() else 0.0 for t in range(k)]
+    dominant = [float((dom[has] == t).mean()) if has.any() else 0.0 for t in range(k)]
+    member = pd.DataFrame(member_all, index=comments.index, columns=model.labels)[model.issue_labels]
+    return member, shares, dominant

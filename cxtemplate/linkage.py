@@ -120,7 +120,15 @@ def kpi_panel(responses: pd.DataFrame, operations: pd.DataFrame | None, spec: Me
         if c not in responses.columns:
             raise KeyError(f"responses table lacks column {c!r}")
     when = responses[time_col] if time_col in responses.columns else responses["period"]
-    work = pd.DataFrame({"location": responses[location_col].to_numpy(), "period": _to_periods(when, f).to_numpy(),
+    if pd.api.types.is_datetime64_any_dtype(when.dtype):
+        # integer period codes (no Period object per response: millions of them cost seconds)
+        from .trends import period_codes
+
+        codes, periods = period_codes(when, f)
+        period = pd.Categorical.from_codes(codes, categories=periods)
+    else:
+        period = _to_periods(when, f).to_numpy()
+    work = pd.DataFrame({"location": responses[location_col].to_numpy(), "period": period,
                          spec.column: responses[spec.column].to_numpy()})
     cells = summarise(work, spec, by=["location", "period"], conf=conf)
     cells["period"] = pd.PeriodIndex(cells["period"].to_numpy(), freq=f)

@@ -55,9 +55,10 @@ def response_rate(responses: pd.DataFrame, customers: pd.DataFrame, freq: str = 
     """
     if customers is None or "start_date" not in customers.columns or "customer_id" not in responses.columns:
         return pd.DataFrame()
-    known = responses[responses["customer_id"].notna() & responses["responded_at"].notna()]
+    ok = (responses["customer_id"].notna() & responses["responded_at"].notna()).to_numpy()
+    known_at = responses["responded_at"][ok]
     first = pd.Period(customers["start_date"].min(), freq)
-    last = pd.Period(pd.Timestamp(as_of) if as_of is not None else known["responded_at"].max(), freq)
+    last = pd.Period(pd.Timestamp(as_of) if as_of is not None else known_at.max(), freq)
     index = pd.period_range(first, last, freq=freq)
     start_p = customers["start_date"].dt.to_period(freq)
     starts = start_p.value_counts().reindex(index, fill_value=0).cumsum()
@@ -68,8 +69,13 @@ def response_rate(responses: pd.DataFrame, customers: pd.DataFrame, freq: str = 
     else:
         ends = pd.Series(0, index=index)
     active = starts - ends
-    resp_p = known["responded_at"].dt.to_period(freq)
-    respondents = known.assign(p=resp_p).drop_duplicates(["customer_id", "p"])["p"].value_counts().reindex(index, fill_value=0)
+    # distinct (customer, period) pairs counted per period, on integer codes (no Period object per response)
+    ordinal = known_at.dt.to_period(freq).array.asi8
+    cust = pd.factorize(responses["customer_id"].to_numpy()[ok])[0].astype(np.int64)
+    span = ordinal.max() - ordinal.min() + 1 if len(ordinal) else 1
+    pairs = np.unique(cust * span + (ordinal - (ordinal.min() if len(ordinal) else 0)))
+    per, cnt = np.unique(pairs % span + (ordinal.min() if len(ordinal) else 0), return_counts=True)
+    respondents = pd.Series(cnt, index=per).reindex(index.asi8, fill_value=0)
     out = pd.DataFrame({"period": index.astype(str), "active_customers": active.to_numpy(),
                         "respondents": respondents.to_numpy()})
     out["response_rate_pct"] = np.where(out["active_customers"] > 0,
@@ -96,7 +102,8 @@ def margins_by_segment(responses: pd.DataFrame, spec: MetricSpec, segment_cols: 
         segment, level, n, margin (±), n needed for the target margin, how many periods of
         responses that is at the current volume.
     """
-    df = responses[responses[spec.column].notna() & responses["responded_at"].notna()]
+    used = [c for c in dict.fromkeys([spec.column, "responded_at", *segment_cols]) if c in responses.columns]
+    df = responses[used][responses[spec.column].notna() & responses["responded_at"].notna()]  # only the columns used
     if df.empty:
         return pd.DataFrame()
     last = pd.Period(pd.Timestamp(as_of) if as_of is not None else df["responded_at"].max(), freq)
@@ -154,7 +161,8 @@ def cadence(responses: pd.DataFrame, spec: MetricSpec, *, by: str = "touchpoint"
     responses reach the sample needed for the target margin. Where a month already holds many
     times the need, the advice is to sample invitations instead of surveying everyone.
     """
-    df = responses[responses[spec.column].notna() & responses["responded_at"].notna()]
+    used = [c for c in dict.fromkeys([spec.column, "responded_at", by]) if c in responses.columns]
+    df = responses[used][responses[spec.column].notna() & responses["responded_at"].notna()]  # only the columns used
     if by not in df.columns or df.empty:
         return pd.DataFrame()
     last = pd.Period(pd.Timestamp(as_of) if as_of is not None else df["responded_at"].max(), freq)

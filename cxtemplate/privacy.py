@@ -35,6 +35,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 PLACEHOLDERS: dict[str, str] = {
@@ -348,7 +349,9 @@ def redact(texts, known_names: Sequence[str] | NamePattern | None = None, *,
     if s.dtype != object:
         is_str = s.notna()
         s = s.astype(object)
-    work = s[is_str].astype(str)
+    # each distinct text is redacted once (exports repeat stock phrases), then spread back
+    codes, uniq = pd.factorize(s[is_str].astype(str))
+    work = pd.Series(uniq, dtype=object)
     before = {k: work.str.count(re.escape(PLACEHOLDERS[k])) for k in KINDS}
 
     if "url" in kinds:
@@ -369,11 +372,11 @@ def redact(texts, known_names: Sequence[str] | NamePattern | None = None, *,
 
     counts, rows = {}, {}
     for k in KINDS:
-        d = work.str.count(re.escape(PLACEHOLDERS[k])) - before[k]
+        d = (work.str.count(re.escape(PLACEHOLDERS[k])) - before[k]).to_numpy(dtype=np.int64)[codes]
         counts[k] = int(d.sum())
         rows[k] = int((d > 0).sum())
     out = s.copy()
-    out[is_str] = work
+    out[is_str] = work.to_numpy(dtype=object)[codes]
     if scalar:
         return RedactionResult(out.iloc[0], counts, rows, int(is_str.sum()))
     return RedactionResult(out, counts, rows, int(is_str.sum()))

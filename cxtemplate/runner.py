@@ -16,6 +16,7 @@ import os
 import platform
 import shutil
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -26,6 +27,7 @@ from .config_loader import load_config
 from .errors import ConfigError, Problem
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 VERSIONED = ("cxtemplate", "pandas", "numpy", "scipy", "scikit-learn", "statsmodels", "lifelines", "seaborn",
              "matplotlib", "papermill", "nbconvert", "pandera", "pydantic", "duckdb", "pyarrow")
 
@@ -123,17 +125,19 @@ def _previous_attempt(org_dir: Path) -> tuple[Path, dict] | None:
 def _reusable(prev: dict, record: dict, names: list[str], deps: dict[str, set[str]]) -> list[str]:
     """Notebooks of a previous attempt that can be reused.
 
-    Only when the params and every input are unchanged, and only notebooks that completed and
-    whose prerequisites are reused too (a notebook is never reused on top of a rerun one).
+    Only when the params and every input are unchanged, and only notebooks that completed, whose
+    own source is unchanged and whose prerequisites are reused too (a notebook is never reused on
+    top of a rerun one).
     """
     if prev.get("params_sha256") != record["params_sha256"] or prev.get("inputs") != record["inputs"]:
         return []
     if any(v["sha256"].startswith("sql:") for v in record["inputs"].values()):
         return []  # data behind a query may have changed; never reuse
     done = {n["name"] for n in prev.get("notebooks", []) if n.get("status") == "ok"}
+    sources = prev.get("notebook_sha256") or {}
     reuse: list[str] = []
     for name in names:
-        if name in done and deps[name] <= set(reuse):
+        if name in done and deps[name] <= set(reuse) and sources.get(name) == record["notebook_sha256"][name]:
             reuse.append(name)
     return reuse
 
@@ -171,6 +175,11 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
     """
     t0 = time.perf_counter()
     os.environ.setdefault("PYTHONHASHSEED", "0")
+    # Same inputs, same numbers, whatever --jobs and the core count: a multi-threaded BLAS splits
+    # its sums by thread count (the Cox fit then differs in the last digits), so every kernel uses
+    # one BLAS thread. Parallelism comes from running notebooks and organisations side by side.
+    for var in BLAS_THREAD_VARS:
+        os.environ.setdefault(var, "1")
     cfg = load_config(params_path)
     base = Path(out_dir).resolve() if out_dir else cfg.output_dir
     org_dir = base / cfg.org_id
@@ -187,7 +196,7 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
         "organisation": {"id": org.id, "name": org.name, "currency": org.currency,
                          "period": f"{org.start or 'all'} to {org.as_of}", "as_of": str(org.as_of)},
         "params_file": cfg.params_path.name, "params_sha256": sha256_file(cfg.params_path),
-        "inputs": input_hashes(cfg), "versions": versions(),
+        "inputs": input_hashes(cfg), "notebook_sha256": {p.stem: sha256_file(p) for p in nbs}, "versions": versions(),
         "host": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "notebooks": [{"name": n, "status": "pending"} for n in names],
         "notebook_jobs": notebook_jobs,
@@ -219,6 +228,8 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
 
     entries = {e["name"]: e for e in record["notebooks"]}
     counter = {"n": 0}
+    # run.json is rewritten as each notebook ends, so a killed run shows what completed (for --resume)
+    lock = threading.Lock()
 
     def execute(src: Path, dst: Path, entry: dict, parameters: dict, label: str) -> dict | None:
         """Run one notebook; record its status and time; return a failure record or None."""
@@ -240,7 +251,9 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
         except Exception as exc:  # noqa: BLE001 - kernel death, timeouts: reported, never hidden
             failure = {"notebook": label, "cell": None, "ename": type(exc).__name__, "evalue": _short(str(exc)),
                        "message": f"{org.id}: {label} failed: {type(exc).__name__}: {_short(str(exc))}"}
-        entry.update(status="failed" if failure else "ok", seconds=round(time.perf_counter() - started, 3))
+        with lock:
+            entry.update(status="failed" if failure else "ok", seconds=round(time.perf_counter() - started, 3))
+            _write_run(tmp, record)
         counter["n"] += 1
         _emit(events, kind="notebook", org=org.id, notebook=label, status=entry["status"],
               seconds=entry["seconds"], i=counter["n"])
@@ -252,6 +265,7 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
     for name in reuse:
         entries[name].update(status="ok", seconds=0.0, reused=True)
         _emit(events, kind="notebook", org=org.id, notebook=name, status="reused", seconds=0.0, i=0)
+    _write_run(tmp, record)
     status, failed = run_graph(tasks, workers=notebook_jobs, done=set(reuse))
     for name, st in status.items():
         if st == "not run" and name in entries:
@@ -441,14 +455,11 @@ def run_many(params: list[str], jobs: int = 1, out_dir: str | None = None, resum
     if scheduler:
         from .distributed import run_on_cluster
 
-        return run_on_cluster(params, scheduler, out_dir=out_dir, resume=resume, nb_dir=nb_dir)
+        return run_on_cluster(params, scheduler, out_dir=out_dir, resume=resume, nb_dir=nb_dir, progress=progress)
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = mp.get_context("spawn")
-    threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, str(threads))
     manager = ctx.Manager()
     events = manager.Queue()
     from .progress import ProgressDisplay

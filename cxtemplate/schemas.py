@@ -107,13 +107,23 @@ _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
 
-def _as_id(s: pd.Series) -> pd.Series:
-    """Identifiers as strings; integral floats lose their '.0' (15634602.0 → '15634602')."""
+def _can_be_blank(s: pd.Series) -> bool:
+    """Whether a column may hold blank text (numbers, dates and booleans never do)."""
+    t = pd.api.types
+    return not (t.is_numeric_dtype(s) or t.is_datetime64_any_dtype(s) or t.is_bool_dtype(s))
+
+
+def _as_id(s: pd.Series, stripped: pd.Series | None = None) -> pd.Series:
+    """Identifiers as strings; integral floats lose their '.0' (15634602.0 → '15634602').
+
+    ``stripped``: the column already converted to stripped text, when the caller has it.
+    """
     if pd.api.types.is_float_dtype(s):
         whole = s.dropna()
         if (whole % 1 == 0).all():
             s = s.astype("Int64")
-    out = s.astype("string").str.strip()
+        stripped = None
+    out = stripped if stripped is not None else s.astype("string").str.strip()
     return out.mask(out == "", pd.NA).astype(object).where(out.notna(), None)
 
 
@@ -140,12 +150,15 @@ def coerce(df: pd.DataFrame, columns: list[Column], date_format: str | None = No
         if col.name not in out.columns:
             continue
         s = out[col.name]
-        present = s.notna() & (s.astype("string").str.strip() != "")
+        # text is converted and stripped once; only text can be blank (a number or a date never is)
+        stripped = s.astype("string").str.strip() if _can_be_blank(s) else None
+        present = s.notna() & (stripped != "") if stripped is not None else s.notna()
         if col.kind in ("id",):
-            out[col.name] = _as_id(s)
+            out[col.name] = _as_id(s, stripped)
             continue
         if col.kind in ("str", "text"):
-            conv = s.astype("string").str.strip() if col.kind == "str" else s.astype("string")
+            conv = (stripped if stripped is not None else s.astype("string").str.strip()) if col.kind == "str" \
+                else s.astype("string")
             out[col.name] = conv.astype(object).where(present, None)
             continue
         if col.kind in ("int", "float"):
@@ -159,7 +172,7 @@ def coerce(df: pd.DataFrame, columns: list[Column], date_format: str | None = No
             out[col.name] = conv
             what = "not a date"
         elif col.kind == "bool":
-            txt = s.astype("string").str.strip().str.lower()
+            txt = (stripped if stripped is not None else s.astype("string").str.strip()).str.lower()
             conv = pd.Series(np.where(txt.isin(_TRUE), 1.0, np.where(txt.isin(_FALSE), 0.0, np.nan)), index=s.index)
             if pd.api.types.is_bool_dtype(s):
                 conv = s.astype(float)

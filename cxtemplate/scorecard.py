@@ -70,15 +70,29 @@ def local_drivers(responses: pd.DataFrame, by: str, level, drivers_table: pd.Dat
     return out.sort_values(["Focus", "Importance %"], ascending=[False, False]).reset_index(drop=True)
 
 
-def local_topics(responses: pd.DataFrame, mentions: pd.DataFrame | None, by: str, level) -> pd.DataFrame:
-    """Share of this level's comments mentioning each topic, against the organisation's share."""
-    if mentions is None or mentions.empty or "comment" not in responses.columns:
+def local_topics(responses: pd.DataFrame | None, mentions: pd.DataFrame | None, by: str, level,
+                 commented_by: dict | None = None) -> pd.DataFrame:
+    """Share of this level's comments mentioning each topic, against the organisation's share.
+
+    With ``commented_by`` (notebook 04's counts of commented responses per level of ``by``) and a ``by``
+    column in ``mentions``, no comment needs reading: ``responses`` may be ``None``.
+    """
+    if mentions is None or mentions.empty:
         return pd.DataFrame()
-    commented = responses[responses["comment"].notna() & (responses["comment"].astype(str).str.strip() != "")]
-    here = commented[commented[by] == level]
-    m = mentions.merge(commented[["response_id", by]], on="response_id", how="inner")
-    org_share = m["topic"].value_counts() / max(len(commented), 1)
-    here_share = m.loc[m[by] == level, "topic"].value_counts() / max(len(here), 1)
+    if commented_by and commented_by.get("by") == by and by in mentions.columns:
+        n_all, n_here = commented_by["total"], commented_by["levels"].get(str(level), commented_by["levels"].get(level, 0))
+        m = mentions
+    else:
+        if responses is None or "comment" not in responses.columns:
+            return pd.DataFrame()
+        text = responses["comment"]
+        ok = text.notna().to_numpy()
+        ok[ok] = (text[ok].astype(str).str.strip() != "").to_numpy(bool)  # notebook 04's test, on the comments only
+        commented = responses[ok]
+        n_all, n_here = len(commented), int((commented[by] == level).sum())
+        m = mentions[["response_id", "topic"]].merge(commented[["response_id", by]], on="response_id", how="inner")
+    org_share = m["topic"].value_counts() / max(n_all, 1)
+    here_share = m.loc[m[by] == level, "topic"].value_counts() / max(n_here, 1)
     out = pd.DataFrame({"Here %": 100 * here_share, "Organisation %": 100 * org_share}).fillna(0.0)
     out["Difference (pp)"] = out["Here %"] - out["Organisation %"]
     out.index.name = "Topic"

@@ -36,6 +36,9 @@ CLASSES: tuple[str, str, str] = ("negative", "neutral", "positive")
 VADER_THRESHOLDS: tuple[float, float] = (-0.05, 0.05)
 # Minimum labelled comments per class (negative and positive) for "auto" to use "own_scores".
 MIN_PER_CLASS = 50
+# Above this many labelled comments, "own_scores" is trained (and cross-fitted) on a random sample of this
+# many; the model fitted on the sample scores every other comment (bench/bench_comments.py measures it).
+OWN_SCORES_TRAIN_SAMPLE = 25_000
 
 
 # --- VADER ----------------------------------------------------------------------------------
@@ -170,9 +173,15 @@ class OwnScoresModel:
     n_train: int
 
     def predict(self, texts) -> pd.DataFrame:
-        """Score texts: ``score`` = P(positive) − P(negative) and ``label`` = the likeliest class."""
+        """Score texts: ``score`` = P(positive) − P(negative) and ``label`` = the likeliest class.
+
+        Each distinct text is scored once (survey exports repeat stock phrases).
+        """
         s = _as_text_series(texts)
-        return _proba_to_frame(self.pipeline.predict_proba(s.fillna("")), self.classes, s.index)
+        codes, uniq = pd.factorize(s.fillna(""))
+        fr = _proba_to_frame(self.pipeline.predict_proba(pd.Series(uniq, dtype=object)), self.classes, None)
+        return pd.DataFrame({"score": fr["score"].to_numpy()[codes], "label": fr["label"].to_numpy()[codes]},
+                            index=s.index)
 
 
 def _proba_to_frame(P: np.ndarray, classes: Sequence[str], index) -> pd.DataFrame:
@@ -208,7 +217,7 @@ def fit_own_scores(texts, classes, *, seed: int = 0) -> OwnScoresModel:
 
 def score_sentiment(texts, method: str = "auto", labels=None, *, scale: str = "nps",
                     thresholds: tuple[float, float] = VADER_THRESHOLDS, cv: int = 5,
-                    seed: int = 0) -> pd.DataFrame:
+                    seed: int = 0, train_sample: int | None = OWN_SCORES_TRAIN_SAMPLE) -> pd.DataFrame:
     """Score the sentiment of comments, offline.
 
     Parameters
@@ -235,6 +244,12 @@ def score_sentiment(texts, method: str = "auto", labels=None, *, scale: str = "n
         Folds for out-of-fold scoring of labelled comments with ``"own_scores"``.
     seed : int, default 0
         Fold assignment; same seed → same scores.
+    train_sample : int or None, default :data:`OWN_SCORES_TRAIN_SAMPLE` (25,000)
+        ``"own_scores"`` with more labelled comments than this: the classifier is cross-fitted on a
+        random sample of this many labelled comments (scored out of fold), and the model fitted on the
+        whole sample scores every other comment (labelled or not; none of them was used to fit it).
+        ``None``: every labelled comment is cross-fitted. ``attrs["train_sample"]`` of the result says
+        how many comments trained the model, of how many labelled.
 
     Returns
     -------
@@ -264,10 +279,10 @@ def score_sentiment(texts, method: str = "auto", labels=None, *, scale: str = "n
                             index=s.index)
     if y is None:
         raise ValueError("method='own_scores' needs labels: the organisation's own score per comment")
-    return _own_scores_oof(s, y, cv=cv, seed=seed)
+    return _own_scores_oof(s, y, cv=cv, seed=seed, train_sample=train_sample)
 
 
-def _own_scores_oof(s: pd.Series, y: pd.Series, *, cv: int, seed: int) -> pd.DataFrame:
+def _own_scores_oof(s: pd.Series, y: pd.Series, *, cv: int, seed: int, train_sample: int | None = None) -> pd.DataFrame:
     from sklearn.model_selection import StratifiedKFold
 
     blank = ~s.str.strip().str.len().fillna(0).gt(0)
@@ -279,6 +294,12 @@ def _own_scores_oof(s: pd.Series, y: pd.Series, *, cv: int, seed: int) -> pd.Dat
     # a class with fewer members than folds cannot be stratified: drop it from training
     keep_classes = counts[counts >= cv].index
     lab = lab & y.isin(keep_classes)
+    n_labelled = int(lab.sum())
+    if train_sample is not None and n_labelled > train_sample:
+        pos = np.flatnonzero(lab.to_numpy())
+        pick = np.zeros(len(lab), bool)
+        pick[np.sort(np.random.default_rng(seed).choice(pos, train_sample, replace=False))] = True
+        lab = pd.Series(pick, index=lab.index)
     out = pd.DataFrame({"score": np.nan, "label": None, "method": "own_scores"}, index=s.index)
     out["label"] = out["label"].astype(object)
     Xl, yl = s[lab].reset_index(drop=True), y[lab].astype(str).reset_index(drop=True)
@@ -295,6 +316,7 @@ def _own_scores_oof(s: pd.Series, y: pd.Series, *, cv: int, seed: int) -> pd.Dat
         fr = model.predict(s[rest])
         out.loc[rest, "score"] = fr["score"].to_numpy()
         out.loc[rest, "label"] = fr["label"].to_numpy()
+    out.attrs["train_sample"] = {"trained_on": int(lab.sum()), "labelled": n_labelled}
     return out
 
 

@@ -34,8 +34,50 @@ class Run:
         """A canonical table from the store, or ``None`` when the organisation has none."""
         key = (name, tuple(columns) if columns else None)
         if key not in self._tables:
-            self._tables[key] = self.store.read_table(name, columns)
+            from .schemas import canonical_columns
+
+            try:
+                unique = tuple(c.name for c in canonical_columns(name, self.cfg) if c.unique)
+            except ValueError:  # not a canonical table
+                unique = ()
+            self._tables[key] = read_table_fast(self.store, name, columns, unique)
         return self._tables[key]
+
+    def table_where(self, name: str, column: str, value, columns: list[str] | None = None):
+        """The rows of a canonical table where ``column == value`` (with ``column`` and those of ``columns``
+        the table has), filtered while reading: only the matching rows become pandas objects. Not cached.
+        ``None`` when the organisation has no such table.
+        """
+        path = self.store.tables_dir / f"{name}.parquet"
+        if not path.is_file():
+            return None
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        cols = self.table_columns(name, [column, *(columns or [])])
+        try:
+            return pq.read_table(path, columns=cols, filters=[(column, "=", value)]).to_pandas(date_as_object=False)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
+            # e.g. a numeric column compared with a text level: compare as pandas does (no match, no error)
+            df = self.store.read_table(name, cols)
+            return df[df[column] == value].reset_index(drop=True)
+
+    def table_columns(self, name: str, wanted: list[str] | None = None, *, exclude: tuple[str, ...] = ()) -> list[str] | None:
+        """The columns of a stored canonical table: those in ``wanted`` (in ``wanted``'s order, duplicates
+        dropped) or all of them, less ``exclude``.
+
+        ``None`` when the organisation has no such table. Notebooks that need a few columns of a large
+        table read just those: ``run.table("responses", run.table_columns("responses", [...]))`` — at a
+        million customers a column of the responses table is 5 million values.
+        """
+        path = self.store.tables_dir / f"{name}.parquet"
+        if not path.is_file():
+            return None
+        import pyarrow.parquet as pq
+
+        names = pq.read_schema(path).names
+        cols = names if wanted is None else [c for c in dict.fromkeys(wanted) if c in names]
+        return [c for c in cols if c not in exclude]
 
     def load(self, notebook: str, name: str, default: Any = ...):
         """An artifact of an earlier notebook (see :meth:`Store.load`)."""
@@ -89,6 +131,44 @@ class Run:
         import numpy as np
 
         return np.random.default_rng(self.seed)
+
+
+def read_table_fast(store: Store, name: str, columns: list[str] | None = None, unique: tuple[str, ...] = ()):
+    """:meth:`Store.read_table`, converting the ``unique`` string columns (keys) without deduplication.
+
+    pyarrow turns strings into Python objects and, by default, makes equal strings share one object
+    (``deduplicate_objects``): a memory saver for repetitive columns (location, channel), but for a
+    key, whose values are all distinct, the hashing costs ~5× the conversion itself (11 s instead of
+    2 s for 5 million response ids). Keys are therefore converted without it. The frame is equal,
+    value for value and dtype for dtype, to ``read_table``'s (``bench/RESULTS.md``); tables with a
+    stored index column are converted as ``read_table`` converts them. Arrow's memory pool is then
+    asked to return the Parquet buffers to the system.
+    """
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = store.tables_dir / f"{name}.parquet"
+    if not path.is_file():
+        return None
+    table = pq.read_table(path, columns=columns)
+    meta = json.loads((table.schema.metadata or {}).get(b"pandas", b"{}") or b"{}")
+    numpy_type = {c.get("name"): c.get("numpy_type") for c in meta.get("columns", [])}
+    keys = [f.name for f in table.schema if f.name in unique and numpy_type.get(f.name, "object") == "object"
+            and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+    if not keys or meta.get("index_columns"):
+        df = table.to_pandas(date_as_object=False)
+    else:
+        df = table.drop_columns(keys).to_pandas(date_as_object=False)
+        for c in keys:
+            df.insert(table.column_names.index(c), c, table.column(c).to_pandas(deduplicate_objects=False).to_numpy())
+        df._consolidate_inplace()  # one block per dtype, as to_pandas returns (later copies would merge them each time)
+    del table
+    # Arrow's allocator keeps the freed Parquet buffers for reuse: at a million customers that is
+    # ~1.4 GB of resident memory per kernel that no later step needs. Hand it back.
+    pa.default_memory_pool().release_unused()
+    return df
 
 
 def default_run_dir(cfg: Config) -> Path:

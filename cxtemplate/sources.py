@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,20 +37,39 @@ def source_label(src: Source, cfg: Config) -> str:
     return str(src.file)
 
 
+_SECRET_KEY = re.compile(r"(?i)pass|pwd|secret|token|key|auth|cred|connect")
+
+
 def _scrub(message: str, url: str | None) -> str:
-    """Remove a connection URL and its password from an error message."""
+    """Remove a connection URL, in any rendering, and every secret it carries from an error message.
+
+    Drivers and SQLAlchemy quote the URL their own way (re-encoded, query keys sorted, the
+    ``user:password@`` part masked but a ``?password=`` query parameter left in clear), so the
+    URL is replaced in each of its renderings, then its password and query values are hidden
+    wherever they still appear, and :func:`~cxtemplate.privacy.redact_secrets` catches
+    ``password=…`` style pairs.
+    """
     if not url:
         return message
-    out = message.replace(url, "<connection url>")
+    from urllib.parse import quote, quote_plus
+
+    from .privacy import redact_secrets
+
+    renderings, secrets = {url}, []
     try:
         from sqlalchemy.engine import make_url
 
-        password = make_url(url).password
-        if password:
-            out = out.replace(str(password), "***")
-    except Exception:  # noqa: BLE001 - an unparsable URL has no password to find
+        parsed = make_url(url)
+        renderings |= {parsed.render_as_string(hide_password=False), parsed.render_as_string(hide_password=True)}
+        values = [parsed.password, *(v for key, vals in parsed.query.items() if _SECRET_KEY.search(key)
+                                     for v in ((vals,) if isinstance(vals, str) else vals))]
+        secrets = [form for v in values if v for form in {str(v), quote(str(v), safe=""), quote_plus(str(v))}]
+    except Exception:  # noqa: BLE001 - an unparsable URL is removed literally only
         pass
-    return out
+    out = message
+    for r in sorted(renderings, key=len, reverse=True):
+        out = out.replace(r, "<connection url>")
+    return redact_secrets(out, secrets)
 
 
 # --------------------------------------------------------------------------- column lists
@@ -73,7 +93,12 @@ def source_columns(table: str, src: Source, cfg: Config) -> list[str]:
             return [str(c) for c in _read_excel(table, src, cfg, nrows=0).columns]
         header = pd.read_csv(path, nrows=0, encoding=src.encoding, sep=src.delimiter or ",",
                              encoding_errors="strict")
-        return [str(c) for c in header.columns]
+        columns = [str(c) for c in header.columns]
+        if len(columns) == 1 and (sep := _other_delimiter(columns[0], src.delimiter or ",")):
+            raise DataError(table, f"the header reads as one column ({columns[0][:80]!r}): the file looks "
+                                   f"delimited by {sep!r}", source=label,
+                            hint=f"set `delimiter: {sep!r}` for this source")
+        return columns
     except DataError:
         raise
     except UnicodeDecodeError as exc:
@@ -81,6 +106,13 @@ def source_columns(table: str, src: Source, cfg: Config) -> list[str]:
                         hint="set `encoding:` for this source, e.g. latin-1 or cp1252") from None
     except Exception as exc:  # noqa: BLE001 - any parser failure is the file's, reported as such
         raise DataError(table, f"cannot read the file: {exc}", source=label) from None
+
+
+def _other_delimiter(header: str, used: str) -> str | None:
+    """The delimiter a one-column header is most likely split by, when it is not the one used."""
+    counts = {sep: header.count(sep) for sep in (";", "\t", "|", ",") if sep != used}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else None
 
 
 def match_column(wanted: str, available: list[str]) -> str | None:

@@ -220,12 +220,23 @@ class CXOptions:
 
 def _event_times(table: pd.DataFrame, when: str, idx: pd.Series, base: pd.DataFrame,
                  as_of, notes: list[str], label: str) -> pd.DataFrame:
-    """Rows of ``table`` mapped to (customer row, tenure day); drops those unknown at exit/as_of."""
-    t = table.loc[table["customer_id"].notna()]
-    row = t["customer_id"].astype(str).map(idx)
-    t = t.loc[row.notna()]
-    row = row.loc[t.index].to_numpy(np.int64)
-    at = pd.to_datetime(t[when]).to_numpy()
+    """Rows of ``table`` mapped to (customer row, tenure day); drops those unknown at exit/as_of.
+
+    Reads only the id and date columns (never copies the table). The result's index holds the
+    positions of the rows in ``table``.
+    """
+    cid = table["customer_id"]
+    if cid.dtype == object and pd.api.types.infer_dtype(cid, skipna=True) == "string":
+        # text ids, some perhaps missing: a missing id matches no customer, so no separate test is needed
+        pos = np.arange(len(cid))
+        row = idx.index.get_indexer(cid.to_numpy())
+    else:
+        pos = np.flatnonzero(cid.notna().to_numpy())
+        row = idx.index.get_indexer(cid.iloc[pos].astype(str).to_numpy())
+    known = row >= 0
+    pos, row = pos[known], row[known].astype(np.int64)
+    col = table[when]
+    at = (col.to_numpy() if pd.api.types.is_datetime64_dtype(col.dtype) else pd.to_datetime(col).to_numpy())[pos]
     day = (at - base["start_date"].to_numpy()[row]) / np.timedelta64(1, "D")
     stop = base["tenure_days"].to_numpy()[row]
     ok = ~np.isnan(day) & (day < stop)
@@ -238,7 +249,22 @@ def _event_times(table: pd.DataFrame, when: str, idx: pd.Series, base: pd.DataFr
     if before.any():
         notes.append(f"{int(before.sum()):,} {label} dated before the customer's start count from day 0.")
     return pd.DataFrame({"row": row[ok], "t": np.clip(day[ok], 0, None),
-                         "order": np.arange(len(row))[ok]}, index=t.index[ok])
+                         "order": np.arange(len(row))[ok]}, index=pos[ok])
+
+
+def _segment_ffill(vals: np.ndarray, seg_start: np.ndarray) -> np.ndarray:
+    """Forward-fill NaNs within segments (``seg_start[i]`` = first position of i's segment)."""
+    n = len(vals)
+    last = np.where(~np.isnan(vals), np.arange(n), -1)
+    np.maximum.accumulate(last, out=last)
+    ok = last >= seg_start
+    return np.where(ok, vals[np.where(ok, last, 0)], np.nan)
+
+
+def _segment_cumsum(vals: np.ndarray, seg_start: np.ndarray) -> np.ndarray:
+    """Cumulative sums restarting at each segment (exact for the integer-valued counts used here)."""
+    cs = np.cumsum(vals)
+    return cs - (cs[seg_start] - vals[seg_start])
 
 
 def time_varying_frame(customers: pd.DataFrame, responses: pd.DataFrame | None = None,
@@ -248,11 +274,12 @@ def time_varying_frame(customers: pd.DataFrame, responses: pd.DataFrame | None =
                        min_duration_days: float = 0.5) -> pd.DataFrame:
     """(start, stop] intervals of tenure per customer, split where a CX covariate changes.
 
-    Vectorised (sorts and grouped shifts, no per-customer loop). A response or contact changes the
-    covariate for the interval that *starts* at its time, so an exit at that same moment is still
-    described by the earlier value — no look-ahead. Responses and contacts after a customer's exit
-    or after ``as_of`` are ignored (and counted in the notes). Without ``start_date`` (tenure-only
-    sources) or without responses/interactions, each customer has one interval and only CRM covariates.
+    Vectorised (sorts, searches and segment-wise fills, no per-customer loop or group-by). A response or
+    contact changes the covariate for the interval that *starts* at its time, so an exit at that same
+    moment is still described by the earlier value — no look-ahead. Responses and contacts after a
+    customer's exit or after ``as_of`` are ignored (and counted in the notes). Without ``start_date``
+    (tenure-only sources) or without responses/interactions, each customer has one interval and only
+    CRM covariates.
 
     Parameters
     ----------
@@ -283,7 +310,7 @@ def time_varying_frame(customers: pd.DataFrame, responses: pd.DataFrame | None =
     idx = pd.Series(np.arange(n), index=base["customer_id"])
     dated = "start_date" in base.columns
     built: list[str] = []
-    changes = []  # frames of (row, t, var, val, order)
+    changes = []  # (var, row, t, val, order)
     want_resp = [c for c in cx.covariates if c in ("nps_category", "ces")]
     want_int = [c for c in cx.covariates if c in ("unresolved_contacts", "negative_contacts")]
     if (want_resp or want_int) and not dated:
@@ -295,75 +322,90 @@ def time_varying_frame(customers: pd.DataFrame, responses: pd.DataFrame | None =
         want_resp = []
     if want_resp:
         ev = _event_times(responses, "responded_at", idx, base, as_of, notes, "survey responses")
-        r = responses.loc[ev.index]
-        for var, values in (("nps_category", r.get("nps")), ("ces", r.get("ces"))):
+        pos = ev.index.to_numpy()
+        for var, src in (("nps_category", "nps"), ("ces", "ces")):
             if var not in want_resp:
                 continue
-            if values is None or values.notna().sum() == 0:
+            values = responses[src] if src in responses.columns else None
+            if values is None or values.iloc[pos].notna().sum() == 0:
                 notes.append(f"No '{var}' answers: not used.")
                 continue
-            v = pd.to_numeric(values, errors="coerce").to_numpy(float)
+            v = pd.to_numeric(values, errors="coerce").to_numpy(float)[pos]
             ok = ~np.isnan(v)
-            changes.append(pd.DataFrame({"row": ev["row"].to_numpy()[ok], "t": ev["t"].to_numpy()[ok],
-                                         "var": var, "val": v[ok], "order": ev["order"].to_numpy()[ok]}))
+            changes.append((var, ev["row"].to_numpy()[ok], ev["t"].to_numpy()[ok], v[ok], ev["order"].to_numpy()[ok]))
             built.append(var)
     if want_int and (interactions is None or len(interactions) == 0):
         notes.append("No interactions: contact covariates are not used.")
         want_int = []
     if want_int:
         ev = _event_times(interactions, "started_at", idx, base, as_of, notes, "interactions")
-        it = interactions.loc[ev.index]
+        pos = ev.index.to_numpy()
         stop = base["tenure_days"].to_numpy()
         for var in want_int:
             if var == "unresolved_contacts":
-                flag = it["resolved"].astype("boolean").eq(False).fillna(False).to_numpy(bool) \
-                    if "resolved" in it else None
+                flag = interactions["resolved"].astype("boolean").eq(False).fillna(False).to_numpy(bool)[pos] \
+                    if "resolved" in interactions else None
             else:
-                flag = (pd.to_numeric(it["sentiment"], errors="coerce") < cx.negative_below).to_numpy(bool) \
-                    if "sentiment" in it else None
+                flag = (pd.to_numeric(interactions["sentiment"], errors="coerce") < cx.negative_below).to_numpy(bool)[pos] \
+                    if "sentiment" in interactions else None
             if flag is None or not flag.any():
                 notes.append(f"No data for '{var}': not used.")
                 continue
             row, t0 = ev["row"].to_numpy()[flag], ev["t"].to_numpy()[flag]
             t1 = t0 + cx.window_days
             off = t1 < stop[row]
-            changes.append(pd.DataFrame({"row": np.r_[row, row[off]], "t": np.r_[t0, t1[off]], "var": var,
-                                         "val": np.r_[np.ones(len(row)), -np.ones(int(off.sum()))],
-                                         "order": 0}))
+            changes.append((var, np.r_[row, row[off]], np.r_[t0, t1[off]],
+                            np.r_[np.ones(len(row)), -np.ones(int(off.sum()))], np.zeros(len(row) + int(off.sum()))))
             built.append(var)
-    # cut points: 0 plus every change time, per customer
-    ch = pd.concat(changes, ignore_index=True) if changes else \
-        pd.DataFrame({"row": np.array([], np.int64), "t": np.array([], float), "var": [], "val": [], "order": []})
-    cuts = pd.DataFrame({"row": np.r_[np.arange(n), ch["row"].to_numpy(np.int64)],
-                         "t": np.r_[np.zeros(n), ch["t"].to_numpy(float)]})
-    cuts = cuts.drop_duplicates().sort_values(["row", "t"], kind="mergesort").reset_index(drop=True)
-    for var in built:
-        c = ch.loc[ch["var"] == var]
+    # cut points: 0 plus every change time, per customer, sorted by (customer row, time), distinct;
+    # the sort also gives each change its exact position among the cuts
+    sizes = [n] + [len(c[1]) for c in changes]
+    offsets = np.r_[0, np.cumsum(sizes)]
+    all_row = np.concatenate([np.arange(n, dtype=np.int64)] + [c[1].astype(np.int64) for c in changes])
+    all_t = np.concatenate([np.zeros(n)] + [c[2].astype(float) for c in changes])
+    o = np.lexsort((all_t, all_row))
+    s_row, s_t = all_row[o], all_t[o]
+    first = np.r_[True, (s_row[1:] != s_row[:-1]) | (s_t[1:] != s_t[:-1])] if len(o) else np.zeros(0, bool)
+    rows, cut_t = s_row[first], s_t[first]
+    cut_of = np.empty(len(o), np.int64)
+    cut_of[o] = np.cumsum(first) - 1
+    del all_row, all_t, s_row, s_t, o, first
+    m = len(rows)
+    seg_first = np.r_[True, rows[1:] != rows[:-1]] if m else np.zeros(0, bool)
+    seg_start = np.maximum.accumulate(np.where(seg_first, np.arange(m), 0)) if m else np.zeros(0, np.int64)
+    cov_vals: dict[str, np.ndarray] = {}
+    for i, (var, c_row, c_t, c_val, c_order) in enumerate(changes):
+        at = cut_of[offsets[i + 1]:offsets[i + 2]]
         if var in ("nps_category", "ces"):
-            c = c.sort_values(["row", "t", "order"], kind="mergesort").drop_duplicates(["row", "t"], keep="last")
-            vals = cuts.merge(c[["row", "t", "val"]], on=["row", "t"], how="left")["val"]
-            vals = vals.groupby(cuts["row"].to_numpy()).ffill()
+            # several answers at the same moment: the last one (in table order) counts
+            oo = np.lexsort((c_order, at))
+            at_s, val_s = at[oo], c_val[oo]
+            last_of = np.r_[at_s[1:] != at_s[:-1], True] if len(at_s) else np.zeros(0, bool)
+            vals = np.full(m, np.nan)
+            vals[at_s[last_of]] = val_s[last_of]
+            vals = _segment_ffill(vals, seg_start)
             if var == "nps_category":
-                cat = nps_category(vals.to_numpy())
+                cat = nps_category(vals)
                 cat[pd.isna(cat)] = "none_yet"
-                cuts[var] = cat
+                cov_vals[var] = cat
             else:
-                cuts[var] = vals.fillna(float(c["val"].mean())).to_numpy()
+                fill = float(val_s[last_of].mean())
+                cov_vals[var] = np.where(np.isnan(vals), fill, vals)
         else:
-            d = c.groupby(["row", "t"], as_index=False)["val"].sum()
-            vals = cuts.merge(d, on=["row", "t"], how="left")["val"].fillna(0.0)
-            cuts[var] = vals.groupby(cuts["row"].to_numpy()).cumsum().clip(lower=0).to_numpy()
-    rows = cuts["row"].to_numpy()
-    last = np.r_[rows[1:] != rows[:-1], True]
-    stop_t = np.r_[cuts["t"].to_numpy()[1:], 0.0]
+            vals = np.bincount(at, weights=c_val, minlength=m).astype(float)
+            cov_vals[var] = np.clip(_segment_cumsum(vals, seg_start), 0, None)
+    last = np.r_[rows[1:] != rows[:-1], True] if m else np.zeros(0, bool)
+    stop_t = np.r_[cut_t[1:], 0.0] if m else np.zeros(0)
     stop_t[last] = base["tenure_days"].to_numpy()[rows[last]]
-    tv = pd.DataFrame({"customer_id": base["customer_id"].to_numpy()[rows], "start": cuts["t"].to_numpy(),
-                       "stop": stop_t, "churned": base["churned"].to_numpy()[rows] & last})
+    keep_rows = stop_t > cut_t
+    r_k = rows[keep_rows]
+    cols = {"customer_id": base["customer_id"].to_numpy()[r_k], "start": cut_t[keep_rows],
+            "stop": stop_t[keep_rows], "churned": base["churned"].to_numpy()[r_k] & last[keep_rows]}
     for c in [c for c in base.columns if c not in ("customer_id", "tenure_days", "churned")]:
-        tv[c] = base[c].to_numpy()[rows]
+        cols[c] = base[c].to_numpy()[r_k]
     for var in built:
-        tv[var] = cuts[var].to_numpy()
-    tv = tv.loc[tv["stop"] > tv["start"]].reset_index(drop=True)
+        cols[var] = cov_vals[var][keep_rows]
+    tv = pd.DataFrame(cols)
     tv.attrs.update(notes=notes, covariates=cov, cx_covariates=built)
     return tv
 
@@ -384,7 +426,8 @@ def last_rows(tv: pd.DataFrame) -> pd.DataFrame:
 def landmark_frame(customers: pd.DataFrame, responses: pd.DataFrame | None = None,
                    interactions: pd.DataFrame | None = None, *, landmark=None, as_of=None,
                    covariates: Sequence[str] = (), keep: Sequence[str] = (), cx: CXOptions | None = None,
-                   tenure_unit: str = "day", min_duration_days: float = 0.5) -> pd.DataFrame:
+                   tenure_unit: str = "day", min_duration_days: float = 0.5,
+                   tv: pd.DataFrame | None = None) -> pd.DataFrame:
     """Customers active at ``landmark`` with covariates as known then (the scoring design).
 
     ``landmark`` defaults to ``as_of``: the active customers with their *current* values, to be
@@ -397,6 +440,9 @@ def landmark_frame(customers: pd.DataFrame, responses: pd.DataFrame | None = Non
         See :func:`time_varying_frame`.
     landmark, as_of : date-like, optional
         Both ``None`` for tenure-only sources (the active customers as given).
+    tv : DataFrame, optional
+        :func:`time_varying_frame` of the same tables and arguments with ``as_of=landmark``, when it
+        is already built (the model's own frame when ``landmark`` is ``as_of``): reused, not rebuilt.
 
     Returns
     -------
@@ -405,8 +451,9 @@ def landmark_frame(customers: pd.DataFrame, responses: pd.DataFrame | None = Non
         columns; plus ``duration`` and ``churned`` when ``landmark < as_of``.
     """
     landmark = as_of if landmark is None else landmark
-    tv = time_varying_frame(customers, responses, interactions, as_of=landmark, covariates=covariates,
-                            keep=keep, cx=cx, tenure_unit=tenure_unit, min_duration_days=min_duration_days)
+    if tv is None:
+        tv = time_varying_frame(customers, responses, interactions, as_of=landmark, covariates=covariates,
+                                keep=keep, cx=cx, tenure_unit=tenure_unit, min_duration_days=min_duration_days)
     last = last_rows(tv)
     active = last.loc[~last["churned"]].drop(columns=["churned"]).reset_index(drop=True)
     if as_of is not None and landmark is not None and pd.Timestamp(landmark) < pd.Timestamp(as_of):

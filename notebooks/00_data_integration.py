@@ -2,10 +2,9 @@
 # jupyter:
 #   cxtemplate:
 #     role: analyst
-#     summary: What data came in, what was set aside and why, and how well the tables join.
+#     summary: What data came in, what was set aside and why, and how well the tables
+#       join.
 #     title: Data integration and quality
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3
 #     language: python

@@ -4,10 +4,9 @@
 #     after:
 #     - 00_data_integration
 #     role: executive
-#     summary: How mature our CX practices are, where executives and frontline staff disagree, what to adopt next.
+#     summary: How mature our CX practices are, where executives and frontline staff
+#       disagree, what to adopt next.
 #     title: CX maturity assessment
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3
 #     language: python

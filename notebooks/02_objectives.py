@@ -4,10 +4,9 @@
 #     after:
 #     - 00_data_integration
 #     role: executive
-#     summary: Each business goal tied to a CX metric, its baseline, target, owner, and whether the target is reachable and measurable.
+#     summary: Each business goal tied to a CX metric, its baseline, target, owner,
+#       and whether the target is reachable and measurable.
 #     title: Objectives
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -43,7 +42,8 @@ import pandas as pd
 from cxtemplate import objectives as ob
 from cxtemplate.display import absent, say, show_figure, show_table
 
-responses = run.table("responses")
+# every column but the response ids and comments, which objectives do not use
+responses = run.table("responses", run.table_columns("responses", exclude=("response_id", "comment")))
 cfg = run.cfg
 records, series = [], {}
 if not cfg.objectives:

@@ -4,10 +4,9 @@
 #     after:
 #     - 00_data_integration
 #     role: analyst
-#     summary: The metrics in use and their definitions, where they are measured, how precise they are, and how often each touchpoint can be reported.
+#     summary: The metrics in use and their definitions, where they are measured, how
+#       precise they are, and how often each touchpoint can be reported.
 #     title: Metric design
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -38,7 +37,8 @@ from cxtemplate import metric_design as md
 from cxtemplate.display import absent, say, show_figure, show_table
 
 cfg = run.cfg
-responses = run.table("responses")
+# every column but the response ids and comments, which metric design does not use
+responses = run.table("responses", run.table_columns("responses", exclude=("response_id", "comment")))
 customers = run.table("customers")
 specs = run.specs
 margins = {k: getattr(cfg.metrics, k).target_margin for k in specs}

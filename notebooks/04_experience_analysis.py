@@ -4,10 +4,9 @@
 #     after:
 #     - 00_data_integration
 #     role: manager
-#     summary: How the scores move and where, what drives them, which operational levers matter, what customers say, who needs coaching, and what caused the latest change.
+#     summary: How the scores move and where, what drives them, which operational levers
+#       matter, what customers say, who needs coaching, and what caused the latest change.
 #     title: Experience analysis
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -185,7 +184,8 @@ if len(drivers) >= 2 and has_survey and outcome in responses.columns:
     dtab = analysis.table(labels)
     show_table(dtab.drop(columns="driver"), f"Key drivers of {outcome.upper()}",
                formats={"Share of R² %": "{:.1f}", "Relative weights %": "{:.1f}", "Mean rating": "{:.2f}"},
-               note=f"{analysis.shapley.method}; R² = {analysis.shapley.r2:.2f}, n = {analysis.shapley.n:,} complete responses.")
+               note=f"{analysis.shapley.method}; R² = {analysis.shapley.r2:.2f}, n = {analysis.shapley.n:,} complete responses. "
+                    + ex.driver_interval_note(analysis))
     if outcome in specs:
         gains = ex.driver_gains(responses, analysis, specs[outcome])
         dtab = dtab.merge(gains[["driver", "gap", "metric_gain"]], on="driver", how="left")
@@ -231,8 +231,10 @@ if commented is None or len(commented) < 50:
 else:
     from cxtemplate import sentiment, text
 
-    topics = text.fit_topics(commented["comment"], seed=run.seed)
-    membership = text.assign_topics(topics, commented["comment"])
+    fitted = ex.comment_topics(commented["comment"], seed=run.seed)
+    topics, membership = fitted.model, fitted.membership
+    if fitted.note:
+        say(f"<span class='cx-note'>{fitted.note}</span>")
     if "nps" in commented.columns:
         impact = text.topic_impact(membership, commented["nps"], kind="nps", confidence=run.conf)
         worst = impact.iloc[0]
@@ -254,11 +256,17 @@ else:
         "p_adj": "Adjusted p"}), "Comment topics, their words, and their relation to NPS",
         formats={"Share of comments": lambda v: f"{100 * v:.0f}%", "NPS impact": "{:+.1f}", "Low": "{:.1f}",
                  "High": "{:.1f}", "Adjusted p": "{:.3f}"},
-        note=f"Number of topics chosen by {topics.criterion}: " + ", ".join(
-            f"k={int(r.k)}: {r.mean_npmi:.3f}" for r in topics.selection.itertuples()) + ".")
+        note=(f"Number of topics chosen by the stability of the topics across resamples (Greene et al. 2014; "
+              f"1 = identical every time, chosen k = {topics.k}): " + ", ".join(
+                  f"k={int(r.k)}: {r.stability:.2f}" for r in topics.selection.itertuples()) + "."
+              if topics.criterion == "stability" else f"Number of topics given in the params: {topics.k}."))
     sent = sentiment.score_sentiment(commented["comment"], labels=commented.get("nps"), seed=run.seed)
     neg = (sent["label"] == "negative").mean()
-    say(f"Sentiment ({sent['method'].iloc[0].replace('_', ' ')}): {100 * neg:.0f}% of comments are negative.")
+    trained = sent.attrs.get("train_sample", {})
+    say(f"Sentiment ({sent['method'].iloc[0].replace('_', ' ')}): {100 * neg:.0f}% of comments are negative."
+        + (f" <span class='cx-note'>The classifier was trained on a random sample of {trained['trained_on']:,} of the "
+           f"{trained['labelled']:,} scored comments (scored out of fold); the model fitted on that sample scored all "
+           f"other comments.</span>" if trained and trained["trained_on"] < trained["labelled"] else ""))
     if "touchpoint" in commented.columns:
         ax = text.plot_sentiment_by(sent["label"], commented["touchpoint"], title="Comment sentiment by touchpoint",
                                     min_n=cfg.reporting.min_n, source="survey comments (redacted)")
@@ -266,11 +274,15 @@ else:
     run.save("topics", tt.drop(columns=["top_terms", "examples"], errors="ignore"))
     if impact is not None:
         run.save("topic_impact", impact)
-    long = membership.stack()
-    long = long[long].reset_index()
-    long.columns = ["row", "topic", "mentioned"]
-    run.save("topic_mentions", pd.DataFrame({"response_id": commented["response_id"].to_numpy()[
-        commented.index.get_indexer(long["row"])], "topic": long["topic"].to_numpy()}))
+    at, which = membership.to_numpy().nonzero()
+    mentions = pd.DataFrame({"response_id": commented["response_id"].to_numpy()[at],
+                             "topic": membership.columns.to_numpy()[which]})
+    sc_by = cfg.reporting.manager_scorecards_by
+    if sc_by and sc_by in commented.columns:  # what the scorecards need, so they need not read every comment
+        mentions[sc_by] = commented[sc_by].to_numpy()[at]
+        run.save("commented_by", {"by": sc_by, "total": int(len(commented)),
+                                  "levels": commented[sc_by].value_counts().to_dict()})
+    run.save("topic_mentions", mentions)
     run.save("comment_sentiment", {"method": str(sent["method"].iloc[0]), "negative_share": float(neg),
                                    "n": int(len(sent))})
 
@@ -394,7 +406,7 @@ if dated and "nps" in specs:
         show_figure(ax.figure)
         membership_df = None
         if topics is not None:
-            membership_df = text.assign_topics(topics, commented["comment"]).reindex(responses.index, fill_value=False)
+            membership_df = membership.reindex(responses.index, fill_value=False)
         movers = rootcause.driver_and_topic_movers(responses, change.window_a, change.window_b, drivers,
                                                    topic_membership=membership_df,
                                                    importance=analysis.shapley if analysis is not None else None)

@@ -4,10 +4,9 @@
 #     after:
 #     - 00_data_integration
 #     role: executive
-#     summary: Who is likely to leave, when, why, how well the model predicts, and what it costs - with the list of valuable customers to contact.
+#     summary: Who is likely to leave, when, why, how well the model predicts, and what
+#       it costs - with the list of valuable customers to contact.
 #     title: Churn and revenue at risk
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -50,7 +49,10 @@ currency = cfg.organisation.currency
 symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
 money = lambda v: fmt_money(v, currency)  # noqa: E731
 customers = run.table("customers")
-res = churn_flow.analyse(customers, run.table("responses"), run.table("interactions"), as_of=cfg.organisation.as_of,
+# the churn model reads only when and how each customer answered or was served
+responses = run.table("responses", run.table_columns("responses", churn_flow.RESPONSE_COLUMNS))
+interactions = run.table("interactions", run.table_columns("interactions", churn_flow.INTERACTION_COLUMNS))
+res = churn_flow.analyse(customers, responses, interactions, as_of=cfg.organisation.as_of,
                          covariates=list(cfg.churn.covariates), cx_covariates=list(cfg.churn.cx_covariates),
                          horizon_months=cfg.churn.horizon_months, revenue_per=cfg.churn.revenue_per,
                          top_n=cfg.churn.top_customers, fit_sample_above=cfg.churn.fit_sample_above, seed=run.seed)

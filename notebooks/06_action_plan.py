@@ -2,10 +2,9 @@
 # jupyter:
 #   cxtemplate:
 #     role: manager
-#     summary: Every finding turned into an owned, prioritised, dated action; follow-up queues; alerts on the latest period.
+#     summary: Every finding turned into an owned, prioritised, dated action; follow-up
+#       queues; alerts on the latest period.
 #     title: Action plan
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -47,7 +46,10 @@ from cxtemplate.display import absent, fmt_money, say, show_table
 
 cfg = run.cfg
 currency = cfg.organisation.currency
-responses = run.table("responses")
+# the columns the findings, the callback queue and the alerts read
+responses = run.table("responses", run.table_columns("responses", [
+    "response_id", "customer_id", "responded_at", "touchpoint", "location", "agent_id", "nps", "comment",
+    *[s.column for s in run.specs.values()], *[a.by for a in cfg.alerts if a.by]]))
 nb4 = "04_experience_analysis"
 found: list = []
 found += findings.from_drivers(run.load(nb4, "drivers", None))

@@ -4,10 +4,9 @@
 #     order: 0
 #     pdf: true
 #     role: executive
-#     summary: One page for the board - the headline metrics, maturity, what drives the scores, revenue at risk and the first five actions.
+#     summary: One page for the board - the headline metrics, maturity, what drives
+#       the scores, revenue at risk and the first five actions.
 #     title: Executive summary
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3
 #     language: python

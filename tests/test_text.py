@@ -421,3 +421,31 @@ def test_synth_fit_topics_runtime(synth_org):
     t0 = time.perf_counter()
     fit_topics(red.text, seed=1)
     assert time.perf_counter() - t0 < 20  # measured 4.5–7 s on the 2-core machine
+
+
+def test_comment_topics_full_and_sampled(sim):
+    """``experience.comment_topics``: without a sample it is ``fit_topics`` + ``assign_topics``; fitted on a
+    sample, every comment is still assigned, the shares are those of all comments, and the planted topics
+    are still found with their known frequencies."""
+    from cxtemplate import experience as ex
+
+    texts, _, planted, model = sim
+    full = ex.comment_topics(texts, seed=0, sample_above=None)
+    assert full.note == "" and full.n_fitted == len(texts)
+    pd.testing.assert_frame_equal(full.membership, assign_topics(full.model, texts))
+
+    sampled = ex.comment_topics(texts, seed=0, sample_above=1500)
+    assert sampled.n_fitted == 1500 and "1,500 of the 3,000" in sampled.note
+    m = sampled.model
+    assert list(sampled.membership.columns) == m.issue_labels and sampled.membership.index.equals(texts.index)
+    pd.testing.assert_frame_equal(sampled.membership, assign_topics(m, texts))
+    every = assign_topics(m, texts, include_general=True)
+    assert np.allclose(m.topics["share"], every.mean().to_numpy())
+    assert m.topics["dominant_share"].sum() == pytest.approx(1.0)
+    # each planted topic is found on the sample, and its share of all comments is close to the planted one
+    for name, (kw, _) in PLANTED.items():
+        overlaps = [len({t for t, _ in tt[:5]} & set(kw)) for tt in m.topics["top_terms"]]
+        j = int(np.argmax(overlaps))
+        assert overlaps[j] >= 4, (name, m.topics["top_terms"].iloc[j])
+        truth = np.mean([name in p for p in planted])
+        assert abs(m.topics["share"].iloc[j] - truth) < 0.03, (name, m.topics["share"].iloc[j], truth)

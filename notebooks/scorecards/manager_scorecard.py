@@ -5,10 +5,9 @@
 #     - 04_experience_analysis
 #     - 06_action_plan
 #     role: manager
-#     summary: One unit's scores against the rest, its drivers, comments, coaching and actions.
+#     summary: One unit's scores against the rest, its drivers, comments, coaching and
+#       actions.
 #     title: Manager scorecard
-#   jupytext:
-#     formats: ipynb,py:percent
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -34,7 +33,9 @@ from cxtemplate import scorecard as sc
 from cxtemplate.display import absent, say, show_figure, show_table
 
 cfg = run.cfg
-responses = run.table("responses")
+# the columns this page reads (comments: only this unit's, below)
+responses = run.table("responses", run.table_columns("responses", [
+    by, "responded_at", "touchpoint", "nps", *[s.column for s in run.specs.values()], *cfg.metrics.drivers.columns]))
 if level is None:
     level = responses[by].value_counts().index[0]
 display(Markdown(f"# Scorecard: {level}"))
@@ -93,11 +94,14 @@ else:
 
 # %%
 if enough:
-    topics = sc.local_topics(responses, run.load("04_experience_analysis", "topic_mentions", None), by, level)
+    commented_by = run.load("04_experience_analysis", "commented_by", None)
+    everyone = None if commented_by else run.table("responses", run.table_columns("responses", ["response_id", by, "comment"]))
+    topics = sc.local_topics(everyone, run.load("04_experience_analysis", "topic_mentions", None), by, level, commented_by)
     if not topics.empty:
         show_table(topics, f"Comment topics at {level} against the organisation",
                    formats={"Here %": "{:.0f}%", "Organisation %": "{:.0f}%", "Difference (pp)": "{:+.0f}"})
-    quotes = sc.recent_comments(responses, by, level, as_of=cfg.organisation.as_of)
+    here = run.table_where("responses", by, level, ["responded_at", "touchpoint", "nps", "comment"])
+    quotes = sc.recent_comments(here, by, level, as_of=cfg.organisation.as_of)
     if not quotes.empty:
         show_table(quotes.rename(columns={"responded_at": "Date", "touchpoint": "Touchpoint", "nps": "NPS", "comment": "Comment"}),
                    "Recent detractor comments (redacted)", formats={"Date": lambda v: str(v)[:10], "NPS": "{:.0f}"})
