@@ -127,6 +127,23 @@ def _as_id(s: pd.Series, stripped: pd.Series | None = None) -> pd.Series:
     return out.mask(out == "", pd.NA).astype(object).where(out.notna(), None)
 
 
+def _stripped_labels(s: pd.Series) -> pd.Series:
+    """Labels (segment, location, channel …) as stripped text, blanks and missing values as ``None``.
+
+    Each distinct value is converted once and every row points at the one string object: a label
+    column of five million rows holds a few hundred strings instead of five million copies.
+    """
+    codes, uniq = pd.factorize(s)
+    u = pd.Series(uniq, dtype=object).astype("string").str.strip()
+    ok = (u.notna() & (u != "")).fillna(False).to_numpy(bool)
+    labels = u.astype(object).to_numpy()
+    present = codes >= 0
+    present[present] = ok[codes[present]]
+    values = np.full(len(s), None, dtype=object)
+    values[present] = labels[codes[present]]
+    return pd.Series(values, index=s.index, name=s.name)
+
+
 def coerce(df: pd.DataFrame, columns: list[Column], date_format: str | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """Convert mapped columns to their canonical types.
 
@@ -144,12 +161,15 @@ def coerce(df: pd.DataFrame, columns: list[Column], date_format: str | None = No
         The converted frame, and a Series of reasons (one string per row, empty when fine) for
         values present in the source that could not be read as their type.
     """
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never modified in place: the source frame is untouched
     reasons = pd.Series("", index=df.index, dtype=object)
     for col in columns:
         if col.name not in out.columns:
             continue
         s = out[col.name]
+        if col.kind == "str" and _can_be_blank(s):
+            out[col.name] = _stripped_labels(s)
+            continue
         # text is converted and stripped once; only text can be blank (a number or a date never is)
         stripped = s.astype("string").str.strip() if _can_be_blank(s) else None
         present = s.notna() & (stripped != "") if stripped is not None else s.notna()

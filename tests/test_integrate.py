@@ -137,3 +137,18 @@ def test_ambiguous_dates_ask_for_a_format(root, tmp_path):
     with pytest.raises(DataErrors) as info:
         integrate(load_config(params))
     assert "interactions" in str(info.value) and "date_format" in str(info.value)
+
+
+def test_label_columns_are_stripped_blanks_become_missing_and_strings_are_shared():
+    """Coercion of a label column (segment): values stripped, blank and missing values ``None``,
+    numbers read as their text, and each distinct label one shared string object (memory at scale)."""
+    from cxtemplate.schemas import Column, coerce
+
+    raw = pd.Series(["  Gold ", "Silver", "", "   ", None, float("nan"), pd.NA, 5, "Gold", 7.5] * 3, dtype=object)
+    out, reasons = coerce(pd.DataFrame({"segment": raw, "other": range(30)}), [Column("segment", "str")])
+    expected = ["Gold", "Silver", None, None, None, None, None, "5", "Gold", "7.5"] * 3
+    assert out["segment"].tolist() == expected
+    assert (reasons == "").all() and out["other"].tolist() == list(range(30))
+    same_raw = out["segment"][raw.eq("Gold").fillna(False).to_numpy(bool)]  # one distinct raw value, three rows
+    assert len(same_raw) == 3 and len({id(v) for v in same_raw}) == 1
+    assert raw.iloc[0] == "  Gold "  # the source frame is not modified
