@@ -288,6 +288,37 @@ def test_bootstrap_interval_covers_population_importance():
     assert coverage.min() >= 0.78, coverage
 
 
+def test_subsample_bootstrap_keeps_the_estimates_and_the_coverage():
+    """m-out-of-n bootstrap (``sample_above``; Bickel, Götze & van Zwet 1997): point estimates from every
+    row, intervals from resamples of m rows rescaled by √(m/n). Against the population LMG of a known
+    covariance, the rescaled 90% intervals must cover it about 90% of the time, and be about as wide
+    as the full bootstrap's."""
+    beta = np.array([0.5, 0.3, 0.2])
+    Sxx = np.array([[1.0, 0.5, 0.3], [0.5, 1.0, 0.4], [0.3, 0.4, 1.0]])
+    Sigma = np.empty((4, 4))
+    Sigma[1:, 1:] = Sxx
+    Sigma[0, 1:] = Sigma[1:, 0] = Sxx @ beta
+    Sigma[0, 0] = beta @ Sxx @ beta + 1.0
+    truth = drv.lmg_from_corr(Sigma)
+    rng = np.random.default_rng(77)
+    hits, widths, reps = np.zeros(3), [], 60
+    for i in range(reps):
+        df = pd.DataFrame(rng.multivariate_normal(np.zeros(4), Sigma, size=4000), columns=["y", "a", "b", "c"])
+        seed = int(rng.integers(1 << 31))
+        sub = drv.bootstrap_importance(df, "y", ["a", "b", "c"], n_boot=300, conf=0.90, seed=seed, sample_above=800)
+        assert sub.info["boot_sample"] == 800 and sub.n == 4000
+        t = sub.table
+        hits += (t["importance_low"] <= truth) & (truth <= t["importance_high"])
+        if i < 5:
+            full = drv.bootstrap_importance(df, "y", ["a", "b", "c"], n_boot=300, conf=0.90, seed=seed)
+            np.testing.assert_allclose(t["importance"], full.table["importance"])  # estimates from all rows
+            widths.append((t["importance_high"] - t["importance_low"]).to_numpy()
+                          / (full.table["importance_high"] - full.table["importance_low"]).to_numpy())
+    coverage = hits / reps
+    assert coverage.mean() == pytest.approx(0.90, abs=0.07), coverage
+    assert np.all((np.array(widths) > 0.75) & (np.array(widths) < 1.3)), widths
+
+
 # ─── importance–performance, segments, charts ────────────────────────────────────────────────
 
 def test_importance_performance_quadrants():
