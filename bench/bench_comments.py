@@ -45,7 +45,7 @@ def main() -> None:
     r = Store(args.run_dir).read_table("responses", ["comment", "nps"])
     c = r[r["comment"].notna() & (r["comment"].str.strip() != "")]
     out = {"comments": int(len(c)), "distinct": int(c["comment"].nunique()), "load_before": list(os.getloadavg()),
-           "topic_sample": ex.TOPIC_FIT_SAMPLE, "sentiment_sample": sentiment.OWN_SCORES_TRAIN_SAMPLE}
+           "topic_sample": ex.TOPIC_FIT_SAMPLE, "sentiment_train_sample": sentiment.OWN_SCORES_TRAIN_SAMPLE}
     fits = {}
     for label, above in (("sample", ex.TOPIC_FIT_SAMPLE), ("all", None)):
         t0 = time.perf_counter()

@@ -1,7 +1,7 @@
 """Where notebook 00's integration spends its time and memory, stage by stage.
 
 The stages are timed by wrapping the functions ``integrate`` calls, on an organisation's sources, in a
-fresh process (so that its peak memory is its own); resident memory is sampled every 0.1 s and the
+fresh process (so that its peak memory is its own); resident memory is sampled every 0.01 s and the
 peak during each stage recorded.
 
 Run: ``python bench/bench_integrate.py PARAMS [--json out.json]``
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 
 class _RSS:
-    """Resident memory of this process, sampled every 0.1 s by a thread; ``mark()`` starts a new window."""
+    """Resident memory of this process, sampled every 0.01 s by a thread; ``mark()`` starts a new window."""
 
     def __init__(self):
         import threading
@@ -38,7 +38,7 @@ class _RSS:
     def _run(self):
         while not self.stop.is_set():
             self.peak = max(self.peak, self.p.memory_info().rss)
-            self.stop.wait(0.1)
+            self.stop.wait(0.01)
 
     def mark(self) -> int:
         """Peak since the last mark (MiB), and start a new window."""

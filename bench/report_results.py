@@ -193,8 +193,8 @@ def topic_sections(results: Path) -> list[str]:
               f"{cm['distinct']:,} distinct)", "",
               "| | all comments | sample |", "|---|---:|---:|",
               f"| topics: time (s) | {cm['topics_all_s']:.1f} | {cm['topics_sample_s']:.1f} (fit on {cm['topic_sample']:,}) |",
-              f"| topics: number chosen (NPMI) | {cm['topics_all_k']} | {cm['topics_sample_k']} |",
-              f"| sentiment: time (s) | {cm['sentiment_all_s']:.1f} | {cm['sentiment_sample_s']:.1f} (trained on {cm['sentiment_sample']:,}) |",
+              f"| topics: number chosen (stability) | {cm['topics_all_k']} | {cm['topics_sample_k']} |",
+              f"| sentiment: time (s) | {cm['sentiment_all_s']:.1f} | {cm['sentiment_sample_s']:.1f} (trained on {cm.get('sentiment_train_sample', 25_000):,}) |",
               f"| sentiment: accuracy vs NPS classes | {cm['sentiment_all']['accuracy']:.3f} | {cm['sentiment_sample']['accuracy']:.3f} |",
               f"| sentiment: macro-F1 | {cm['sentiment_all']['macro_f1']:.3f} | {cm['sentiment_sample']['macro_f1']:.3f} |",
               f"| sentiment: share negative | {100 * cm['sentiment_all']['negative_share']:.1f}% | "

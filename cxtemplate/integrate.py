@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .config import TABLES, Config
@@ -183,7 +184,9 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None
     if table == "operations" and src.kpi_columns:
         df = _melt_operations(df, raw, src.kpi_columns)
         rows_in = len(df)
-    shown_raw = df.copy()
+    # the values as read, for the quarantine: every later step replaces columns (pandas' setitem makes a
+    # new array), never writes into them, so a shallow copy keeps them without doubling the table
+    shown_raw = df.copy(deep=False)
     df = _apply_value_rules(df, src.missing, src.recode)
     if table in ID_PREFIX and f"{table[:-1]}_id" not in df.columns:
         df.insert(0, f"{table[:-1]}_id", [f"{ID_PREFIX[table]}{i + 1:08d}" for i in range(len(df))])
@@ -221,7 +224,10 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None
     quarantine = shown_raw.loc[bad].drop(columns=contact_cols, errors="ignore").astype("string")
     quarantine.insert(0, "row", (quarantine.index + 1).astype(int))
     quarantine["reason"] = reasons[bad].str.rstrip("; ").values
-    used = df.loc[~bad].drop(columns=contact_cols).reset_index(drop=True)
+    keep = [c for c in df.columns if c not in contact_cols]
+    used = df.loc[~bad.to_numpy(), keep] if n_bad else (df[keep] if contact_cols else df)  # one copy at most
+    del df, shown_raw
+    used.index = pd.RangeIndex(len(used))
     used = _derive(table, used, cfg, src.tenure_unit)
     report = TableReport(
         table=table, source=label, rows_in=rows_in, rows_used=len(used), rows_quarantined=n_bad,
@@ -269,6 +275,20 @@ def _melt_operations(df: pd.DataFrame, raw: pd.DataFrame, kpi_columns: list[str]
     return long.reset_index(drop=True)
 
 
+def _period_labels(when: pd.Series, freq: str) -> pd.Series:
+    """Each timestamp's reporting period as text (``'2025-03'``; missing as ``pd.NA``).
+
+    Each distinct period is turned into text once: converting row by row makes a Period object and a
+    string per row (gigabytes at five million responses) for a few dozen distinct labels.
+    """
+    codes, uniq = pd.factorize(when.dt.to_period(freq))
+    labels = np.asarray(uniq.astype(str), dtype=object)
+    out = np.full(len(when), pd.NA, dtype=object)
+    ok = codes >= 0
+    out[ok] = labels[codes[ok]]
+    return pd.Series(out, index=when.index, name=when.name)
+
+
 def _derive(table: str, df: pd.DataFrame, cfg: Config, tenure_unit: str) -> pd.DataFrame:
     """Add the derived canonical columns every notebook relies on."""
     as_of = pd.Timestamp(cfg.organisation.as_of)
@@ -286,11 +306,11 @@ def _derive(table: str, df: pd.DataFrame, cfg: Config, tenure_unit: str) -> pd.D
             df["churned"] = df["churned"].astype("boolean")
     elif table == "responses":
         if "responded_at" in df.columns:
-            df["period"] = df["responded_at"].dt.to_period(freq).astype("string").astype(object)
+            df["period"] = _period_labels(df["responded_at"], freq)
         if "nps" in df.columns:
             df["nps_category"] = pd.cut(df["nps"], [-1, 6, 8, 10], labels=["detractor", "passive", "promoter"]).astype(object)
     elif table == "interactions" and "started_at" in df.columns:
-        df["period"] = df["started_at"].dt.to_period(freq).astype("string").astype(object)
+        df["period"] = _period_labels(df["started_at"], freq)
     elif table == "operations":
         df["period"] = pd.to_datetime(df["period"]).dt.to_period(freq).astype("string").astype(object)
     return df
@@ -307,8 +327,18 @@ def _enrich_responses(responses: pd.DataFrame, customers: pd.DataFrame | None, c
               if c in customers.columns and c not in responses.columns and c != "customer_id"]
     if not wanted:
         return responses
+    from pandas.api.extensions import take
+
     attrs = customers[["customer_id", *wanted]].drop_duplicates("customer_id")
-    return responses.merge(attrs, on="customer_id", how="left", validate="many_to_one")
+    # a left join by position: the new columns are added to the frame instead of copying all of it
+    # (at five million responses a merge would hold two copies of the table)
+    pos = pd.Index(attrs["customer_id"]).get_indexer(responses["customer_id"])
+    responses.index = pd.RangeIndex(len(responses))
+    for c in wanted:
+        values = attrs[c].array  # numpy dtypes as ndarray, pandas' own (boolean, string, …) as they are
+        values = values.to_numpy() if isinstance(values, pd.arrays.NumpyExtensionArray) else values
+        responses[c] = take(values, pos, allow_fill=True)
+    return responses
 
 
 def _join_rate(child: pd.DataFrame | None, customers: pd.DataFrame | None) -> dict[str, float] | None:

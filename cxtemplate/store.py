@@ -82,6 +82,8 @@ def write_parquet(path: Path, df) -> None:
     table = pa.Table.from_pandas(df, preserve_index=keep_index)
     tmp = path.with_suffix(path.suffix + ".tmp")
     pq.write_table(table, tmp, compression="zstd")
+    del table
+    pa.default_memory_pool().release_unused()  # the Arrow copy of the frame is not needed again
     os.replace(tmp, path)
 
 

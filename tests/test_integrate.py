@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -152,3 +153,35 @@ def test_label_columns_are_stripped_blanks_become_missing_and_strings_are_shared
     same_raw = out["segment"][raw.eq("Gold").fillna(False).to_numpy(bool)]  # one distinct raw value, three rows
     assert len(same_raw) == 3 and len({id(v) for v in same_raw}) == 1
     assert raw.iloc[0] == "  Gold "  # the source frame is not modified
+
+
+def test_responses_get_their_customers_attributes_as_a_left_join_would():
+    """``_enrich_responses`` adds columns in place of a merge (memory at scale); the result must be
+    pandas' many-to-one left join: order kept, unknown or missing customers get missing values, integers
+    become floats only when something is missing, nullable and datetime columns keep their dtype."""
+    from types import SimpleNamespace
+
+    from cxtemplate.integrate import _enrich_responses
+
+    cust = pd.DataFrame({"customer_id": ["a", "b", "c"], "seats": [1, 2, 3],
+                         "vip": pd.array([True, None, False], dtype="boolean"),
+                         "since": pd.to_datetime(["2020-01-01", None, "2021-05-05"]), "segment": ["x", None, "z"]})
+    cfg = SimpleNamespace(segments=["segment"], churn=SimpleNamespace(covariates=["seats", "vip", "since"]))
+    for ids in (["a", "c", "b", "a"], ["a", "zz", None, "c"]):
+        resp = pd.DataFrame({"customer_id": ids, "nps": [1.0, 2, 3, 4]}, index=[5, 7, 9, 11])
+        expected = resp.merge(cust[["customer_id", "segment", "seats", "vip", "since"]], on="customer_id",
+                              how="left", validate="many_to_one")
+        pd.testing.assert_frame_equal(_enrich_responses(resp.copy(), cust, cfg), expected)
+
+
+@pytest.mark.parametrize("freq", ["M", "Q", "W", "D"])
+def test_period_labels_are_pandas_period_text(freq):
+    """Periods are labelled once per distinct period; the labels must be pandas' own text of each
+    row's period (``'2025-03'``, ``'2025Q1'``, weeks as ranges), with missing dates missing."""
+    from cxtemplate.integrate import _period_labels
+
+    rng = np.random.default_rng(0)
+    ts = pd.Series(pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 1000, 3000), unit="D"))
+    ts[::97] = pd.NaT
+    expected = ts.dt.to_period(freq).astype("string").astype(object)
+    pd.testing.assert_series_equal(_period_labels(ts, freq), expected)
