@@ -54,6 +54,8 @@ def headline(scale: dict) -> list[str]:
     row("CPU time, whole tree (s)", lambda r: _f(r.get("cpu_seconds"), "{:.0f}"))
     row("**peak memory, whole tree**", lambda r: f"**{_mib(r.get('peak_tree_rss_mib'))}**")
     row("largest single process", lambda r: _mib(r.get("max_single_process_rss_mib")))
+    row("largest kernel (its own peak, `run.json`)", lambda r: (lambda pk: f"{SHORT[max(pk, key=pk.get)]}: {_mib(max(pk.values()))}"
+        if pk else "–")({k: v for k, v in ((r.get("run") or {}).get("notebook_peak_rss_mib") or {}).items() if v}))
     for nb in NOTEBOOKS:
         row(f"{SHORT[nb]} (s)", lambda r, nb=nb: _f(((r.get("run") or {}).get("notebooks") or {}).get(nb)))
     row("scorecards: count × mean (s)", lambda r: (lambda sc: f"{len(sc)} × {sum(sc) / len(sc):.1f}" if sc else "–")(

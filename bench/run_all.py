@@ -83,6 +83,7 @@ def run_engagement(size: str) -> dict:
                       "rows": r.get("rows"), "error": (r.get("error") or {}).get("message"),
                       "notebooks": {n["name"]: n.get("seconds") for n in r["notebooks"]},
                       "notebook_status": {n["name"]: n.get("status") for n in r["notebooks"]},
+                      "notebook_peak_rss_mib": {n["name"]: n.get("peak_rss_mib") for n in r["notebooks"]},
                       "scorecards": [s.get("seconds") for s in r.get("scorecards", [])],
                       "versions": r.get("versions")}
         rec["cells"] = slowest_cells(Path(runs[-1]).parent)

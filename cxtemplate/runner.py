@@ -253,6 +253,9 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
                        "message": f"{org.id}: {label} failed: {type(exc).__name__}: {_short(str(exc))}"}
         with lock:
             entry.update(status="failed" if failure else "ok", seconds=round(time.perf_counter() - started, 3))
+            used = tmp / "resources" / f"{label}.json"
+            if not failure and used.is_file():  # written by the notebook's run.done()
+                entry["peak_rss_mib"] = json.loads(used.read_text()).get("peak_rss_mib")
             _write_run(tmp, record)
         counter["n"] += 1
         _emit(events, kind="notebook", org=org.id, notebook=label, status=entry["status"],

@@ -99,8 +99,18 @@ class Run:
         return self.store.artifact_path(self.notebook, filename)
 
     def done(self, **summary: Any) -> None:
-        """Mark this notebook complete (its last cell calls this)."""
+        """Mark this notebook complete (its last cell calls this).
+
+        Also records the kernel's peak resident memory in ``resources/<notebook>.json`` of the run (not
+        an artifact: it varies from run to run), which the runner copies into ``run.json``.
+        """
+        import resource
+
+        from .store import write_json
+
         self.store.mark_done(self.notebook, summary)
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        write_json(self.store.root / "resources" / f"{self.notebook}.json", {"peak_rss_mib": round(peak_mib, 1)})
 
     # -- helpers -------------------------------------------------------------
     @property

@@ -71,6 +71,9 @@ def write_json(path: Path, obj: Any) -> None:
     os.replace(tmp, path)
 
 
+WRITE_CHUNK_ROWS = 1_000_000
+
+
 def write_parquet(path: Path, df) -> None:
     """Write a DataFrame to Parquet atomically, without the pandas index when it is a range."""
     import pandas as pd
@@ -79,10 +82,21 @@ def write_parquet(path: Path, df) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     keep_index = not isinstance(df.index, pd.RangeIndex)
-    table = pa.Table.from_pandas(df, preserve_index=keep_index)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    del table
+    if keep_index or len(df) <= WRITE_CHUNK_ROWS:
+        table = pa.Table.from_pandas(df, preserve_index=keep_index)
+        pq.write_table(table, tmp, compression="zstd")
+        del table
+    else:
+        # a million rows at a time: converting the whole frame would hold a second, Arrow copy of it
+        schema = pa.Schema.from_pandas(df, preserve_index=False)
+        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+            for start in range(0, len(df), WRITE_CHUNK_ROWS):
+                part = pa.Table.from_pandas(df.iloc[start:start + WRITE_CHUNK_ROWS], schema=schema,
+                                            preserve_index=False)
+                writer.write_table(part)
+                del part
+                pa.default_memory_pool().release_unused()
     pa.default_memory_pool().release_unused()  # the Arrow copy of the frame is not needed again
     os.replace(tmp, path)
 

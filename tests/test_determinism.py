@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPARED = ("artifacts", "tables", "restricted")
-RUN_SPECIFIC = {"run_id", "started_at", "finished_at", "seconds", "render_seconds", "host", "html", "resumed_from"}
+RUN_SPECIFIC = {"run_id", "started_at", "finished_at", "seconds", "render_seconds", "host", "html", "resumed_from", "peak_rss_mib"}
 
 
 @pytest.fixture(scope="module")

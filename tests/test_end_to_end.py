@@ -34,6 +34,8 @@ def test_run_writes_the_whole_report(demo_run):
         "00_data_integration", "01_maturity", "02_objectives", "03_metric_design", "04_experience_analysis",
         "05_churn_survival", "06_action_plan", "07_executive_summary"]
     assert all(n["status"] == "ok" and n["seconds"] > 0 for n in run["notebooks"])
+    # each kernel's peak memory, as the kernel itself measured it (a kernel with pandas loaded is > 50 MiB)
+    assert all(50 < n["peak_rss_mib"] < 24 * 1024 for n in run["notebooks"]), [n.get("peak_rss_mib") for n in run["notebooks"]]
     assert run["rows"]["responses"] == {"in": 14883, "used": 14871, "quarantined": 12}
     for n in run["notebooks"]:
         assert (latest / n["html"]).is_file() and (latest / "notebooks" / f"{n['name']}.ipynb").is_file()
