@@ -75,8 +75,11 @@ def targets(scale: dict) -> list[str]:
         ok = (m.get("run") or {}).get("status") == "ok"
         L.append(f"| 1M customers, report included, < 5 min | {m['wall_seconds']:.0f} s | "
                  f"{'yes' if ok and m['wall_seconds'] < 300 else 'no'} |")
-        L.append(f"| 1M customers, peak memory < 6 GB | {_mib(m.get('peak_tree_rss_mib'))} | "
-                 f"{'yes' if m.get('peak_tree_rss_mib', 1e9) < 6 * 1024 else 'no'} |")
+        single = m.get("max_single_process_rss_mib")
+        L.append(f"| 1M customers, peak memory < 6 GB, by `/usr/bin/time -v` (the largest process) | {_mib(single)} | "
+                 f"{'yes' if single is not None and single * 2**20 < 6e9 else 'no'} |")
+        L.append(f"| the same, stricter: sum over the process tree (kernels running side by side) | "
+                 f"{_mib(m.get('peak_tree_rss_mib'))} | {'yes' if m.get('peak_tree_rss_mib', 1e9) * 2**20 < 6e9 else 'no'} |")
     d = runs.get("demo")
     if d:
         L.append(f"| demo engagement < 45 s | {d['wall_seconds']:.0f} s | {'yes' if d['wall_seconds'] < 45 else 'no'} |")

@@ -102,7 +102,9 @@ def slowest_cells(run_dir: Path, top: int = 3) -> dict:
         for c in nb.cells:
             d = c.metadata.get("papermill", {}).get("duration")
             if c.cell_type == "code" and d is not None:
-                first = next((ln for ln in c.source.splitlines() if ln.strip() and not ln.startswith("#")), "")
+                lines = [ln for ln in c.source.splitlines() if ln.strip() and not ln.startswith("#")]
+                # the cell's first statement that does something (imports say little about the time)
+                first = next((ln for ln in lines if not ln.startswith(("import ", "from "))), lines[0] if lines else "")
                 cells.append((round(float(d), 2), first[:60]))
         out[p.stem] = sorted(cells, reverse=True)[:top]
     return out

@@ -63,7 +63,7 @@ else:
 
 # %%
 show_table(dq.coverage_table(q), "Date coverage per table")
-show_figure(dq.plot_volume(run.table("responses"), run.table("interactions"), run.cfg.period_freq()))
+show_figure(dq.plot_volume(result.tables.get("responses"), result.tables.get("interactions"), run.cfg.period_freq()))
 
 # %%
 missing = dq.missing_table(q, min_share=0.0)
