@@ -43,6 +43,15 @@ SIZES = ("demo", "10k", "100k", "1M")
 TARGETS = {"1M_seconds": 300, "1M_peak_mib": 6 * 1024, "demo_seconds": 45, "ratio": 1.5}
 
 
+def _rel(path) -> str:
+    """A path relative to the project (results are committed: no path of this machine in them)."""
+    p = Path(str(path))
+    try:
+        return p.resolve().relative_to(ROOT).as_posix() if p.is_absolute() else str(path)
+    except ValueError:
+        return p.name
+
+
 def log(msg: str) -> None:
     print(f"[{dt.datetime.now():%H:%M:%S}] {msg}", flush=True)
 
@@ -72,13 +81,14 @@ def run_engagement(size: str) -> dict:
     log(f"{size}: running the engagement (load {os.getloadavg()[0]:.1f}, {busy} other busy processes)")
     rec = run_measured([str(ROOT / ".venv" / "bin" / "cxtemplate"), "run", str(params), "--out", str(out_dir), "-q"],
                        cwd=ROOT, log_path=out_dir / "run.log")
+    rec["command"] = [_rel(c) for c in rec.get("command", [])]  # no path of this machine in the results
     rec["other_busy_processes_before"] = busy
     rec["size"], rec["data"] = size, data
     rec["date"] = dt.datetime.now().isoformat(timespec="seconds")
     runs = sorted(glob.glob(str(out_dir / "*" / "2*" / "run.json")))
     if runs:
         r = json.loads(Path(runs[-1]).read_text())
-        rec["run_dir"] = str(Path(runs[-1]).parent)
+        rec["run_dir"] = _rel(Path(runs[-1]).parent)
         rec["run"] = {"status": r["status"], "seconds": r["seconds"], "render_seconds": r.get("render_seconds"),
                       "rows": r.get("rows"), "error": (r.get("error") or {}).get("message"),
                       "notebooks": {n["name"]: n.get("seconds") for n in r["notebooks"]},
@@ -122,6 +132,7 @@ def run_topics() -> None:
         jobs.append(("churn_scale", [py, str(BENCH / "bench_churn_scale.py"), "--json", str(RESULTS / "churn_scale.json")]))
     scale = load_scale()
     r100 = scale["runs"].get("100k", {}).get("run_dir")
+    r100 = str(ROOT / r100) if r100 else None
     if r100 and Path(r100).is_dir():
         jobs.append(("comments", [py, str(BENCH / "bench_comments.py"), r100, "--json", str(RESULTS / "comments.json")]))
     for size in ("100k", "1M"):
@@ -154,10 +165,11 @@ def main() -> None:
             scale["runs"][size] = rec
             SCALE.write_text(json.dumps(scale, indent=2, default=str) + "\n")
             if rec.get("run_dir"):
+                run_dir = str(ROOT / rec["run_dir"])
                 import bench_groupby
 
                 log(f"{size}: group aggregations vs DuckDB")
-                g = bench_groupby.measure(rec["run_dir"], str(params_for(size)[0]), repeats=args.repeats)
+                g = bench_groupby.measure(run_dir, str(params_for(size)[0]), repeats=args.repeats)
                 g["date"] = rec["date"]
                 scale["groupby"][size] = g
                 SCALE.write_text(json.dumps(scale, indent=2, default=str) + "\n")
