@@ -420,10 +420,10 @@ def _fit_core(data: pd.DataFrame, covariates, *, kind, entry_col, exit_col, even
     table = _hr_table(params, pd.Series(np.sqrt(np.diag(variance)), index=params.index), design, alpha)
     conc = None
     if kind == "static":  # lifelines' concordance walks rows in Python: use a 200k sample above that
-        from lifelines.utils import concordance_index
+        from .churn_validation import _concordance
 
         m = slice(None) if len(data) <= 200_000 else np.random.default_rng(0).choice(len(data), 200_000, False)
-        conc = float(concordance_index(exit_[m], -lp[m], E[m]))
+        conc = _concordance(exit_[m], -lp[m], E[m])
     res = CoxResult(f, kind, design, params, variance, table, baseline, list(strata), penalizer, n_sub,
                     len(data), int(E.sum()), conc, notes=notes)
     return res, (Xv, entry, exit_, E, keys)

@@ -146,6 +146,16 @@ class Validation:
     notes: list[str] = field(default_factory=list)
 
 
+def _concordance(times, scores, events) -> float:
+    """Harrell's C (lifelines), or NaN when no pair is comparable (e.g. a fold without a churn)."""
+    from lifelines.utils import concordance_index
+
+    try:
+        return float(concordance_index(times, scores, events))
+    except ZeroDivisionError:  # lifelines: "No admissable pairs in the dataset"
+        return float("nan")
+
+
 def design_sample_ids(ids, design_sample: int | None, seed: int = 0) -> pd.Index:
     """The customers :func:`validate` keeps with ``design_sample`` (all of ``ids`` when there are not more)."""
     ids = np.asarray(ids)
@@ -191,7 +201,6 @@ def validate(data: pd.DataFrame, covariates: Sequence[str], *, horizon_days: flo
         ``curves``: calibration curves; ``predictions``: out-of-fold predictions.
     """
     from lifelines import KaplanMeierFitter
-    from lifelines.utils import concordance_index
 
     landmark = test is not None
     fit_kwargs.setdefault("check_ph", False)
@@ -244,8 +253,12 @@ def validate(data: pd.DataFrame, covariates: Sequence[str], *, horizon_days: flo
                                           tenure_col="_t0")
         for name, p in pred.items():
             fold_rows.append({"model": name, "fold": f + 1, "n": len(te), "churned": int(events[te].sum()),
-                              "concordance": concordance_index(since[te], -p[te], events[te])})
+                              "concordance": _concordance(since[te], -p[te], events[te])})
     folds = pd.DataFrame(fold_rows)
+    if len(folds) and folds["concordance"].isna().any():
+        empty = sorted(folds.loc[folds["concordance"].isna(), "fold"].unique())
+        notes.append(f"Fold(s) {', '.join(map(str, empty))}: no pair of held-out customers could be compared (too few "
+                     "churns among them), so they are left out of the concordance.")
     table, curves = [], {}
     ok = ~np.isnan(pred["Cox"])
     observed = 1 - float(KaplanMeierFitter().fit(since[ok], events[ok]).survival_function_at_times(

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import threading
@@ -243,10 +244,11 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
                 request_save_on_cell_execute=False, execution_timeout=cfg.reporting.cell_timeout_seconds,
                 shutdown_kernel="immediate", kernel_manager_class=IPCKernelManager)
         except PapermillExecutionError as exc:
-            cell, first_line = _source_cell(dst, exc.cell_index)
-            failure = {"notebook": label, "cell": cell, "execution_count": exc.exec_count,
+            cell, line, text = _source_cell(dst, exc.cell_index)
+            where = f"cell {cell}" + (f", line {line}" if line else "")
+            failure = {"notebook": label, "cell": cell, "line": line, "execution_count": exc.exec_count,
                        "ename": exc.ename, "evalue": _short(exc.evalue),
-                       "message": f"{org.id}: {label} failed in cell {cell} ({first_line!r}): "
+                       "message": f"{org.id}: {label} failed in {where} ({text!r}): "
                                   f"{exc.ename}: {_short(exc.evalue)}"}
         except Exception as exc:  # noqa: BLE001 - kernel death, timeouts: reported, never hidden
             failure = {"notebook": label, "cell": None, "ename": type(exc).__name__, "evalue": _short(str(exc)),
@@ -293,8 +295,10 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
     return {**record, "run_dir": str(final)}
 
 
-def _source_cell(executed: Path, index: int) -> tuple[int, str]:
-    """The failing cell's 1-based number as the template notebook shows it, and its first line.
+def _source_cell(executed: Path, index: int) -> tuple[int, int | None, str]:
+    """The failing cell's 1-based number as the template notebook shows it, the number of the line
+    that raised in it (``None`` when the traceback does not say) and that line's text (else the
+    cell's first line).
 
     The executed copy holds two kinds of cell the template does not: papermill's injected
     parameters and, on failure, its error banner; both are left out of the count.
@@ -304,18 +308,24 @@ def _source_cell(executed: Path, index: int) -> tuple[int, str]:
     try:
         nb = nbformat.read(executed, as_version=4)
     except Exception:  # noqa: BLE001 - the message still names the executed index
-        return index + 1, ""
+        return index + 1, None, ""
     added = {"injected-parameters", "papermill-error-cell-tag"}
     position = 0
     for cell in nb.cells:
         if added & set(cell.metadata.get("tags", [])):
             continue
         position += 1
-        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            first = next((ln.strip() for ln in cell.source.splitlines()
-                          if ln.strip() and not ln.strip().startswith("#")), "")
-            return position, first[:80]
-    return index + 1, ""
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            lines = cell.source.splitlines()
+            # the cell's own frame in the traceback ("Cell In[7], line 12") names the line that raised
+            trace = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(errors[0].get("traceback", [])))
+            hit = re.search(r"Cell In\[\d*\], line (\d+)", trace)
+            if hit and 0 < int(hit.group(1)) <= len(lines):
+                return position, int(hit.group(1)), lines[int(hit.group(1)) - 1].strip()[:80]
+            first = next((ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")), "")
+            return position, None, first[:80]
+    return index + 1, None, ""
 
 
 def _scorecard_levels(run_dir: Path, by: str) -> list[str]:

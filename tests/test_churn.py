@@ -247,3 +247,16 @@ def test_bank_churn_through_the_whole_pipeline(real_data):
         text = out.select_dtypes(include="object")
         assert not text.isin(surnames).any().any()   # no surname value anywhere
     assert any("personal data" in n for n in res.notes)
+
+
+def test_concordance_without_comparable_pairs_is_missing_not_an_error():
+    """A validation fold of a small organisation may hold no churn: lifelines raises
+    ZeroDivisionError ("No admissable pairs"); the fold's concordance must be NaN instead (the
+    twenty-organisation load test hit this with 268 customers)."""
+    from lifelines.utils import concordance_index
+
+    from cxtemplate.churn_validation import _concordance
+
+    assert np.isnan(_concordance([10, 20, 30], [0.3, 0.2, 0.1], [False, False, False]))
+    t, s, e = [5, 10, 15, 20], [0.9, 0.2, 0.5, 0.1], [True, False, True, True]
+    assert _concordance(t, s, e) == concordance_index(t, s, e)

@@ -170,7 +170,7 @@ def test_cluster_run_matches_local_and_one_failure_or_crash_leaves_the_others_co
     by = {r["org"]: r for r in results}
     assert by["north"]["status"] == by["south"]["status"] == "ok"
     assert by["broken"]["status"] == "failed"
-    assert "01_numbers failed in cell 3 ('import os, signal')" in by["broken"]["error"]["message"]
+    assert "01_numbers failed in cell 3, line 10 ('raise ValueError(\"planted failure for broken\")')" in by["broken"]["error"]["message"]
     assert "planted failure for broken" in by["broken"]["error"]["message"]
     assert by["crash"]["status"] == "crashed" and by["crash"]["run_dir"] is None
     assert "the worker running it died" in by["crash"]["error"]["message"]

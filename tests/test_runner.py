@@ -76,7 +76,9 @@ def test_a_failed_run_never_becomes_latest_and_names_notebook_and_cell(engagemen
     org_dir = root / "alpha" / "reports" / "alpha"
     assert bad["status"] == "failed"
     assert os.readlink(org_dir / "latest") == good["run_id"]
-    assert "01_second" in bad["error"]["message"] and "cell 3 ('import os, yaml')" in bad["error"]["message"]
+    # the cell as the template numbers it, and the line in it that raised
+    assert "01_second" in bad["error"]["message"] and "cell 3, line 4 (\"raise ValueError(" in bad["error"]["message"]
+    assert bad["error"]["cell"] == 3 and bad["error"]["line"] == 4
     assert "planted failure for alpha" in bad["error"]["message"]
     failed_page = re.sub(r"<[^>]+>", "", (Path(bad["run_dir"]) / "pages" / "01_second.html").read_text())
     assert "raise ValueError" in failed_page and "planted failure" in failed_page  # code and traceback shown
