@@ -1,7 +1,7 @@
 """Notebook 05's sequence in one call: survival data → curves → Cox model → validation → scores.
 
 Design, stated once here and in the notebook: the hazard ratios come from a **time-varying**
-Cox model (lifelines' ``CoxTimeVaryingFitter``) on (start, stop] tenure intervals, so a customer's
+Cox model (the estimator of lifelines' ``CoxTimeVaryingFitter``, vectorised in :mod:`cxtemplate.survival_efron`) on (start, stop] tenure intervals, so a customer's
 NPS category counts only from the day of the survey that revealed it — no look-ahead. Active
 customers are scored with a **landmark** table at the analysis date (their covariates as known
 today) and the probability of leaving within the horizon *given the tenure they have already
@@ -153,7 +153,7 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
                                 covariates=covs, keep=keep, cx=options)
         res.notes += list(tv.attrs.get("notes", []))
         model_covs = [*tv.attrs.get("covariates", covs), *tv.attrs.get("cx_covariates", [])]
-        res.design = "time-varying Cox model (CoxTimeVaryingFitter) with a landmark for scoring"
+        res.design = "time-varying Cox model (Efron partial likelihood, as lifelines' CoxTimeVaryingFitter) with a landmark for scoring"
         res.model = fit_cox_time_varying(tv, model_covs, max_subjects=sample, seed=seed, standardise=True)
         descriptive = last_rows(tv) if cx else surv
         current = landmark_frame(customers, responses if cx else None, interactions if cx else None, as_of=as_of,

@@ -20,7 +20,7 @@
 # Survival analysis uses that partial information instead of discarding it, which is why it needs
 # far fewer churners than a classifier and does not mistake new customers for loyal ones.
 #
-# **Design.** Hazard ratios come from a **time-varying Cox model** (lifelines' `CoxTimeVaryingFitter`):
+# **Design.** Hazard ratios come from a **time-varying Cox model** (the estimator of lifelines' `CoxTimeVaryingFitter`, Efron ties, computed vectorised):
 # each customer's tenure is cut into intervals, and a survey answer or a contact changes their
 # covariates only from the day it happened, so nothing a customer said after they left (or after
 # the analysis date) can leak into the model. Active customers are then scored from a **landmark**
