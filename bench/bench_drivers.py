@@ -97,14 +97,9 @@ def refit_extrapolated(df: pd.DataFrame, cols: list[str], per_size: int, use_sta
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from measure import cpu_model  # bench/ is on the path when a bench runs as a script
+
+    cpu = cpu_model("unknown CPU")
     blas = ""
     try:
         from threadpoolctl import threadpool_info

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -27,18 +26,17 @@ sys.path.insert(0, str(ROOT))
 
 
 def time_pair(fa, fb, repeats: int):
-    """Median seconds of two functions timed alternately (a, b, a, b, …) after a warm-up of each."""
-    oa, ob = fa(), fb()
-    ta, tb = [], []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        oa = fa()
-        t1 = time.perf_counter()
-        ob = fb()
-        t2 = time.perf_counter()
-        ta.append(t1 - t0)
-        tb.append(t2 - t1)
-    return statistics.median(ta), statistics.median(tb), oa, ob
+    """``bench_metrics.time_pair`` (alternating medians after a warm-up) as (seconds a, seconds b, out a, out b)."""
+    from bench_metrics import time_pair as alternate
+
+    (ta, oa), (tb, ob) = alternate(fa, fb, repeats)
+    return ta, tb, oa, ob
+
+
+def _nps_counts_sql(seg: str) -> str:
+    """DuckDB's own group-by: n, promoters and detractors by ``seg`` × stored period."""
+    return (f'SELECT "{seg}", period, count(nps) AS n, count(*) FILTER (WHERE nps >= 9) AS promoters, '
+            f'count(*) FILTER (WHERE nps <= 6) AS detractors FROM df WHERE nps IS NOT NULL GROUP BY "{seg}", period')
 
 
 def measure(run_dir: str, params: str, repeats: int = 5) -> dict:
@@ -60,8 +58,7 @@ def measure(run_dir: str, params: str, repeats: int = 5) -> dict:
     con.register("df", df)
     rows = []
     for seg in [s for s in segs if s in df.columns]:
-        q = (f'SELECT "{seg}", period, count(nps) AS n, count(*) FILTER (WHERE nps >= 9) AS promoters, '
-             f'count(*) FILTER (WHERE nps <= 6) AS detractors FROM df WHERE nps IS NOT NULL GROUP BY "{seg}", period')
+        q = _nps_counts_sql(seg)
         tc, td, cx, dk = time_pair(lambda: metrics.summarise(df, spec, by=[seg, "period"]),
                                    lambda: con.execute(q).df(), repeats)
         cx_n = cx.dropna(subset=[seg, "period"]).set_index([seg, "period"])["n"].sort_index()
@@ -87,8 +84,7 @@ def measure(run_dir: str, params: str, repeats: int = 5) -> dict:
     cat = df.assign(**{c: df[c].astype("category") for c in [*segs, "period"] if c in df.columns and df[c].dtype == object})
     what_if = []
     for seg in [s for s in segs if s in df.columns]:
-        q = (f'SELECT "{seg}", period, count(nps) AS n, count(*) FILTER (WHERE nps >= 9) AS promoters, '
-             f'count(*) FILTER (WHERE nps <= 6) AS detractors FROM df WHERE nps IS NOT NULL GROUP BY "{seg}", period')
+        q = _nps_counts_sql(seg)
         tc, td, _, _ = time_pair(lambda: metrics.summarise(cat, spec, by=[seg, "period"]),
                                  lambda: con.execute(q).df(), repeats)
         what_if.append({"task": f"NPS by {seg} × month, keys as categories", "cxtemplate_s": tc, "duckdb_s": td,

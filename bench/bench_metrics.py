@@ -152,14 +152,9 @@ def main() -> None:
 
     ratio_keys = res["cx_keys"][0] / res["duck_keys"][0]
     ratio_time = res["cx_time"][0] / res["duck_time"][0]
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from measure import cpu_model  # bench/ is on the path when a bench runs as a script
+
+    cpu = cpu_model()
     mem_total = ""
     try:
         kb = int(Path("/proc/meminfo").read_text().split()[1])

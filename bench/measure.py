@@ -108,18 +108,22 @@ def run_measured(cmd: list[str], *, cwd: str | Path | None = None, env: dict | N
     return rec
 
 
+def cpu_model(default: str = "") -> str:
+    """The CPU's model name (``/proc/cpuinfo``), else ``platform.processor()``, else ``default``."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or default
+
+
 def machine() -> dict:
     """CPU model, cores, RAM, OS, Python and the versions of the packages that matter here."""
     from importlib.metadata import PackageNotFoundError, version
 
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     pkgs = {}
     for p in ("pandas", "numpy", "pyarrow", "pandera", "scipy", "scikit-learn", "statsmodels", "lifelines", "matplotlib",
               "seaborn", "papermill", "nbclient", "ipykernel", "nbconvert", "duckdb"):
