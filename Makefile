@@ -59,7 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 demo-data: $(STAMP)
-	$(BIN)/python -c "from cxtemplate.synth import DEMO_SPEC, generate, write_organisation; write_organisation(generate(DEMO_SPEC), 'data/demo')"
+	$(BIN)/python -c "from cxtemplate.synth.organisation import DEMO_SPEC, generate, write_organisation; write_organisation(generate(DEMO_SPEC), 'data/demo')"
 
 # Re-pin the whole tree after editing pyproject.toml (needs the package index).
 constraints:

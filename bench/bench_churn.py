@@ -69,8 +69,8 @@ def _warm() -> None:
 
 
 def case_fit(n: int) -> dict:
-    from cxtemplate.churn import fit_cox, schoenfeld_test
-    from cxtemplate.churn_scoring import score_customers
+    from cxtemplate.churn.km_cox import fit_cox, schoenfeld_test
+    from cxtemplate.churn.scoring import score_customers
 
     _warm()
     df = simulate(n)
@@ -106,7 +106,7 @@ def case_fit(n: int) -> dict:
 def case_sample(n: int, sample: int) -> dict:
     from lifelines.utils import concordance_index
 
-    from cxtemplate.churn import fit_cox
+    from cxtemplate.churn.km_cox import fit_cox
 
     _warm()
     df = simulate(n)
@@ -125,8 +125,8 @@ def case_sample(n: int, sample: int) -> dict:
 
 
 def case_tv(n: int, subjects: list[int]) -> dict:
-    from cxtemplate.churn import fit_cox_time_varying
-    from cxtemplate.survival_data import CXOptions, simulate_churn, time_varying_frame
+    from cxtemplate.churn.data import CXOptions, simulate_churn, time_varying_frame
+    from cxtemplate.churn.km_cox import fit_cox_time_varying
 
     _warm()
     cust, resp, inter, truth = simulate_churn(n, seed=1, years=3, integer_days=True)
@@ -150,7 +150,7 @@ def case_tv(n: int, subjects: list[int]) -> dict:
     tracemalloc.stop()
     t0 = time.perf_counter()
     res.ph_test = None
-    from cxtemplate.churn import schoenfeld_test
+    from cxtemplate.churn.km_cox import schoenfeld_test
     X = res.design.matrix(tv)[res.params.index].to_numpy(float)
     schoenfeld_test(X, tv["start"].to_numpy(), tv["stop"].to_numpy(), tv["churned"].to_numpy(),
                     res.params.to_numpy(), res.variance)
@@ -160,10 +160,10 @@ def case_tv(n: int, subjects: list[int]) -> dict:
 
 
 def case_quality() -> dict:
-    """Bank churn (real data, if present) through the pipeline, and planted-HR recovery on cxtemplate.synth."""
-    from cxtemplate.churn import fit_cox, fit_cox_time_varying, kaplan_meier
-    from cxtemplate.churn_scoring import lifelines_calibration, score_customers, validate
-    from cxtemplate.survival_data import survival_frame, time_varying_frame
+    """Bank churn (real data, if present) through the pipeline, and planted-HR recovery on cxtemplate.synth.organisation."""
+    from cxtemplate.churn.data import survival_frame, time_varying_frame
+    from cxtemplate.churn.km_cox import fit_cox, fit_cox_time_varying, kaplan_meier
+    from cxtemplate.churn.scoring import lifelines_calibration, score_customers, validate
 
     out: dict = {"case": "quality"}
     path = ROOT.parent / "shared" / "real-data" / "bank_churn" / "Churn_Modelling.csv"
@@ -189,7 +189,7 @@ def case_quality() -> dict:
                        "km": km.summary[["group", "customers", "churned", "rmst_days", "rmst_low", "rmst_high"]
                                         ].to_dict("records")}
     try:
-        from cxtemplate.synth import SynthSpec, generate
+        from cxtemplate.synth.organisation import SynthSpec, generate
     except ImportError:
         return out
     rows = []
@@ -325,7 +325,7 @@ def quality_report(q: dict) -> str:
         for r in b["hazard_ratios"]:
             lines.append(f"| {r['label']} | {r['hr']:.3f} | {r['hr_low']:.3f}–{r['hr_high']:.3f} | {r['p']:.2g} |")
     if q.get("synth"):
-        lines += ["", "## Planted hazard ratios (cxtemplate.synth, seed 20251231, time-varying Cox)", "",
+        lines += ["", "## Planted hazard ratios (cxtemplate.synth.organisation, seed 20251231, time-varying Cox)", "",
                   "| customers | churns | fit (s) | term | truth | estimate | 95% CI | inside |",
                   "|---:|---:|---:|---|---:|---:|---|:---:|"]
         for r in q["synth"]:

@@ -43,9 +43,9 @@ def main() -> None:
     warnings.simplefilter("ignore")
     import orgs
 
-    from cxtemplate.churn import fit_cox_time_varying
-    from cxtemplate.churn_validation import validate
-    from cxtemplate.survival_data import CXOptions, landmark_frame, time_varying_frame
+    from cxtemplate.churn.data import CXOptions, landmark_frame, time_varying_frame
+    from cxtemplate.churn.km_cox import fit_cox_time_varying
+    from cxtemplate.churn.validation import validate
 
     d = orgs.OUT / "orgs" / args.size / "data"
     cu = pd.read_parquet(d / "customers.parquet").rename(columns={"monthly_revenue": "revenue"})

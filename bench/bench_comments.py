@@ -38,9 +38,10 @@ def main() -> None:
     ap.add_argument("--json")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
-    from cxtemplate import experience as ex
-    from cxtemplate import sentiment, text
-    from cxtemplate.store import Store
+    from cxtemplate.analysis import experience as ex
+    from cxtemplate.analysis.text import sentiment
+    from cxtemplate.analysis.text import topics as text
+    from cxtemplate.run.store import Store
 
     r = Store(args.run_dir).read_table("responses", ["comment", "nps"])
     c = r[r["comment"].notna() & (r["comment"].str.strip() != "")]

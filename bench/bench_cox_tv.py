@@ -1,6 +1,6 @@
 """The time-varying Cox fit: cxtemplate's vectorised Efron Newton–Raphson against lifelines.
 
-``cxtemplate.survival_efron.fit_efron`` replaces lifelines' ``CoxTimeVaryingFitter`` in
+``cxtemplate.churn.efron.fit_efron`` replaces lifelines' ``CoxTimeVaryingFitter`` in
 ``churn.fit_cox_time_varying``. This bench checks that they give the same estimates (coefficients,
 variances, log-likelihood), with and without strata and with the penalty the report uses, on the
 (start, stop] frames of synthetic organisations, and times both; then times the vectorised fit alone
@@ -30,7 +30,7 @@ COVS = ["plan", "segment", "contract", "nps_category", "unresolved_contacts"]
 
 
 def frame_from_tables(customers, responses, interactions, as_of="2025-12-31"):
-    from cxtemplate.survival_data import CXOptions, time_varying_frame
+    from cxtemplate.churn.data import CXOptions, time_varying_frame
 
     cu = customers.rename(columns={"monthly_revenue": "revenue"})
     return time_varying_frame(cu, responses, interactions, as_of=as_of, covariates=["plan", "segment", "contract"],
@@ -38,7 +38,7 @@ def frame_from_tables(customers, responses, interactions, as_of="2025-12-31"):
 
 
 def synthetic_frame(n: int, seed: int = 7):
-    from cxtemplate.synth import SynthSpec, generate
+    from cxtemplate.synth.organisation import SynthSpec, generate
 
     t = generate(SynthSpec(customers=n, seed=seed, dirty=False)).tables
     return frame_from_tables(t["customers"], t["responses"], t["interactions"])
@@ -47,8 +47,8 @@ def synthetic_frame(n: int, seed: int = 7):
 def compare(tv: pd.DataFrame, strata: str | None, penalizer: float = 1.0) -> dict:
     from lifelines import CoxTimeVaryingFitter
 
-    from cxtemplate.survival_design import build_design
-    from cxtemplate.survival_efron import fit_efron
+    from cxtemplate.churn.design import build_design
+    from cxtemplate.churn.efron import fit_efron
 
     covs = [c for c in COVS if c != strata]
     X = build_design(tv, covs, categorical=None, reference=None, standardise=False).matrix(tv)
@@ -76,8 +76,8 @@ def compare(tv: pd.DataFrame, strata: str | None, penalizer: float = 1.0) -> dic
 
 
 def time_ours(tv: pd.DataFrame) -> dict:
-    from cxtemplate.survival_design import build_design
-    from cxtemplate.survival_efron import fit_efron
+    from cxtemplate.churn.design import build_design
+    from cxtemplate.churn.efron import fit_efron
 
     X = build_design(tv, COVS, categorical=None, reference=None, standardise=False).matrix(tv)
     t0 = time.perf_counter()

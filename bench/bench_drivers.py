@@ -3,7 +3,7 @@
 For 8, 12 and 15 drivers on 100,000 simulated responses it times
 
 * the correlation matrix from the rows, and the exact Shapley (LMG) shares from it
-  (``cxtemplate.drivers.lmg_from_corr``: 2^p subset R² by stacked solves, one per subset size);
+  (``cxtemplate.analysis.drivers.lmg_from_corr``: 2^p subset R² by stacked solves, one per subset size);
 * ``shapley_importance`` end to end from the DataFrame;
 * refitting an OLS regression (``numpy.linalg.lstsq`` with intercept, on the rows) for each of the
   2^p − 1 subsets. For 8 drivers all 255 subsets are refitted and the Shapley values compared;
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cxtemplate import drivers as drv
+from cxtemplate.analysis import drivers as drv
 
 N = 100_000
 

@@ -43,9 +43,9 @@ def measure(run_dir: str, params: str, repeats: int = 5) -> dict:
     import duckdb
     import numpy as np
 
-    from cxtemplate import metrics, trends
-    from cxtemplate.config_loader import load_config
-    from cxtemplate.store import Store
+    from cxtemplate.config.loader import load_config
+    from cxtemplate.measure import metrics, trends
+    from cxtemplate.run.store import Store
 
     cfg = load_config(params)
     segs = list(cfg.segments)

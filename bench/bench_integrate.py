@@ -63,9 +63,9 @@ def _timed(store: dict, name: str, fn, rss: _RSS | None = None, peaks: dict | No
 
 def stage_times(params: str) -> tuple[dict, object]:
     """Run ``integrate`` once with every stage timed; returns (seconds per stage, the Integration)."""
-    from cxtemplate import integrate as ig
-    from cxtemplate import privacy, schemas
-    from cxtemplate.config_loader import load_config
+    from cxtemplate.config.loader import load_config
+    from cxtemplate.data import integrate as ig
+    from cxtemplate.data import privacy, schemas
 
     cfg = load_config(params)
     times: dict[str, float] = {}

@@ -1,6 +1,6 @@
 """Benchmark: NPS with intervals by 50 segments × 36 months on 10M synthetic responses.
 
-Times :func:`cxtemplate.metrics.summarise` (counts *and* adjusted-Wald intervals) against a plain
+Times :func:`cxtemplate.measure.metrics.summarise` (counts *and* adjusted-Wald intervals) against a plain
 DuckDB group-by that computes only the counts, both reading the same in-memory pandas DataFrame in
 the same process (DuckDB scans the pandas frame directly). Also times the same two on a datetime
 column bucketed into months (``period_table`` vs DuckDB ``date_trunc``), and the idiomatic pandas
@@ -27,7 +27,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cxtemplate import metrics, trends  # noqa: E402
+from cxtemplate.measure import (
+    metrics,
+    trends,  # noqa: E402
+)
 
 
 def make_data(rows: int, segments: int = 50, months: int = 36, seed: int = 0) -> pd.DataFrame:

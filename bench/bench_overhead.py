@@ -5,7 +5,7 @@ one after the other, each in a fresh Python process with papermill imported befo
 
 * **papermill**: 8 plain ``papermill.execute_notebook`` calls (``shutdown_kernel="immediate"``, as the
   DESIGN note measured: ~0.83 s per empty notebook);
-* **runner**: ``cxtemplate.runner.run_organisation`` on a folder holding only those 8 notebooks
+* **runner**: ``cxtemplate.run.runner.run_organisation`` on a folder holding only those 8 notebooks
   (``nb_dir``), with the demo params: the whole run — config, input hashes, the notebooks as a
   dependency chain (each waits for the previous one, so both ways run one kernel at a time), the
   rendered pages and index, ``run.json``. Reported with and without the rendering.
@@ -45,7 +45,7 @@ PAPERMILL = textwrap.dedent("""
 RUNNER = textwrap.dedent("""
     import json, sys, time
     import papermill, nbconvert  # imported before the clock, as for the papermill way
-    from cxtemplate.runner import run_organisation
+    from cxtemplate.run.runner import run_organisation
     params, nb_dir, out_dir, jobs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     t0 = time.perf_counter()
     rec = run_organisation(params, out_dir=out_dir, nb_dir=nb_dir, notebook_jobs=jobs)
@@ -119,7 +119,7 @@ def theme_matches_seaborn() -> dict:
         import json
         import matplotlib as mpl
         mpl.use("Agg")
-        from cxtemplate.theme import apply_theme, seaborn_theme_rc
+        from cxtemplate.report.theme import apply_theme, seaborn_theme_rc
         apply_theme()
         ours = {k: repr(v) for k, v in mpl.rcParams.items()}
         theirs = {k: repr(v) for k, v in seaborn_theme_rc().items()}

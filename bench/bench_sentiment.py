@@ -13,7 +13,7 @@ Writes ``bench/results/sentiment.md``. Data sets (see each SOURCE.md):
   classes: ≥4 positive, ≤2 negative, 3 neutral; binary ``feedback`` = rating ≥ 3.
 
 ``own_scores`` is scored out of fold (5-fold cross-fitting inside each data set, labels from
-the data set's own ratings), exactly as :func:`cxtemplate.sentiment.score_sentiment` does it for
+the data set's own ratings), exactly as :func:`cxtemplate.analysis.text.sentiment.score_sentiment` does it for
 an organisation.
 """
 
@@ -30,7 +30,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cxtemplate import privacy, sentiment, text  # noqa: E402
+from cxtemplate.analysis.text import sentiment
+from cxtemplate.analysis.text import topics as text  # noqa: E402
+from cxtemplate.data import privacy
 
 DATA = ROOT.parent / "shared" / "real-data"
 OUT = ROOT / "bench" / "results" / "sentiment.md"
@@ -213,9 +215,9 @@ def _stems(words) -> set[str]:
 
 def bench_synth(lines: list[str]) -> None:
     try:
-        from cxtemplate import synth
+        from cxtemplate.synth import organisation as synth
     except ImportError:
-        lines += ["## Planted topics (synthetic organisation)", "", "cxtemplate.synth not available.", ""]
+        lines += ["## Planted topics (synthetic organisation)", "", "cxtemplate.synth.organisation not available.", ""]
         return
     lines += ["## Planted topics (synthetic organisation, 5,000 customers)", "",
               "Seed 20251231 is the demo organisation (data/demo); seed 7 a second one. Each planted "

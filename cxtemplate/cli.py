@@ -15,8 +15,8 @@ from pathlib import Path
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .config_loader import load_config
-    from .errors import ConfigError
+    from cxtemplate.config.loader import load_config
+    from cxtemplate.errors import ConfigError
 
     status = 0
     for p in args.params:
@@ -30,8 +30,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .errors import ConfigError
-    from .runner import run_many, summary_lines
+    from cxtemplate.errors import ConfigError
+    from cxtemplate.run.runner import run_many, summary_lines
 
     try:
         results = run_many(args.params, jobs=args.jobs, out_dir=args.out, resume=args.resume,
@@ -47,7 +47,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from .synth import SynthSpec, generate, write_organisation
+    from cxtemplate.synth.organisation import SynthSpec, generate, write_organisation
 
     spec = SynthSpec(customers=args.customers, seed=args.seed, plant_step=not args.no_step,
                      dirty=not args.clean)
@@ -59,7 +59,7 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .scaffold import write_params
+    from cxtemplate.scaffold.document import write_params
 
     path = write_params(args.org, Path(args.data), params_dir=Path(args.params_dir), force=args.force)
     print(f"wrote {path}; next: cxtemplate validate {path}")
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cxtemplate`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .errors import CxError
+    from cxtemplate.errors import CxError
 
     try:
         return int(args.func(args) or 0)

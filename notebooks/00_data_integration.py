@@ -25,14 +25,14 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
-from cxtemplate.session import open_run
+from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="00_data_integration")
 
 # %%
-from cxtemplate import quality as dq
-from cxtemplate.display import say, show_figure, show_table
-from cxtemplate.integrate import integrate, write_integration
+from cxtemplate.data import quality as dq
+from cxtemplate.report.display import say, show_figure, show_table
+from cxtemplate.data.integrate import integrate, write_integration
 
 result = integrate(run.cfg)
 write_integration(result, run.store)

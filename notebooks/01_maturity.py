@@ -33,14 +33,14 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
-from cxtemplate.session import open_run
+from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="01_maturity")
 run.require("00_data_integration")
 
 # %%
-from cxtemplate import maturity as mat
-from cxtemplate.display import absent, fmt_signed, say, show_figure, show_table
+from cxtemplate.plan import maturity as mat
+from cxtemplate.report.display import absent, fmt_signed, say, show_figure, show_table
 
 model = mat.load_model(run.cfg.maturity.model, run.cfg.base_dir)
 target = run.cfg.maturity.target_stage

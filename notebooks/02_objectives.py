@@ -31,7 +31,7 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
-from cxtemplate.session import open_run
+from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="02_objectives")
 run.require("00_data_integration")
@@ -39,8 +39,8 @@ run.require("00_data_integration")
 # %%
 import pandas as pd
 
-from cxtemplate import objectives as ob
-from cxtemplate.display import absent, say, show_figure, show_table
+from cxtemplate.plan import objectives as ob
+from cxtemplate.report.display import absent, say, show_figure, show_table
 
 # every column but the response ids and comments, which objectives do not use
 responses = run.table("responses", run.table_columns("responses", exclude=("response_id", "comment")))

@@ -27,14 +27,14 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
-from cxtemplate.session import open_run
+from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="03_metric_design")
 run.require("00_data_integration")
 
 # %%
-from cxtemplate import metric_design as md
-from cxtemplate.display import absent, say, show_figure, show_table
+from cxtemplate.measure import design as md
+from cxtemplate.report.display import absent, say, show_figure, show_table
 
 cfg = run.cfg
 # every column but the response ids and comments, which metric design does not use

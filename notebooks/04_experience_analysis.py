@@ -27,7 +27,7 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
-from cxtemplate.session import open_run
+from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="04_experience_analysis")
 run.require("00_data_integration")
@@ -35,8 +35,8 @@ run.require("00_data_integration")
 # %%
 import pandas as pd
 
-from cxtemplate import experience as ex
-from cxtemplate.display import absent, say, show_figure, show_table
+from cxtemplate.analysis import experience as ex
+from cxtemplate.report.display import absent, say, show_figure, show_table
 
 cfg = run.cfg
 responses = run.table("responses")
@@ -75,7 +75,7 @@ elif has_survey:
 
 # %%
 if dated:
-    from cxtemplate.trends import plot_trend
+    from cxtemplate.measure.trends import plot_trend
 
     for key, spec in specs.items():
         t = period_tables[key]
@@ -95,7 +95,7 @@ if dated:
 steps = pd.DataFrame()
 step_col = next((c for c in ("location", *cfg.segments) if has_survey and c in responses.columns), None)
 if dated and step_col and "nps" in specs:
-    from cxtemplate.trends import detect_steps, period_table, plot_trend
+    from cxtemplate.measure.trends import detect_steps, period_table, plot_trend
 
     spec = specs["nps"]
     steps = detect_steps(responses, spec, "responded_at", step_col, freq=run.freq, min_n=cfg.reporting.min_n,
@@ -130,7 +130,7 @@ elif has_survey:
 seg_table = pd.DataFrame()
 seg_cols = [c for c in cfg.segments if has_survey and c in responses.columns]
 if seg_cols:
-    from cxtemplate.segments import plot_funnel, segment_table
+    from cxtemplate.measure.segments import plot_funnel, segment_table
 
     key = next(iter(specs))
     spec = specs[key]
@@ -145,7 +145,7 @@ if seg_cols:
                formats={spec.name: "{:.1f}", "vs rest": "{:+.1f}", "Adjusted p": "{:.3f}"}, max_rows=80)
     run.save("segments", seg_table)
     if "location" in seg_cols:
-        from cxtemplate.metrics import summarise
+        from cxtemplate.measure.metrics import summarise
 
         loc = summarise(responses, spec, by="location", conf=run.conf)
         ax = plot_funnel(loc, spec, title=f"{spec.name} by location against its number of responses",
@@ -171,7 +171,7 @@ drivers = [d for d in cfg.metrics.drivers.columns if has_survey and d in respons
 outcome = cfg.metrics.drivers.outcome
 analysis = None
 if len(drivers) >= 2 and has_survey and outcome in responses.columns:
-    from cxtemplate.drivers import plot_importance, plot_importance_performance
+    from cxtemplate.analysis.drivers import plot_importance, plot_importance_performance
 
     analysis = ex.analyse_drivers(responses, outcome, drivers, n_boot=300, seed=run.seed, conf=run.conf)
     say(ex.driver_sentence(analysis, labels))
@@ -197,7 +197,7 @@ else:
 
 # %%
 if analysis is not None and "segment" in responses.columns:
-    from cxtemplate.drivers import drivers_by_segment
+    from cxtemplate.analysis.drivers import drivers_by_segment
 
     by_seg = drivers_by_segment(responses, outcome, drivers, "segment", min_n=cfg.reporting.min_n)
     wide = ex.drivers_by_segment_wide(by_seg, labels)
@@ -229,7 +229,8 @@ commented = responses[responses["comment"].notna() & (responses["comment"].str.s
 if commented is None or len(commented) < 50:
     absent("There are too few comments (fewer than 50)", "topics and sentiment are not analysed")
 else:
-    from cxtemplate import sentiment, text
+    from cxtemplate.analysis.text import sentiment
+    from cxtemplate.analysis.text import topics as text
 
     fitted = ex.comment_topics(commented["comment"], seed=run.seed)
     topics, membership = fitted.model, fitted.membership
@@ -303,7 +304,7 @@ if not has_survey or operations is None:
     absent("There are no operational KPIs" if operations is None else "There are no survey responses",
            "experience–performance links are not estimated")
 else:
-    from cxtemplate import linkage
+    from cxtemplate.analysis import linkage
 
     link_key = "csat" if "csat" in specs else next(iter(specs))
     panel = linkage.kpi_panel(responses, operations, specs[link_key], freq=run.freq, conf=run.conf)
@@ -344,7 +345,7 @@ interactions = run.table("interactions")
 if interactions is None or interactions.empty:
     absent("There are no conversation records", "contact analytics are skipped")
 else:
-    from cxtemplate import conversations as conv
+    from cxtemplate.analysis import conversations as conv
 
     by_channel = conv.summary_by(interactions, by=("channel",), conf=run.conf)
     allrow = by_channel[by_channel["channel"] == "All"].iloc[0] if (by_channel["channel"] == "All").any() else None
@@ -386,7 +387,7 @@ else:
 
 # %%
 if dated and "nps" in specs:
-    from cxtemplate import rootcause
+    from cxtemplate.analysis import rootcause
 
     change = rootcause.latest_significant_change(responses, specs["nps"], freq=run.freq, alpha=0.05,
                                                  min_n=cfg.reporting.min_n, end=cfg.organisation.as_of)
@@ -445,7 +446,7 @@ if dated and "nps" in specs:
 # %%
 coach = pd.DataFrame()
 if has_survey and "agent_id" in responses.columns and responses["agent_id"].notna().any() and "nps" in responses.columns:
-    from cxtemplate.people import coaching_table
+    from cxtemplate.analysis.people import coaching_table
 
     staffed = responses[responses["agent_id"].notna()]
     team_col = "location" if "location" in staffed.columns else "agent_id"

@@ -33,7 +33,7 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
-from cxtemplate.session import open_run
+from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="05_churn_survival")
 run.require("00_data_integration")
@@ -41,8 +41,9 @@ run.require("00_data_integration")
 # %%
 import pandas as pd
 
-from cxtemplate import churn_flow, churn_plots
-from cxtemplate.display import CURRENCY_SYMBOLS, absent, fmt_money, fmt_p, say, show_figure, show_table
+from cxtemplate.churn import flow as churn_flow
+from cxtemplate.churn import plots as churn_plots
+from cxtemplate.report.display import CURRENCY_SYMBOLS, absent, fmt_money, fmt_p, say, show_figure, show_table
 
 cfg = run.cfg
 currency = cfg.organisation.currency

@@ -32,7 +32,7 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
-from cxtemplate.session import open_run
+from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="06_action_plan")
 run.require("00_data_integration", "01_maturity", "02_objectives", "03_metric_design", "04_experience_analysis",
@@ -41,8 +41,11 @@ run.require("00_data_integration", "01_maturity", "02_objectives", "03_metric_de
 # %%
 import pandas as pd
 
-from cxtemplate import actions, alerts, findings, followup
-from cxtemplate.display import absent, fmt_money, say, show_table
+from cxtemplate.plan import actions
+from cxtemplate.plan import alerts
+from cxtemplate.plan import findings
+from cxtemplate.plan import followup
+from cxtemplate.report.display import absent, fmt_money, say, show_table
 
 cfg = run.cfg
 currency = cfg.organisation.currency

@@ -21,7 +21,7 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
-from cxtemplate.session import open_run
+from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="07_executive_summary")
 run.require("01_maturity", "04_experience_analysis", "05_churn_survival", "06_action_plan")
@@ -29,8 +29,8 @@ run.require("01_maturity", "04_experience_analysis", "05_churn_survival", "06_ac
 # %%
 from IPython.display import HTML, display
 
-from cxtemplate import summary as sm
-from cxtemplate.display import say, show_table
+from cxtemplate.plan import summary as sm
+from cxtemplate.report.display import say, show_table
 
 cfg = run.cfg
 currency = cfg.organisation.currency
@@ -64,7 +64,7 @@ else:
 if register is None or register.empty:
     say("*No action was generated.*")
 else:
-    from cxtemplate.actions import impact_text
+    from cxtemplate.plan.actions import impact_text
 
     top5 = register.head(5).copy()
     top5["Expected impact"] = top5.apply(impact_text, axis=1, currency=currency)

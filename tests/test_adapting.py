@@ -11,7 +11,7 @@ import jupytext
 import pytest
 import yaml
 
-from cxtemplate.runner import run_organisation
+from cxtemplate.run.runner import run_organisation
 
 pytestmark = pytest.mark.slow
 
@@ -65,14 +65,14 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
-from cxtemplate.session import open_run
+from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="08_complaints_by_channel")
 run.require("00_data_integration")
 
 # %%
-from cxtemplate.display import show_table
-from cxtemplate.metrics import summarise
+from cxtemplate.report.display import show_table
+from cxtemplate.measure.metrics import summarise
 
 table = summarise(run.table("responses"), run.specs["nps"], by="channel")
 show_table(table[["channel", "value", "n"]], "NPS by channel")

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from browser import CHROMIUM_FLAGS, check_page, chromium_path
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]

@@ -10,8 +10,8 @@ from lifelines.datasets import load_rossi
 from lifelines.statistics import pairwise_logrank_test, proportional_hazard_test
 from lifelines.utils import restricted_mean_survival_time
 
-from cxtemplate.churn import ChurnUnavailable, CoxResult, fit_cox, fit_cox_time_varying, kaplan_meier, rmst
-from cxtemplate.survival_data import CXOptions, landmark_frame, last_rows, simulate_churn, time_varying_frame
+from cxtemplate.churn.data import CXOptions, landmark_frame, last_rows, simulate_churn, time_varying_frame
+from cxtemplate.churn.km_cox import ChurnUnavailable, CoxResult, fit_cox, fit_cox_time_varying, kaplan_meier, rmst
 
 ROSSI = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
 # lifelines docs, "Survival regression" (docs/Survival Regression.rst): CoxPHFitter().fit(load_rossi(), 'week',
@@ -162,9 +162,9 @@ def test_plots_render(simulated, fitted):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from cxtemplate import churn_plots as cp
-    from cxtemplate.churn_scoring import revenue_at_risk, risk_value_matrix, score_customers, validate
-    from cxtemplate.theme import apply_theme
+    from cxtemplate.churn import plots as cp
+    from cxtemplate.churn.scoring import revenue_at_risk, risk_value_matrix, score_customers, validate
+    from cxtemplate.report.theme import apply_theme
 
     cust, resp, inter, _, kw, tv = simulated
     apply_theme()
@@ -179,11 +179,11 @@ def test_plots_render(simulated, fitted):
     plt.close("all")
 
 
-# --------------------------------------------------------------------------- planted truth (cxtemplate.synth)
+# --------------------------------------------------------------------------- planted truth (cxtemplate.synth.organisation)
 
 
 def test_time_varying_cox_recovers_synth_planted_hazard_ratios():
-    synth = pytest.importorskip("cxtemplate.synth")
+    synth = pytest.importorskip("cxtemplate.synth.organisation")
     org = synth.generate(synth.SynthSpec(customers=6000, seed=20251231, dirty=False, plant_step=False))
     truth = org.truth["churn"]
     cust = org.tables["customers"].rename(columns={"monthly_revenue": "revenue"})
@@ -211,8 +211,8 @@ def test_time_varying_cox_recovers_synth_planted_hazard_ratios():
 
 
 def test_bank_churn_through_the_whole_pipeline(real_data):
-    from cxtemplate.churn_scoring import lifelines_calibration, score_customers, top_at_risk, validate
-    from cxtemplate.survival_data import survival_frame
+    from cxtemplate.churn.data import survival_frame
+    from cxtemplate.churn.scoring import lifelines_calibration, score_customers, top_at_risk, validate
 
     raw = pd.read_csv(real_data / "bank_churn" / "Churn_Modelling.csv")
     cust = pd.DataFrame({"customer_id": raw["CustomerId"].astype(str), "tenure": raw["Tenure"],
@@ -255,7 +255,7 @@ def test_concordance_without_comparable_pairs_is_missing_not_an_error():
     twenty-organisation load test hit this with 268 customers)."""
     from lifelines.utils import concordance_index
 
-    from cxtemplate.churn_validation import _concordance
+    from cxtemplate.churn.validation import _concordance
 
     assert np.isnan(_concordance([10, 20, 30], [0.3, 0.2, 0.1], [False, False, False]))
     t, s, e = [5, 10, 15, 20], [0.9, 0.2, 0.5, 0.1], [True, False, True, True]

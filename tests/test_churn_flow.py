@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate.churn_flow import analyse, tenure_leaks
-from cxtemplate.integrate import _numeric_if_numbers
+from cxtemplate.churn.flow import analyse, tenure_leaks
+from cxtemplate.data.integrate import _numeric_if_numbers
 
 
 def _telco_like(n: int = 1500, seed: int = 0, churn: bool = True) -> pd.DataFrame:

@@ -13,8 +13,9 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 from lifelines.calibration import survival_probability_calibration
 from lifelines.datasets import load_rossi
 
-from cxtemplate.churn import ChurnUnavailable, fit_cox, fit_cox_time_varying
-from cxtemplate.churn_scoring import (
+from cxtemplate.churn.data import CXOptions, landmark_frame, simulate_churn, time_varying_frame
+from cxtemplate.churn.km_cox import ChurnUnavailable, fit_cox, fit_cox_time_varying
+from cxtemplate.churn.scoring import (
     calibration_ici,
     conditional_churn_probability,
     counterfactual,
@@ -25,7 +26,6 @@ from cxtemplate.churn_scoring import (
     top_at_risk,
     validate,
 )
-from cxtemplate.survival_data import CXOptions, landmark_frame, simulate_churn, time_varying_frame
 
 
 def _static(n=4000, seed=0):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cxtemplate.cli import main
-from cxtemplate.config_loader import load_config
+from cxtemplate.config.loader import load_config
 from cxtemplate.errors import ConfigError
 
 MINIMAL = """\

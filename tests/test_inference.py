@@ -1,4 +1,4 @@
-"""Tests for cxtemplate.inference: differences, BH, margins and sample sizes against published values."""
+"""Tests for cxtemplate.measure.inference: differences, BH, margins and sample sizes against published values."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxtemplate import inference as inf
-from cxtemplate import metrics as m
+from cxtemplate.measure import inference as inf
+from cxtemplate.measure import metrics as m
 
 
 def _scores(pro: int, pas: int, det: int) -> np.ndarray:

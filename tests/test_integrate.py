@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate.config_loader import load_config
+from cxtemplate.config.loader import load_config
+from cxtemplate.data.integrate import integrate, write_integration
 from cxtemplate.errors import DataErrors
-from cxtemplate.integrate import integrate, write_integration
-from cxtemplate.store import Store
+from cxtemplate.run.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +143,7 @@ def test_ambiguous_dates_ask_for_a_format(root, tmp_path):
 def test_label_columns_are_stripped_blanks_become_missing_and_strings_are_shared():
     """Coercion of a label column (segment): values stripped, blank and missing values ``None``,
     numbers read as their text, and each distinct label one shared string object (memory at scale)."""
-    from cxtemplate.schemas import Column, coerce
+    from cxtemplate.data.schemas import Column, coerce
 
     raw = pd.Series(["  Gold ", "Silver", "", "   ", None, float("nan"), pd.NA, 5, "Gold", 7.5] * 3, dtype=object)
     out, reasons = coerce(pd.DataFrame({"segment": raw, "other": range(30)}), [Column("segment", "str")])
@@ -161,7 +161,7 @@ def test_responses_get_their_customers_attributes_as_a_left_join_would():
     become floats only when something is missing, nullable and datetime columns keep their dtype."""
     from types import SimpleNamespace
 
-    from cxtemplate.integrate import _enrich_responses
+    from cxtemplate.data.integrate import _enrich_responses
 
     cust = pd.DataFrame({"customer_id": ["a", "b", "c"], "seats": [1, 2, 3],
                          "vip": pd.array([True, None, False], dtype="boolean"),
@@ -178,7 +178,7 @@ def test_responses_get_their_customers_attributes_as_a_left_join_would():
 def test_period_labels_are_pandas_period_text(freq):
     """Periods are labelled once per distinct period; the labels must be pandas' own text of each
     row's period (``'2025-03'``, ``'2025Q1'``, weeks as ranges), with missing dates missing."""
-    from cxtemplate.integrate import _period_labels
+    from cxtemplate.data.integrate import _period_labels
 
     rng = np.random.default_rng(0)
     ts = pd.Series(pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 1000, 3000), unit="D"))

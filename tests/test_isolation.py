@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_canaries import corpus  # the same reader: Parquet cell by cell, XLSX parts
 
 from cxtemplate.errors import ConfigError
-from cxtemplate.runner import run_many, validate_all
-
-from test_canaries import corpus  # the same reader: Parquet cell by cell, XLSX parts
+from cxtemplate.run.runner import run_many, validate_all
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +29,7 @@ ID_COLUMNS = {"customers": ["customer_id"], "responses": ["response_id", "custom
 
 
 def _write_org(base: Path, org: str, seed: int) -> Path:
-    from cxtemplate.synth import SynthSpec, generate, write_organisation
+    from cxtemplate.synth.organisation import SynthSpec, generate, write_organisation
 
     data = base / "data" / org
     write_organisation(generate(SynthSpec(customers=300, seed=seed)), data)

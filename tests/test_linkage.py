@@ -1,4 +1,4 @@
-"""Tests for cxtemplate.linkage: KPI panel, within-location KPI effects, binned view, charts.
+"""Tests for cxtemplate.analysis.linkage: KPI panel, within-location KPI effects, binned view, charts.
 
 The synthetic organisation plants one direct effect of operations on CSAT: each minute of the
 location-month's wait time lowers the CSAT latent by 0.15, i.e. the observed CSAT mean by about
@@ -16,10 +16,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate.linkage import (
-    KpiEffects, binned_relationship, kpi_effects, kpi_label, kpi_panel, plot_binned, plot_kpi_effects,
+from cxtemplate.analysis.linkage import (
+    KpiEffects,
+    binned_relationship,
+    kpi_effects,
+    kpi_label,
+    kpi_panel,
+    plot_binned,
+    plot_kpi_effects,
 )
-from cxtemplate.metrics import csat_spec, nps_spec
+from cxtemplate.measure.metrics import csat_spec, nps_spec
 
 WAIT = "wait_time_minutes"
 TRUTH_KEY = {"mean": ("ame_csat_mean_per_minute", 1.0), "top_box": ("ame_csat_top2_per_minute", 100.0)}
@@ -27,8 +33,8 @@ TRUTH_KEY = {"mean": ("ame_csat_mean_per_minute", 1.0), "top_box": ("ame_csat_to
 
 @pytest.fixture(scope="module")
 def demo(root):
-    from cxtemplate.config_loader import load_config
-    from cxtemplate.integrate import integrate
+    from cxtemplate.config.loader import load_config
+    from cxtemplate.data.integrate import integrate
 
     tables = integrate(load_config(root / "params" / "demo.yaml")).tables
     truth = json.loads((root / "data" / "demo" / "truth.json").read_text())
@@ -37,7 +43,7 @@ def demo(root):
 
 @pytest.fixture(scope="module")
 def seeds():
-    from cxtemplate.synth import SynthSpec, generate
+    from cxtemplate.synth.organisation import SynthSpec, generate
 
     return [generate(SynthSpec(customers=5000, seed=s, dirty=False)) for s in (1, 2)]
 

@@ -28,7 +28,7 @@ SIZES = [200 + round(i * 1300 / 19) for i in range(20)]  # 200, 268, …, 1,500 
 
 
 def test_twenty_organisations_in_one_command(tmp_path):
-    from cxtemplate.synth import SynthSpec, generate, write_organisation
+    from cxtemplate.synth.organisation import SynthSpec, generate, write_organisation
 
     demo = (ROOT / "params" / "demo.yaml").read_text()
     orgs, params = [], []

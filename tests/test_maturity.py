@@ -1,4 +1,4 @@
-"""Tests of the CX maturity assessment (cxtemplate.maturity)."""
+"""Tests of the CX maturity assessment (cxtemplate.plan.maturity)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxtemplate import maturity as mat
-from cxtemplate.synth import SynthSpec, generate
+from cxtemplate.plan import maturity as mat
+from cxtemplate.synth.organisation import SynthSpec, generate
 
 TINY_MODEL = """
 id: tiny
@@ -307,7 +307,7 @@ def test_no_answers_is_an_empty_assessment():
 
 
 def test_summary_is_json_ready(demo, tmp_path):
-    from cxtemplate.store import Store
+    from cxtemplate.run.store import Store
 
     _, _, _, a = demo
     store = Store(tmp_path)

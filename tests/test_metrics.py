@@ -1,4 +1,4 @@
-"""Tests for cxtemplate.metrics: published worked examples, vectorisation, validation, suppression."""
+"""Tests for cxtemplate.measure.metrics: published worked examples, vectorisation, validation, suppression."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxtemplate import metrics as m
+from cxtemplate.measure import metrics as m
 
 
 def _scores(pro: int, pas: int, det: int) -> np.ndarray:

@@ -49,7 +49,7 @@ def test_every_notebook_runs_with_its_defaults(root, tmp_path):
     """Copy the template (notebooks, demo params, demo data) and run each notebook unchanged."""
     import papermill as pm
 
-    from cxtemplate.kernels import IPCKernelManager
+    from cxtemplate.run.kernels import IPCKernelManager
 
     for part in ("notebooks", "data/demo"):
         shutil.copytree(root / part, tmp_path / part, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))

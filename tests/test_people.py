@@ -1,4 +1,4 @@
-"""Tests of cxtemplate.people: empirical-Bayes agent scores and the coaching table."""
+"""Tests of cxtemplate.analysis.people: empirical-Bayes agent scores and the coaching table."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from cxtemplate import people as pp
+from cxtemplate.analysis import people as pp
 
 
 def _agents(seed: int, A: int = 60, tau: float = 0.5, sigma: float = 2.0, mean: float = 7.0,
@@ -186,11 +186,11 @@ def test_coaching_table_uses_supplied_importance():
 
 
 def test_on_synthetic_organisation():
-    """On cxtemplate.synth's organisation (agents with planted effects
+    """On cxtemplate.synth.organisation's organisation (agents with planted effects
     ``truth["agents"][agent_id]["effect_latent"]`` and 2–900 responses each) the shrunken agent
     NPS tracks the planted effects better than the raw agent NPS, and the coaching table runs on
     the real column layout (team = location)."""
-    synth = pytest.importorskip("cxtemplate.synth", reason="cxtemplate.synth is pending")
+    synth = pytest.importorskip("cxtemplate.synth.organisation", reason="cxtemplate.synth.organisation is pending")
     raw, eb = [], []
     for seed in (2, 11):
         org = synth.generate(synth.SynthSpec(customers=5000, seed=seed))

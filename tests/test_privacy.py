@@ -1,4 +1,4 @@
-"""Tests for cxtemplate.privacy: redaction of personal data and secrets."""
+"""Tests for cxtemplate.data.privacy: redaction of personal data and secrets."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate.privacy import (
+from cxtemplate.data.privacy import (
     KINDS,
     assert_no_pii,
     build_name_pattern,

@@ -1,4 +1,4 @@
-"""Tests for cxtemplate.rootcause: which change, mix versus rate, driver and topic movers, waterfall.
+"""Tests for cxtemplate.analysis.rootcause: which change, mix versus rate, driver and topic movers, waterfall.
 
 The demo plants a permanent drop of Birmingham's satisfaction from 2025-03 (expected −17.7 NPS
 points there, ``truth["location_step"]``); Birmingham has about 14% of the responses and its share
@@ -13,10 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate.metrics import ces_spec, csat_spec, nps_spec, summarise
-from cxtemplate.rootcause import (
-    MISSING_LEVEL, driver_and_topic_movers, latest_significant_change, mix_rate_decomposition, plot_waterfall,
+from cxtemplate.analysis.rootcause import (
+    MISSING_LEVEL,
+    driver_and_topic_movers,
+    latest_significant_change,
+    mix_rate_decomposition,
+    plot_waterfall,
 )
+from cxtemplate.measure.metrics import ces_spec, csat_spec, nps_spec, summarise
 
 DIMS = ["location", "journey_stage", "segment"]
 BEFORE, AFTER = ("2024-03", "2025-02"), ("2025-03", "2025-12")
@@ -24,8 +28,8 @@ BEFORE, AFTER = ("2024-03", "2025-02"), ("2025-03", "2025-12")
 
 @pytest.fixture(scope="module")
 def demo(root):
-    from cxtemplate.config_loader import load_config
-    from cxtemplate.integrate import integrate
+    from cxtemplate.config.loader import load_config
+    from cxtemplate.data.integrate import integrate
 
     tables = integrate(load_config(root / "params" / "demo.yaml")).tables
     truth = json.loads((root / "data" / "demo" / "truth.json").read_text())
@@ -108,7 +112,7 @@ def test_mix_rate_with_detected_windows(demo):
 
 
 def test_mix_rate_other_seed_other_location():
-    from cxtemplate.synth import SynthSpec, generate
+    from cxtemplate.synth.organisation import SynthSpec, generate
 
     org = generate(SynthSpec(customers=5000, seed=11, dirty=False, step_location="Leeds", step_effect=-0.8))
     r = org.tables["responses"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cxtemplate.runner import run_many, run_organisation
+from cxtemplate.run.runner import run_many, run_organisation
 
 pytestmark = pytest.mark.slow
 

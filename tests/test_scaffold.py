@@ -19,11 +19,21 @@ import pytest
 import yaml
 
 from cxtemplate.cli import main
-from cxtemplate.config_loader import load_config
-from cxtemplate.integrate import integrate
-from cxtemplate.scaffold import (ParamsExist, ScaffoldError, check_round_trip, inspect_folder, plan_sources,
-                                 robust_extreme, scalar, sniff_delimiter, sniff_encoding, write_params)
-from cxtemplate.scaffold_guess import normalise, profile_column, tenure_unit
+from cxtemplate.config.loader import load_config
+from cxtemplate.data.integrate import integrate
+from cxtemplate.scaffold.document import (
+    ParamsExist,
+    ScaffoldError,
+    check_round_trip,
+    inspect_folder,
+    plan_sources,
+    robust_extreme,
+    scalar,
+    sniff_delimiter,
+    sniff_encoding,
+    write_params,
+)
+from cxtemplate.scaffold.guess import normalise, profile_column, tenure_unit
 
 # Hand edits each data set needs before it validates: none. A guess that regresses shows up here
 # as a failing test rather than as a new entry.
@@ -31,7 +41,7 @@ EDITS: dict[str, list[str]] = {"airline_satisfaction": [], "bank_churn": [], "am
 
 
 def _raw(path: Path) -> dict:
-    from cxtemplate.config_loader import _UniqueKeyLoader
+    from cxtemplate.config.loader import _UniqueKeyLoader
 
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
 

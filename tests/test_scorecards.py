@@ -29,7 +29,7 @@ def test_a_location_with_too_few_responses_says_so(demo_report, root, tmp_path):
     """Re-run one scorecard on the demo run with min_n above what a small location collects."""
     import papermill as pm
 
-    from cxtemplate.kernels import IPCKernelManager
+    from cxtemplate.run.kernels import IPCKernelManager
 
     latest, _ = demo_report
     run_dir = tmp_path / "run"

@@ -1,4 +1,4 @@
-"""Tests for cxtemplate.segments: segment-vs-rest table, suppression, funnel limits and plot."""
+"""Tests for cxtemplate.measure.segments: segment-vs-rest table, suppression, funnel limits and plot."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxtemplate import inference as inf
-from cxtemplate import metrics as m
-from cxtemplate import segments as sg
+from cxtemplate.measure import inference as inf
+from cxtemplate.measure import metrics as m
+from cxtemplate.measure import segments as sg
 
 
 @pytest.fixture()

@@ -1,4 +1,4 @@
-"""Tests for cxtemplate.sentiment, including accuracy floors on real labelled comments.
+"""Tests for cxtemplate.analysis.text.sentiment, including accuracy floors on real labelled comments.
 
 Floors are a few points below the figures in bench/results/sentiment.md, so a broken scorer
 fails while ordinary variation across library versions does not.
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate.sentiment import (
+from cxtemplate.analysis.text.sentiment import (
     MIN_PER_CLASS,
     classes_from_scores,
     evaluate_sentiment,

@@ -1,4 +1,4 @@
-"""The notebooks' readers of the canonical tables (``cxtemplate.session``): the fast path must give the
+"""The notebooks' readers of the canonical tables (``cxtemplate.run.session``): the fast path must give the
 same frame as the plain Parquet read, column pruning and row filtering must be exact."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate.session import Run, read_table_fast
-from cxtemplate.store import Store
+from cxtemplate.run.session import Run, read_table_fast
+from cxtemplate.run.store import Store
 
 
 @pytest.fixture()
@@ -42,7 +42,7 @@ def test_fast_read_equals_the_plain_read(store):
 
 
 def test_table_columns_and_table_where(store):
-    from cxtemplate.config_loader import load_config
+    from cxtemplate.config.loader import load_config
 
     s, df = store
     cfg = load_config(str(Path(__file__).resolve().parents[1] / "params" / "demo.yaml"))
@@ -62,7 +62,7 @@ def test_table_columns_and_table_where(store):
 def test_large_tables_are_written_in_chunks_and_read_back_unchanged(tmp_path, monkeypatch):
     """``write_parquet`` converts a large frame a chunk of rows at a time (memory); the file must read
     back as the same frame, with columns whose first chunk is all missing keeping their type."""
-    from cxtemplate import store as st
+    from cxtemplate.run import store as st
 
     monkeypatch.setattr(st, "WRITE_CHUNK_ROWS", 7)
     n = 40

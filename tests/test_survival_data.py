@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate.survival_data import (
+from cxtemplate.churn.data import (
     CXOptions,
     build_design,
     censor_time,

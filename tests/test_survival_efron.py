@@ -1,4 +1,4 @@
-"""The vectorised Efron fit (``cxtemplate.survival_efron``) against lifelines' ``CoxTimeVaryingFitter``
+"""The vectorised Efron fit (``cxtemplate.churn.efron``) against lifelines' ``CoxTimeVaryingFitter``
 and against published coefficients.
 
 Published: the Stanford heart transplant data in (start, stop] form (lifelines'
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate.survival_efron import fit_efron
+from cxtemplate.churn.efron import fit_efron
 
 COVS = ["age", "year", "surgery", "transplant"]
 

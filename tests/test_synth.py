@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate import synth_text as st
-from cxtemplate.synth import DEMO_SPEC, SynthSpec, generate, write_organisation
-from cxtemplate.synth_survey import DRIVERS, TOUCHPOINTS
-from cxtemplate.synth_ops import load_maturity_model
+from cxtemplate.synth import text as st
+from cxtemplate.synth.ops import load_maturity_model
+from cxtemplate.synth.organisation import DEMO_SPEC, SynthSpec, generate, write_organisation
+from cxtemplate.synth.survey import DRIVERS, TOUCHPOINTS
 
 TABLE_COLUMNS = {
     "customers": ["customer_id", "name", "email", "phone", "start_date", "end_date", "segment", "location", "plan",
@@ -492,7 +492,7 @@ def test_cox_time_varying_recovers_hazard_ratios(clean):
 
 
 def test_churn_inversion_matches_the_cumulative_hazard():
-    from cxtemplate.synth import WEIBULL_SCALE_DAYS, WEIBULL_SHAPE, log_hr, simulate_churn
+    from cxtemplate.synth.organisation import WEIBULL_SCALE_DAYS, WEIBULL_SHAPE, log_hr, simulate_churn
 
     n = 200_000
     rng = np.random.Generator(np.random.PCG64(1))

@@ -1,7 +1,7 @@
-"""Tests for cxtemplate.text: topics, membership, topic impact on NPS, charts.
+"""Tests for cxtemplate.analysis.text.topics: topics, membership, topic impact on NPS, charts.
 
 A small simulated corpus with six planted topics (distinctive vocabularies, known NPS effects)
-stands in for the synthetic organisation; ``test_synth_*`` run against ``cxtemplate.synth``
+stands in for the synthetic organisation; ``test_synth_*`` run against ``cxtemplate.synth.organisation``
 (the demo organisation and a second seed) when it is importable.
 """
 
@@ -14,9 +14,8 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from cxtemplate import text_select as ts
-from cxtemplate.privacy import contains_pii, redact
-from cxtemplate.text import (
+from cxtemplate.analysis.text import select as ts
+from cxtemplate.analysis.text.topics import (
     _is_general,
     assign_topics,
     fit_topics,
@@ -27,6 +26,7 @@ from cxtemplate.text import (
     topic_impact,
     topic_weights,
 )
+from cxtemplate.data.privacy import contains_pii, redact
 
 K_RANGE = range(4, 10)
 
@@ -334,7 +334,7 @@ SYNTH_SEEDS = (20251231, 7)  # the demo organisation (data/demo) and a second on
 
 @pytest.fixture(scope="module", params=SYNTH_SEEDS, ids=lambda s: f"seed{s}")
 def synth_org(request):
-    synth = pytest.importorskip("cxtemplate.synth")
+    synth = pytest.importorskip("cxtemplate.synth.organisation")
     org = synth.generate(synth.SynthSpec(customers=5000, seed=request.param))
     r = org.tables["responses"]
     c = r[r["comment"].notna() & r["nps"].between(0, 10)]
@@ -427,7 +427,7 @@ def test_comment_topics_full_and_sampled(sim):
     """``experience.comment_topics``: without a sample it is ``fit_topics`` + ``assign_topics``; fitted on a
     sample, every comment is still assigned, the shares are those of all comments, and the planted topics
     are still found with their known frequencies."""
-    from cxtemplate import experience as ex
+    from cxtemplate.analysis import experience as ex
 
     texts, _, planted, model = sim
     full = ex.comment_topics(texts, seed=0, sample_above=None)

@@ -21,7 +21,7 @@ by = "location"
 level = None
 
 # %%
-from cxtemplate.session import open_run
+from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="scorecards")
 run.require("04_experience_analysis", "06_action_plan")
@@ -29,8 +29,8 @@ run.require("04_experience_analysis", "06_action_plan")
 # %%
 from IPython.display import Markdown, display
 
-from cxtemplate import scorecard as sc
-from cxtemplate.display import absent, say, show_figure, show_table
+from cxtemplate.plan import scorecard as sc
+from cxtemplate.report.display import absent, say, show_figure, show_table
 
 cfg = run.cfg
 # the columns this page reads (comments: only this unit's, below)
@@ -62,7 +62,7 @@ if enough:
                formats={"Value": "{:.1f}", "Low": "{:.1f}", "High": "{:.1f}", "Rest": "{:.1f}",
                         "Difference": "{:+.1f}", "p": "{:.3f}"})
     if "nps" in run.specs:
-        from cxtemplate.trends import period_table, plot_trend
+        from cxtemplate.measure.trends import period_table, plot_trend
 
         t = period_table(mine, run.specs["nps"], "responded_at", freq=run.freq)
         steps = run.load("04_experience_analysis", "steps", None)

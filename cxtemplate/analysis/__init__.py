@@ -1,0 +1,7 @@
+"""Experience analysis (notebook 04): drivers, operational links, conversations, root cause, coaching, comments.
+
+Layer 3: imports :mod:`cxtemplate.measure` and below, never :mod:`cxtemplate.churn`, :mod:`cxtemplate.plan`
+or :mod:`cxtemplate.run`.
+"""
+
+__all__ = ["conversations", "driver_math", "drivers", "experience", "linkage", "people", "plots", "rootcause", "text"]

@@ -1,0 +1,7 @@
+"""Survival analysis of churn (notebook 05): data without look-ahead, Kaplan–Meier, Cox models, validation, scoring.
+
+Layer 3: imports :mod:`cxtemplate.measure` and below, never :mod:`cxtemplate.analysis`, :mod:`cxtemplate.plan`
+or :mod:`cxtemplate.run`.
+"""
+
+__all__ = ["data", "design", "efron", "flow", "km_cox", "ph", "plots", "scoring", "validation"]

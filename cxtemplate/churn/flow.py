@@ -1,0 +1,239 @@
+"""Notebook 05's sequence in one call: survival data → curves → Cox model → validation → scores.
+
+Design, stated once here and in the notebook: the hazard ratios come from a **time-varying**
+Cox model (the estimator of lifelines' ``CoxTimeVaryingFitter``, vectorised in :mod:`cxtemplate.churn.efron`) on (start, stop] tenure intervals, so a customer's
+NPS category counts only from the day of the survey that revealed it — no look-ahead. Active
+customers are scored with a **landmark** table at the analysis date (their covariates as known
+today) and the probability of leaving within the horizon *given the tenure they have already
+reached*. Sources without dates (tenure and a churn flag only) get the same analysis on one row
+per customer with CRM covariates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from cxtemplate.churn.data import CXOptions, landmark_frame, last_rows, survival_frame, time_varying_frame
+from cxtemplate.churn.km_cox import ChurnUnavailable, fit_cox, fit_cox_time_varying, kaplan_meier
+from cxtemplate.churn.scoring import (
+    counterfactual,
+    revenue_at_risk,
+    risk_value_matrix,
+    score_customers,
+    top_at_risk,
+    validate,
+)
+from cxtemplate.churn.validation import design_sample_ids
+
+DAYS_PER_MONTH = 365.25 / 12
+# The only columns of the responses and interactions tables the churn analysis reads (notebook 05 loads
+# just these: at a million customers the full tables would take gigabytes).
+RESPONSE_COLUMNS = ["customer_id", "responded_at", "nps", "ces"]
+INTERACTION_COLUMNS = ["customer_id", "started_at", "resolved", "sentiment"]
+
+
+@dataclass
+class ChurnAnalysis:
+    """Everything notebook 05 shows and saves."""
+
+    available: bool
+    reason: str = ""
+    design: str = ""
+    horizon_days: float = 365.0
+    survival: pd.DataFrame | None = None
+    km: dict = field(default_factory=dict)
+    model: object | None = None
+    validation: object | None = None
+    scores: pd.DataFrame | None = None
+    by_group: pd.DataFrame | None = None
+    matrix: pd.DataFrame | None = None
+    top: pd.DataFrame | None = None
+    counterfactual: object | None = None
+    notes: list[str] = field(default_factory=list)
+    covariates: list[str] = field(default_factory=list)
+
+    def summary(self, currency: str, horizon_months: int) -> dict:
+        """The headline record saved as the ``summary`` artifact."""
+        if not self.available:
+            return {"available": False, "reason": self.reason}
+        s = self.survival
+        out = {"available": True, "design": self.design, "customers": int(len(s)), "events": int(s["churned"].sum()),
+               "active": int((~s["churned"].astype(bool)).sum()), "horizon_months": horizon_months,
+               "currency": currency, "covariates": self.covariates}
+        if self.model is not None and getattr(self.model, "ok", False):
+            out["concordance_in_sample"] = self.model.concordance
+        if self.validation is not None and hasattr(self.validation, "table"):
+            cox = self.validation.table.iloc[0]
+            out.update(concordance=float(cox["concordance"]), concordance_sd=float(cox.get("concordance_sd", float("nan"))),
+                       ici=float(cox["ici"]), e50=float(cox["e50"]))
+        if self.scores is not None and not isinstance(self.scores, ChurnUnavailable):
+            out["expected_churners"] = float(self.scores["churn_probability"].sum())
+            revenue = float(self.scores["annual_revenue"].sum()) if "annual_revenue" in self.scores.columns else 0.0
+            if revenue > 0:
+                out.update(revenue_at_risk=float(self.scores["revenue_at_risk"].sum()), annual_revenue=revenue)
+        cf = self.counterfactual
+        if cf is not None and not isinstance(cf, ChurnUnavailable):
+            out.update(counterfactual_retained=float(cf.revenue_retained), counterfactual_low=float(cf.revenue_low),
+                       counterfactual_high=float(cf.revenue_high), counterfactual_text=cf.text)
+        return out
+
+
+def tenure_leaks(surv: pd.DataFrame, covariates: list[str], threshold: float = 0.6) -> list[str]:
+    """Warn about numeric covariates that rise or fall with tenure itself.
+
+    A quantity that accumulates over a customer's life (total charges, lifetime orders) is
+    larger for customers who have stayed longer, so it "predicts" survival from the outcome:
+    look-ahead bias that inflates concordance. Flagged when |Spearman ρ| with tenure exceeds
+    ``threshold``.
+    """
+    notes = []
+    for c in covariates:
+        if c in surv.columns and pd.api.types.is_numeric_dtype(surv[c]) and surv[c].nunique() > 10:
+            rho = surv[[c, "tenure_days"]].corr(method="spearman").iloc[0, 1]
+            if abs(rho) > threshold:
+                notes.append(f"'{c}' moves with tenure itself (Spearman ρ = {rho:.2f}): if it accumulates over a "
+                             "customer's life (e.g. total charges) it leaks the outcome and inflates the model's "
+                             "accuracy; consider removing it from churn.covariates.")
+    return notes
+
+
+def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, interactions: pd.DataFrame | None, *,
+            as_of, covariates: list[str], cx_covariates: list[str], horizon_months: int = 12,
+            revenue_per: str = "month", top_n: int = 50, fit_sample_above: int = 150_000, seed: int = 0,
+            group_cols: tuple[str, ...] = ("segment", "plan"),
+            validate_sample_above: int | None = None) -> ChurnAnalysis:
+    """Run the whole churn analysis for one organisation.
+
+    Parameters
+    ----------
+    customers, responses, interactions : DataFrame or None
+        Canonical tables (``customers`` needs ``tenure_days`` and ``churned``).
+    as_of : date-like
+        Analysis date (censoring date of active customers).
+    covariates : list of str
+        CRM covariates from the params.
+    cx_covariates : list of str
+        CX covariates from the params (used only when their source table exists).
+    horizon_months : int
+        Risk horizon.
+    revenue_per : {"month", "year"}
+        Period of the ``revenue`` column.
+    top_n : int
+        Length of the account managers' list.
+    fit_sample_above : int
+        Above this many customers the Cox model is fitted on a random sample of this many customers
+        (stated in the notes). Scoring, Kaplan–Meier curves and revenue at risk use every customer.
+    validate_sample_above : int, optional
+        Above this many customers the cross-validation runs on a random sample of this many customers
+        (stated in the validation notes); default: ``fit_sample_above``.
+
+    Returns
+    -------
+    ChurnAnalysis
+    """
+    horizon = horizon_months * DAYS_PER_MONTH
+    validate_sample_above = fit_sample_above if validate_sample_above is None else validate_sample_above
+    if customers is None or customers.empty:
+        return ChurnAnalysis(False, "There is no CRM table, so churn cannot be analysed.")
+    if "churned" not in customers.columns or customers["churned"].isna().all():
+        return ChurnAnalysis(False, "The CRM table says nothing about who left (no end dates or churn flag).")
+    covs = [c for c in covariates if c in customers.columns]
+    keep = [c for c in ("revenue", *group_cols, "location") if c in customers.columns and c not in covs]
+    dated = "start_date" in customers.columns and customers["start_date"].notna().any()
+    surv = survival_frame(customers, as_of=as_of if dated else None, covariates=covs, keep=keep)
+    res = ChurnAnalysis(True, horizon_days=horizon, survival=surv, notes=list(surv.attrs.get("notes", [])))
+    res.notes += tenure_leaks(surv, covs)
+    if int(surv["churned"].sum()) == 0:
+        res.available = False
+        res.reason = (f"None of the {len(surv):,} customers has left in the data, so there is nothing to learn "
+                      "about leaving yet; churn risk cannot be estimated.")
+        return res
+    cx = [c for c in cx_covariates if (c in ("nps_category", "ces") and responses is not None)
+          or (c in ("unresolved_contacts", "negative_contacts") and interactions is not None)]
+    options = CXOptions(covariates=tuple(cx)) if cx else None
+    sample = fit_sample_above if len(surv) > fit_sample_above else None
+    validate_sample = validate_sample_above if len(surv) > validate_sample_above else None
+    if dated and (cx or True):
+        tv = time_varying_frame(customers, responses if cx else None, interactions if cx else None, as_of=as_of,
+                                covariates=covs, keep=keep, cx=options)
+        res.notes += list(tv.attrs.get("notes", []))
+        model_covs = [*tv.attrs.get("covariates", covs), *tv.attrs.get("cx_covariates", [])]
+        res.design = "time-varying Cox model (Efron partial likelihood, as lifelines' CoxTimeVaryingFitter) with a landmark for scoring"
+        res.model = fit_cox_time_varying(tv, model_covs, max_subjects=sample, seed=seed, standardise=True)
+        descriptive = last_rows(tv) if cx else surv
+        current = landmark_frame(customers, responses if cx else None, interactions if cx else None, as_of=as_of,
+                                 covariates=covs, keep=keep, cx=options, tv=tv)
+        # the back-test needs only the customers the validation design keeps (each customer's intervals
+        # depend on their own history alone, so building them for a subset gives the same rows)
+        bt_customers = customers
+        if validate_sample:
+            keep_ids = design_sample_ids(pd.unique(tv["customer_id"]), validate_sample, seed)
+            bt_customers = customers[keep_ids.get_indexer(customers["customer_id"].astype(str)) >= 0]
+        backtest = landmark_frame(bt_customers, responses if cx else None, interactions if cx else None,
+                                  landmark=pd.Timestamp(as_of) - pd.Timedelta(days=horizon), as_of=as_of,
+                                  covariates=covs, keep=keep, cx=options)
+        res.validation = validate(tv, model_covs, horizon_days=horizon, group_col=group_cols[0]
+                                  if group_cols[0] in tv.columns else None, test=backtest, seed=seed,
+                                  design_sample=validate_sample)
+    else:
+        model_covs = covs
+        res.design = "Cox model on one row per customer (no dates, so no time-varying covariates)"
+        res.model = fit_cox(surv, model_covs, max_subjects=sample, seed=seed, standardise=True)
+        descriptive = surv
+        current = surv[~surv["churned"].astype(bool)].copy()
+        res.validation = validate(surv, model_covs, horizon_days=horizon,
+                                  group_col=next((g for g in group_cols if g in surv.columns), None), seed=seed,
+                                  design_sample=validate_sample)
+    res.covariates = model_covs
+    res.notes += [n for n in getattr(res.model, "notes", []) if n not in res.notes]
+    km_cols = [c for c in ("nps_category", *group_cols) if c in descriptive.columns]
+    res.km = {"all": kaplan_meier(descriptive, None, horizon_days=horizon)}
+    for col in km_cols:
+        frame = descriptive
+        if col == "nps_category":
+            # Customers never surveyed are mostly those who left before a survey reached them; in a
+            # curve by latest answer they would look riskier than they are (immortal-time bias).
+            frame = descriptive[descriptive[col].isin(["promoter", "passive", "detractor"])]
+        res.km[col] = kaplan_meier(frame, col, horizon_days=horizon)
+    if isinstance(res.model, ChurnUnavailable):
+        res.notes.append(str(res.model))
+        return res
+    periods = 12.0 if revenue_per == "month" else 1.0
+    res.scores = score_customers(res.model, current, horizon, revenue_periods_per_year=periods,
+                                 keep=[c for c in (*group_cols, "location") if c in current.columns])
+    if isinstance(res.scores, ChurnUnavailable):
+        return res
+    if "revenue" not in current.columns:
+        res.notes.append("There is no revenue column, so customers are ranked by risk alone and no revenue is valued.")
+        res.top = top_at_risk(res.scores, res.model, current, n=top_n, rank_by="churn_probability")
+        return res
+    res.by_group = revenue_at_risk(res.scores, by=[c for c in (*group_cols, "location") if c in res.scores.columns])
+    res.matrix = risk_value_matrix(res.scores)
+    res.top = top_at_risk(res.scores, res.model, current, n=top_n)
+    if "nps_category" in model_covs:
+        res.counterfactual = counterfactual(res.model, current, horizon, column="nps_category",
+                                            from_level="detractor", to_level="passive",
+                                            revenue_periods_per_year=periods, seed=seed)
+    return res
+
+
+def km_table(km, horizon_months: int) -> pd.DataFrame:
+    """A Kaplan–Meier summary a reader can scan: churn by the horizon, median and mean tenure."""
+    import numpy as np
+
+    t = km.summary
+    cols = {c: c for c in t.columns}
+    out = pd.DataFrame({"Group": t[cols.get("group", t.columns[0])].astype(str), "Customers": t["customers"],
+                        "Left": t["churned"]})
+    if {"survival_at_horizon", "survival_low", "survival_high"} <= set(t.columns):
+        out[f"Left within {horizon_months} months"] = [f"{100 * (1 - s):.1f}% ({100 * (1 - h):.1f}–{100 * (1 - lo):.1f})"
+                                                    for s, lo, h in zip(t["survival_at_horizon"], t["survival_low"], t["survival_high"])]
+    if "median_tenure_days" in t.columns:
+        out["Median tenure"] = [("not reached" if not np.isfinite(v) else f"{v / 365.25:.1f} years")
+                                for v in t["median_tenure_days"]]
+    if {"rmst_days", "rmst_low", "rmst_high"} <= set(t.columns):
+        out[f"Mean days in first {horizon_months} months"] = [f"{m:.0f} ({lo:.0f}–{hi:.0f})"
+                                                             for m, lo, hi in zip(t["rmst_days"], t["rmst_low"], t["rmst_high"])]
+    return out

@@ -1,0 +1,180 @@
+"""Charts for the churn notebook, in the house style of :mod:`cxtemplate.report.theme`.
+
+Each function draws from results already computed (no refitting, no seaborn bootstrapping) and
+returns the matplotlib axes (or figure), finished with a title, unit, n and source.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cxtemplate.report.theme import ACCENT, BAD, NEUTRAL, NPS_COLOURS, PALETTE, finish
+
+NONE_YET_COLOUR = "#56B4E9"
+
+
+def _colours(groups, group_col):
+    if group_col == "nps_category":
+        cols = dict(NPS_COLOURS, none_yet=NONE_YET_COLOUR)
+        return [cols.get(g, PALETTE[i % len(PALETTE)]) for i, g in enumerate(groups)]
+    return [PALETTE[i % len(PALETTE)] for i in range(len(groups))]
+
+
+def _new_ax(ax, **kw):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(**kw)
+    return ax
+
+
+def plot_km(km, ax=None, *, at_risk: bool = True, title: str | None = None, source: str | None = "CRM",
+            unit_days: float = 365.25, unit_name: str = "years"):
+    """Kaplan–Meier curves by group with 95% bands, the horizon marked and at-risk counts below.
+
+    Parameters
+    ----------
+    km : KMResult
+        From :func:`cxtemplate.churn.km_cox.kaplan_meier`.
+    ax : matplotlib.axes.Axes, optional
+    at_risk : bool
+        Add lifelines' ``add_at_risk_counts`` table (at-risk customers) under the chart.
+    title, source : str, optional
+    unit_days, unit_name
+        Tenure axis unit (default years).
+    """
+    import matplotlib.pyplot as plt
+    from lifelines.plotting import add_at_risk_counts
+
+    if ax is None:
+        fig = plt.figure(figsize=(8.0, 4.4 + (0.22 * len(km.fitters) if at_risk else 0)), layout="none")
+        ax = fig.add_axes([0.1, 0.16 + (0.05 * len(km.fitters) if at_risk else 0), 0.72, 0.66])
+    groups = list(km.fitters)
+    for g, col in zip(groups, _colours(groups, km.group_col)):
+        f = km.fitters[g]
+        sf = f.survival_function_.iloc[:, 0]
+        ci = f.confidence_interval_survival_function_
+        x = sf.index.to_numpy(float) / unit_days
+        ax.step(x, sf.to_numpy(), where="post", color=col, lw=1.8, label=f"{g} (n = {f.event_table['entrance'].sum():,})")
+        ax.fill_between(x, ci.iloc[:, 0].to_numpy(), ci.iloc[:, 1].to_numpy(), step="post", color=col, alpha=0.15, lw=0)
+    ax.axvline(km.horizon_days / unit_days, color=ACCENT, ls="--", lw=1, alpha=0.7)
+    ax.annotate(" horizon", (km.horizon_days / unit_days, 0.02), color=ACCENT, fontsize=8.5)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    n = int(km.summary["customers"].sum())
+    by = f", by {km.group_col.replace('_', ' ')}" if km.group_col else ""
+    finish(ax, title or f"Customers still with us over tenure{by}", n=n, unit="customers retained, %",
+           source=source, xlabel=f"Tenure ({unit_name})", ylabel="Still a customer")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8.5)
+    if at_risk:
+        fitters = [km.fitters[g] for g in groups]
+        scaled = []
+        for f in fitters:  # at-risk counts on the same (scaled) time axis as the curves
+            g = type(f)().fit(f.durations / unit_days, f.event_observed, label=f._label)
+            scaled.append(g)
+        add_at_risk_counts(*scaled, ax=ax, rows_to_show=["At risk"], fig=ax.figure, ypos=-0.45)
+    return ax
+
+
+def plot_forest(cox, ax=None, *, title: str | None = None, source: str | None = None):
+    """Hazard ratios with 95% intervals on a log scale; 1 = no difference from the reference."""
+    t = cox.hazard_ratios.iloc[::-1].reset_index(drop=True)
+    ax = _new_ax(ax, figsize=(8.0, 1.2 + 0.38 * len(t)))
+    y = np.arange(len(t))
+    col = np.where(t["hr_low"] > 1, BAD, np.where(t["hr_high"] < 1, PALETTE[2], NEUTRAL))
+    ax.hlines(y, t["hr_low"], t["hr_high"], color=col, lw=2)
+    ax.scatter(t["hr"], y, color=col, zorder=3, s=28)
+    ax.axvline(1.0, color="#333333", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_yticks(y)
+    ax.set_yticklabels(t["label"])
+    lo, hi = float(t["hr_low"].min()), float(t["hr_high"].max())
+    ax.set_xlim(min(lo, 0.9) / 1.15, max(hi, 1.1) * 1.15)
+    ticks = [x for x in (0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6) if ax.get_xlim()[0] <= x <= ax.get_xlim()[1]]
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{x:g}" for x in ticks])
+    ax.minorticks_off()
+    kind = "time-varying Cox model" if cox.kind == "time_varying" else "Cox model"
+    strata = f", stratified by {', '.join(cox.strata)}" if cox.strata else ""
+    finish(ax, title or "What raises the risk of leaving: hazard ratios", n=cox.n_subjects,
+           unit="hazard ratio, 95% interval, log scale",
+           source=source, xlabel=f"Hazard ratio (>1 = leaves sooner) · {kind}, {cox.n_events:,} churns{strata}",
+           ylabel="")
+    return ax
+
+
+def plot_calibration(validation, ax=None, *, horizon_days: float = 365.0, title: str | None = None,
+                     source: str | None = None):
+    """Smoothed observed vs predicted churn by the horizon, one line per model (out-of-fold)."""
+    ax = _new_ax(ax, figsize=(6.4, 4.6))
+    tab = validation.table.set_index("model")
+    for i, (name, curve) in enumerate(validation.curves.items()):
+        if curve.empty:
+            continue
+        r = tab.loc[name]
+        ax.plot(curve["predicted"], curve["observed"], color=[ACCENT, PALETTE[1]][i % 2], lw=2,
+                label=f"{name}: ICI {r['ici']:.3f}, E50 {r['e50']:.3f}")
+    lim = max(0.05, *(float(c[["predicted", "observed"]].max().max()) for c in validation.curves.values()
+                      if not c.empty))
+    ax.plot([0, lim], [0, lim], color="#333333", ls="--", lw=0.8, label="perfect calibration")
+    ax.set_xlim(0, lim)
+    ax.set_ylim(0, lim)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    n = int(tab["n"].iloc[0])
+    finish(ax, title or f"Predicted vs observed churn within {horizon_days:.0f} days", n=n,
+           unit=f"probability, out-of-fold ({validation.design})", source=source,
+           xlabel="Predicted", ylabel="Observed (smoothed)")
+    ax.legend(loc="upper left", frameon=False, fontsize=8.5)
+    return ax
+
+
+def plot_risk_value_matrix(matrix: pd.DataFrame, ax=None, *, value: str = "revenue_at_risk",
+                           title: str | None = None, source: str | None = None, currency: str = ""):
+    """Heatmap of risk band × value band; cells show customers and revenue at risk."""
+    import seaborn as sns
+
+    ax = _new_ax(ax, figsize=(7.2, 3.8))
+    piv = matrix.pivot(index="risk_band", columns="value_band", values=value).iloc[::-1]
+    cnt = matrix.pivot(index="risk_band", columns="value_band", values="customers").iloc[::-1]
+    annot = np.array([[f"{c:,.0f} cust.\n{currency}{v:,.0f}" for c, v in zip(rc, rv)]
+                      for rc, rv in zip(cnt.to_numpy(), piv.to_numpy())])
+    sns.heatmap(piv.astype(float), annot=annot, fmt="", cmap="Oranges", cbar=False, ax=ax, linewidths=0.5,
+                annot_kws={"fontsize": 8.5})
+    finish(ax, title or "Where the revenue at risk sits: churn risk × customer value",
+           n=int(matrix["customers"].sum()), unit=f"annual revenue at risk{', ' + currency if currency else ''}",
+           source=source, xlabel="Customer value (annual revenue band)", ylabel="Churn risk within horizon")
+    ax.tick_params(axis="y", rotation=0)
+    return ax
+
+
+def plot_revenue_at_risk(table: pd.DataFrame, dimension: str = "segment", ax=None, *, title: str | None = None,
+                         source: str | None = None, currency: str = ""):
+    """Horizontal bars of revenue at risk by one dimension of :func:`~cxtemplate.churn.scoring.revenue_at_risk`."""
+    t = table.loc[table["dimension"] == dimension].sort_values("revenue_at_risk")
+    ax = _new_ax(ax, figsize=(7.2, 1.2 + 0.4 * len(t)))
+    ax.barh(t["group"], t["revenue_at_risk"], color=BAD)
+    for y, (v, p) in enumerate(zip(t["revenue_at_risk"], t["mean_probability"])):
+        ax.annotate(f" {currency}{v:,.0f} ({p:.0%} avg risk)", (v, y), va="center", fontsize=8.5)
+    ax.set_xlim(0, float(t["revenue_at_risk"].max()) * 1.35 if len(t) else 1)
+    finish(ax, title or f"Annual revenue at risk by {dimension}", n=int(t["customers"].sum()),
+           unit=f"Σ annual revenue × churn probability{', ' + currency if currency else ''}", source=source,
+           xlabel="Revenue at risk", ylabel="")
+    return ax
+
+
+def plot_rmst(km, ax=None, *, title: str | None = None, source: str | None = "CRM"):
+    """Restricted mean tenure over the horizon by group, with 95% intervals."""
+    s = km.summary.iloc[::-1].reset_index(drop=True)
+    ax = _new_ax(ax, figsize=(7.2, 1.2 + 0.42 * len(s)))
+    cols = _colours(list(s["group"]), km.group_col)
+    y = np.arange(len(s))
+    ax.hlines(y, s["rmst_low"], s["rmst_high"], color=cols, lw=2)
+    ax.scatter(s["rmst_days"], y, color=cols, zorder=3)
+    ax.set_yticks(y)
+    ax.set_yticklabels(s["group"])
+    finish(ax, title or f"Average days kept as a customer over the next {km.horizon_days:.0f} days",
+           n=int(s["customers"].sum()), unit="restricted mean survival time, days, 95% interval", source=source,
+           xlabel="Days (of the horizon)", ylabel="")
+    return ax

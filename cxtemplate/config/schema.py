@@ -1,0 +1,401 @@
+"""The parameters of one engagement: a strict pydantic v2 schema.
+
+A consultant writes one YAML file per organisation (see ``params/demo.yaml`` for the fully
+commented worked example). :func:`cxtemplate.config.loader.load_config` reads it, validates it
+against the models below (unknown keys are errors) and runs the cross-field checks that need
+the file system or the environment. Nothing else in the package reads the YAML.
+
+Paths in the file are relative to the params file. Secrets never appear in it: an SQL source
+names the *environment variable* that holds its connection URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator, model_validator
+
+TABLES = ("customers", "responses", "interactions", "operations", "maturity_answers")
+ROLES = ("executive", "manager", "analyst")
+CX_COVARIATES = ("nps_category", "ces", "unresolved_contacts", "negative_contacts")
+
+
+class Strict(BaseModel):
+    """Base for every section: unknown keys are errors, values are immutable after loading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# --------------------------------------------------------------------------- organisation
+
+
+class Organisation(Strict):
+    """Who the engagement is for and which period the report covers."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
+                    description="Short identifier, lower case; names the report folder.")
+    name: str = Field(min_length=1)
+    currency: str = Field(default="GBP", pattern=r"^[A-Z]{3}$", description="ISO 4217 code.")
+    frequency: Literal["month", "quarter"] = "month"
+    start: dt.date | None = Field(default=None, description="First day of the analysis window.")
+    as_of: dt.date = Field(description="Analysis date: end of the window; later-dated rows are quarantined as future.")
+    baseline: str | None = Field(default=None, description="Baseline period for trends, e.g. '2024-06' or '2024Q2'.")
+
+    @model_validator(mode="after")
+    def _window(self) -> Organisation:
+        if self.start is not None and self.start >= self.as_of:
+            raise ValueError(f"start ({self.start}) must be before as_of ({self.as_of})")
+        if self.baseline is not None:
+            pattern = r"^\d{4}-(0[1-9]|1[0-2])$" if self.frequency == "month" else r"^\d{4}Q[1-4]$"
+            if not re.match(pattern, str(self.baseline)):
+                example = "2024-06" if self.frequency == "month" else "2024Q2"
+                raise ValueError(f"baseline '{self.baseline}' is not a {self.frequency} like '{example}'")
+            if str(self.baseline) > (self.as_of.strftime("%Y-%m") if self.frequency == "month"
+                                     else f"{self.as_of.year}Q{(self.as_of.month - 1) // 3 + 1}"):
+                raise ValueError(f"baseline {self.baseline} is after as_of {self.as_of}")
+        return self
+
+
+# --------------------------------------------------------------------------- sources
+
+
+class Source(Strict):
+    """One input table: a file (CSV, Parquet, Excel) or an SQL query, and how its columns map.
+
+    ``columns`` maps *canonical* names (left) to the source's own column names (right);
+    canonical columns not listed are looked up under their own name. Source columns that are
+    neither mapped nor listed in ``keep`` are dropped, so personal data does not travel by accident.
+    """
+
+    file: Path | None = None
+    format: Literal["csv", "parquet", "excel"] | None = None
+    sheet: str | int | None = None
+    encoding: str = "utf-8"
+    # not stripped: a tab is a delimiter, not whitespace to tidy away
+    delimiter: Annotated[str, StringConstraints(strip_whitespace=False, min_length=1)] | None = None
+    sql: str | None = None
+    url_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    columns: dict[str, str] = Field(default_factory=dict)
+    keep: list[str] = Field(default_factory=list)
+    recode: dict[str, dict[Any, Any]] = Field(default_factory=dict)
+    missing: dict[str, list[Any]] = Field(default_factory=dict)
+    date_format: str | None = None
+    tenure_unit: Literal["day", "week", "month", "year"] = "day"
+    kpi_columns: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> Source:
+        if (self.file is None) == (self.sql is None):
+            raise ValueError("give exactly one of 'file' or 'sql'")
+        if self.sql is not None and self.url_env is None:
+            raise ValueError("an 'sql' source needs 'url_env', the environment variable holding the connection URL")
+        if self.file is not None and self.url_env is not None:
+            raise ValueError("'url_env' only applies to 'sql' sources")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """``"csv"``, ``"parquet"``, ``"excel"`` or ``"sql"``."""
+        if self.sql is not None:
+            return "sql"
+        if self.format:
+            return self.format
+        suffix = self.file.suffix.lower() if self.file else ""
+        return {".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel",
+                ".xls": "excel"}.get(suffix, "csv")
+
+
+class Sources(Strict):
+    """The organisation's exports. Any table may be absent; the notebooks say so and go on."""
+
+    customers: Source | None = None
+    responses: Source | None = None
+    interactions: Source | None = None
+    operations: Source | None = None
+    maturity_answers: Source | None = None
+
+    def configured(self) -> dict[str, Source]:
+        """The configured sources by canonical table name."""
+        return {t: s for t in TABLES if (s := getattr(self, t)) is not None}
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _check_scale(scale: tuple[int, int], success_min: int | None) -> None:
+    lo, hi = scale
+    if lo >= hi:
+        raise ValueError(f"scale must be [low, high] with low < high, got [{lo}, {hi}]")
+    if success_min is not None and not lo < success_min <= hi:
+        raise ValueError(f"success_min {success_min} must lie in ({lo}, {hi}]")
+
+
+class NPSMetric(Strict):
+    """Net Promoter Score: % promoters (9–10) − % detractors (0–6) on the 0–10 question."""
+
+    enabled: bool = True
+    target_margin: float = Field(default=10.0, gt=0, description="Margin of error (± NPS points) a reported cell (segment × period) should reach.")
+
+
+class CSATMetric(Strict):
+    """Customer satisfaction: top-box share or mean on a configurable scale."""
+
+    enabled: bool = True
+    method: Literal["top2box", "mean"] = "top2box"
+    scale: tuple[int, int] = (1, 5)
+    success_min: int | None = Field(default=None, description="Lowest score counted as satisfied (default: top two on a 5-point scale, top three on 7).")
+    target_margin: float = Field(default=5.0, gt=0, description="Margin of error (± percentage points, or ± scale points for a mean).")
+
+    @model_validator(mode="after")
+    def _scale(self) -> CSATMetric:
+        _check_scale(self.scale, self.success_min)
+        return self
+
+
+class CESMetric(Strict):
+    """Customer effort: mean or %-agree on a 1–5 or 1–7 scale (higher = easier)."""
+
+    enabled: bool = True
+    method: Literal["mean", "pct_agree"] = "mean"
+    scale: tuple[int, int] = (1, 7)
+    success_min: int | None = Field(default=None, description="Lowest score counted as 'agree' (default: top three on 7, top two on 5).")
+    target_margin: float = Field(default=0.25, gt=0, description="Margin of error (± scale points for a mean, ± percentage points for %-agree).")
+
+    @model_validator(mode="after")
+    def _scale(self) -> CESMetric:
+        _check_scale(self.scale, self.success_min)
+        return self
+
+
+class Drivers(Strict):
+    """Driver rating columns of the responses table, explained against an outcome metric."""
+
+    columns: list[str] = Field(default_factory=list)
+    scale: tuple[int, int] = (0, 10)
+    outcome: Literal["nps", "csat", "ces"] = "nps"
+    labels: dict[str, str] = Field(default_factory=dict, description="Plain-language names for driver columns.")
+
+    @model_validator(mode="after")
+    def _scale(self) -> Drivers:
+        _check_scale(self.scale, None)
+        if len(set(self.columns)) != len(self.columns):
+            raise ValueError("driver columns are listed twice")
+        return self
+
+
+class Metrics(Strict):
+    """Which CX metrics are computed and how they are defined (printed wherever shown)."""
+
+    nps: NPSMetric = NPSMetric()
+    csat: CSATMetric = CSATMetric()
+    ces: CESMetric = CESMetric()
+    drivers: Drivers = Drivers()
+    confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
+
+
+# --------------------------------------------------------------------------- maturity, objectives
+
+
+class Maturity(Strict):
+    """The maturity model (a packaged name or a YAML file) and the stage the organisation aims for."""
+
+    model: str = "forrester_six_disciplines"
+    target_stage: int = Field(default=3, ge=1, le=10)
+
+
+class Objective(Strict):
+    """A business goal tied to a CX metric, a target, a deadline and an owner."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    goal: str
+    metric: Literal["nps", "csat", "ces"]
+    target: float
+    deadline: dt.date
+    owner: str
+    where: dict[str, str] = Field(default_factory=dict, description="Restrict to a segment, e.g. {location: Leeds}.")
+
+
+# --------------------------------------------------------------------------- churn
+
+
+class Churn(Strict):
+    """Survival-based churn settings."""
+
+    enabled: bool = True
+    horizon_months: int = Field(default=12, ge=1, le=60)
+    covariates: list[str] = Field(default_factory=list, description="CRM columns used as covariates.")
+    cx_covariates: list[Literal["nps_category", "ces", "unresolved_contacts", "negative_contacts"]] = Field(
+        default_factory=lambda: ["nps_category"])
+    revenue_per: Literal["month", "year"] = "month"
+    top_customers: int = Field(default=50, ge=1)
+    fit_sample_above: int = Field(default=150_000, ge=1000,
+                                  description="Above this many customers the Cox model is fitted on a random sample.")
+
+
+# --------------------------------------------------------------------------- actions, governance, alerts
+
+
+class CatalogueAction(Strict):
+    """A standard action the consultant can propose, matched to findings it addresses."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    title: str
+    addresses: list[str] = Field(min_length=1, description="Finding keys, e.g. 'driver:speed_of_service', 'topic', 'location_drop', 'churn_risk'.")
+    effort: Literal["low", "medium", "high"] = "medium"
+    owner: str
+    lead_time_days: int = Field(default=90, ge=1)
+
+
+class Owner(Strict):
+    """A person accountable for actions, by role key."""
+
+    name: str
+    title: str | None = None
+
+
+class Governance(Strict):
+    """Who owns what: role keys used by objectives, actions and alerts."""
+
+    owners: dict[str, Owner] = Field(default_factory=dict)
+    default_owner: str | None = None
+    followup_owner: str | None = Field(default=None, description="Role that calls detractors back (the inner loop).")
+    retention_owner: str | None = Field(default=None, description="Role that contacts at-risk customers.")
+
+    @model_validator(mode="after")
+    def _default(self) -> Governance:
+        for key in ("default_owner", "followup_owner", "retention_owner"):
+            role = getattr(self, key)
+            if role is not None and role not in self.owners:
+                raise ValueError(f"{key} '{role}' is not one of the owners")
+        return self
+
+    def role_or_default(self, role: str | None) -> str:
+        """The given role, else the default owner, else the first owner ('' when there are none)."""
+        return role or self.default_owner or next(iter(self.owners), "")
+
+
+class AlertRule(Strict):
+    """A rule evaluated on the latest period, e.g. a location's NPS drops significantly."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    metric: Literal["nps", "csat", "ces"]
+    condition: Literal["significant_drop", "below", "above"]
+    threshold: float | None = None
+    by: str | None = Field(default=None, description="Evaluate per level of this column (e.g. location).")
+    owner: str
+
+    @model_validator(mode="after")
+    def _threshold(self) -> AlertRule:
+        if self.condition in ("below", "above") and self.threshold is None:
+            raise ValueError(f"condition '{self.condition}' needs a threshold")
+        return self
+
+
+class Reporting(Strict):
+    """How results are shown: small-cell suppression, redaction, roles, output folder."""
+
+    min_n: int = Field(default=30, ge=1)
+    redact_pii: bool = True
+    roles: list[Literal["executive", "manager", "analyst"]] = Field(default_factory=lambda: list(ROLES))
+    manager_scorecards_by: str | None = "location"
+    output_dir: Path = Path("../reports")
+    cell_timeout_seconds: int = Field(default=900, ge=10)
+    seed: int = 20251231
+
+
+# --------------------------------------------------------------------------- the whole file
+
+
+class Config(Strict):
+    """One engagement's parameters, validated. Build it with :func:`cxtemplate.config.loader.load_config`."""
+
+    organisation: Organisation
+    data_root: Path | None = Field(default=None, description="Folder every source must lie in (default: the params file's parent folder's parent).")
+    sources: Sources
+    metrics: Metrics = Metrics()
+    segments: list[str] = Field(default_factory=list)
+    maturity: Maturity = Maturity()
+    objectives: list[Objective] = Field(default_factory=list)
+    churn: Churn = Churn()
+    actions: list[CatalogueAction] = Field(default_factory=list)
+    governance: Governance = Governance()
+    alerts: list[AlertRule] = Field(default_factory=list)
+    reporting: Reporting = Reporting()
+
+    _params_path: Path | None = PrivateAttr(default=None)
+
+    @field_validator("segments")
+    @classmethod
+    def _segments_unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("a segment column is listed twice")
+        return v
+
+    # -- paths ------------------------------------------------------------
+    @property
+    def params_path(self) -> Path:
+        """Absolute path of the params file this config was read from."""
+        if self._params_path is None:
+            raise RuntimeError("Config was not loaded from a file")
+        return self._params_path
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder of the params file; relative paths resolve against it."""
+        return self.params_path.parent
+
+    def resolve(self, path: Path | str) -> Path:
+        """Resolve a path from the params file (relative paths are relative to its folder)."""
+        p = Path(path).expanduser()
+        return (p if p.is_absolute() else self.base_dir / p).resolve()
+
+    @property
+    def root(self) -> Path:
+        """The engagement folder every source must lie in."""
+        if self.data_root is not None:
+            return self.resolve(self.data_root)
+        return self.base_dir.parent.resolve()
+
+    @property
+    def output_dir(self) -> Path:
+        """Folder holding ``<org>/<run_id>/`` report folders."""
+        return self.resolve(self.reporting.output_dir)
+
+    # -- convenience ------------------------------------------------------
+    @property
+    def org_id(self) -> str:
+        """The organisation id."""
+        return self.organisation.id
+
+    def has(self, table: str) -> bool:
+        """Whether a canonical table is configured."""
+        return getattr(self.sources, table) is not None
+
+    def owner_label(self, role: str) -> str:
+        """'Name (Title)' for a governance role key, or the key itself when unknown."""
+        o = self.governance.owners.get(role)
+        if o is None:
+            return role
+        return f"{o.name} ({o.title})" if o.title else o.name
+
+    def period_freq(self) -> str:
+        """The pandas period alias of the reporting frequency ('M' or 'Q')."""
+        return "M" if self.organisation.frequency == "month" else "Q"
+
+    def summary(self) -> str:
+        """One line describing the engagement, for ``cxtemplate validate``."""
+        src = ", ".join(self.sources.configured()) or "no sources"
+        metrics = [m for m in ("nps", "csat", "ces") if getattr(self.metrics, m).enabled]
+        return (f"organisation '{self.organisation.id}' ({self.organisation.name}), as of "
+                f"{self.organisation.as_of}: sources {src}; metrics {', '.join(metrics) or 'none'}; "
+                f"{len(self.metrics.drivers.columns)} drivers, {len(self.objectives)} objectives, "
+                f"{len(self.actions)} catalogue actions")
+
+
+def slug(text: str) -> str:
+    """A filesystem-safe lower-case slug, e.g. for a location name in a page file name."""
+    s = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    return s or "x"

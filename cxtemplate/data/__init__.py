@@ -1,0 +1,6 @@
+"""Data: reading the client's sources, the canonical data model, integration, privacy and data quality.
+
+Layer 1: imports :mod:`cxtemplate.config` (and the base layer: errors, report).
+"""
+
+__all__ = ["integrate", "privacy", "quality", "schemas", "sources"]

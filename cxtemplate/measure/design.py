@@ -1,0 +1,230 @@
+"""Metric design (notebook 03): which metrics, measured where, how precisely, how often.
+
+* the catalogue of metric definitions in use (vendors define CSAT and CES differently);
+* coverage of touchpoints and journey stages, and response rates where customers are known;
+* today's margin of error per segment against the target margin, and the sample that would reach it;
+* redundancy between metrics: how much of each one the others already explain;
+* a survey cadence per touchpoint that the volumes can actually support.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from cxtemplate.measure.inference import margin_of_error, sample_size_for_margin
+from cxtemplate.measure.metrics import MetricSpec, summarise
+
+CADENCES = (("monthly", 1), ("quarterly", 3), ("half-yearly", 6), ("yearly", 12))
+
+
+def catalogue(specs: dict[str, MetricSpec], margins: dict[str, float], conf: float = 0.95) -> pd.DataFrame:
+    """One row per metric: its definition, scale, interval method and target margin of error."""
+    rows = []
+    for key, spec in specs.items():
+        rows.append({"Metric": spec.display, "Definition": spec.describe(conf), "Reported as": spec.unit,
+                     "Target margin (±)": margins.get(key, float("nan"))})
+    return pd.DataFrame(rows)
+
+
+def coverage(responses: pd.DataFrame, specs: dict[str, MetricSpec],
+             levels: tuple[str, ...] = ("journey_stage", "touchpoint")) -> pd.DataFrame:
+    """Responses per journey stage and touchpoint, months covered and share answering each metric."""
+    cols = [c for c in levels if c in responses.columns]
+    if not cols:
+        return pd.DataFrame()
+    df = responses
+    agg = {"Responses": ("response_id", "size") if "response_id" in df.columns else (cols[0], "size")}
+    if "period" in df.columns:
+        agg["Periods with data"] = ("period", "nunique")
+    for key, spec in specs.items():
+        agg[f"{spec.name} answered %"] = (spec.column, lambda s: 100 * s.notna().mean())
+    out = df.groupby(cols, observed=True, dropna=False).agg(**agg).reset_index()
+    out.insert(len(cols) + 1, "Share %", 100 * out["Responses"] / out["Responses"].sum())
+    return out.sort_values(cols, ignore_index=True).rename(columns={c: c.replace("_", " ").capitalize() for c in cols})
+
+
+def response_rate(responses: pd.DataFrame, customers: pd.DataFrame, freq: str = "M",
+                  as_of=None) -> pd.DataFrame:
+    """Per period: active customers, customers who responded, and the response rate.
+
+    A customer is active in a period when they started on or before its last day and had not
+    left before its first day. Needs ``start_date`` (and ``end_date``) in the CRM table.
+    """
+    if customers is None or "start_date" not in customers.columns or "customer_id" not in responses.columns:
+        return pd.DataFrame()
+    ok = (responses["customer_id"].notna() & responses["responded_at"].notna()).to_numpy()
+    known_at = responses["responded_at"][ok]
+    first = pd.Period(customers["start_date"].min(), freq)
+    last = pd.Period(pd.Timestamp(as_of) if as_of is not None else known_at.max(), freq)
+    index = pd.period_range(first, last, freq=freq)
+    start_p = customers["start_date"].dt.to_period(freq)
+    starts = start_p.value_counts().reindex(index, fill_value=0).cumsum()
+    if "end_date" in customers.columns:
+        # leaving in period p still counts as active in p; gone from p + 1 onwards
+        end_p = customers["end_date"].dropna().dt.to_period(freq) + 1
+        ends = end_p.value_counts().reindex(index, fill_value=0).cumsum()
+    else:
+        ends = pd.Series(0, index=index)
+    active = starts - ends
+    # distinct (customer, period) pairs counted per period, on integer codes (no Period object per response)
+    ordinal = known_at.dt.to_period(freq).array.asi8
+    cust = pd.factorize(responses["customer_id"].to_numpy()[ok])[0].astype(np.int64)
+    span = ordinal.max() - ordinal.min() + 1 if len(ordinal) else 1
+    pairs = np.unique(cust * span + (ordinal - (ordinal.min() if len(ordinal) else 0)))
+    per, cnt = np.unique(pairs % span + (ordinal.min() if len(ordinal) else 0), return_counts=True)
+    respondents = pd.Series(cnt, index=per).reindex(index.asi8, fill_value=0)
+    out = pd.DataFrame({"period": index.astype(str), "active_customers": active.to_numpy(),
+                        "respondents": respondents.to_numpy()})
+    out["response_rate_pct"] = np.where(out["active_customers"] > 0,
+                                        100 * out["respondents"] / out["active_customers"].clip(lower=1), np.nan)
+    return out
+
+
+def _expected_shares(row: pd.Series, spec: MetricSpec) -> dict:
+    if spec.kind == "nps":
+        return {"promoters": row["promoters"] / 100, "detractors": row["detractors"] / 100}
+    if spec.kind == "top_box":
+        return {"p": min(max(row["value"] / 100, 0.01), 0.99)}
+    return {"sd": float(row["sd"]) if row["sd"] > 0 else 1.0}
+
+
+def margins_by_segment(responses: pd.DataFrame, spec: MetricSpec, segment_cols: list[str], *,
+                       target_margin: float, freq: str = "M", window: int = 1, as_of=None,
+                       conf: float = 0.95) -> pd.DataFrame:
+    """Margin of error today (latest ``window`` periods) per segment level, and the sample to reach the target.
+
+    Returns
+    -------
+    DataFrame
+        segment, level, n, margin (±), n needed for the target margin, how many periods of
+        responses that is at the current volume.
+    """
+    used = [c for c in dict.fromkeys([spec.column, "responded_at", *segment_cols]) if c in responses.columns]
+    df = responses[used][responses[spec.column].notna() & responses["responded_at"].notna()]  # only the columns used
+    if df.empty:
+        return pd.DataFrame()
+    last = pd.Period(pd.Timestamp(as_of) if as_of is not None else df["responded_at"].max(), freq)
+    recent = df[df["responded_at"].dt.to_period(freq).between(last - window + 1, last)]
+    # expected shares / sd come from a whole year, so a thin cell's sample size is not driven by noise
+    year = df[df["responded_at"].dt.to_period(freq) > last - (12 if freq == "M" else 4)]
+    kind = "top_box" if spec.kind == "top_box" else spec.kind
+    rows = []
+    for col in [c for c in segment_cols if c in df.columns]:
+        now = summarise(recent, spec, by=col, conf=conf).set_index(col)
+        ref = summarise(year, spec, by=col, conf=conf).set_index(col)
+        for level, r in ref.iterrows():
+            n_now = int(now.loc[level, "n"]) if level in now.index else 0
+            shares = _expected_shares(r, spec)
+            moe = margin_of_error(kind, n_now, conf=conf, **shares) if n_now > 1 else float("nan")
+            need = sample_size_for_margin(kind, target_margin, conf=conf, **shares)
+            per_period = r["n"] / (12 if freq == "M" else 4)
+            rows.append({"Segment": col.replace("_", " "), "Level": level, "n (latest period)": n_now,
+                         "Margin ± now": moe, "n for target margin": need,
+                         "Periods of data needed": need / per_period if per_period > 0 else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def redundancy(responses: pd.DataFrame, specs: dict[str, MetricSpec]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """How much the metrics overlap.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The Spearman correlation matrix of the metric scores (responses answering all of
+        them), and per metric the share of its variance explained by the others (R² of a linear
+        regression) with the unique remainder — a metric with little unique variance adds little.
+    """
+    cols = {s.name: s.column for s in specs.values() if s.column in responses.columns}
+    if len(cols) < 2:
+        return pd.DataFrame(), pd.DataFrame()
+    data = responses[list(cols.values())].dropna()
+    data.columns = list(cols)
+    corr = data.rank().corr()
+    rows = []
+    for name in cols:
+        y = data[name].to_numpy(float)
+        x = np.column_stack([np.ones(len(data)), data.drop(columns=name).to_numpy(float)])
+        beta, *_ = np.linalg.lstsq(x, y, rcond=None)
+        r2 = 1 - np.var(y - x @ beta) / np.var(y) if np.var(y) > 0 else float("nan")
+        rows.append({"Metric": name, "Explained by the others %": 100 * r2, "Unique %": 100 * (1 - r2), "n": len(data)})
+    return corr, pd.DataFrame(rows)
+
+
+def cadence(responses: pd.DataFrame, spec: MetricSpec, *, by: str = "touchpoint", target_margin: float,
+            freq: str = "M", as_of=None, recent_periods: int = 6, conf: float = 0.95) -> pd.DataFrame:
+    """A reporting cadence per touchpoint that its volume supports at the target margin.
+
+    The cadence is the shortest of monthly, quarterly, half-yearly and yearly whose expected
+    responses reach the sample needed for the target margin. Where a month already holds many
+    times the need, the advice is to sample invitations instead of surveying everyone.
+    """
+    used = [c for c in dict.fromkeys([spec.column, "responded_at", by]) if c in responses.columns]
+    df = responses[used][responses[spec.column].notna() & responses["responded_at"].notna()]  # only the columns used
+    if by not in df.columns or df.empty:
+        return pd.DataFrame()
+    last = pd.Period(pd.Timestamp(as_of) if as_of is not None else df["responded_at"].max(), freq)
+    recent = df[df["responded_at"].dt.to_period(freq) > last - recent_periods]
+    months_per_period = 1 if freq == "M" else 3
+    table = summarise(recent, spec, by=by, conf=conf)
+    kind = "top_box" if spec.kind == "top_box" else spec.kind
+    rows = []
+    for _, r in table.iterrows():
+        monthly = r["n"] / (recent_periods * months_per_period)
+        need = sample_size_for_margin(kind, target_margin, conf=conf, **_expected_shares(r, spec))
+        choice = next((name for name, months in CADENCES if monthly * months >= need), None)
+        if choice is None:
+            advice = f"volume too low: a year gives {monthly * 12:,.0f} of {need:,} needed — invite more customers or report yearly with a wider margin"
+            choice = "yearly (wider margin)"
+        elif choice == "monthly" and monthly >= 3 * need:
+            advice = f"survey a sample: about {math.ceil(need * 1.1):,} responses a month are enough ({100 * need / monthly:.0f}% of today's volume)"
+        else:
+            advice = f"report {choice}"
+        rows.append({by.replace("_", " ").capitalize(): r[by], "Responses per month": monthly, "n for target margin": need,
+                     "Cadence": choice, "Advice": advice})
+    return pd.DataFrame(rows).sort_values("Responses per month", ascending=False, ignore_index=True)
+
+
+def plot_redundancy(corr: pd.DataFrame, n: int):
+    """Heat map of the Spearman correlations between metrics."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    from cxtemplate.report.theme import finish
+
+    fig, ax = plt.subplots(figsize=(4.8, 3.8))
+    sns.heatmap(corr, annot=True, fmt=".2f", vmin=-1, vmax=1, cmap="RdBu_r", square=True, cbar=False, ax=ax)
+    finish(ax, "How strongly the metrics move together", n=n, unit="Spearman correlation", source="survey responses")
+    return fig
+
+
+def plot_response_rate(rates: pd.DataFrame, freq: str = "M"):
+    """Active customers and the share who answered a survey, per period."""
+    import matplotlib.pyplot as plt
+
+    from cxtemplate.report.theme import PALETTE, finish
+
+    fig, ax = plt.subplots(figsize=(8.5, 3.3))
+    x = pd.PeriodIndex(rates["period"], freq=freq).to_timestamp()
+    ax.plot(x, rates["response_rate_pct"], color=PALETTE[0], marker="o", ms=2.5)
+    ax.set_ylim(bottom=0)
+    finish(ax, "Share of active customers who answered a survey", n=int(rates["respondents"].sum()),
+           unit="% of active customers per period", source="CRM and survey responses", ylabel="response rate, %")
+    return fig
+
+
+def combine_margins(tables: dict[str, pd.DataFrame], specs: dict[str, MetricSpec]) -> pd.DataFrame:
+    """One row per segment level: n, and for each metric its margin now and the periods needed."""
+    merged = None
+    for key, t in tables.items():
+        if t.empty:
+            continue
+        name = specs[key].name
+        part = t.rename(columns={"Margin ± now": f"{name} ± now",
+                                 "Periods of data needed": f"{name} periods needed"})
+        part = part[["Segment", "Level", "n (latest period)", f"{name} ± now", f"{name} periods needed"]]
+        merged = part if merged is None else merged.merge(part.drop(columns="n (latest period)"),
+                                                          on=["Segment", "Level"], how="outer")
+    return merged if merged is not None else pd.DataFrame()

@@ -1,0 +1,192 @@
+"""The action register: findings → owned, prioritised, dated actions.
+
+Every finding from :mod:`cxtemplate.plan.findings` is matched to the params' action catalogue
+through the catalogue's ``addresses`` keys; a finding no catalogue action addresses gets a
+generated action, so nothing found is left without an owner. Each action carries the finding it
+answers, the expected impact (in the unit the analysis supports), a confidence, an effort, a
+priority score, an owner from the governance section and a due date counted from the analysis
+date (so the same inputs give the same plan).
+
+Priority = impact score × confidence weight ÷ effort weight, where the impact score is the
+impact relative to a reference size for its unit (5 NPS points, 5 percentage points, 2% of annual
+revenue, one maturity level), capped at 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from cxtemplate.plan.findings import Finding
+
+EFFORT_DAYS = {"low": 30, "medium": 90, "high": 180}
+EFFORT_WEIGHT = {"low": 1.0, "medium": 1.6, "high": 2.5}
+CONFIDENCE_WEIGHT = {"high": 1.0, "medium": 0.7, "low": 0.4}
+GENERATED = {
+    "driver": ("Raise '{subject}' ratings: map where it fails in the journey and fix the top causes", "medium"),
+    "topic": ("Remove the cause behind {subject}: review detractor comments and fix at source", "medium"),
+    "location_drop": ("Recovery review at {subject}: root cause, fix plan, weekly check-in", "medium"),
+    "segment_gap": ("Close the experience gap for {subject}", "medium"),
+    "objective": ("Re-plan '{subject}': actions that close the gap, or a target the evidence supports", "low"),
+    "churn_risk": ("Retention outreach to high-value {subject} at highest risk", "low"),
+    "agent_coaching": ("Coach {subject} on the driver where each falls furthest behind the team", "low"),
+    "kpi": ("Manage {subject} as a CX lever with a target and a weekly review", "medium"),
+    "maturity": ("Adopt the next practices in {subject}", "medium"),
+}
+
+
+@dataclass(frozen=True)
+class ImpactReference:
+    """Reference sizes that make impacts in different units comparable (an impact score of 1)."""
+
+    nps_points: float = 5.0
+    percentage_points: float = 5.0
+    revenue_share: float = 0.02
+    maturity_levels: float = 1.0
+    scale_points: float = 0.3
+
+
+def impact_score(impact: float | None, unit: str, annual_revenue: float | None, ref: ImpactReference) -> float:
+    """Impact relative to its unit's reference size, capped at 1 (0 when unknown)."""
+    if impact is None or pd.isna(impact):
+        return 0.0
+    u = unit.lower()
+    if "maturity" in u:
+        size = ref.maturity_levels
+    elif "a year" in u or "revenue" in u:
+        size = ref.revenue_share * annual_revenue if annual_revenue else abs(impact)
+    elif "nps" in u:
+        size = ref.nps_points
+    elif "percentage" in u or "csat" in u:
+        size = ref.percentage_points
+    else:
+        size = ref.scale_points
+    return float(min(1.0, abs(impact) / size)) if size else 0.0
+
+
+def matches(finding: Finding, addresses: list[str]) -> bool:
+    """Whether a catalogue action's ``addresses`` cover a finding.
+
+    ``driver:<column>``, ``kpi:<name>`` and ``maturity:<dimension>`` match exactly;
+    ``topic:<word>`` matches a harmful topic whose words contain ``<word>``; a bare key
+    (``location_drop``, ``segment_gap``, ``churn_risk``, ``agent_coaching``,
+    ``objective_off_track``, ``topic``) matches every finding of that kind.
+    """
+    for a in addresses:
+        a = a.strip()
+        if a == finding.key:
+            return True
+        if a.startswith("topic:") and finding.kind == "topic":
+            word = a.split(":", 1)[1].lower()
+            if any(word in t.lower() for t in finding.terms) or word in finding.subject.lower():
+                return True
+        if ":" not in a and a in (finding.kind, finding.key):
+            return True
+    return False
+
+
+def build_register(findings: list[Finding], catalogue, governance, *, as_of, annual_revenue: float | None = None,
+                   reference: ImpactReference = ImpactReference()) -> pd.DataFrame:
+    """Match findings to the catalogue and rank the resulting actions.
+
+    Parameters
+    ----------
+    findings : list of Finding
+    catalogue : list of CatalogueAction-like
+        ``id``, ``title``, ``addresses``, ``effort``, ``owner``, ``lead_time_days``.
+    governance : Governance-like
+        ``owners`` (role → ``name``, ``title``) and ``default_owner``.
+    as_of : date-like
+        Due dates count from here.
+    annual_revenue : float, optional
+        Total annual revenue, to size revenue impacts.
+
+    Returns
+    -------
+    DataFrame
+        One row per action, highest priority first.
+    """
+    start = pd.Timestamp(as_of).date()
+    default_owner = governance.default_owner or next(iter(governance.owners), "")
+    rows: dict[str, dict] = {}
+    for f in findings:
+        score = impact_score(f.impact, f.impact_unit, annual_revenue, reference)
+        hits = [a for a in catalogue if matches(f, list(a.addresses))]
+        if not hits:
+            title, effort = GENERATED.get(f.kind, ("Act on: {subject}", "medium"))
+            action_id = f"gen-{f.kind}-{len([k for k in rows if k.startswith('gen-' + f.kind)]) + 1}"
+            hits = [type("Generated", (), {"id": action_id, "title": title.format(subject=f.subject), "effort": effort,
+                                           "owner": default_owner, "lead_time_days": EFFORT_DAYS[effort],
+                                           "generated": True})()]
+        for a in hits:
+            rid = a.id if f.scope == "organisation" else f"{a.id}|{f.scope}"
+            row = rows.get(rid)
+            priority = score * CONFIDENCE_WEIGHT.get(f.confidence, 0.4) / EFFORT_WEIGHT.get(a.effort, 1.6)
+            if row is None or priority > row["priority"]:
+                owner_role = a.owner
+                owner = governance.owners.get(owner_role)
+                keep = row["findings"] if row else []
+                rows[rid] = {
+                    "action_id": a.id, "action": a.title, "finding": f.finding, "finding_key": f.key,
+                    "impact": f.impact, "impact_unit": f.impact_unit, "impact_rule": f.impact_rule,
+                    "confidence": f.confidence, "effort": a.effort, "priority": round(priority, 4),
+                    "owner_role": owner_role,
+                    "owner": f"{owner.name} ({owner.title})" if owner is not None and owner.title else
+                             (owner.name if owner is not None else owner_role),
+                    "due": str(start + dt.timedelta(days=int(a.lead_time_days))), "scope": f.scope,
+                    "source": f.source, "origin": "generated" if getattr(a, "generated", False) else "catalogue",
+                    "findings": keep + [f.key]}
+            else:
+                row["findings"].append(f.key)
+    if not rows:
+        return pd.DataFrame(columns=["rank", "action_id", "action", "finding", "impact", "impact_unit", "confidence",
+                                     "effort", "priority", "owner", "due"])
+    reg = pd.DataFrame(rows.values())
+    reg["findings"] = reg["findings"].map(lambda ks: "; ".join(dict.fromkeys(ks)))
+    reg = reg.sort_values(["priority", "action_id"], ascending=[False, True], ignore_index=True)
+    reg.insert(0, "rank", range(1, len(reg) + 1))
+    reg["status"] = "proposed"
+    return reg
+
+
+def impact_text(row: pd.Series, currency: str = "GBP") -> str:
+    """An impact as a reader sees it: '+8.0 NPS points', '£412,000 a year at risk'."""
+    from cxtemplate.report.display import fmt_money
+
+    v, unit = row.get("impact"), str(row.get("impact_unit", ""))
+    if v is None or pd.isna(v):
+        return "not quantified"
+    if "a year" in unit:
+        return f"{fmt_money(v, currency)} a year at risk"
+    if "maturity" in unit:
+        return f"{v:.2f} levels to close"
+    if "needed" in unit:
+        return f"{v:+.1f} {unit}"
+    return f"+{abs(v):.1f} {unit}"
+
+
+def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
+    """Write several tables to one XLSX workbook with bold headers, widths and frozen header rows."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        for name, df in sheets.items():
+            out = df.copy()
+            for c in out.columns:
+                if pd.api.types.is_datetime64_any_dtype(out[c]):
+                    out[c] = out[c].dt.tz_localize(None) if getattr(out[c].dt, "tz", None) else out[c]
+            out.to_excel(xl, sheet_name=name[:31], index=False)
+            ws = xl.sheets[name[:31]]
+            ws.freeze_panes = "A2"
+            for cell in ws[1]:
+                cell.font = Font(bold=True)
+                cell.fill = PatternFill("solid", fgColor="EEF2F6")
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            for i, col in enumerate(out.columns, start=1):
+                width = min(60, max(10, int(out[col].astype(str).str.len().quantile(0.9)) if len(out) else 10, len(str(col))))
+                ws.column_dimensions[ws.cell(1, i).column_letter].width = width + 2
+    return path

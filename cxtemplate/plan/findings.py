@@ -1,0 +1,228 @@
+"""Findings: what notebooks 01–05 found that calls for action, quantified where the analysis allows.
+
+Each collector reads one notebook's artifacts and returns :class:`Finding` records with a
+stable ``key`` that the params' action catalogue can match (``driver:<column>``, ``topic:<word>``,
+``location_drop``, ``segment_gap``, ``objective_off_track``, ``churn_risk``, ``agent_coaching``,
+``kpi:<name>``, ``maturity:<dimension>``). Impacts are stated in the unit the evidence supports
+(NPS points, percentage points, currency per year, maturity levels) with the rule used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+from cxtemplate.report.display import fmt_money
+
+CONFIDENCE = ("high", "medium", "low")
+
+
+@dataclass
+class Finding:
+    """One finding that may warrant an action."""
+
+    key: str
+    kind: str
+    subject: str
+    finding: str
+    impact: float | None = None
+    impact_unit: str = ""
+    impact_rule: str = ""
+    confidence: str = "medium"
+    source: str = ""
+    terms: list[str] = field(default_factory=list)
+    scope: str = "organisation"
+
+    def as_dict(self) -> dict:
+        """A flat record (terms joined) for tables and artifacts."""
+        d = asdict(self)
+        d["terms"] = ", ".join(self.terms)
+        return d
+
+
+def _confidence(p: float | None) -> str:
+    if p is None or pd.isna(p):
+        return "low"
+    return "high" if p < 0.01 else ("medium" if p < 0.05 else "low")
+
+
+def from_drivers(drivers: pd.DataFrame | None, outcome: str = "NPS") -> list[Finding]:
+    """Drivers in the 'Concentrate here' quadrant, with the metric gain if they reached the average."""
+    if drivers is None or drivers.empty or "Quadrant" not in drivers.columns:
+        return []
+    out = []
+    for _, r in drivers[drivers["Quadrant"].astype(str).str.lower().str.startswith("concentrate")].iterrows():
+        gain = r.get("metric_gain")
+        out.append(Finding(
+            key=f"driver:{r['driver']}", kind="driver", subject=r["Driver"],
+            finding=(f"{r['Driver']} explains {r['Share of R² %']:.0f}% of the variation in {outcome} but is rated "
+                     f"{r['Mean rating']:.2f}, below the average driver."),
+            impact=float(gain) if gain is not None and not pd.isna(gain) else None, impact_unit=f"{outcome} points",
+            impact_rule="driver model: rating raised to the average driver's × its regression coefficient",
+            confidence="medium", source="04_experience_analysis", terms=[str(r["driver"])]))
+    return out
+
+
+def from_topics(impact: pd.DataFrame | None, responses_with_comments: int | None = None,
+                total_responses: int | None = None, alpha: float = 0.05,
+                topics: pd.DataFrame | None = None) -> list[Finding]:
+    """Comment topics that significantly lower NPS; impact if the problem behind them disappeared.
+
+    ``topics`` (the topic table with a ``Top words`` column) gives each finding the topic's top
+    words, so the catalogue's ``topic:<word>`` keys can match them.
+    """
+    if impact is None or impact.empty:
+        return []
+    words = {}
+    if topics is not None and "Top words" in topics.columns:
+        words = {r["label"]: [w.strip() for w in str(r["Top words"]).split(",")] for _, r in topics.iterrows()}
+    out = []
+    bad = impact[(impact["impact"] < 0) & (impact["p_adj"] < alpha)]
+    for _, r in bad.iterrows():
+        mention_share = r["share"] * (responses_with_comments / total_responses
+                                      if responses_with_comments and total_responses else 1.0)
+        out.append(Finding(
+            key=f"topic:{r['topic']}", kind="topic", subject=f"Comments about {r['topic']}",
+            finding=(f"Comments mentioning {r['topic']} have an NPS {r['impact']:+.0f} points below other comments "
+                     f"(95% CI {r['ci_low']:.0f} to {r['ci_high']:.0f}, n = {int(r['n_with']):,})."),
+            impact=float(-r["impact"] * mention_share), impact_unit="NPS points",
+            impact_rule="mentioning responses rise to the level of the others: −impact × share of responses mentioning",
+            confidence=_confidence(r["p_adj"]), source="04_experience_analysis",
+            terms=list(dict.fromkeys([t.strip() for t in str(r["topic"]).split("/")] + words.get(r["topic"], [])))))
+    return out
+
+
+def from_steps(steps: pd.DataFrame | None, location_share: dict[str, float] | None = None) -> list[Finding]:
+    """Locations (or other groups) whose metric stepped down significantly and stayed there."""
+    if steps is None or steps.empty or "significant" not in steps.columns:
+        return []
+    group_col = steps.columns[0]
+    out = []
+    for _, r in steps[steps["significant"] & (steps["change"] < 0)].iterrows():
+        share = (location_share or {}).get(r[group_col], float("nan"))
+        out.append(Finding(
+            key="location_drop", kind="location_drop", subject=f"{r[group_col]}",
+            finding=(f"{r['metric']} at {r[group_col]} stepped down by {abs(r['change']):.0f} points from "
+                     f"{r['step_period']} ({r['value_before']:.1f} → {r['value_after']:.1f}) and has stayed there "
+                     f"(adjusted p {r['p_adj']:.3f})."),
+            impact=float(abs(r["change"]) * share) if share == share else None, impact_unit="NPS points (organisation)",
+            impact_rule="the location recovers its level before the step, weighted by its share of responses",
+            confidence=_confidence(r["p_adj"]), source="04_experience_analysis", terms=[str(r[group_col])],
+            scope=f"{group_col}: {r[group_col]}"))
+    return out
+
+
+def from_segments(seg: pd.DataFrame | None, exclude: tuple[str, ...] = ("location",), alpha: float = 0.05,
+                  top: int = 3) -> list[Finding]:
+    """Segment levels significantly below the rest (the largest gaps by weighted impact)."""
+    if seg is None or seg.empty:
+        return []
+    ok = seg[(~seg["segment"].isin(exclude)) & (seg["p_adj"] < alpha) & (seg["diff"] < 0)].copy()
+    if ok.empty:
+        return []
+    total = seg.groupby("segment")["n"].sum()
+    ok["weight"] = ok["n"] / ok["segment"].map(total)
+    ok["gain"] = -ok["diff"] * ok["weight"]
+    out = []
+    for _, r in ok.sort_values("gain", ascending=False).head(top).iterrows():
+        out.append(Finding(
+            key="segment_gap", kind="segment_gap", subject=f"{r['level']} ({r['segment'].replace('_', ' ')})",
+            finding=(f"{r['metric']} for {r['level']} ({r['segment'].replace('_', ' ')}) is {r['value']:.1f}, "
+                     f"{abs(r['diff']):.1f} points below everyone else (adjusted p {r['p_adj']:.3f}, n = {int(r['n']):,})."),
+            impact=float(r["gain"]), impact_unit="NPS points" if r["metric"] == "NPS" else f"{r['metric']} points",
+            impact_rule="the segment closes its gap to the rest, weighted by its share of responses",
+            confidence=_confidence(r["p_adj"]), source="04_experience_analysis", terms=[str(r["level"])],
+            scope=f"{r['segment']}: {r['level']}"))
+    return out
+
+
+def from_objectives(objectives: pd.DataFrame | None) -> list[Finding]:
+    """Objectives whose target is out of reach on the recent trend."""
+    if objectives is None or objectives.empty:
+        return []
+    out = []
+    for _, r in objectives[objectives["status"].isin(["off track", "at risk"])].iterrows():
+        out.append(Finding(
+            key="objective_off_track", kind="objective", subject=r["goal"],
+            finding=(f"Objective '{r['goal']}' ({r['metric']} {r['baseline']:.1f} → target {r['target']:g} by "
+                     f"{r['deadline']}) is {r['status']}: the recent trend reaches {r['projected']:.1f}."),
+            impact=None, impact_unit="",
+            impact_rule=f"not an expected gain: the target needs {r['change_needed']:+.1f} {r['metric']} points",
+            confidence="medium" if r["status"] == "off track" else "low",
+            source="02_objectives", terms=[str(r["id"])], scope=str(r.get("where", "organisation"))))
+    return out
+
+
+def from_coaching(coaching: pd.DataFrame | None, total_responses: int | None = None) -> list[Finding]:
+    """Agents credibly below their team; impact if they reached their team's level."""
+    if coaching is None or coaching.empty or "below_team" not in coaching.columns:
+        return []
+    flagged = coaching[coaching["below_team"]]
+    if flagged.empty:
+        return []
+    gain = float(((flagged["team_mean"] - flagged["estimate"]) * flagged["n"]).sum() / total_responses) \
+        if total_responses else None
+    return [Finding(
+        key="agent_coaching", kind="agent_coaching", subject=f"{len(flagged)} agents",
+        finding=(f"{len(flagged)} of {len(coaching)} agents score credibly below their team on NPS after shrinkage; "
+                 f"each has a named driver to coach."),
+        impact=gain, impact_unit="NPS points", impact_rule="flagged agents reach their team's mean, weighted by their responses",
+        confidence="medium", source="04_experience_analysis", terms=flagged["agent_id"].astype(str).tolist())]
+
+
+def from_kpis(kpis: pd.DataFrame | None, alpha: float = 0.05) -> list[Finding]:
+    """Operational KPIs with a significant link in the joint model; impact per typical swing."""
+    if kpis is None or kpis.empty:
+        return []
+    joint = kpis[kpis["model"] == "joint"] if (kpis["model"] == "joint").any() else kpis
+    out = []
+    for _, r in joint[joint["p_adj"] < alpha].iterrows():
+        out.append(Finding(
+            key=f"kpi:{r['kpi']}", kind="kpi", subject=str(r["label"]), finding=str(r["sentence"]),
+            impact=float(abs(r["effect_per_sd"])), impact_unit=f"{str(r['effect_unit']).split(',')[0]} per typical swing",
+            impact_rule="effect of one within-location standard deviation of the KPI (association, location fixed effects)",
+            confidence=_confidence(r["p_adj"]), source="04_experience_analysis", terms=[str(r["kpi"])]))
+    return out
+
+
+def from_maturity(dimensions: pd.DataFrame | None) -> list[Finding]:
+    """Maturity dimensions below the target stage."""
+    if dimensions is None or dimensions.empty or "gap" not in dimensions.columns:
+        return []
+    name_col = "name" if "name" in dimensions.columns else "dimension"
+    out = []
+    for _, r in dimensions[dimensions["gap"] > 0].sort_values("gap", ascending=False).iterrows():
+        out.append(Finding(
+            key=f"maturity:{r['dimension']}", kind="maturity", subject=f"{r[name_col]} maturity",
+            finding=f"{r[name_col]} practices average {r['mean']:.2f}, {r['gap']:.2f} levels short of the target stage.",
+            impact=float(r["gap"]), impact_unit="maturity levels to close", impact_rule="target level minus mean level",
+            confidence="medium", source="01_maturity", terms=[str(r["dimension"])]))
+    return out
+
+
+def from_churn(summary: dict | None, by_segment: pd.DataFrame | None, currency: str = "GBP") -> list[Finding]:
+    """The customer group carrying the most revenue at risk, valued with the churn model."""
+    if not summary or not summary.get("available") or by_segment is None or by_segment.empty:
+        return []
+    top = by_segment.sort_values("revenue_at_risk", ascending=False).iloc[0]
+    group_col = by_segment.columns[0]
+    retained = summary.get("counterfactual_retained")
+    return [Finding(
+        key="churn_risk", kind="churn_risk", subject=f"{top[group_col]} customers",
+        finding=(f"{top[group_col]} customers carry {fmt_money(top['revenue_at_risk'], currency)} of annual revenue at "
+                 f"risk over the next {summary.get('horizon_months', 12)} months "
+                 f"({100 * top['revenue_at_risk'] / max(by_segment['revenue_at_risk'].sum(), 1e-9):.0f}% of the total)."),
+        impact=float(top["revenue_at_risk"]), impact_unit=f"{currency} a year at risk",
+        impact_rule=("expected lost annual revenue = Σ annual revenue × P(churn within the horizon); turning detractors "
+                     f"into passives would retain {fmt_money(retained, currency)}" if retained else
+                     "expected lost annual revenue = Σ annual revenue × P(churn within the horizon)"),
+        confidence="medium", source="05_churn_survival", terms=[str(top[group_col])],
+        scope=f"{group_col}: {top[group_col]}")]
+
+
+def to_frame(findings: list[Finding]) -> pd.DataFrame:
+    """Findings as a table."""
+    return pd.DataFrame([f.as_dict() for f in findings],
+                        columns=["key", "kind", "subject", "finding", "impact", "impact_unit", "impact_rule",
+                                 "confidence", "source", "terms", "scope"])

@@ -1,0 +1,254 @@
+"""Objectives (notebook 02): business goal → CX metric → baseline → target → deadline → owner.
+
+For each objective in the params this module measures the baseline (with its interval) over the
+last few reporting periods, projects the recent trend to the deadline, and asks two feasibility
+questions a board should hear before signing a target off:
+
+* **Can we see it?** If the target is reached exactly, what is the chance a two-sample test
+  comparing the baseline window with an equally long window before the deadline calls the
+  change significant (power), given the responses expected by then?
+* **Is it plausible?** How big is the required change against the metric's own history
+  (the spread of its values across past windows and the best 12-month improvement seen)?
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from cxtemplate.measure.metrics import MetricSpec, summarise
+from cxtemplate.measure.trends import period_table
+
+
+@dataclass(frozen=True)
+class ObjectiveSpec:
+    """The parts of a params objective this module needs (duck-types ``config.Objective``)."""
+
+    id: str
+    goal: str
+    metric: str
+    target: float
+    deadline: pd.Timestamp
+    owner: str
+    where: dict
+
+
+def _per_response_variance(kind: str, row: pd.Series) -> float:
+    """Variance of one response's contribution, in reporting units squared."""
+    if kind == "nps":
+        p, d = row["promoters"] / 100, row["detractors"] / 100
+        return 1e4 * (p + d - (p - d) ** 2)
+    if kind == "top_box":
+        p = min(max(row["value"] / 100, 0.01), 0.99)
+        return 1e4 * p * (1 - p)
+    return float(row["sd"]) ** 2
+
+
+def power_two_windows(change: float, variance: float, n1: float, n2: float, alpha: float = 0.05) -> float:
+    """Power of a two-sided z test to detect ``change`` between two independent windows.
+
+    Parameters
+    ----------
+    change : float
+        The true difference, in reporting units.
+    variance : float
+        Variance of one response's contribution (reporting units squared).
+    n1, n2 : float
+        Responses in each window.
+    alpha : float
+        Two-sided significance level.
+
+    Returns
+    -------
+    float
+        Probability of a significant result, 0–1.
+    """
+    if n1 <= 1 or n2 <= 1 or variance <= 0:
+        return float("nan")
+    se = math.sqrt(variance / n1 + variance / n2)
+    z = stats.norm.ppf(1 - alpha / 2)
+    shift = abs(change) / se
+    return float(stats.norm.cdf(shift - z) + stats.norm.cdf(-shift - z))
+
+
+def minimum_detectable_change(variance: float, n1: float, n2: float, alpha: float = 0.05, power: float = 0.8) -> float:
+    """The smallest true change detected with the given power between two windows."""
+    if n1 <= 1 or n2 <= 1:
+        return float("nan")
+    return float((stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) * math.sqrt(variance / n1 + variance / n2))
+
+
+def _trend(series: pd.DataFrame, last: int) -> tuple[float, float]:
+    """Slope per period and its standard error by weighted least squares on the last periods."""
+    s = series.dropna(subset=["value", "se"]).tail(last)
+    s = s[s["se"] > 0]
+    if len(s) < 4:
+        return float("nan"), float("nan")
+    x = np.arange(len(series))[-len(s):].astype(float) if len(s) == len(series.tail(last)) else s.index.to_numpy(float)
+    w = 1 / s["se"].to_numpy() ** 2
+    y = s["value"].to_numpy()
+    xm = np.average(x, weights=w)
+    sxx = np.sum(w * (x - xm) ** 2)
+    slope = float(np.sum(w * (x - xm) * (y - np.average(y, weights=w))) / sxx)
+    resid = y - (np.average(y, weights=w) + slope * (x - xm))
+    # Allow for month-to-month wobble beyond sampling error (overdispersion), never below it.
+    disp = max(1.0, float(np.sum(w * resid**2) / (len(s) - 2)))
+    return slope, float(math.sqrt(disp / sxx))
+
+
+def assess(responses: pd.DataFrame, objective, spec: MetricSpec, *, as_of, freq: str = "M",
+           window: int = 3, trend_periods: int = 12, conf: float = 0.95, alpha: float = 0.05,
+           time_col: str = "responded_at") -> tuple[dict, pd.DataFrame]:
+    """Baseline, feasibility and trajectory of one objective.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        Canonical responses.
+    objective : Objective-like
+        ``id``, ``goal``, ``metric``, ``target``, ``deadline``, ``owner``, ``where``.
+    spec : MetricSpec
+        The metric's definition.
+    as_of : date-like
+        Analysis date; the baseline window ends at its period.
+    freq : {"M", "Q"}
+        Reporting frequency.
+    window : int
+        Periods in the baseline window (and in the comparison window before the deadline).
+    trend_periods : int
+        Periods used to estimate the recent trend.
+
+    Returns
+    -------
+    (dict, DataFrame)
+        One record of results, and the metric per period (for the chart).
+    """
+    sub = responses
+    for col, val in (objective.where or {}).items():
+        if col not in sub.columns:
+            raise KeyError(f"objective '{objective.id}': column '{col}' is not in the responses")
+        sub = sub[sub[col].astype(str) == str(val)]
+    sub = sub[sub[spec.column].notna() & sub[time_col].notna()]
+    as_of_p = pd.Period(pd.Timestamp(as_of), freq)
+    series = period_table(sub, spec, time_col, freq=freq)
+    series = series[pd.PeriodIndex(series["period"], freq=freq) <= as_of_p].reset_index(drop=True)
+    periods = pd.PeriodIndex(series["period"], freq=freq)
+    in_window = periods > as_of_p - window
+    base_rows = sub[sub[time_col].dt.to_period(freq).between(as_of_p - window + 1, as_of_p)]
+    rec: dict = {"id": objective.id, "goal": objective.goal, "metric": spec.name, "unit": spec.unit,
+                 "where": ", ".join(f"{k} = {v}" for k, v in (objective.where or {}).items()) or "all customers",
+                 "target": float(objective.target), "deadline": str(pd.Timestamp(objective.deadline).date()),
+                 "owner": objective.owner, "window": f"{(as_of_p - window + 1)} to {as_of_p}"}
+    if base_rows.empty:
+        rec.update(status="no data", note="no responses in the baseline window")
+        return rec, series
+    base = summarise(base_rows, spec, conf=conf).iloc[0]
+    variance = _per_response_variance(spec.kind, base)
+    recent = series.tail(6)
+    per_period = float(recent["n"].mean()) if len(recent) else 0.0
+    deadline_p = pd.Period(pd.Timestamp(objective.deadline), freq)
+    left = max(int((deadline_p - as_of_p).n), 0)
+    needed = float(objective.target) - float(base["value"])
+    n_base, n_final = float(base["n"]), per_period * window
+    slope, slope_se = _trend(series, trend_periods)
+    projected = float(base["value"]) + slope * (left + (window - 1) / 2) if not math.isnan(slope) else float("nan")
+    proj_se = slope_se * (left + (window - 1) / 2) if not math.isnan(slope_se) else float("nan")
+    z = stats.norm.ppf(0.5 + conf / 2)
+    hist = _history(series, window, freq)
+    if needed <= 0:
+        status = "already met"
+    elif left == 0:
+        status = "deadline passed"
+    elif math.isnan(projected):
+        status = "no trend yet"
+    elif projected >= objective.target:
+        status = "on track"
+    elif projected + z * proj_se >= objective.target:
+        status = "at risk"
+    else:
+        status = "off track"
+    rec.update(
+        baseline=float(base["value"]), baseline_low=float(base["ci_low"]), baseline_high=float(base["ci_high"]),
+        baseline_n=int(base["n"]), change_needed=needed, periods_left=left,
+        responses_per_period=per_period, responses_expected=per_period * left,
+        power=power_two_windows(needed, variance, n_base, n_final, alpha) if needed > 0 else float("nan"),
+        detectable_change=minimum_detectable_change(variance, n_base, n_final, alpha),
+        history_sd=hist["sd"], best_12m_gain=hist["best_gain"],
+        change_vs_history=needed / hist["sd"] if hist["sd"] and hist["sd"] > 0 else float("nan"),
+        trend_per_period=slope, trend_se=slope_se, projected=projected,
+        projected_low=projected - z * proj_se, projected_high=projected + z * proj_se, status=status)
+    return rec, series
+
+
+def _history(series: pd.DataFrame, window: int, freq: str) -> dict:
+    """Spread of the metric over non-overlapping windows, and the best 12-month gain between them."""
+    s = series.dropna(subset=["value"])
+    if len(s) < 2 * window:
+        return {"sd": float("nan"), "best_gain": float("nan")}
+    # Re-aggregate to windows from the counts would need raw rows; an n-weighted mean of the
+    # period values is the same estimate for NPS/top-box shares and for means.
+    grp = (np.arange(len(s))[::-1] // window)[::-1]
+    w = s.assign(g=grp).groupby("g").apply(lambda d: np.average(d["value"], weights=d["n"]), include_groups=False)
+    per_year = 12 if freq == "M" else 4
+    lag = max(per_year // window, 1)
+    gains = (w - w.shift(lag)).dropna()
+    return {"sd": float(w.std(ddof=1)) if len(w) > 1 else float("nan"),
+            "best_gain": float(gains.max()) if len(gains) else float("nan")}
+
+
+def verdict(rec: dict) -> str:
+    """One plain-language sentence on an objective's feasibility and trajectory."""
+    if rec.get("status") == "no data":
+        return f"**{rec['goal']}** — no {rec['metric']} responses in the baseline window, so it cannot be tracked yet."
+    unit = "points" if rec["metric"] in ("NPS",) else ("percentage points" if "%" in rec["unit"] else "scale points")
+    parts = [f"**{rec['goal']}** ({rec['metric']}, {rec['where']}): baseline {rec['baseline']:.1f} "
+             f"(95% CI {rec['baseline_low']:.1f} to {rec['baseline_high']:.1f}, n = {rec['baseline_n']:,}), "
+             f"target {rec['target']:g} by {rec['deadline']}"]
+    if rec["status"] == "already met":
+        parts.append("— already met at baseline; consider a more ambitious target.")
+        return " ".join(parts)
+    parts.append(f"— needs {rec['change_needed']:+.1f} {unit}.")
+    if not math.isnan(rec.get("power", float("nan"))):
+        parts.append(f"With the responses expected, a change that size would be detected with "
+                     f"{100 * rec['power']:.0f}% power (smallest detectable change: {rec['detectable_change']:.1f}).")
+    if not math.isnan(rec.get("change_vs_history", float("nan"))):
+        parts.append(f"It is {rec['change_vs_history']:.1f}× the metric's usual spread between periods.")
+    if not math.isnan(rec.get("projected", float("nan"))):
+        parts.append(f"On the recent trend it would reach {rec['projected']:.1f} "
+                     f"({rec['projected_low']:.1f} to {rec['projected_high']:.1f}): **{rec['status']}**.")
+    return " ".join(parts)
+
+
+def plot_objective(rec: dict, series: pd.DataFrame, freq: str = "M"):
+    """History with interval band, target at the deadline, the required path and the projected trend.
+
+    Returns ``None`` for an objective without data.
+    """
+    import matplotlib.pyplot as plt
+
+    from cxtemplate.report.theme import BAD, GOOD, NEUTRAL, PALETTE, finish
+
+    if rec.get("status") == "no data" or series.empty:
+        return None
+    fig, ax = plt.subplots(figsize=(8.5, 3.6))
+    x = pd.PeriodIndex(series["period"], freq=freq).to_timestamp(how="start")
+    ax.fill_between(x, series["ci_low"], series["ci_high"], color=PALETTE[0], alpha=0.15, lw=0, label="95% interval")
+    ax.plot(x, series["value"], color=PALETTE[0], lw=1.5, marker="o", ms=2.5, label=f"{rec['metric']} per period")
+    dl, end = pd.Timestamp(rec["deadline"]), x[-1]
+    ax.plot([end, dl], [rec["baseline"], rec["target"]], ls="--", color=NEUTRAL, lw=1.2, label="required path")
+    if not math.isnan(rec.get("projected", float("nan"))):
+        colour = GOOD if rec["status"] in ("on track", "already met") else BAD
+        ax.plot([end, dl], [rec["baseline"], rec["projected"]], ls=":", color=colour, lw=1.8,
+                label="recent trend (95% interval at deadline)")
+        ax.errorbar([dl], [rec["projected"]], yerr=[[rec["projected"] - rec["projected_low"]],
+                                                    [rec["projected_high"] - rec["projected"]]],
+                    color=colour, capsize=3, lw=1)
+    ax.scatter([dl], [rec["target"]], marker="*", s=170, color=PALETTE[1], zorder=5, label="target")
+    finish(ax, f"{rec['goal']}: {rec['status']}", n=int(series["n"].sum()), unit=rec["unit"],
+           source=f"survey responses, {rec['where']}")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=5, fontsize=8)
+    return fig

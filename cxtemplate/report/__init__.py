@@ -1,0 +1,6 @@
+"""What readers see: the chart theme, display helpers (tables, sentences, formatting, escaping) and page rendering.
+
+Base layer: imports nothing of ours but :mod:`cxtemplate.errors`, so every layer may draw and show with it.
+"""
+
+__all__ = ["display", "render", "theme"]

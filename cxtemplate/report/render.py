@@ -1,0 +1,216 @@
+"""Rendering executed notebooks into the stakeholder report.
+
+Each executed notebook becomes one self-contained HTML page (code hidden, images inline, no
+script or font fetched from the internet, a header with organisation, data period and run
+date, a table of contents, print CSS). ``index.html`` links the pages grouped by role and
+shows the headline numbers from the executive summary's artifact.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+TEMPLATES = Path(str(resources.files("cxtemplate.report") / "templates"))
+ROLE_TITLES = {"executive": "For executives", "manager": "For managers", "analyst": "For analysts"}
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every page's header and footer show."""
+
+    org_name: str
+    period: str
+    run_date: str
+    status: str = "ok"
+    index_href: str = "../index.html"
+    footer: str = ""
+
+
+def report_css() -> str:
+    """The report's stylesheet (inlined into every page)."""
+    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
+def _exporter(include_code: bool):
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config as TConfig
+
+    c = TConfig()
+    c.TagRemovePreprocessor.remove_cell_tags = ("remove_cell",)
+    c.TagRemovePreprocessor.remove_all_outputs_tags = ("remove_output",)
+    c.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(config=c, template_name="cxreport", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
+    exporter.exclude_input = not include_code
+    exporter.exclude_input_prompt = not include_code
+    exporter.exclude_output_prompt = True
+    return exporter
+
+
+def _strip_streams(nb, keep_errors: bool) -> None:
+    """Drop stderr streams (warnings, progress) from stakeholder pages; keep errors if asked."""
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        outs = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                continue
+            if out.get("output_type") == "error" and not keep_errors:
+                continue
+            outs.append(out)
+        cell["outputs"] = outs
+
+
+_HEADING = re.compile(r"<h([23])(?P<attrs>[^>]*)>(?P<body>.*?)</h\1>", re.S)
+
+
+def add_toc(page: str) -> str:
+    """Give every h2/h3 an id and insert a linked table of contents at ``<!--CX-TOC-->``."""
+    entries: list[tuple[int, str, str]] = []
+    used: set[str] = set()
+
+    def repl(m: re.Match) -> str:
+        level, attrs, body = int(m.group(1)), m.group("attrs"), m.group("body")
+        text = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r'<a class="anchor-link".*?</a>', "", body))).strip()
+        text = text.rstrip("¶").strip()
+        found = re.search(r'id="([^"]+)"', attrs)
+        anchor = found.group(1) if found else re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-") or "section"
+        base, k = anchor, 2
+        while anchor in used and not found:
+            anchor, k = f"{base}-{k}", k + 1
+        used.add(anchor)
+        entries.append((level, anchor, text))
+        if not found:
+            attrs = f'{attrs} id="{anchor}"'
+        return f"<h{level}{attrs}>{body}</h{level}>"
+
+    page = _HEADING.sub(repl, page)
+    if len(entries) < 2:
+        return page.replace("<!--CX-TOC-->", "")
+    items = "".join(f'<li class="cx-toc-{lvl}"><a href="#{html.escape(a, quote=True)}">{html.escape(t)}</a></li>'
+                    for lvl, a, t in entries)
+    toc = f'<nav class="cx-toc" aria-label="Contents"><h2 id="contents">Contents</h2><ol>{items}</ol></nav>'
+    return page.replace("<!--CX-TOC-->", toc, 1)
+
+
+def render_page(nb_path: Path, out_path: Path, ctx: PageContext, *, include_code: bool = False,
+                title: str | None = None) -> Path:
+    """Render one executed notebook into a self-contained HTML page.
+
+    Parameters
+    ----------
+    nb_path : Path
+        The executed notebook.
+    out_path : Path
+        Where the HTML goes.
+    ctx : PageContext
+        Header/footer content.
+    include_code : bool
+        Show code cells and tracebacks (used for a failed notebook, so an analyst sees where).
+    title : str, optional
+        The page's ``<title>``; defaults to the notebook's first heading.
+    """
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    _strip_streams(nb, keep_errors=include_code)
+    if title:
+        nb.metadata["title"] = title
+    exporter = _exporter(include_code)
+    res = {"cx": {**ctx.__dict__, "css": report_css()}, "metadata": {"name": title or nb_path.stem}}
+    body, _ = exporter.from_notebook_node(nb, resources=res)
+    body = add_toc(body)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(body, encoding="utf-8")
+    return out_path
+
+
+def notebook_info(nb_path: Path) -> dict[str, str]:
+    """Title, role and one-line summary of a template notebook (from its metadata and first heading)."""
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    meta = dict(nb.metadata.get("cxtemplate", {}))
+    title = meta.get("title")
+    if not title:
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                m = re.search(r"^#\s+(.+)$", cell.source, re.M)
+                if m:
+                    title = m.group(1).strip()
+                    break
+    return {"title": title or nb_path.stem, "role": meta.get("role", "analyst"), "summary": meta.get("summary", ""),
+            "order": int(meta.get("order", 50)), "after": meta.get("after"), "pdf": bool(meta.get("pdf", False))}
+
+
+def chromium() -> str | None:
+    """Path of a headless-capable Chromium, if installed."""
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def export_pdf(html_path: Path, pdf_path: Path, timeout: float = 120) -> bool:
+    """Print an HTML page to A4 PDF with headless Chromium; ``False`` when Chromium is absent or fails.
+
+    The page's print CSS applies (no navigation, tables kept whole). No network is used: the
+    page is self-contained and background networking is switched off.
+    """
+    import subprocess
+    import tempfile
+
+    exe = chromium()
+    if exe is None:
+        return False
+    with tempfile.TemporaryDirectory(prefix="cx-pdf-") as profile:
+        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+               f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}",
+               html_path.resolve().as_uri()]
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+    return pdf_path.is_file() and pdf_path.stat().st_size > 0
+
+
+def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | None, pages: list[dict[str, Any]]) -> Path:
+    """Write ``index.html``: headline numbers and the pages grouped by role.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run folder.
+    run : dict
+        The run record (as in ``run.json``).
+    headline : dict, optional
+        The executive summary's ``headline`` artifact: a list of cards under ``"cards"``
+        (``label``, ``value``, ``detail``) and a ``"sentence"``.
+    pages : list of dict
+        ``title``, ``href``, ``role``, ``summary``, ``status`` for every page.
+    """
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
+    for page in pages:
+        if page.get("pdf") and page.get("status") == "ok":
+            html_path = run_dir / page["href"]
+            pdf = html_path.with_suffix(".pdf")
+            if export_pdf(html_path, pdf):
+                page["pdf_href"] = pdf.relative_to(run_dir).as_posix()
+    groups = []
+    for role in ("executive", "manager", "analyst"):
+        items = sorted((p for p in pages if p.get("role") == role), key=lambda p: p.get("order", 50))
+        if items:
+            groups.append({"role": role, "title": ROLE_TITLES[role], "pages": items})
+    text = env.get_template("index.html.j2").render(run=run, headline=headline or {}, groups=groups, css=report_css())
+    path = run_dir / "index.html"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,7 @@
+"""Running engagements: the notebooks' session and store, the runner, provenance, the notebook graph,
+kernels, the cluster seam and progress.
+
+Layer 4: above the analyses; only :mod:`cxtemplate.cli` imports it.
+"""
+
+__all__ = ["distributed", "graph", "kernels", "progress", "runner", "session", "store"]

@@ -1,0 +1,226 @@
+"""The run's store: canonical tables and artifacts on disk, in columnar and JSON formats.
+
+Layout of a run folder::
+
+    run.json                    provenance, timings, status (written by the runner)
+    tables/<table>.parquet      canonical tables, written once by notebook 00
+    artifacts/<notebook>/...    each notebook's results: <name>.json, <name>.parquet, files
+    restricted/                 contact details and the follow-up queue with them (never rendered)
+    notebooks/, pages/          executed notebooks and their HTML (written by the runner)
+
+Notebooks read only tables and artifacts of *lower-numbered* notebooks; a missing one raises
+:class:`~cxtemplate.errors.PrerequisiteMissing` naming the notebook to run first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from cxtemplate.errors import PrerequisiteMissing
+
+DONE = "_done.json"
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert numpy/pandas scalars, dates and containers into plain JSON types.
+
+    NaN and infinities become ``None`` so the JSON stays standard.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        f = float(obj)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    if isinstance(obj, np.ndarray):
+        return [to_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, (pd.Timestamp, dt.datetime, dt.date)):
+        return obj.isoformat()
+    if isinstance(obj, pd.Period):
+        return str(obj)
+    if obj is pd.NaT or obj is pd.NA:
+        return None
+    if isinstance(obj, Path):
+        return obj.as_posix()
+    if isinstance(obj, pd.DataFrame):
+        return to_jsonable(obj.to_dict(orient="records"))
+    if isinstance(obj, pd.Series):
+        return to_jsonable(obj.to_dict())
+    return obj
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """Write JSON atomically (temp file + rename), sorted keys, for reproducible bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(to_jsonable(obj), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                   encoding="utf-8")
+    os.replace(tmp, path)
+
+
+WRITE_CHUNK_ROWS = 1_000_000
+
+
+def write_parquet(path: Path, df) -> None:
+    """Write a DataFrame to Parquet atomically, without the pandas index when it is a range."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keep_index = not isinstance(df.index, pd.RangeIndex)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    if keep_index or len(df) <= WRITE_CHUNK_ROWS:
+        table = pa.Table.from_pandas(df, preserve_index=keep_index)
+        pq.write_table(table, tmp, compression="zstd")
+        del table
+    else:
+        # a million rows at a time: converting the whole frame would hold a second, Arrow copy of it
+        schema = pa.Schema.from_pandas(df, preserve_index=False)
+        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+            for start in range(0, len(df), WRITE_CHUNK_ROWS):
+                part = pa.Table.from_pandas(df.iloc[start:start + WRITE_CHUNK_ROWS], schema=schema,
+                                            preserve_index=False)
+                writer.write_table(part)
+                del part
+                pa.default_memory_pool().release_unused()
+    pa.default_memory_pool().release_unused()  # the Arrow copy of the frame is not needed again
+    os.replace(tmp, path)
+
+
+def read_parquet(path: Path, columns: list[str] | None = None):
+    """Read Parquet into pandas keeping dates as datetime64 (not Python objects)."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path, columns=columns).to_pandas(date_as_object=False)
+
+
+class Store:
+    """Tables and artifacts of one run (or of the interactive working folder).
+
+    Parameters
+    ----------
+    root : path-like
+        The run folder. Created if missing.
+    """
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    # -- folders ------------------------------------------------------------
+    @property
+    def tables_dir(self) -> Path:
+        """Folder of the canonical tables."""
+        return self.root / "tables"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        """Folder of the notebooks' artifacts."""
+        return self.root / "artifacts"
+
+    @property
+    def restricted_dir(self) -> Path:
+        """Folder for personal contact data; never rendered into pages."""
+        return self.root / "restricted"
+
+    def artifact_path(self, notebook: str, filename: str) -> Path:
+        """Path for a custom artifact file (e.g. an XLSX) of a notebook; its folder exists."""
+        folder = self.artifacts_dir / notebook
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / filename
+
+    # -- tables -------------------------------------------------------------
+    def write_table(self, name: str, df) -> Path:
+        """Store a canonical table as Parquet."""
+        path = self.tables_dir / f"{name}.parquet"
+        write_parquet(path, df)
+        return path
+
+    def has_table(self, name: str) -> bool:
+        """Whether a canonical table was stored."""
+        return (self.tables_dir / f"{name}.parquet").is_file()
+
+    def read_table(self, name: str, columns: list[str] | None = None):
+        """Read a canonical table (optionally only some columns); ``None`` when absent."""
+        path = self.tables_dir / f"{name}.parquet"
+        if not path.is_file():
+            return None
+        return read_parquet(path, columns)
+
+    # -- artifacts ----------------------------------------------------------
+    def save(self, notebook: str, name: str, obj: Any) -> Path:
+        """Save an artifact: a DataFrame as Parquet, anything else as JSON.
+
+        Parameters
+        ----------
+        notebook : str
+            The notebook that produced it, e.g. ``"03_metric_design"``.
+        name : str
+            Artifact name without extension.
+        obj : DataFrame or JSON-able object
+        """
+        import pandas as pd
+
+        folder = self.artifacts_dir / notebook
+        if isinstance(obj, pd.DataFrame):
+            path = folder / f"{name}.parquet"
+            write_parquet(path, obj)
+        else:
+            path = folder / f"{name}.json"
+            write_json(path, obj)
+        return path
+
+    def exists(self, notebook: str, name: str) -> bool:
+        """Whether an artifact exists (either format)."""
+        folder = self.artifacts_dir / notebook
+        return (folder / f"{name}.parquet").is_file() or (folder / f"{name}.json").is_file()
+
+    def load(self, notebook: str, name: str, default: Any = PrerequisiteMissing):
+        """Load an artifact saved by :meth:`save`.
+
+        Raises
+        ------
+        PrerequisiteMissing
+            When the artifact is absent and no ``default`` is given.
+        """
+        folder = self.artifacts_dir / notebook
+        pq_path, js_path = folder / f"{name}.parquet", folder / f"{name}.json"
+        if pq_path.is_file():
+            return read_parquet(pq_path)
+        if js_path.is_file():
+            return json.loads(js_path.read_text(encoding="utf-8"))
+        if default is PrerequisiteMissing:
+            raise PrerequisiteMissing(
+                f"artifact '{name}' of notebook {notebook} not found in {self.root}; run {notebook} first")
+        return default
+
+    # -- completion -----------------------------------------------------------
+    def mark_done(self, notebook: str, summary: dict | None = None) -> None:
+        """Record that a notebook finished, with an optional summary of what it produced."""
+        write_json(self.artifacts_dir / notebook / DONE, {"notebook": notebook, **(summary or {})})
+
+    def is_done(self, notebook: str) -> bool:
+        """Whether a notebook has finished in this store."""
+        return (self.artifacts_dir / notebook / DONE).is_file()
+
+    def require(self, *notebooks: str) -> None:
+        """Raise :class:`PrerequisiteMissing` unless every named notebook has finished here."""
+        missing = [nb for nb in notebooks if not self.is_done(nb)]
+        if missing:
+            raise PrerequisiteMissing(
+                f"this notebook needs the results of {', '.join(missing)}; run "
+                f"{missing[0]} first (working folder: {self.root})")
