@@ -69,7 +69,8 @@ def _warm() -> None:
 
 
 def case_fit(n: int) -> dict:
-    from cxtemplate.churn.km_cox import fit_cox, schoenfeld_test
+    from cxtemplate.churn.km_cox import fit_cox
+    from cxtemplate.churn.ph import schoenfeld_test
     from cxtemplate.churn.scoring import score_customers
 
     _warm()
@@ -125,8 +126,9 @@ def case_sample(n: int, sample: int) -> dict:
 
 
 def case_tv(n: int, subjects: list[int]) -> dict:
-    from cxtemplate.churn.data import CXOptions, simulate_churn, time_varying_frame
+    from cxtemplate.churn.data import CXOptions, time_varying_frame
     from cxtemplate.churn.km_cox import fit_cox_time_varying
+    from cxtemplate.synth.churn_sim import simulate_churn
 
     _warm()
     cust, resp, inter, truth = simulate_churn(n, seed=1, years=3, integer_days=True)
@@ -150,7 +152,7 @@ def case_tv(n: int, subjects: list[int]) -> dict:
     tracemalloc.stop()
     t0 = time.perf_counter()
     res.ph_test = None
-    from cxtemplate.churn.km_cox import schoenfeld_test
+    from cxtemplate.churn.ph import schoenfeld_test
     X = res.design.matrix(tv)[res.params.index].to_numpy(float)
     schoenfeld_test(X, tv["start"].to_numpy(), tv["stop"].to_numpy(), tv["churned"].to_numpy(),
                     res.params.to_numpy(), res.variance)
@@ -163,7 +165,8 @@ def case_quality() -> dict:
     """Bank churn (real data, if present) through the pipeline, and planted-HR recovery on cxtemplate.synth.organisation."""
     from cxtemplate.churn.data import survival_frame, time_varying_frame
     from cxtemplate.churn.km_cox import fit_cox, fit_cox_time_varying, kaplan_meier
-    from cxtemplate.churn.scoring import lifelines_calibration, score_customers, validate
+    from cxtemplate.churn.scoring import score_customers
+    from cxtemplate.churn.validation import lifelines_calibration, validate
 
     out: dict = {"case": "quality"}
     path = ROOT.parent / "shared" / "real-data" / "bank_churn" / "Churn_Modelling.csv"
@@ -189,7 +192,8 @@ def case_quality() -> dict:
                        "km": km.summary[["group", "customers", "churned", "rmst_days", "rmst_low", "rmst_high"]
                                         ].to_dict("records")}
     try:
-        from cxtemplate.synth.organisation import SynthSpec, generate
+        from cxtemplate.synth.organisation import generate
+        from cxtemplate.synth.spec import SynthSpec
     except ImportError:
         return out
     rows = []

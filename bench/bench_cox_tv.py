@@ -38,7 +38,8 @@ def frame_from_tables(customers, responses, interactions, as_of="2025-12-31"):
 
 
 def synthetic_frame(n: int, seed: int = 7):
-    from cxtemplate.synth.organisation import SynthSpec, generate
+    from cxtemplate.synth.organisation import generate
+    from cxtemplate.synth.spec import SynthSpec
 
     t = generate(SynthSpec(customers=n, seed=seed, dirty=False)).tables
     return frame_from_tables(t["customers"], t["responses"], t["interactions"])

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cxtemplate.analysis import driver_math as dm
 from cxtemplate.analysis import drivers as drv
 
 N = 100_000
@@ -68,7 +69,7 @@ def refit_all(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
     r2 = np.zeros((1, 1 << p))
     for mask in range(1, 1 << p):
         r2[0, mask] = ols_r2(A1, y, [i for i in range(p) if mask >> i & 1])
-    return drv._shapley_from_subsets(r2, p)[0]
+    return dm.shapley_from_subsets(r2, p)[0]
 
 
 def refit_extrapolated(df: pd.DataFrame, cols: list[str], per_size: int, use_statsmodels: bool,
@@ -131,15 +132,15 @@ def run() -> None:
         df, cols = simulate(p)
         X = df[["outcome", *cols]].to_numpy()
         R = np.corrcoef(X, rowvar=False)
-        drv.lmg_from_corr(R)                                   # warm the subset-index caches
+        dm.lmg_from_corr(R)                                   # warm the subset-index caches
         t_corr = timed(lambda: np.corrcoef(X, rowvar=False))
-        t_exact = timed(lambda: drv.lmg_from_corr(R))
+        t_exact = timed(lambda: dm.lmg_from_corr(R))
         t_full = timed(lambda: drv.shapley_importance(df, "outcome", cols), repeat=3)
         if p == 8:
             t = time.perf_counter()
             brute = refit_all(df, cols)
             t_refit, how = time.perf_counter() - t, "all 255 subsets refitted"
-            diff = float(np.abs(brute - drv.lmg_from_corr(R)).max())
+            diff = float(np.abs(brute - dm.lmg_from_corr(R)).max())
             how += f"; largest Shapley difference {diff:.1e}"
         else:
             t_refit, fitted = refit_extrapolated(df, cols, args.per_size, use_statsmodels=False)

@@ -13,7 +13,6 @@ import argparse
 import functools
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -65,7 +64,7 @@ def stage_times(params: str) -> tuple[dict, object]:
     """Run ``integrate`` once with every stage timed; returns (seconds per stage, the Integration)."""
     from cxtemplate.config.loader import load_config
     from cxtemplate.data import integrate as ig
-    from cxtemplate.data import privacy, schemas
+    from cxtemplate.data import privacy
 
     cfg = load_config(params)
     times: dict[str, float] = {}

@@ -51,7 +51,7 @@ def org_dir(n: int) -> Path:
 
 
 def spec_for(n: int):
-    from cxtemplate.synth.organisation import SynthSpec
+    from cxtemplate.synth.spec import SynthSpec
 
     return SynthSpec(customers=n, seed=SEED, responses_per_customer_year=RESPONSES_PER_CUSTOMER_YEAR,
                      interactions_per_customer_year=INTERACTIONS_PER_CUSTOMER_YEAR, fmt="parquet")
@@ -62,7 +62,8 @@ def ensure_data(n: int, log=print) -> dict:
 
     Returns a dict with the rows per table and the generation time (``None`` when reused).
     """
-    from cxtemplate.synth.organisation import generate, spec_dict, write_organisation
+    from cxtemplate.synth.organisation import generate, write_organisation
+    from cxtemplate.synth.spec import spec_dict
 
     spec = spec_for(n)
     data = org_dir(n) / "data"

@@ -31,7 +31,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from cxtemplate.errors import ConfigError
-    from cxtemplate.run.runner import run_many, summary_lines
+    from cxtemplate.run.batch import run_many, summary_lines
 
     try:
         results = run_many(args.params, jobs=args.jobs, out_dir=args.out, resume=args.resume,
@@ -47,7 +47,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from cxtemplate.synth.organisation import SynthSpec, generate, write_organisation
+    from cxtemplate.synth.organisation import generate, write_organisation
+    from cxtemplate.synth.spec import SynthSpec
 
     spec = SynthSpec(customers=args.customers, seed=args.seed, plant_step=not args.no_step,
                      dirty=not args.clean)

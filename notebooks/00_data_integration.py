@@ -32,7 +32,8 @@ run = open_run(params_path, run_dir, notebook="00_data_integration")
 # %%
 from cxtemplate.data import quality as dq
 from cxtemplate.report.display import say, show_figure, show_table
-from cxtemplate.data.integrate import integrate, write_integration
+from cxtemplate.data.integrate import integrate
+from cxtemplate.run.store import write_integration
 
 result = integrate(run.cfg)
 write_integration(result, run.store)

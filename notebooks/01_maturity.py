@@ -40,9 +40,11 @@ run.require("00_data_integration")
 
 # %%
 from cxtemplate.plan import maturity as mat
+from cxtemplate.plan import plots as mat_plots
+from cxtemplate.plan.maturity_model import load_model
 from cxtemplate.report.display import absent, fmt_signed, say, show_figure, show_table
 
-model = mat.load_model(run.cfg.maturity.model, run.cfg.base_dir)
+model = load_model(run.cfg.maturity.model, run.cfg.base_dir)
 target = run.cfg.maturity.target_stage
 answers = run.table("maturity_answers")
 a = mat.assess(answers, model, target, conf=run.cfg.metrics.confidence)
@@ -70,7 +72,7 @@ say(f"Model used: **{model.name}**. {model.source.strip()}")
 # %%
 if a.available:
     roles = tuple(r for r in (a.gap.role_a, a.gap.role_b) if r in a.scores.roles)
-    show_figure(mat.plot_radar(a.scores, model, target_stage=target, by_role=roles if len(roles) == 2 else None))
+    show_figure(mat_plots.plot_radar(a.scores, model, target_stage=target, by_role=roles if len(roles) == 2 else None))
     show_table(mat.dimension_table(a.dimensions, a.scores.conf), "Adoption level by dimension",
                formats={"Mean level": "{:.2f}", "SD between respondents": "{:.2f}",
                         "Gap to target": lambda v: fmt_signed(v, 2)},
@@ -90,7 +92,7 @@ if a.available:
 # %%
 if a.available and a.gap.overall["n_a"] and a.gap.overall["n_b"]:
     say(a.gap.sentence())
-    show_figure(mat.plot_perception_gap(a.gap))
+    show_figure(mat_plots.plot_perception_gap(a.gap))
     show_table(mat.gap_table(a.gap), "Mean level by role and the gap between them",
                formats={"Gap": lambda v: fmt_signed(v, 2), "p (adjusted)": "{:.3f}"})
 elif a.available:

@@ -171,7 +171,7 @@ drivers = [d for d in cfg.metrics.drivers.columns if has_survey and d in respons
 outcome = cfg.metrics.drivers.outcome
 analysis = None
 if len(drivers) >= 2 and has_survey and outcome in responses.columns:
-    from cxtemplate.analysis.drivers import plot_importance, plot_importance_performance
+    from cxtemplate.analysis.plots import plot_importance, plot_importance_performance
 
     analysis = ex.analyse_drivers(responses, outcome, drivers, n_boot=300, seed=run.seed, conf=run.conf)
     say(ex.driver_sentence(analysis, labels))

@@ -513,8 +513,9 @@ def degenerate_runs(tmp_path_factory):
       a churn covariate), and every comment empty.
     * ``nosurvey``: no survey source at all, and every customer still active (no churn event).
     """
-    from cxtemplate.run.runner import run_many
-    from cxtemplate.synth.organisation import SynthSpec, generate, write_organisation
+    from cxtemplate.run.batch import run_many
+    from cxtemplate.synth.organisation import generate, write_organisation
+    from cxtemplate.synth.spec import SynthSpec
 
     base = tmp_path_factory.mktemp("degenerate")
     demo = (Path(__file__).resolve().parents[1] / "params" / "demo.yaml").read_text()
@@ -608,7 +609,7 @@ LABELS = {"customers": "Customers (CRM)", "responses": "Survey responses", "inte
 def test_nothing_is_lost_rows_in_equal_rows_used_plus_rows_quarantined(degenerate_runs):
     """On a dirty synthetic organisation: every table balances in run.json, in notebook 00 and
     on disk, and every injected anomaly is quarantined by id with the right reason."""
-    from cxtemplate.run.store import read_parquet
+    from cxtemplate.data.files import read_parquet
 
     run = degenerate_runs["onesegment"]
     truth = run["truth"]

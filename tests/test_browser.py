@@ -4,7 +4,6 @@ no visible code, no broken links; screenshots saved for review in reports/_scree
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from browser import CHROMIUM_FLAGS, check_page, chromium_path

@@ -142,7 +142,8 @@ def outside_restricted(hits):
 
 
 def _plant(base: Path) -> dict:
-    from cxtemplate.synth.organisation import SynthSpec, generate, write_organisation
+    from cxtemplate.synth.organisation import generate, write_organisation
+    from cxtemplate.synth.spec import SynthSpec
 
     org = generate(SynthSpec(customers=400, seed=91))
     data = base / "data" / "canary"

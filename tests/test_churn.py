@@ -10,8 +10,10 @@ from lifelines.datasets import load_rossi
 from lifelines.statistics import pairwise_logrank_test, proportional_hazard_test
 from lifelines.utils import restricted_mean_survival_time
 
-from cxtemplate.churn.data import CXOptions, landmark_frame, last_rows, simulate_churn, time_varying_frame
-from cxtemplate.churn.km_cox import ChurnUnavailable, CoxResult, fit_cox, fit_cox_time_varying, kaplan_meier, rmst
+from cxtemplate.churn.data import CXOptions, landmark_frame, last_rows, time_varying_frame
+from cxtemplate.churn.km_cox import fit_cox, fit_cox_time_varying, kaplan_meier, rmst
+from cxtemplate.churn.results import ChurnUnavailable, CoxResult
+from cxtemplate.synth.churn_sim import simulate_churn
 
 ROSSI = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
 # lifelines docs, "Survival regression" (docs/Survival Regression.rst): CoxPHFitter().fit(load_rossi(), 'week',
@@ -163,7 +165,8 @@ def test_plots_render(simulated, fitted):
     import matplotlib.pyplot as plt
 
     from cxtemplate.churn import plots as cp
-    from cxtemplate.churn.scoring import revenue_at_risk, risk_value_matrix, score_customers, validate
+    from cxtemplate.churn.scoring import revenue_at_risk, risk_value_matrix, score_customers
+    from cxtemplate.churn.validation import validate
     from cxtemplate.report.theme import apply_theme
 
     cust, resp, inter, _, kw, tv = simulated
@@ -212,7 +215,8 @@ def test_time_varying_cox_recovers_synth_planted_hazard_ratios():
 
 def test_bank_churn_through_the_whole_pipeline(real_data):
     from cxtemplate.churn.data import survival_frame
-    from cxtemplate.churn.scoring import lifelines_calibration, score_customers, top_at_risk, validate
+    from cxtemplate.churn.scoring import score_customers, top_at_risk
+    from cxtemplate.churn.validation import lifelines_calibration, validate
 
     raw = pd.read_csv(real_data / "bank_churn" / "Churn_Modelling.csv")
     cust = pd.DataFrame({"customer_id": raw["CustomerId"].astype(str), "tenure": raw["Tenure"],
@@ -255,8 +259,8 @@ def test_concordance_without_comparable_pairs_is_missing_not_an_error():
     twenty-organisation load test hit this with 268 customers)."""
     from lifelines.utils import concordance_index
 
-    from cxtemplate.churn.validation import _concordance
+    from cxtemplate.churn.results import concordance
 
-    assert np.isnan(_concordance([10, 20, 30], [0.3, 0.2, 0.1], [False, False, False]))
+    assert np.isnan(concordance([10, 20, 30], [0.3, 0.2, 0.1], [False, False, False]))
     t, s, e = [5, 10, 15, 20], [0.9, 0.2, 0.5, 0.1], [True, False, True, True]
-    assert _concordance(t, s, e) == concordance_index(t, s, e)
+    assert concordance(t, s, e) == concordance_index(t, s, e)

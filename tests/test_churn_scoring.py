@@ -13,10 +13,10 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 from lifelines.calibration import survival_probability_calibration
 from lifelines.datasets import load_rossi
 
-from cxtemplate.churn.data import CXOptions, landmark_frame, simulate_churn, time_varying_frame
-from cxtemplate.churn.km_cox import ChurnUnavailable, fit_cox, fit_cox_time_varying
+from cxtemplate.churn.data import CXOptions, landmark_frame, time_varying_frame
+from cxtemplate.churn.km_cox import fit_cox, fit_cox_time_varying
+from cxtemplate.churn.results import ChurnUnavailable
 from cxtemplate.churn.scoring import (
-    calibration_ici,
     conditional_churn_probability,
     counterfactual,
     reason_codes,
@@ -24,8 +24,9 @@ from cxtemplate.churn.scoring import (
     risk_value_matrix,
     score_customers,
     top_at_risk,
-    validate,
 )
+from cxtemplate.churn.validation import calibration_ici, validate
+from cxtemplate.synth.churn_sim import simulate_churn
 
 
 def _static(n=4000, seed=0):

@@ -24,7 +24,7 @@ from cxtemplate.analysis.conversations import (
     plot_resolution,
     summary_by,
 )
-from cxtemplate.measure.metrics import csat_spec
+from cxtemplate.measure.spec import csat_spec
 
 # |observed difference − causal effect| allowed: the interval (±6 points at n ≈ 750) plus the
 # design gap between the expected observed difference and the effect (≈ 5 points in the demo).
@@ -123,7 +123,8 @@ def test_join_to_survey_recovers_unresolved_effect_demo(demo):
 
 
 def test_join_to_survey_other_seed():
-    from cxtemplate.synth.organisation import SynthSpec, generate
+    from cxtemplate.synth.organisation import generate
+    from cxtemplate.synth.spec import SynthSpec
 
     org = generate(SynthSpec(customers=5000, seed=3, dirty=False))
     link = join_to_survey(org.tables["responses"], org.tables["interactions"])

@@ -26,7 +26,8 @@ distributed = pytest.importorskip("distributed")
 
 from cxtemplate.run.distributed import ClusterError, environment_fingerprint, preflight, run_on_cluster, run_task  # noqa: E402
 from cxtemplate.run.runner import run_organisation  # noqa: E402
-from cxtemplate.synth.organisation import SynthSpec, generate, write_organisation  # noqa: E402
+from cxtemplate.synth.organisation import generate, write_organisation  # noqa: E402
+from cxtemplate.synth.spec import SynthSpec  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

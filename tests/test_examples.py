@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from cxtemplate.run.runner import run_many
+from cxtemplate.run.batch import run_many
 
 pytestmark = pytest.mark.slow
 

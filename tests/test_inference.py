@@ -9,6 +9,7 @@ from scipy import stats
 
 from cxtemplate.measure import inference as inf
 from cxtemplate.measure import metrics as m
+from cxtemplate.measure import spec as ms
 
 
 def _scores(pro: int, pas: int, det: int) -> np.ndarray:
@@ -29,7 +30,7 @@ def test_compare_means_equals_scipy_welch():
     ci = ref.confidence_interval(0.9)
     assert (r["ci_low"], r["ci_high"]) == pytest.approx((ci.low, ci.high))
     # summary rows and (mean, sd, n) tuples give the same answer as raw data
-    spec = m.MetricSpec("X", "x", "mean", (-100, 100))
+    spec = ms.MetricSpec("X", "x", "mean", (-100, 100))
     sa, sb = m.estimate(a, spec), m.estimate(b, spec)
     assert inf.compare_means(sa, sb, conf=0.9)["p"] == pytest.approx(ref.pvalue)
     t = inf.compare_means((a.mean(), a.std(ddof=1), a.size), (b.mean(), b.std(ddof=1), b.size))
@@ -66,7 +67,7 @@ def test_compare_proportions_input_forms_agree():
     b = np.r_[np.ones(10), np.zeros(30), np.nan]
     raw = inf.compare_proportions(a, b)
     counts = inf.compare_proportions((30, 50), (10, 40))
-    spec = m.MetricSpec("X", "x", "top_box", (0, 1), success_min=1)
+    spec = ms.MetricSpec("X", "x", "top_box", (0, 1), success_min=1)
     rows = inf.compare_proportions(m.estimate(a, spec), m.estimate(b, spec))
     for r in (counts, rows):
         assert r[["diff", "p", "ci_low", "ci_high"]].astype(float).tolist() == pytest.approx(
@@ -127,8 +128,8 @@ def test_compare_tables_equals_row_by_row():
     rng = np.random.default_rng(5)
     df = pd.DataFrame({"g": rng.integers(0, 6, 3000), "period": rng.integers(0, 2, 3000),
                        "nps": rng.integers(0, 11, 3000)})
-    a = m.summarise(df[df.period == 1], m.nps_spec(), by="g")
-    b = m.summarise(df[df.period == 0], m.nps_spec(), by="g")
+    a = m.summarise(df[df.period == 1], ms.nps_spec(), by="g")
+    b = m.summarise(df[df.period == 0], ms.nps_spec(), by="g")
     vec = inf.compare_tables(a, b)
     for i in range(len(a)):
         one = inf.compare_nps(df.nps[(df.period == 1) & (df.g == i)], df.nps[(df.period == 0) & (df.g == i)])
@@ -136,7 +137,7 @@ def test_compare_tables_equals_row_by_row():
                                                      nan_ok=True)
 
 
-@pytest.mark.parametrize("spec", [m.nps_spec(), m.csat_spec(), m.ces_spec()], ids=["nps", "csat", "ces"])
+@pytest.mark.parametrize("spec", [ms.nps_spec(), ms.csat_spec(), ms.ces_spec()], ids=["nps", "csat", "ces"])
 def test_compare_to_rest_equals_explicit_rest(spec):
     rng = np.random.default_rng(9)
     n = 2500

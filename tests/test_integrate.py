@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from cxtemplate.config.loader import load_config
-from cxtemplate.data.integrate import integrate, write_integration
+from cxtemplate.data.integrate import integrate
 from cxtemplate.errors import DataErrors
-from cxtemplate.run.store import Store
+from cxtemplate.run.store import Store, write_integration
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,8 @@ import pytest
 from test_canaries import corpus  # the same reader: Parquet cell by cell, XLSX parts
 
 from cxtemplate.errors import ConfigError
-from cxtemplate.run.runner import run_many, validate_all
+from cxtemplate.run.batch import run_many
+from cxtemplate.run.runner import validate_all
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +30,8 @@ ID_COLUMNS = {"customers": ["customer_id"], "responses": ["response_id", "custom
 
 
 def _write_org(base: Path, org: str, seed: int) -> Path:
-    from cxtemplate.synth.organisation import SynthSpec, generate, write_organisation
+    from cxtemplate.synth.organisation import generate, write_organisation
+    from cxtemplate.synth.spec import SynthSpec
 
     data = base / "data" / org
     write_organisation(generate(SynthSpec(customers=300, seed=seed)), data)

@@ -25,7 +25,7 @@ from cxtemplate.analysis.linkage import (
     plot_binned,
     plot_kpi_effects,
 )
-from cxtemplate.measure.metrics import csat_spec, nps_spec
+from cxtemplate.measure.spec import csat_spec, nps_spec
 
 WAIT = "wait_time_minutes"
 TRUTH_KEY = {"mean": ("ame_csat_mean_per_minute", 1.0), "top_box": ("ame_csat_top2_per_minute", 100.0)}
@@ -43,7 +43,8 @@ def demo(root):
 
 @pytest.fixture(scope="module")
 def seeds():
-    from cxtemplate.synth.organisation import SynthSpec, generate
+    from cxtemplate.synth.organisation import generate
+    from cxtemplate.synth.spec import SynthSpec
 
     return [generate(SynthSpec(customers=5000, seed=s, dirty=False)) for s in (1, 2)]
 

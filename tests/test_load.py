@@ -2,7 +2,7 @@
 
 Each organisation is generated (200–1,500 customers, its own seed), written with
 ``write_organisation`` and given a params file copied from ``params/demo.yaml`` with its paths
-rewritten. All must complete, and the command's summary (``runner.summary_lines``) must list
+rewritten. All must complete, and the command's summary (``batch.summary_lines``) must list
 each one, in order, with its status, its time and its report.
 
 This takes about ten minutes on a 2-core machine, so it is marked ``load`` and left out of the
@@ -28,7 +28,8 @@ SIZES = [200 + round(i * 1300 / 19) for i in range(20)]  # 200, 268, …, 1,500 
 
 
 def test_twenty_organisations_in_one_command(tmp_path):
-    from cxtemplate.synth.organisation import SynthSpec, generate, write_organisation
+    from cxtemplate.synth.organisation import generate, write_organisation
+    from cxtemplate.synth.spec import SynthSpec
 
     demo = (ROOT / "params" / "demo.yaml").read_text()
     orgs, params = [], []

@@ -10,7 +10,10 @@ import pytest
 from scipy import stats
 
 from cxtemplate.plan import maturity as mat
-from cxtemplate.synth.organisation import SynthSpec, generate
+from cxtemplate.plan import maturity_model as mm
+from cxtemplate.plan import plots as mat_plots
+from cxtemplate.synth.organisation import generate
+from cxtemplate.synth.spec import SynthSpec
 
 TINY_MODEL = """
 id: tiny
@@ -44,7 +47,7 @@ dimensions:
 def tiny(tmp_path_factory):
     path = tmp_path_factory.mktemp("models") / "tiny.yaml"
     path.write_text(TINY_MODEL, encoding="utf-8")
-    return mat.load_model("tiny.yaml", base_dir=path.parent)
+    return mm.load_model("tiny.yaml", base_dir=path.parent)
 
 
 def _answers(rows):
@@ -66,7 +69,7 @@ TINY_ANSWERS = _answers([
 def demo(root):
     answers = pd.read_csv(root / "data" / "demo" / "maturity_answers.csv")
     truth = json.loads((root / "data" / "demo" / "truth.json").read_text())["maturity"]
-    model = mat.load_model("forrester_six_disciplines")
+    model = mm.load_model("forrester_six_disciplines")
     return answers, truth, model, mat.assess(answers, model, 3)
 
 
@@ -112,7 +115,7 @@ def test_duplicate_answer_counts_once(tiny):
 @pytest.mark.parametrize("level, stage", [(0.5, 1), (1.0, 1), (1.99, 1), (2.0, 2), (2.7499, 2), (2.75, 3),
                                           (3.49, 3), (3.5, 4), (4.0, 4)])
 def test_stage_thresholds(tiny, level, stage):
-    assert mat.stage_of(level, tiny) == stage
+    assert mm.stage_of(level, tiny) == stage
 
 
 def test_overall_stage_reports_interval(tiny):
@@ -198,19 +201,19 @@ def test_unknown_answers_are_reported_not_dropped(tiny):
 def test_malformed_model_gives_clear_error(tmp_path, edit, message):
     path = tmp_path / "client_model.yaml"
     path.write_text(edit(TINY_MODEL), encoding="utf-8")
-    with pytest.raises(mat.MaturityModelError, match="client_model.yaml") as e:
-        mat.load_model(path)
+    with pytest.raises(mm.MaturityModelError, match="client_model.yaml") as e:
+        mm.load_model(path)
     assert message in str(e.value)
 
 
 def test_missing_model_names_the_packaged_ones():
-    with pytest.raises(mat.MaturityModelError, match="forrester_six_disciplines, birdeye_four_pillars"):
-        mat.load_model("forester_six_disciplines")
+    with pytest.raises(mm.MaturityModelError, match="forrester_six_disciplines, birdeye_four_pillars"):
+        mm.load_model("forester_six_disciplines")
 
 
 def test_packaged_models_load():
-    for name in mat.PACKAGED:
-        m = mat.load_model(name)
+    for name in mm.PACKAGED:
+        m = mm.load_model(name)
         assert m.id == name and m.level_range == (1, 4) and len(m.stages) == 4
 
 
@@ -218,7 +221,7 @@ def test_packaged_models_load():
 
 
 def test_birdeye_model_end_to_end():
-    model = mat.load_model("birdeye_four_pillars")
+    model = mm.load_model("birdeye_four_pillars")
     base = {"customer_first_strategy": 2, "communication_channels": 3, "leadership_and_staff": 2,
             "customer_service": 1}
     rows = []
@@ -240,10 +243,10 @@ def test_birdeye_model_end_to_end():
     assert s["perception_gap_overall"] == pytest.approx(3 - (2 + 2.25) / 2)   # R4 is +0.25 in every pillar
     assert "largest gap is in Customer-first strategy (+0.9 levels)" in a.gap.sentence()   # hyphen kept
     import matplotlib.pyplot as plt
-    fig = mat.plot_radar(a.scores, model, target_stage=3, by_role=("executive", "frontline"))
+    fig = mat_plots.plot_radar(a.scores, model, target_stage=3, by_role=("executive", "frontline"))
     assert "Maturity by dimension" in fig.axes[0].get_title(loc="left")
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()][0] == "Customer-first\nstrategy"
-    fig2 = mat.plot_perception_gap(a.gap)
+    fig2 = mat_plots.plot_perception_gap(a.gap)
     assert fig2.axes[0].get_title(loc="left").startswith("Executives rate maturity higher")
     plt.close("all")
 
@@ -252,7 +255,7 @@ def test_birdeye_synthetic_organisation_recovers_its_truth():
     org = generate(SynthSpec(customers=200, seed=3, maturity_model="birdeye_four_pillars",
                              maturity_respondents=(("executive", 5), ("manager", 5), ("frontline", 10))))
     truth = org.truth["maturity"]
-    a = mat.assess(org.tables["maturity_answers"], mat.load_model("birdeye_four_pillars"), 3)
+    a = mat.assess(org.tables["maturity_answers"], mm.load_model("birdeye_four_pillars"), 3)
     d = a.dimensions.set_index("dimension")
     for dim, expected in truth["expected_observed_mean"].items():
         assert d.loc[dim, "ci_low"] <= expected <= d.loc[dim, "ci_high"], dim
@@ -294,12 +297,12 @@ def test_demo_perception_gap(demo):
 @pytest.mark.parametrize("seed", [11, 12, 13])
 def test_other_seeds_recover_lowest_dimension(seed):
     org = generate(SynthSpec(customers=200, seed=seed))
-    a = mat.assess(org.tables["maturity_answers"], mat.load_model("forrester_six_disciplines"), 3)
+    a = mat.assess(org.tables["maturity_answers"], mm.load_model("forrester_six_disciplines"), 3)
     assert a.summary()["lowest_dimension"] == org.truth["maturity"]["lowest_dimension"]
 
 
 def test_no_answers_is_an_empty_assessment():
-    a = mat.assess(None, mat.load_model("forrester_six_disciplines"), 3)
+    a = mat.assess(None, mm.load_model("forrester_six_disciplines"), 3)
     assert not a.available
     assert a.summary() == {"available": False, "model_id": "forrester_six_disciplines",
                            "model_name": "CX maturity: six disciplines", "target_stage": 3, "unscored_answers": 0}

@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from cxtemplate.measure import metrics as m
+from cxtemplate.measure import spec as ms
 
 
 def _scores(pro: int, pas: int, det: int) -> np.ndarray:
@@ -107,7 +108,7 @@ def test_wilson_equals_statsmodels():
 
 def test_t_interval_equals_scipy():
     x = np.array([5, 6, 7, 3, 4, 6, 7, 7, 2, 5, 6], dtype=float)
-    r = m.estimate(x, m.ces_spec(), conf=0.9)
+    r = m.estimate(x, ms.ces_spec(), conf=0.9)
     lo, hi = stats.t.interval(0.9, x.size - 1, loc=x.mean(), scale=stats.sem(x))
     assert r["value"] == pytest.approx(x.mean())
     assert r["sd"] == pytest.approx(x.std(ddof=1))
@@ -116,7 +117,7 @@ def test_t_interval_equals_scipy():
 
 def test_top_box_share_and_wilson():
     x = np.array([5, 4, 3, 2, 1, 5, 5, 4, np.nan])
-    r = m.estimate(x, m.csat_spec())
+    r = m.estimate(x, ms.csat_spec())
     assert r["n"] == 8 and r["successes"] == 5 and r["value"] == pytest.approx(62.5)
     lo, hi = m.wilson_interval(5, 8)
     assert (r["ci_low"], r["ci_high"]) == pytest.approx((100 * lo, 100 * hi))
@@ -143,7 +144,7 @@ def responses() -> pd.DataFrame:
     return df
 
 
-@pytest.mark.parametrize("spec", [m.nps_spec(), m.csat_spec(), m.ces_spec(), m.ces_spec("pct_agree")],
+@pytest.mark.parametrize("spec", [ms.nps_spec(), ms.csat_spec(), ms.ces_spec(), ms.ces_spec("pct_agree")],
                          ids=["nps", "csat", "ces_mean", "ces_agree"])
 @pytest.mark.parametrize("by", [["location"], ["channel", "tier"], ["tier", "location", "channel"]])
 def test_grouped_equals_single(responses, spec, by):
@@ -163,7 +164,7 @@ def test_grouped_equals_single(responses, spec, by):
 
 
 def test_summarise_columns_and_overall(responses):
-    t = m.summarise(responses, m.nps_spec())
+    t = m.summarise(responses, ms.nps_spec())
     assert list(t.columns) == ["metric", "value", "n", "se", "ci_low", "ci_high", "promoters",
                                "passives", "detractors", "method"]
     x = responses["nps"].dropna()
@@ -175,14 +176,14 @@ def test_summarise_columns_and_overall(responses):
 def test_summarise_integer_and_nullable_dtypes():
     s = pd.Series([10, 9, 0, 7, None], dtype="Int8")
     df = pd.DataFrame({"g": ["a", "a", "b", "b", "b"], "nps": s})
-    t = m.summarise(df, m.nps_spec(), by="g")
+    t = m.summarise(df, ms.nps_spec(), by="g")
     assert t["n"].tolist() == [2, 2] and t["value"].tolist() == [100.0, -50.0]
     df["nps"] = df["nps"].fillna(8).astype(np.int8)
-    assert m.summarise(df, m.nps_spec(), by="g")["n"].tolist() == [2, 3]
+    assert m.summarise(df, ms.nps_spec(), by="g")["n"].tolist() == [2, 3]
 
 
 def test_empty_input_gives_one_row_with_n_zero():
-    r = m.summarise(pd.DataFrame({"nps": pd.Series([], dtype=float)}), m.nps_spec())
+    r = m.summarise(pd.DataFrame({"nps": pd.Series([], dtype=float)}), ms.nps_spec())
     assert len(r) == 1 and r["n"].iloc[0] == 0 and np.isnan(r["value"].iloc[0])
 
 
@@ -190,36 +191,36 @@ def test_empty_input_gives_one_row_with_n_zero():
 def test_out_of_scale_raises_clear_error():
     df = pd.DataFrame({"nps": [10, 11, 3]})
     with pytest.raises(ValueError, match=r"outside the 0–10 scale.*quarantined"):
-        m.summarise(df, m.nps_spec())
+        m.summarise(df, ms.nps_spec())
     with pytest.raises(ValueError, match="outside the 1–5 scale"):
-        m.summarise(pd.DataFrame({"csat": [0, 5]}), m.csat_spec())
+        m.summarise(pd.DataFrame({"csat": [0, 5]}), ms.csat_spec())
     with pytest.raises(ValueError, match="non-integer"):
-        m.summarise(pd.DataFrame({"nps": [8.5, 9]}), m.nps_spec())
+        m.summarise(pd.DataFrame({"nps": [8.5, 9]}), ms.nps_spec())
     with pytest.raises(KeyError, match="nps"):
-        m.summarise(pd.DataFrame({"x": [1]}), m.nps_spec())
+        m.summarise(pd.DataFrame({"x": [1]}), ms.nps_spec())
 
 
 def test_spec_validation():
     with pytest.raises(ValueError, match="kind"):
-        m.MetricSpec("X", "x", "median", (1, 5))
+        ms.MetricSpec("X", "x", "median", (1, 5))
     with pytest.raises(ValueError, match="success_min"):
-        m.MetricSpec("X", "x", "top_box", (1, 5))
+        ms.MetricSpec("X", "x", "top_box", (1, 5))
     with pytest.raises(ValueError, match="0–10"):
-        m.MetricSpec("NPS", "nps", "nps", (1, 10))
+        ms.MetricSpec("NPS", "nps", "nps", (1, 10))
 
 
 def test_definitions_are_plain_language():
-    assert m.nps_spec().definition == (
+    assert ms.nps_spec().definition == (
         "NPS = % promoters (9–10) − % detractors (0–6) on the 0–10 likelihood-to-recommend question; "
         "95% interval by the adjusted-Wald method (Rocks 2016)")
-    assert m.csat_spec().definition == (
+    assert ms.csat_spec().definition == (
         "CSAT = share answering 4 or 5 on the 1–5 scale (top-2-box); Wilson 95% interval")
-    assert m.ces_spec().definition == "CES = mean on the 1–7 scale (higher = easier); 95% t interval"
-    agree = m.ces_spec("pct_agree")
+    assert ms.ces_spec().definition == "CES = mean on the 1–7 scale (higher = easier); 95% t interval"
+    agree = ms.ces_spec("pct_agree")
     assert agree.success_min == 5 and "5, 6 or 7" in agree.definition and "top-3-box" in agree.definition
-    assert m.csat_spec(scale=(1, 7)).success_min == 5
-    assert m.csat_spec(scale=(1, 10), success_min=9).definition.startswith("CSAT = share answering 9 or 10")
-    assert m.nps_spec().describe(conf=0.9).count("90% interval") == 1
+    assert ms.csat_spec(scale=(1, 7)).success_min == 5
+    assert ms.csat_spec(scale=(1, 10), success_min=9).definition.startswith("CSAT = share answering 9 or 10")
+    assert ms.nps_spec().describe(conf=0.9).count("90% interval") == 1
 
 
 # --------------------------------------------------------------------------- suppression
@@ -242,7 +243,7 @@ def test_specs_from_config_section():
     section = NS(nps=NS(enabled=True),
                  csat=NS(enabled=True, method="top2box", scale=(1, 7), success_min=6),
                  ces=NS(enabled=False, method="mean", scale=(1, 7), success_min=None))
-    specs = m.specs_from_config(section)
+    specs = ms.specs_from_config(section)
     assert list(specs) == ["nps", "csat"]
     assert specs["csat"].kind == "top_box" and specs["csat"].success_min == 6
     assert specs["csat"].definition.startswith("CSAT = share answering 6 or 7 on the 1–7 scale (top-2-box)")

@@ -72,7 +72,8 @@ class Engagement:
     """A synthetic organisation, a private copy of the notebooks, and helpers to run and kill."""
 
     def __init__(self, base: Path):
-        from cxtemplate.synth.organisation import SynthSpec, generate, write_organisation
+        from cxtemplate.synth.organisation import generate, write_organisation
+        from cxtemplate.synth.spec import SynthSpec
 
         self.base = base
         write_organisation(generate(SynthSpec(customers=300, seed=41)), base / "data" / ORG)

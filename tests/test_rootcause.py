@@ -20,7 +20,8 @@ from cxtemplate.analysis.rootcause import (
     mix_rate_decomposition,
     plot_waterfall,
 )
-from cxtemplate.measure.metrics import ces_spec, csat_spec, nps_spec, summarise
+from cxtemplate.measure.metrics import summarise
+from cxtemplate.measure.spec import ces_spec, csat_spec, nps_spec
 
 DIMS = ["location", "journey_stage", "segment"]
 BEFORE, AFTER = ("2024-03", "2025-02"), ("2025-03", "2025-12")
@@ -112,7 +113,8 @@ def test_mix_rate_with_detected_windows(demo):
 
 
 def test_mix_rate_other_seed_other_location():
-    from cxtemplate.synth.organisation import SynthSpec, generate
+    from cxtemplate.synth.organisation import generate
+    from cxtemplate.synth.spec import SynthSpec
 
     org = generate(SynthSpec(customers=5000, seed=11, dirty=False, step_location="Leeds", step_effect=-0.8))
     r = org.tables["responses"]

@@ -10,7 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cxtemplate.run.runner import run_many, run_organisation
+from cxtemplate.run.batch import run_many
+from cxtemplate.run.runner import run_organisation
 
 pytestmark = pytest.mark.slow
 

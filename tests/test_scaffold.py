@@ -21,19 +21,12 @@ import yaml
 from cxtemplate.cli import main
 from cxtemplate.config.loader import load_config
 from cxtemplate.data.integrate import integrate
-from cxtemplate.scaffold.document import (
-    ParamsExist,
-    ScaffoldError,
-    check_round_trip,
-    inspect_folder,
-    plan_sources,
-    robust_extreme,
-    scalar,
-    sniff_delimiter,
-    sniff_encoding,
-    write_params,
-)
-from cxtemplate.scaffold.guess import normalise, profile_column, tenure_unit
+from cxtemplate.scaffold.document import ParamsExist, write_params
+from cxtemplate.scaffold.guess import tenure_unit
+from cxtemplate.scaffold.plan import plan_sources, robust_extreme
+from cxtemplate.scaffold.profile import normalise, profile_column
+from cxtemplate.scaffold.read import ScaffoldError, inspect_folder, sniff_delimiter, sniff_encoding
+from cxtemplate.scaffold.writer import check_round_trip, scalar
 
 # Hand edits each data set needs before it validates: none. A guess that regresses shows up here
 # as a failing test rather than as a new entry.

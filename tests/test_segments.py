@@ -10,6 +10,7 @@ from scipy import stats
 from cxtemplate.measure import inference as inf
 from cxtemplate.measure import metrics as m
 from cxtemplate.measure import segments as sg
+from cxtemplate.measure import spec as ms
 
 
 @pytest.fixture()
@@ -30,7 +31,7 @@ def responses() -> pd.DataFrame:
 
 
 def test_segment_table_values_and_rest_comparison(responses):
-    spec = m.nps_spec()
+    spec = ms.nps_spec()
     t = sg.segment_table(responses, spec, ["location", "channel"], min_n=30)
     assert list(t["segment"].unique()) == ["location", "channel"]
     assert t.loc[t.segment == "location", "level"].tolist() == ["A", "B", "C", "D", "tiny"]
@@ -49,7 +50,7 @@ def test_segment_table_values_and_rest_comparison(responses):
 
 
 def test_segment_table_bh_family_and_suppression(responses):
-    t = sg.segment_table(responses, m.nps_spec(), ["location", "channel"], min_n=30)
+    t = sg.segment_table(responses, ms.nps_spec(), ["location", "channel"], min_n=30)
     shown = t["p"].notna()
     assert np.allclose(t.loc[shown, "p_adj"], stats.false_discovery_control(t.loc[shown, "p"], method="bh"))
     tiny = t[t.level == "tiny"].iloc[0]
@@ -60,7 +61,7 @@ def test_segment_table_bh_family_and_suppression(responses):
 
 def test_segment_table_rest_too_small():
     df = pd.DataFrame({"g": ["a"] * 100 + ["b"] * 10, "csat": [5, 4, 1, 2] * 25 + [5] * 10})
-    t = sg.segment_table(df, m.csat_spec(), "g", min_n=30)
+    t = sg.segment_table(df, ms.csat_spec(), "g", min_n=30)
     a = t[t.level == "a"].iloc[0]
     assert a["value"] == pytest.approx(50.0) and np.isnan(a["diff"]) and np.isnan(a["p"])
     assert a["note"] == "no comparison: rest n = 10 < 30"
@@ -85,9 +86,9 @@ def test_funnel_table_flags_the_planted_outlier():
     u = rng.random(units.size)
     score = np.where(u < p_pro, 10, np.where(u < p_pro + 0.3, 8, 3))
     df = pd.DataFrame({"unit": units, "nps": score})
-    t = m.summarise(df, m.nps_spec(), by="unit")
-    ft, target, var = sg.funnel_table(t, m.nps_spec())
-    pooled = m.summarise(df, m.nps_spec()).iloc[0]
+    t = m.summarise(df, ms.nps_spec(), by="unit")
+    ft, target, var = sg.funnel_table(t, ms.nps_spec())
+    pooled = m.summarise(df, ms.nps_spec()).iloc[0]
     assert target == pytest.approx(pooled["value"])
     p, d = pooled["promoters"] / 100, pooled["detractors"] / 100
     assert var == pytest.approx(1e4 * (p + d - (p - d) ** 2))
@@ -103,7 +104,7 @@ def test_plot_funnel_labels_and_highlights():
 
     t = pd.DataFrame({"agent": ["a", "b", "c", "d"], "metric": "CSAT", "value": [80.0, 82.0, 50.0, 79.0],
                       "n": [100, 400, 200, 50], "successes": [80, 328, 100, 40]})
-    ax = sg.plot_funnel(t, m.csat_spec())
+    ax = sg.plot_funnel(t, ms.csat_spec())
     labels = {tx.get_text() for tx in ax.texts}
     assert {"a", "b", "c", "d"} <= labels
     colours = ax.collections[0].get_facecolors()

@@ -62,7 +62,7 @@ def test_table_columns_and_table_where(store):
 def test_large_tables_are_written_in_chunks_and_read_back_unchanged(tmp_path, monkeypatch):
     """``write_parquet`` converts a large frame a chunk of rows at a time (memory); the file must read
     back as the same frame, with columns whose first chunk is all missing keeping their type."""
-    from cxtemplate.run import store as st
+    from cxtemplate.data import files as st
 
     monkeypatch.setattr(st, "WRITE_CHUNK_ROWS", 7)
     n = 40

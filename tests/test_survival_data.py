@@ -8,19 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cxtemplate.churn.columns import is_personal, nps_category
 from cxtemplate.churn.data import (
     CXOptions,
-    build_design,
     censor_time,
-    is_personal,
     landmark_frame,
     last_rows,
-    nps_category,
-    simulate_churn,
     survival_frame,
     tenure_to_days,
     time_varying_frame,
 )
+from cxtemplate.churn.design import build_design
+from cxtemplate.synth.churn_sim import simulate_churn
 
 AS_OF = "2024-12-31"
 

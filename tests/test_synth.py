@@ -12,7 +12,8 @@ import pytest
 
 from cxtemplate.synth import text as st
 from cxtemplate.synth.ops import load_maturity_model
-from cxtemplate.synth.organisation import DEMO_SPEC, SynthSpec, generate, write_organisation
+from cxtemplate.synth.organisation import generate, write_organisation
+from cxtemplate.synth.spec import DEMO_SPEC, SynthSpec
 from cxtemplate.synth.survey import DRIVERS, TOUCHPOINTS
 
 TABLE_COLUMNS = {
@@ -492,7 +493,8 @@ def test_cox_time_varying_recovers_hazard_ratios(clean):
 
 
 def test_churn_inversion_matches_the_cumulative_hazard():
-    from cxtemplate.synth.organisation import WEIBULL_SCALE_DAYS, WEIBULL_SHAPE, log_hr, simulate_churn
+    from cxtemplate.synth.constants import WEIBULL_SCALE_DAYS, WEIBULL_SHAPE
+    from cxtemplate.synth.organisation import log_hr, simulate_churn
 
     n = 200_000
     rng = np.random.Generator(np.random.PCG64(1))

@@ -15,17 +15,9 @@ import pytest
 import scipy.sparse as sp
 
 from cxtemplate.analysis.text import select as ts
-from cxtemplate.analysis.text.topics import (
-    _is_general,
-    assign_topics,
-    fit_topics,
-    plot_sentiment_by,
-    plot_topic_impact,
-    sentence_topics,
-    topic_alignment,
-    topic_impact,
-    topic_weights,
-)
+from cxtemplate.analysis.text.impact import topic_alignment, topic_impact
+from cxtemplate.analysis.text.plots import plot_sentiment_by, plot_topic_impact
+from cxtemplate.analysis.text.topics import _is_general, assign_topics, fit_topics, sentence_topics, topic_weights
 from cxtemplate.data.privacy import contains_pii, redact
 
 K_RANGE = range(4, 10)

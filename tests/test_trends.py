@@ -8,6 +8,7 @@ import pytest
 
 from cxtemplate.measure import inference as inf
 from cxtemplate.measure import metrics as m
+from cxtemplate.measure import spec as ms
 from cxtemplate.measure import trends as tr
 
 NPS_LEVELS = (np.arange(0, 7), np.arange(7, 9), np.arange(9, 11))
@@ -62,18 +63,18 @@ def test_period_codes_match_pandas():
 
 def test_period_table_equals_summarise_on_to_period():
     df = simulate(groups=3, months=7, per_month=25, seed=1)
-    t = tr.period_table(df, m.nps_spec(), "responded_at", "M", by="location")
-    ref = m.summarise(df.assign(period=df.responded_at.dt.to_period("M")), m.nps_spec(),
+    t = tr.period_table(df, ms.nps_spec(), "responded_at", "M", by="location")
+    ref = m.summarise(df.assign(period=df.responded_at.dt.to_period("M")), ms.nps_spec(),
                       by=["location", "period"])
     assert t["period"].dtype == ref["period"].dtype
     pd.testing.assert_frame_equal(t, ref)
-    q = tr.period_table(df, m.nps_spec(), "responded_at", "Q")
+    q = tr.period_table(df, ms.nps_spec(), "responded_at", "Q")
     assert q["n"].sum() == len(df) and str(q["period"].iloc[0]) == "2023Q1"
 
 
 def test_compare_periods_previous_and_baseline():
     df = simulate(groups=2, months=5, per_month=60, seed=2)
-    t = tr.period_table(df, m.nps_spec(), "responded_at", by="location")
+    t = tr.period_table(df, ms.nps_spec(), "responded_at", by="location")
     c = tr.compare_periods(t)
     first = c.groupby("location").head(1)
     assert first["change_prev"].isna().all() and first["change_base"].isna().all()
@@ -97,7 +98,7 @@ def test_compare_periods_previous_and_baseline():
 def test_detect_steps_finds_planted_step(seed, month):
     df = simulate(groups=5, months=24, per_month=40, seed=seed,
                   step={"group": 2, "month": month, "probs": (0.38, 0.3, 0.32)})  # NPS 30 -> -6
-    res = tr.detect_steps(df, m.nps_spec(), "responded_at", "location", n_perm=499)
+    res = tr.detect_steps(df, ms.nps_spec(), "responded_at", "location", n_perm=499)
     hit = res.set_index("location").loc["L2"]
     true_step = pd.Period("2023-01", "M") + month
     assert hit["significant"]
@@ -118,9 +119,9 @@ def test_detect_steps_other_kinds():
     csat = (rng.random(n) < np.where(t >= 15, 0.55, 0.75)) * 3 + 2  # 2 or 5
     df = pd.DataFrame({"at": pd.period_range("2022-01", periods=24, freq="M").to_timestamp()[t],
                        "ces": ces, "csat": csat})
-    r = tr.detect_steps(df, m.ces_spec(), "at", None, n_perm=299).iloc[0]
+    r = tr.detect_steps(df, ms.ces_spec(), "at", None, n_perm=299).iloc[0]
     assert r["significant"] and str(r["step_period"]) == "2022-11"
-    r = tr.detect_steps(df, m.csat_spec(), "at", None, method="bonferroni").iloc[0]
+    r = tr.detect_steps(df, ms.csat_spec(), "at", None, method="bonferroni").iloc[0]
     assert r["significant"] and str(r["step_period"]) == "2023-04"
 
 
@@ -129,7 +130,7 @@ def test_detect_steps_false_positive_rate_on_step_free_data():
     # about alpha of the series have p < alpha — not the much larger rate a naive test of the best
     # split would give.
     df = simulate(groups=300, months=24, per_month=30, seed=21)
-    spec = m.nps_spec()
+    spec = ms.nps_spec()
     res = tr.detect_steps(df, spec, "responded_at", "location", n_perm=199, seed=1)
     rate = np.mean(res["p"] < 0.05)
     assert 0.02 <= rate <= 0.085
@@ -145,23 +146,23 @@ def test_detect_steps_robust_to_month_to_month_noise():
     # Real CX series wobble more from month to month than binomial noise; permuting whole months
     # keeps that wobble in the null distribution, so it is not mistaken for steps.
     df = simulate(groups=150, months=24, per_month=60, month_sd=0.06, seed=33)
-    res = tr.detect_steps(df, m.nps_spec(), "responded_at", "location", n_perm=199)
+    res = tr.detect_steps(df, ms.nps_spec(), "responded_at", "location", n_perm=199)
     assert np.mean(res["p"] < 0.05) <= 0.09
 
 
 def test_detect_steps_short_series_and_min_n():
     df = simulate(groups=2, months=5, per_month=10, seed=3)
-    res = tr.detect_steps(df, m.nps_spec(), "responded_at", "location", min_periods=3)
+    res = tr.detect_steps(df, ms.nps_spec(), "responded_at", "location", min_periods=3)
     assert res["p"].isna().all() and not res["significant"].any()
     assert res["note"].str.startswith("too short").all()
-    res = tr.detect_steps(df, m.nps_spec(), "responded_at", "location", min_periods=2, min_n=30)
+    res = tr.detect_steps(df, ms.nps_spec(), "responded_at", "location", min_periods=2, min_n=30)
     assert res["p"].isna().all()  # 2 months × 10 responses < 30 on one side
 
 
 def test_detect_steps_reproducible():
     df = simulate(groups=3, months=12, per_month=30, seed=5)
-    a = tr.detect_steps(df, m.nps_spec(), "responded_at", "location", n_perm=99, seed=7)
-    b = tr.detect_steps(df, m.nps_spec(), "responded_at", "location", n_perm=99, seed=7)
+    a = tr.detect_steps(df, ms.nps_spec(), "responded_at", "location", n_perm=99, seed=7)
+    b = tr.detect_steps(df, ms.nps_spec(), "responded_at", "location", n_perm=99, seed=7)
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -197,7 +198,7 @@ def test_detect_steps_on_synthetic_organisation():
     org = _generate(synth)
     truth = org.truth["location_step"]
     resp = _valid_nps(org.tables["responses"])
-    res = tr.detect_steps(resp, m.nps_spec(), "responded_at", "location", n_perm=999)
+    res = tr.detect_steps(resp, ms.nps_spec(), "responded_at", "location", n_perm=999)
     hit = res.set_index("location").loc[truth["location"]]
     assert hit["significant"]
     assert abs((hit["step_period"] - pd.Period(truth["month"], "M")).n) <= 1
@@ -209,7 +210,7 @@ def test_no_step_on_synthetic_organisation_without_step():
     synth = _synth()
     org = _generate(synth, plant_step=False)
     assert org.truth["location_step"] is None
-    res = tr.detect_steps(_valid_nps(org.tables["responses"]), m.nps_spec(), "responded_at", "location",
+    res = tr.detect_steps(_valid_nps(org.tables["responses"]), ms.nps_spec(), "responded_at", "location",
                           n_perm=999)
     assert not res["significant"].any()
 
@@ -223,7 +224,7 @@ def test_plot_trend_draws_band_and_step():
 
     df = simulate(groups=2, months=18, per_month=50, seed=8,
                   step={"group": 1, "month": 9, "probs": (0.45, 0.3, 0.25)})
-    spec = m.nps_spec()
+    spec = ms.nps_spec()
     t = tr.period_table(df, spec, "responded_at", by="location")
     steps = tr.detect_steps(df, spec, "responded_at", "location", n_perm=199)
     ax = tr.plot_trend(t, spec, group="location", steps=steps)
@@ -241,7 +242,7 @@ def test_plot_trend_with_every_period_suppressed_says_so():
     import matplotlib
 
     matplotlib.use("Agg")
-    from cxtemplate.measure.metrics import nps_spec
+    from cxtemplate.measure.spec import nps_spec
     from cxtemplate.measure.trends import period_table, plot_trend
 
     df = pd.DataFrame({"responded_at": pd.date_range("2024-01-01", periods=40, freq="7D"),

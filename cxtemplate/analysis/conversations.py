@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from cxtemplate.measure.inference import adjust_bh, compare_means, compare_nps, compare_proportions
-from cxtemplate.measure.metrics import MetricSpec, nps_spec, summarise, t_interval, wilson_interval
+from cxtemplate.measure.metrics import t_interval, wilson_interval
+from cxtemplate.measure.spec import MetricSpec, nps_spec
 
 __all__ = ["SurveyLink", "summary_by", "intents_by_channel", "join_to_survey", "plot_intents_by_channel",
            "plot_resolution", "NEGATIVE_BELOW"]

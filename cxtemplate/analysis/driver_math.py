@@ -23,7 +23,7 @@ def _standardise(R) -> np.ndarray:
     return R / d[..., :, None] / d[..., None, :]
 
 
-def _split(R: np.ndarray, outcome_index: int, max_drivers: int):
+def split_outcome(R: np.ndarray, outcome_index: int, max_drivers: int):
     if R.ndim not in (2, 3) or R.shape[-1] != R.shape[-2] or R.shape[-1] < 2:
         raise ValueError("R must be a square correlation matrix (or a stack) with a driver")
     q = R.shape[-1]
@@ -44,7 +44,7 @@ def _subset_indices(p: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     return masks, np.nonzero((masks[:, None] >> np.arange(p)) & 1)[1].reshape(len(masks), k)
 
 
-def _subset_r2(Rxx: np.ndarray, rxy: np.ndarray, max_elements: int = 4_000_000) -> np.ndarray:
+def subset_r2(Rxx: np.ndarray, rxy: np.ndarray, max_elements: int = 4_000_000) -> np.ndarray:
     """R² of every driver subset (B, 2^p), indexed by bitmask: one stacked solve per size."""
     Rxx, rxy = Rxx.reshape(-1, *Rxx.shape[-2:]), rxy.reshape(-1, rxy.shape[-1])
     B, p = rxy.shape
@@ -74,7 +74,7 @@ def _shapley_matrix(p: int) -> np.ndarray:
     return np.where(inside, w[np.maximum(size - 1, 0)][:, None], -w[size][:, None])
 
 
-def _shapley_from_subsets(r2: np.ndarray, p: int, by_level: bool = False) -> np.ndarray:
+def shapley_from_subsets(r2: np.ndarray, p: int, by_level: bool = False) -> np.ndarray:
     if not by_level:
         return r2 @ _shapley_matrix(p)
     masks = np.arange(1 << p)
@@ -88,7 +88,7 @@ def _shapley_from_subsets(r2: np.ndarray, p: int, by_level: bool = False) -> np.
     return out
 
 
-def _check_pd(Rxx: np.ndarray) -> np.ndarray:
+def positive_definite(Rxx: np.ndarray) -> np.ndarray:
     """Per stacked matrix: finite and positive definite."""
     Rxx = Rxx.reshape(-1, *Rxx.shape[-2:])
     ok = np.isfinite(Rxx).all(axis=(1, 2))
@@ -121,8 +121,8 @@ def lmg_from_corr(R, outcome_index: int = 0, *, max_drivers: int = MAX_DRIVERS,
         Each driver's gain in R² averaged over all orders of entry; the shares sum to R².
     """
     R = _standardise(R)
-    Rxx, rxy, p = _split(R, outcome_index, max_drivers)
-    out = _shapley_from_subsets(_subset_r2(Rxx, rxy), p, by_level)
+    Rxx, rxy, p = split_outcome(R, outcome_index, max_drivers)
+    out = shapley_from_subsets(subset_r2(Rxx, rxy), p, by_level)
     return out[0] if R.ndim == 2 else out
 
 
@@ -142,7 +142,7 @@ def relative_weights_from_corr(R, outcome_index: int = 0) -> np.ndarray:
         ε_j = Σ_k Λ_jk² β_k², with Λ = Rxx^½ (symmetric square root) and β = Λ⁻¹ r_xy the
         coefficients of the outcome on the drivers' orthogonal counterparts.
     """
-    Rxx, rxy, _ = _split(_standardise(R), outcome_index, 10 ** 6)
+    Rxx, rxy, _ = split_outcome(_standardise(R), outcome_index, 10 ** 6)
     ev, V = np.linalg.eigh(Rxx)
     lam = (V * np.sqrt(np.clip(ev, 0, None))[..., None, :]) @ np.swapaxes(V, -1, -2)
     beta = np.linalg.solve(lam, rxy[..., None])[..., 0]
@@ -158,14 +158,14 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _products(X: np.ndarray) -> np.ndarray:
+def cross_products(X: np.ndarray) -> np.ndarray:
     """Centred cross-products of each row, upper triangle: (n, q(q+1)/2)."""
     iu = np.triu_indices(X.shape[1])
     Xc = X - X.mean(axis=0)
     return Xc[:, iu[0]] * Xc[:, iu[1]]
 
 
-def _moments_corr(X: np.ndarray, W: np.ndarray | None, pairwise: bool,
+def weighted_corr(X: np.ndarray, W: np.ndarray | None, pairwise: bool,
                   Z: np.ndarray | None = None) -> np.ndarray:
     """Correlation matrices (b, q, q) of X under row counts W (b, n); W = None: the data as is."""
     with _one_blas_thread():
@@ -174,7 +174,7 @@ def _moments_corr(X: np.ndarray, W: np.ndarray | None, pairwise: bool,
 
 def _moments_corr_(X: np.ndarray, W: np.ndarray | None, pairwise: bool,
                    Z: np.ndarray | None = None, chunk: int = 2_000_000) -> np.ndarray:
-    """Listwise: cross-products ``Z`` (:func:`_products`, reusable across batches) weighted by W.
+    """Listwise: cross-products ``Z`` (:func:`cross_products`, reusable across batches) weighted by W.
     Pairwise: each pair's means and variances over the rows where both are present.
     """
     n, q = X.shape

@@ -30,16 +30,14 @@ import pandas as pd
 
 from cxtemplate.analysis.driver_math import (
     MAX_DRIVERS,
-    _check_pd,
-    _moments_corr,
-    _products,
-    _shapley_from_subsets,
-    _split,
-    _subset_r2,
-    lmg_from_corr,
+    cross_products,
+    positive_definite,
     relative_weights_from_corr,
+    shapley_from_subsets,
+    split_outcome,
+    subset_r2,
+    weighted_corr,
 )
-from cxtemplate.analysis.plots import plot_importance, plot_importance_performance
 
 SHAPLEY = "Shapley value regression (LMG / general dominance)"
 RELATIVE_WEIGHTS = "Johnson's relative weights"
@@ -47,9 +45,8 @@ QUADRANTS = {  # (high importance, high performance) → Martilla & James (1977)
     (True, False): "Concentrate here", (True, True): "Keep up the good work",
     (False, False): "Low priority", (False, True): "Possible overkill",
 }
-__all__ = ["DriverImportance", "lmg_from_corr", "relative_weights_from_corr",
-           "shapley_importance", "relative_weights", "bootstrap_importance", "importance_performance",
-           "drivers_by_segment", "plot_importance", "plot_importance_performance", "QUADRANTS"]
+__all__ = ["DriverImportance", "shapley_importance", "relative_weights", "bootstrap_importance",
+           "importance_performance", "drivers_by_segment", "QUADRANTS"]
 
 
 @dataclass
@@ -124,10 +121,10 @@ def _prepare(df: pd.DataFrame, outcome: str, drivers, missing: str):
 
 def _importance_stats(R: np.ndarray, method: str, max_drivers: int):
     """(importance (B, p), R² (B,), standardized coefficients (B, p)) for a stack of R."""
-    Rxx, rxy, p = _split(R, 0, max_drivers)
+    Rxx, rxy, p = split_outcome(R, 0, max_drivers)
     beta = np.linalg.solve(Rxx, rxy[..., None])[..., 0]
     if method == "shapley":
-        imp = _shapley_from_subsets(_subset_r2(Rxx, rxy), p)
+        imp = shapley_from_subsets(subset_r2(Rxx, rxy), p)
     elif method == "relative_weights":
         imp = relative_weights_from_corr(R, 0)
     else:
@@ -138,14 +135,14 @@ def _importance_stats(R: np.ndarray, method: str, max_drivers: int):
 def _analyse(df, outcome, drivers, method, missing, max_drivers):
     X, drivers = _prepare(df, outcome, drivers, missing)
     p = len(drivers)
-    _split(np.eye(p + 1), 0, max_drivers)   # the explanatory error when there are too many
+    split_outcome(np.eye(p + 1), 0, max_drivers)   # the explanatory error when there are too many
     if len(X) < p + 2:
         raise ValueError(f"{len(X)} usable responses are too few for {p} drivers")
     flat = [c for c, s in zip([outcome, *drivers], np.nanstd(X, axis=0)) if not s > 0]
     if flat:
         raise ValueError(f"no variation in {flat}: every answer is the same")
-    R = _moments_corr(X, None, missing == "pairwise")
-    if not _check_pd(R[:, 1:, 1:])[0]:
+    R = weighted_corr(X, None, missing == "pairwise")
+    if not positive_definite(R[:, 1:, 1:])[0]:
         raise ValueError("the drivers' correlation matrix is singular: some drivers are perfectly "
                          "collinear (drop or combine them) or, with pairwise deletion, the pairs "
                          "come from too different rows (use listwise)")
@@ -266,7 +263,7 @@ def bootstrap_importance(df: pd.DataFrame, outcome: str, drivers, *, method: str
     pairwise = missing == "pairwise"
 
     def point(x):
-        i, r, _ = _importance_stats(_moments_corr(x, None, pairwise), method, max_drivers)
+        i, r, _ = _importance_stats(weighted_corr(x, None, pairwise), method, max_drivers)
         return np.concatenate([i[0], 100 * i[0] / r[0], r])
 
     rescale = None
@@ -276,15 +273,15 @@ def bootstrap_importance(df: pd.DataFrame, outcome: str, drivers, *, method: str
         rescale = (est_full, point(X), np.sqrt(sample_above / n_full))
     (n, q) = X.shape
     per = max(1, min(n_boot, batch_elements // n))
-    Z = _products(X) if not pairwise and n * q * (q + 1) // 2 <= 2 * batch_elements else None
+    Z = cross_products(X) if not pairwise and n * q * (q + 1) // 2 <= 2 * batch_elements else None
     Rs = []
     for s in range(0, n_boot, per):
         b = min(per, n_boot - s)
         idx = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
         W = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype(float)
-        Rs.append(_moments_corr(X, W, pairwise, Z=Z))
+        Rs.append(weighted_corr(X, W, pairwise, Z=Z))
     R = np.concatenate(Rs)
-    ok = _check_pd(R[:, 1:, 1:]) & np.isfinite(R[:, 0, :]).all(axis=1)
+    ok = positive_definite(R[:, 1:, 1:]) & np.isfinite(R[:, 0, :]).all(axis=1)
     imp, r2, _ = _importance_stats(R[ok], method, max_drivers)
     with np.errstate(invalid="ignore", divide="ignore"):
         stats = np.column_stack([imp, 100 * imp / r2[:, None], r2])
@@ -295,7 +292,7 @@ def bootstrap_importance(df: pd.DataFrame, outcome: str, drivers, *, method: str
         Wj = np.ones((min(n, 20), n))
         for g, rows in enumerate(np.array_split(rng.permutation(n), len(Wj))):
             Wj[g, rows] = 0.0
-        jimp, jr2, _ = _importance_stats(_moments_corr(X, Wj, pairwise), method, max_drivers)
+        jimp, jr2, _ = _importance_stats(weighted_corr(X, Wj, pairwise), method, max_drivers)
         est = np.concatenate([res.table["importance"], res.table["share_pct"], [res.r2]])
         if rescale is not None:
             est = rescale[1]

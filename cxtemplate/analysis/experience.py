@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cxtemplate.measure.metrics import MetricSpec
+from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.measure.trends import compare_periods, period_table
 from cxtemplate.report.display import fmt_p
 

@@ -36,7 +36,8 @@ import pandas as pd
 from scipy import stats as _st
 
 from cxtemplate.measure.inference import adjust_bh
-from cxtemplate.measure.metrics import MetricSpec, infer_kind, stats_from_table, stats_to_metric, summarise
+from cxtemplate.measure.metrics import infer_kind, stats_from_table, stats_to_metric, summarise
+from cxtemplate.measure.spec import MetricSpec
 
 __all__ = ["KpiEffects", "kpi_panel", "kpi_effects", "binned_relationship", "plot_kpi_effects",
            "plot_binned", "kpi_label"]

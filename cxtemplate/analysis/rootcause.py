@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cxtemplate.measure.grouping import _score_array
+from cxtemplate.measure.grouping import score_array
 from cxtemplate.measure.inference import adjust_bh, diff_from_stats
-from cxtemplate.measure.metrics import MetricSpec, stats_to_metric
+from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.measure.trends import detect_steps
 
 __all__ = ["Change", "MixRate", "Movers", "latest_significant_change", "mix_rate_decomposition",
@@ -72,7 +72,7 @@ def _window(w, freq: str | None = None) -> tuple[pd.Period, pd.Period]:
 
 def _contribution(scores, spec: MetricSpec) -> np.ndarray:
     """Per-response contribution whose mean is the metric (NaN where unanswered)."""
-    arr, mask = _score_array(scores, spec)
+    arr, mask = score_array(scores, spec)
     x = arr.astype(float)
     if spec.kind == "nps":
         x = np.where(x >= 9, 100.0, np.where(x <= 6, -100.0, 0.0))

@@ -37,36 +37,16 @@ Conventions
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from cxtemplate.churn.design import Design, build_design  # noqa: F401  (re-exported; the models' design matrix)
-from cxtemplate.synth.churn_sim import simulate_churn  # noqa: F401  (re-exported; test and benchmark data)
+from cxtemplate.churn.columns import is_personal, nps_category
+from cxtemplate.vocabulary import CX_COVARIATES
 
-NPS_LEVELS = ("promoter", "passive", "detractor", "none_yet")
-CX_COVARIATES = ("nps_category", "ces", "unresolved_contacts", "negative_contacts")
 DAYS_PER = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
-_PII = re.compile(r"(^|_)(name|surname|first_?name|last_?name|full_?name|e_?mail|phone|mobile|address|"
-                  r"postcode|zip)(_|$)|email|phone|surname", re.IGNORECASE)
-
-
-def is_personal(column: str) -> bool:
-    """Whether a column name looks like personal data (name, e-mail, phone, address)."""
-    return bool(_PII.search(str(column)))
-
-
-def nps_category(scores) -> np.ndarray:
-    """NPS category of 0–10 scores: promoter (9–10), passive (7–8), detractor (0–6); missing → None."""
-    s = np.asarray(pd.to_numeric(pd.Series(scores), errors="coerce"), dtype=float)
-    out = np.where(s >= 9, "promoter", np.where(s >= 7, "passive", "detractor")).astype(object)
-    out[np.isnan(s)] = None
-    return out
-
-
 def tenure_to_days(tenure, unit: str = "day", midpoint: bool | None = None) -> np.ndarray:
     """Convert tenure in ``unit`` to days.
 

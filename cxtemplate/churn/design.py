@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from cxtemplate.churn.columns import is_personal
+from cxtemplate.vocabulary import NPS_LEVELS
+
 
 @dataclass
 class Design:
@@ -104,7 +107,6 @@ def build_design(df: pd.DataFrame, covariates: Sequence[str], *, categorical: Se
     Design
         Covariates with a single level (or constant) are dropped, with a note.
     """
-    from cxtemplate.churn.data import NPS_LEVELS, is_personal  # here, not on top: survival_data re-exports this module
 
     reference = dict(reference or {})
     reference.setdefault("nps_category", "promoter")

@@ -16,16 +16,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cxtemplate.churn.data import CXOptions, landmark_frame, last_rows, survival_frame, time_varying_frame
-from cxtemplate.churn.km_cox import ChurnUnavailable, fit_cox, fit_cox_time_varying, kaplan_meier
-from cxtemplate.churn.scoring import (
-    counterfactual,
-    revenue_at_risk,
-    risk_value_matrix,
-    score_customers,
-    top_at_risk,
-    validate,
-)
-from cxtemplate.churn.validation import design_sample_ids
+from cxtemplate.churn.km_cox import fit_cox, fit_cox_time_varying, kaplan_meier
+from cxtemplate.churn.results import ChurnUnavailable
+from cxtemplate.churn.scoring import counterfactual, revenue_at_risk, risk_value_matrix, score_customers, top_at_risk
+from cxtemplate.churn.validation import design_sample_ids, validate
 
 DAYS_PER_MONTH = 365.25 / 12
 # The only columns of the responses and interactions tables the churn analysis reads (notebook 05 loads

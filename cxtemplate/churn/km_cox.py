@@ -34,26 +34,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from cxtemplate.churn.data import CX_COVARIATES, NPS_LEVELS
-from cxtemplate.churn.design import Design, build_design
-
-Z95 = 1.959963984540054
-
-
-@dataclass
-class ChurnUnavailable:
-    """Returned instead of a model when churn cannot be estimated (e.g. no churn events)."""
-
-    reason: str
-    n: int = 0
-    n_events: int = 0
-    ok: bool = False
-
-    def __str__(self) -> str:
-        return self.reason
-
+from cxtemplate.churn.design import build_design
+from cxtemplate.churn.ph import ph_check
+from cxtemplate.churn.results import ChurnUnavailable, CoxResult, breslow, concordance, hr_table, stratum_keys
+from cxtemplate.measure.inference import adjust_bh
+from cxtemplate.measure.spec import z_value
+from cxtemplate.vocabulary import CX_COVARIATES, NPS_LEVELS
 
 # --------------------------------------------------------------------------- Kaplan–Meier
 
@@ -135,6 +122,7 @@ def kaplan_meier(frame: pd.DataFrame, group_col: str | None = None, *, duration_
     g = (frame[group_col].astype(object).where(frame[group_col].notna(), "unknown").astype(str)
          if group_col else pd.Series("all", index=frame.index))
     notes: list[str] = []
+    z = z_value(1 - alpha)
     fitters, rows = {}, []
     g_values = g.to_numpy()
     for lv in _group_order(g, group_col):
@@ -147,7 +135,7 @@ def kaplan_meier(frame: pd.DataFrame, group_col: str | None = None, *, duration_
                      "survival_at_horizon": s_h, "survival_low": float(ci.iloc[0]),
                      "survival_high": float(ci.iloc[1]), "churn_by_horizon": 1 - s_h,
                      "median_tenure_days": float(km.median_survival_time_),
-                     "rmst_days": mu, "rmst_low": mu - Z95 * se, "rmst_high": mu + Z95 * se})
+                     "rmst_days": mu, "rmst_low": mu - z * se, "rmst_high": mu + z * se})
         fitters[lv] = km
         if m.sum() < min_n:
             notes.append(f"Group '{lv}' has only {int(m.sum())} customers (< {min_n}); read it with care.")
@@ -166,7 +154,7 @@ def kaplan_meier(frame: pd.DataFrame, group_col: str | None = None, *, duration_
         overall = {"statistic": float(mt.test_statistic), "df": len(fitters) - 1, "p": float(mt.p_value)}
         pw = pairwise_logrank_test(T, g, E).summary.reset_index()
         pw.columns = ["group_a", "group_b", "statistic", "p", "log2p"]
-        pw["p_bh"] = stats.false_discovery_control(pw["p"].to_numpy(), method="bh")
+        pw["p_bh"] = adjust_bh(pw["p"].to_numpy())
         pairwise = pw.drop(columns="log2p")
     elif E.sum() == 0:
         notes.append("No churn events: survival is 100% throughout and no test can be made.")
@@ -179,128 +167,6 @@ def kaplan_meier(frame: pd.DataFrame, group_col: str | None = None, *, duration_
 
 
 # --------------------------------------------------------------------------- Cox models
-
-
-def _risk_sums(entry, exit_, w, t):
-    """Σ w over rows at risk at each t (entry < t ≤ exit); ``w`` may be (n,) or (n, p)."""
-    o_exit, o_entry = np.argsort(exit_, kind="stable"), np.argsort(entry, kind="stable")
-    suf_exit = np.concatenate([np.cumsum(w[o_exit][::-1], axis=0)[::-1], np.zeros((1,) + w.shape[1:])])
-    suf_entry = np.concatenate([np.cumsum(w[o_entry][::-1], axis=0)[::-1], np.zeros((1,) + w.shape[1:])])
-    i = np.searchsorted(exit_[o_exit], t, side="left")
-    j = np.searchsorted(entry[o_entry], t, side="left")
-    return suf_exit[i] - suf_entry[j]
-
-
-def breslow(entry, exit_, event, lp) -> tuple[np.ndarray, np.ndarray]:
-    """Breslow baseline cumulative hazard on the grid of all exit times (for exp(lp) = 1).
-
-    Vectorised; ``entry`` allows (start, stop] rows and delayed entry.
-    """
-    grid = np.unique(exit_)
-    w = np.exp(lp)
-    et, d = np.unique(exit_[event], return_counts=True)
-    s0 = _risk_sums(entry, exit_, w, et)
-    dh = np.zeros(len(grid))
-    dh[np.searchsorted(grid, et)] = d / s0
-    return grid, np.cumsum(dh)
-
-
-@dataclass
-class CoxResult:
-    """A fitted Cox model with everything the report and the scoring need.
-
-    ``hazard_ratios`` is the tidy table (term, covariate, level, reference, coef, se, hr, hr_low,
-    hr_high, p, label); ``baseline`` maps a stratum key (``None`` unstratified) to (times, cumulative
-    hazard at exp(lp) = 1); ``ph_test`` is the per-term proportional-hazards test, ``ph_note`` says in
-    words what was done about violations and ``time_split`` holds early/late HRs when shown.
-    """
-
-    fitter: object
-    kind: str
-    design: Design
-    params: pd.Series
-    variance: pd.DataFrame
-    hazard_ratios: pd.DataFrame
-    baseline: dict
-    strata: list[str]
-    penalizer: float
-    n_subjects: int
-    n_rows: int
-    n_events: int
-    concordance: float | None = None
-    ph_test: pd.DataFrame | None = None
-    ph_note: str = ""
-    time_split: pd.DataFrame | None = None
-    notes: list[str] = field(default_factory=list)
-    ok: bool = True
-
-    def linear_predictor(self, frame: pd.DataFrame) -> np.ndarray:
-        """x'β for each row of ``frame`` (raw covariates; coded with the model's design)."""
-        return self.design.matrix(frame)[self.params.index].to_numpy(float) @ self.params.to_numpy(float)
-
-    def stratum_keys(self, frame: pd.DataFrame) -> np.ndarray | None:
-        """Stratum key of each row (``None`` when unstratified)."""
-        return _keys(frame, self.strata)
-
-    def cumulative_hazard(self, t, keys=None) -> np.ndarray:
-        """Baseline cumulative hazard at tenure ``t`` (linear interpolation, as lifelines does).
-
-        With strata, each row uses its stratum's baseline; a stratum unseen in training uses the
-        pooled (unstratified) baseline.
-        """
-        t = np.asarray(t, dtype=float)
-
-        def at(key, x):
-            grid, h = self.baseline[key]
-            return np.interp(x, np.r_[0.0, grid], np.r_[0.0, h])
-
-        if keys is None or not self.strata:
-            return at("__all__", t)
-        keys = np.asarray(keys, dtype=object)
-        out = at("__all__", t)
-        for k in pd.unique(keys):
-            if k in self.baseline:
-                m = keys == k
-                out[m] = at(k, t[m])
-        return out
-
-    def conditional_risk(self, frame: pd.DataFrame, horizon_days: float, tenure_col: str = "tenure_days",
-                         lp: np.ndarray | None = None) -> np.ndarray:
-        """P(churn within the horizon | still a customer at the current tenure), closed form.
-
-        1 − S(t + h | x) / S(t | x) = 1 − exp(−[H0(t + h) − H0(t)] · exp(x'β)), covariates held at
-        their current values over the horizon.
-        """
-        t = frame[tenure_col].to_numpy(float)
-        keys = self.stratum_keys(frame)
-        lp = self.linear_predictor(frame) if lp is None else lp
-        dh = self.cumulative_hazard(t + horizon_days, keys) - self.cumulative_hazard(t, keys)
-        return 1.0 - np.exp(-dh * np.exp(lp))
-
-
-def _hr_table(params: pd.Series, se: pd.Series, design: Design, alpha: float) -> pd.DataFrame:
-    z = stats.norm.ppf(1 - alpha / 2)
-    rows = []
-    for term in params.index:
-        cov, level = design.term(term)
-        ref = design.categorical[cov][1] if level is not None else None
-        b, s = float(params[term]), float(se[term])
-        unit = "per SD" if design.standardise else "per unit"
-        rows.append({"term": term, "covariate": cov, "level": level, "reference": ref, "coef": b, "se": s,
-                     "hr": np.exp(b), "hr_low": np.exp(b - z * s), "hr_high": np.exp(b + z * s),
-                     "p": float(2 * stats.norm.sf(abs(b / s))) if s > 0 else np.nan,
-                     "label": f"{cov}: {level} vs {ref}" if level is not None else f"{cov} ({unit})"})
-    return pd.DataFrame(rows)
-
-
-def _keys(frame: pd.DataFrame, strata) -> np.ndarray | None:
-    """Stratum key per row ("a|b" for several strata), vectorised; ``None`` when unstratified."""
-    if not strata:
-        return None
-    k = frame[strata[0]].astype(str)
-    for s in strata[1:]:
-        k = k + "|" + frame[s].astype(str)
-    return k.to_numpy(object)
 
 
 def _events_per_param(n_events: int, p: int) -> float:
@@ -348,27 +214,25 @@ def _fit_core(data: pd.DataFrame, covariates, *, kind, entry_col, exit_col, even
         else:
             # lifelines' CoxTimeVaryingFitter estimator, vectorised (see survival_efron): same numbers,
             # without its loop over churn times (hours at a million customers)
-            f = fit_efron(X, entry, exit_, E, penalizer=penalizer, strata=_keys(data, strata) if strata else None)
+            f = fit_efron(X, entry, exit_, E, penalizer=penalizer, strata=stratum_keys(data, strata) if strata else None)
     params = f.params_.copy()
     variance = pd.DataFrame(np.asarray(f.variance_matrix_), index=params.index, columns=params.index)
     Xv = X[params.index].to_numpy(float)
     lp = Xv @ params.to_numpy()
     off = float(lp.mean())
-    keys = _keys(data, strata)
+    keys = stratum_keys(data, strata)
     baseline = {"__all__": breslow(entry, exit_, E, lp - off)}
     for k in (pd.unique(keys) if strata else []):
         m = keys == k
         baseline[k] = breslow(entry[m], exit_[m], E[m], lp[m] - off)
     baseline = {k: (g, h * np.exp(-off)) for k, (g, h) in baseline.items()}
-    table = _hr_table(params, pd.Series(np.sqrt(np.diag(variance)), index=params.index), design, alpha)
+    table = hr_table(params, pd.Series(np.sqrt(np.diag(variance)), index=params.index), design, alpha)
     conc = None
     if kind == "static":  # lifelines' concordance walks rows in Python: use a 200k sample above that
-        from cxtemplate.churn.validation import _concordance
-
         m = slice(None) if len(data) <= 200_000 else np.random.default_rng(0).choice(len(data), 200_000, False)
-        conc = _concordance(exit_[m], -lp[m], E[m])
+        conc = concordance(exit_[m], -lp[m], E[m])
     res = CoxResult(f, kind, design, params, variance, table, baseline, list(strata), penalizer, n_sub,
-                    len(data), int(E.sum()), conc, notes=notes)
+                    len(data), int(E.sum()), conc, notes=notes, alpha=alpha)
     return res, (Xv, entry, exit_, E, keys)
 
 
@@ -400,7 +264,7 @@ def _fit_any(data, covariates, kind, *, entry_col, exit_col, event_col, id_col, 
 
     res, arrays = fit([])
     if isinstance(res, CoxResult) and check_ph:
-        res = _ph_check(res, arrays, data, fit, ph_alpha=ph_alpha, protect=set(protect),
+        res = ph_check(res, arrays, data, fit, ph_alpha=ph_alpha, protect=set(protect),
                         max_strata_levels=max_strata_levels, remedy=remedy)
     return res
 
@@ -471,5 +335,3 @@ def fit_cox_time_varying(tv: pd.DataFrame, covariates: Sequence[str] | None = No
                     remedy=remedy, protect=protect, max_strata_levels=max_strata_levels,
                     max_subjects=max_subjects, seed=seed, alpha=alpha)
 
-
-from cxtemplate.churn.ph import _ph_check, schoenfeld_test  # noqa: E402,F401  (PH check; schoenfeld_test re-exported)

@@ -3,7 +3,7 @@
 * :func:`schoenfeld_test`: the test on scaled Schoenfeld residuals with lifelines' rank time
   transform, computed vectorised (lifelines' own loop is quadratic in rows and has no time-varying
   version); it equals ``lifelines.statistics.proportional_hazard_test`` on static data.
-* :func:`_ph_check`: the remedy reported in words — a violating categorical CRM covariate becomes a
+* :func:`ph_check`: the remedy reported in words — a violating categorical CRM covariate becomes a
   stratum; any other violation is shown as early vs late hazard ratios (:func:`_time_split`, the
   time split at the median churn time).
 
@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxtemplate.churn.km_cox import Z95, CoxResult, _risk_sums
+from cxtemplate.churn.results import CoxResult, risk_sums
+from cxtemplate.measure.inference import adjust_bh
+from cxtemplate.measure.spec import z_value
 
 
 def schoenfeld_test(X: np.ndarray, entry, exit_, event, beta, variance, strata_codes=None,
@@ -40,8 +42,8 @@ def schoenfeld_test(X: np.ndarray, entry, exit_, event, beta, variance, strata_c
             continue
         ev = ev[np.argsort(exit_[ev], kind="stable")]
         t = exit_[ev]
-        s0 = _risk_sums(entry[m], exit_[m], w[m], t)
-        s1 = _risk_sums(entry[m], exit_[m], w[m][:, None] * X[m], t)
+        s0 = risk_sums(entry[m], exit_[m], w[m], t)
+        s1 = risk_sums(entry[m], exit_[m], w[m][:, None] * X[m], t)
         grp = np.r_[0, np.cumsum(t[1:] != t[:-1])]
         size = np.bincount(grp)[grp]
         first = np.r_[0, np.flatnonzero(np.diff(grp)) + 1]
@@ -76,12 +78,12 @@ def _split_at(entry, exit_, event, tau):
     return idx, e0, e1, ev, e0 >= tau
 
 
-def _ph_check(res: CoxResult, arrays, data, refit, *, ph_alpha, protect, max_strata_levels, remedy):
+def ph_check(res: CoxResult, arrays, data, refit, *, ph_alpha, protect, max_strata_levels, remedy):
     Xv, entry, exit_, E, keys = arrays
     codes = pd.factorize(keys)[0] if keys is not None else None
     ph = schoenfeld_test(Xv, entry, exit_, E, res.params.to_numpy(), res.variance, codes, list(res.params.index))
     ph["covariate"] = [res.design.term(t)[0] for t in ph["term"]]
-    ph["p_bh"] = stats.false_discovery_control(ph["p"].to_numpy(), method="bh")
+    ph["p_bh"] = adjust_bh(ph["p"].to_numpy())
     ph["violation"] = ph["p_bh"] < ph_alpha
     res.ph_test = ph
     bad = ph.loc[ph["violation"]].groupby("covariate")["p_bh"].min().sort_values()
@@ -135,6 +137,7 @@ def _time_split(res: CoxResult, data, arrays, covs, max_rows: int = 200_000, see
         f = fit_efron(X.drop(columns=["_S", "_T", "_E", "_k"], errors="ignore"), e0, e1, ev, penalizer=res.penalizer,
                       strata=X["_k"].to_numpy() if res.strata else None)
     b, V = f.params_, f.variance_matrix_
+    z = z_value(1 - res.alpha)
     V = pd.DataFrame(np.asarray(V), index=b.index, columns=b.index)
     rows = []
     for t in terms:
@@ -142,9 +145,9 @@ def _time_split(res: CoxResult, data, arrays, covs, max_rows: int = 200_000, see
         se_late = np.sqrt(V.loc[t, t] + V.loc[f"{t}×late", f"{t}×late"] + 2 * V.loc[t, f"{t}×late"])
         se_i = np.sqrt(V.loc[f"{t}×late", f"{t}×late"])
         rows.append({"term": t, "split_at_days": tau, "hr_early": np.exp(b[t]),
-                     "hr_early_low": np.exp(b[t] - Z95 * np.sqrt(V.loc[t, t])),
-                     "hr_early_high": np.exp(b[t] + Z95 * np.sqrt(V.loc[t, t])),
-                     "hr_late": np.exp(late_b), "hr_late_low": np.exp(late_b - Z95 * se_late),
-                     "hr_late_high": np.exp(late_b + Z95 * se_late),
+                     "hr_early_low": np.exp(b[t] - z * np.sqrt(V.loc[t, t])),
+                     "hr_early_high": np.exp(b[t] + z * np.sqrt(V.loc[t, t])),
+                     "hr_late": np.exp(late_b), "hr_late_low": np.exp(late_b - z * se_late),
+                     "hr_late_high": np.exp(late_b + z * se_late),
                      "p_difference": float(2 * stats.norm.sf(abs(b[f"{t}×late"] / se_i)))})
     return pd.DataFrame(rows)

@@ -27,15 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cxtemplate.churn.data import is_personal
-from cxtemplate.churn.km_cox import ChurnUnavailable, CoxResult, fit_cox, fit_cox_time_varying
-from cxtemplate.churn.validation import (  # noqa: F401  (re-exported)
-    Validation,
-    calibration_ici,
-    km_group_risk,
-    lifelines_calibration,
-    validate,
-)
+from cxtemplate.churn.columns import is_personal
+from cxtemplate.churn.km_cox import fit_cox, fit_cox_time_varying
+from cxtemplate.churn.results import ChurnUnavailable, CoxResult
 
 RISK_BANDS = (0.0, 0.10, 0.25, 0.50, 1.0)
 

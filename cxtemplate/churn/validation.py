@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from cxtemplate.churn.data import last_rows
-from cxtemplate.churn.km_cox import ChurnUnavailable, CoxResult, fit_cox, fit_cox_time_varying
+from cxtemplate.churn.km_cox import fit_cox, fit_cox_time_varying
+from cxtemplate.churn.results import ChurnUnavailable, CoxResult, concordance
 
 
 def _decile_calibration(p, T, E, t0):
@@ -146,16 +147,6 @@ class Validation:
     notes: list[str] = field(default_factory=list)
 
 
-def _concordance(times, scores, events) -> float:
-    """Harrell's C (lifelines), or NaN when no pair is comparable (e.g. a fold without a churn)."""
-    from lifelines.utils import concordance_index
-
-    try:
-        return float(concordance_index(times, scores, events))
-    except ZeroDivisionError:  # lifelines: "No admissable pairs in the dataset"
-        return float("nan")
-
-
 def design_sample_ids(ids, design_sample: int | None, seed: int = 0) -> pd.Index:
     """The customers :func:`validate` keeps with ``design_sample`` (all of ``ids`` when there are not more)."""
     ids = np.asarray(ids)
@@ -253,7 +244,7 @@ def validate(data: pd.DataFrame, covariates: Sequence[str], *, horizon_days: flo
                                           tenure_col="_t0")
         for name, p in pred.items():
             fold_rows.append({"model": name, "fold": f + 1, "n": len(te), "churned": int(events[te].sum()),
-                              "concordance": _concordance(since[te], -p[te], events[te])})
+                              "concordance": concordance(since[te], -p[te], events[te])})
     folds = pd.DataFrame(fold_rows)
     if len(folds) and folds["concordance"].isna().any():
         empty = sorted(folds.loc[folds["concordance"].isna(), "fold"].unique())

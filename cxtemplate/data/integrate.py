@@ -18,10 +18,9 @@ import numpy as np
 import pandas as pd
 
 from cxtemplate.config.schema import TABLES, Config
-from cxtemplate.data.schemas import AmbiguousDates, Column, canonical_columns, check_rows, coerce
+from cxtemplate.data.schemas import AmbiguousDates, canonical_columns, check_rows, coerce
 from cxtemplate.data.sources import read_source, source_columns, source_label
 from cxtemplate.errors import DataError, DataErrors
-from cxtemplate.run.store import Store
 
 DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
 ID_PREFIX = {"responses": "R", "interactions": "I"}
@@ -398,17 +397,4 @@ def integrate(cfg: Config) -> Integration:
     return Integration(tables=tables, quarantine=quarantine, reports=reports, joins=joins, contacts=contacts)
 
 
-def write_integration(result: Integration, store: Store) -> None:
-    """Store canonical tables, quarantined rows (with reasons), the quality report and contacts."""
-    for name, df in result.tables.items():
-        store.write_table(name, df)
-    for name, q in result.quarantine.items():
-        store.save("00_data_integration", f"quarantine_{name}", q)
-    store.save("00_data_integration", "quality", result.quality())
-    if result.contacts is not None:
-        from cxtemplate.run.store import write_parquet
-
-        write_parquet(store.restricted_dir / "contacts.parquet", result.contacts)
-
-
-__all__ = ["Integration", "TableReport", "integrate", "write_integration", "Column"]
+__all__ = ["Integration", "TableReport", "integrate"]

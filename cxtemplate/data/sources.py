@@ -151,7 +151,6 @@ def read_source(table: str, src: Source, cfg: Config, wanted: list[str]) -> RawT
         frame = _read_sql(table, src, cfg)
         frame = frame[[c for c in wanted if c in frame.columns]]
     elif kind == "parquet":
-        import pyarrow.parquet as pq
 
         frame = _read_parquet(cfg.resolve(src.file), wanted)
     elif kind == "excel":

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from cxtemplate.measure.inference import margin_of_error, sample_size_for_margin
-from cxtemplate.measure.metrics import MetricSpec, summarise
+from cxtemplate.measure.metrics import summarise
+from cxtemplate.measure.spec import MetricSpec
 
 CADENCES = (("monthly", 1), ("quarterly", 3), ("half-yearly", 6), ("yearly", 12))
 

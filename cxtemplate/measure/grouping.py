@@ -9,20 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from math import prod
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from cxtemplate.measure.metrics import MetricSpec
+from cxtemplate.measure.spec import MetricSpec, fmt_number
 
 
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
-def _score_array(values, spec: MetricSpec) -> tuple[np.ndarray, np.ndarray | None]:
+def score_array(values, spec: MetricSpec) -> tuple[np.ndarray, np.ndarray | None]:
     """Scores as a numpy array plus a validity mask (None when nothing is missing); validates range."""
     if isinstance(values, (pd.Series, pd.Index)):
         if isinstance(values.dtype, pd.api.extensions.ExtensionDtype):
@@ -47,13 +41,13 @@ def _score_array(values, spec: MetricSpec) -> tuple[np.ndarray, np.ndarray | Non
         if amin < lo or amax > hi:
             bad = arr[(arr < lo) | (arr > hi)]
             raise ValueError(f"{spec.name}: {bad.size:,} value(s) of column {spec.column!r} lie outside "
-                             f"the {_fmt(lo)}–{_fmt(hi)} scale (e.g. {_fmt(float(bad[0]))}); "
+                             f"the {fmt_number(lo)}–{fmt_number(hi)} scale (e.g. {fmt_number(float(bad[0]))}); "
                              "out-of-range scores must be quarantined before analysis")
         if spec.kind != "mean" and arr.dtype.kind == "f":
             frac = np.nan_to_num(arr) % 1 != 0
             if frac.any():
                 raise ValueError(f"{spec.name}: column {spec.column!r} holds non-integer scores "
-                                 f"(e.g. {_fmt(float(arr[frac][0]))}); {spec.kind} needs whole points")
+                                 f"(e.g. {fmt_number(float(arr[frac][0]))}); {spec.kind} needs whole points")
     return arr, mask
 
 
@@ -172,7 +166,7 @@ def grouped_stats(df: pd.DataFrame, spec: MetricSpec, by: Sequence[str] = ()) ->
     missing_cols = [c for c in by if c not in df.columns]
     if missing_cols:
         raise KeyError(f"group column(s) {missing_cols} not in the table")
-    arr, mask = _score_array(df[spec.column], spec)
+    arr, mask = score_array(df[spec.column], spec)
     key, uniques, total = group_codes(df, by) if by else (np.zeros(len(df), np.intp), [], 1)
     if by and key.min(initial=0) < 0:  # rows with a missing group key are left out, like groupby
         keep = key >= 0

@@ -22,17 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from cxtemplate.measure.metrics import (
-    AW_ADD_CATEGORY,
-    AW_ADD_N,
-    MetricSpec,
-    infer_kind,
-    nps_variance,
-    stats_from_table,
-    stats_to_metric,
-    wilson_interval,
-    z_value,
-)
+from cxtemplate.measure.metrics import infer_kind, nps_variance, stats_from_table, stats_to_metric, wilson_interval
+from cxtemplate.measure.spec import AW_ADD_CATEGORY, AW_ADD_N, MetricSpec, z_value
 
 _COMPARE_DEFAULT = {"nps": "adjusted_wald", "top_box": "newcombe", "mean": "welch"}
 _COMPARE_METHODS = {"nps": ("adjusted_wald", "wald"), "top_box": ("newcombe", "wald"), "mean": ("welch",)}

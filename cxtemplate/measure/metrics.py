@@ -23,29 +23,22 @@ arithmetic is then array maths on the per-group counts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from cxtemplate.measure.grouping import _fmt, decode_groups, dense_stats, group_codes, grouped_stats  # noqa: F401  (re-exported)
+from cxtemplate.measure.grouping import grouped_stats
+from cxtemplate.measure.spec import (
+    AW_ADD_CATEGORY,
+    AW_ADD_N,
+    DEFAULT_METHOD,
+    INTERVAL_METHODS,
+    MetricSpec,
+    nps_spec,
+    z_value,
+)
 
-KINDS = ("nps", "top_box", "mean")
-NPS_PROMOTER_MIN = 9
-NPS_DETRACTOR_MAX = 6
-# Rocks (2016) adjusted Wald: pseudo-observations added to promoters and detractors, and to n.
-AW_ADD_CATEGORY = 0.75
-AW_ADD_N = 3.0
-
-_DEFAULT_METHOD = {"nps": "adjusted_wald", "top_box": "wilson", "mean": "t"}
-_METHODS = {"nps": ("adjusted_wald", "wald"), "top_box": ("wilson", "wald"), "mean": ("t",)}
-_METHOD_TEXT = {
-    "adjusted_wald": "by the adjusted-Wald method (Rocks 2016)",
-    "wald": "by the Wald method",
-    "wilson": "Wilson",
-    "t": "t",
-}
 # Columns holding estimates (masked by :func:`suppress`).
 ESTIMATE_COLUMNS = (
     "value", "se", "ci_low", "ci_high", "promoters", "passives", "detractors", "successes", "sd",
@@ -53,184 +46,7 @@ ESTIMATE_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class MetricSpec:
-    """What a CX metric is and how it is computed.
-
-    Parameters
-    ----------
-    name : str
-        Short name shown in tables, e.g. ``"NPS"``, ``"CSAT"``, ``"CES"``.
-    column : str
-        Column of the responses table holding the scores.
-    kind : {"nps", "top_box", "mean"}
-        ``"nps"``: % promoters (9–10) − % detractors (0–6) on 0–10; ``"top_box"``: share of
-        answers ≥ ``success_min``; ``"mean"``: the mean score.
-    scale : tuple of (float, float)
-        Lowest and highest valid score, e.g. ``(1, 5)``.
-    success_min : float, optional
-        Lowest score counted as a success (top-box kinds only).
-    label : str, optional
-        Longer name for charts, e.g. ``"Customer satisfaction (CSAT)"``.
-    note : str, optional
-        A reading hint appended to the definition, e.g. ``"higher = easier"``.
-    """
-
-    name: str
-    column: str
-    kind: str
-    scale: tuple[float, float]
-    success_min: float | None = None
-    label: str | None = None
-    note: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"MetricSpec {self.name!r}: kind must be one of {KINDS}, got {self.kind!r}")
-        lo, hi = self.scale
-        if not lo < hi:
-            raise ValueError(f"MetricSpec {self.name!r}: scale must be (low, high) with low < high")
-        if self.kind == "nps" and tuple(self.scale) != (0, 10):
-            raise ValueError(f"MetricSpec {self.name!r}: NPS is defined on the 0–10 scale")
-        if self.kind == "top_box":
-            if self.success_min is None or not lo < self.success_min <= hi:
-                raise ValueError(f"MetricSpec {self.name!r}: top_box needs success_min inside "
-                                 f"({_fmt(lo)}, {_fmt(hi)}]")
-
-    @property
-    def display(self) -> str:
-        """The label if given, else the name."""
-        return self.label or self.name
-
-    @property
-    def unit(self) -> str:
-        """What the value axis measures, for chart subtitles."""
-        lo, hi = self.scale
-        if self.kind == "nps":
-            return f"{self.name}, −100…100"
-        if self.kind == "top_box":
-            return f"{self.name}, % answering {self._box_text()}"
-        return f"{self.name}, mean on {_fmt(lo)}–{_fmt(hi)}"
-
-    def _box_text(self) -> str:
-        lo, hi = self.scale
-        s = self.success_min
-        levels = np.arange(s, hi + 1) if float(s).is_integer() and float(hi).is_integer() else None
-        if levels is not None and len(levels) <= 3:
-            words = [_fmt(v) for v in levels]
-            return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-        return f"{_fmt(s)}–{_fmt(hi)}"
-
-    def describe(self, conf: float = 0.95, method: str | None = None) -> str:
-        """Plain-language definition at a given confidence level and interval method."""
-        method = method or _DEFAULT_METHOD[self.kind]
-        pct = f"{conf * 100:g}%"
-        lo, hi = self.scale
-        note = f" ({self.note})" if self.note else ""
-        if self.kind == "nps":
-            return (f"{self.name} = % promoters (9–10) − % detractors (0–6) on the 0–10 "
-                    f"likelihood-to-recommend question; {pct} interval {_METHOD_TEXT[method]}")
-        if self.kind == "top_box":
-            k = hi - self.success_min + 1
-            box = f"top-{_fmt(k)}-box" if float(k).is_integer() else "top box"
-            box = ", ".join([box] + ([self.note] if self.note else []))
-            return (f"{self.name} = share answering {self._box_text()} on the {_fmt(lo)}–{_fmt(hi)} "
-                    f"scale ({box}); {_METHOD_TEXT[method]} {pct} interval")
-        return f"{self.name} = mean on the {_fmt(lo)}–{_fmt(hi)} scale{note}; {pct} t interval"
-
-    @property
-    def definition(self) -> str:
-        """Plain-language definition with the default 95% interval, for reports."""
-        return self.describe()
-
-
-def nps_spec(column: str = "nps", name: str = "NPS", label: str | None = "Net Promoter Score") -> MetricSpec:
-    """Spec for the Net Promoter Score on the 0–10 likelihood-to-recommend question."""
-    return MetricSpec(name=name, column=column, kind="nps", scale=(0, 10), label=label)
-
-
-def csat_spec(method: str = "top2box", scale: tuple[float, float] = (1, 5), column: str = "csat",
-              success_min: float | None = None, name: str = "CSAT") -> MetricSpec:
-    """Spec for customer satisfaction.
-
-    Parameters
-    ----------
-    method : {"top2box", "top_box", "mean"}
-        Top-box share (default: top-2 on a 5-point scale, top-3 on a 7-point scale) or the mean.
-    scale : tuple
-        Lowest and highest score.
-    column : str
-        Score column.
-    success_min : float, optional
-        Overrides the top-box threshold.
-    name : str
-        Short name.
-    """
-    lo, hi = scale
-    label = "Customer satisfaction (CSAT)"
-    if method in ("top2box", "top_box", "topbox"):
-        if success_min is None:
-            success_min = hi - 1 if hi - lo + 1 <= 5 else hi - 2
-        return MetricSpec(name, column, "top_box", (lo, hi), success_min=success_min, label=label)
-    if method == "mean":
-        return MetricSpec(name, column, "mean", (lo, hi), label=label, note="higher = more satisfied")
-    raise ValueError(f"csat_spec: method must be 'top2box' or 'mean', got {method!r}")
-
-
-def ces_spec(method: str = "mean", scale: tuple[float, float] = (1, 7), column: str = "ces",
-             success_min: float | None = None, name: str = "CES") -> MetricSpec:
-    """Spec for the Customer Effort Score (agreement that the company made it easy).
-
-    Parameters
-    ----------
-    method : {"mean", "pct_agree"}
-        Mean score (default) or the share agreeing (top-3, i.e. ≥ 5, on a 7-point scale;
-        top-2 on a 5-point scale).
-    scale : tuple
-        Lowest and highest score.
-    column : str
-        Score column.
-    success_min : float, optional
-        Overrides the agreement threshold.
-    name : str
-        Short name.
-    """
-    lo, hi = scale
-    label = "Customer effort (CES)"
-    if method == "mean":
-        return MetricSpec(name, column, "mean", (lo, hi), label=label, note="higher = easier")
-    if method in ("pct_agree", "top_box"):
-        if success_min is None:
-            success_min = hi - 1 if hi - lo + 1 <= 5 else hi - 2
-        return MetricSpec(name, column, "top_box", (lo, hi), success_min=success_min, label=label,
-                          note="% agree")
-    raise ValueError(f"ces_spec: method must be 'mean' or 'pct_agree', got {method!r}")
-
-
-def specs_from_config(metrics) -> dict[str, MetricSpec]:
-    """The enabled metric specs of a config's ``metrics`` section (``cfg.metrics``), by name.
-
-    Reads ``nps.enabled`` and ``csat``/``ces`` ``enabled``, ``method``, ``scale`` and
-    ``success_min`` (duck-typed, so any object with those attributes works).
-    """
-    out: dict[str, MetricSpec] = {}
-    if getattr(metrics.nps, "enabled", True):
-        out["nps"] = nps_spec()
-    for key, make in (("csat", csat_spec), ("ces", ces_spec)):
-        m = getattr(metrics, key)
-        if getattr(m, "enabled", True):
-            out[key] = make(method=m.method, scale=tuple(m.scale), column=key, success_min=m.success_min)
-    return out
-
-
 # --------------------------------------------------------------------------- interval formulas
-def z_value(conf: float) -> float:
-    """Two-sided normal critical value for confidence level ``conf`` (1.959964 for 0.95)."""
-    if not 0 < conf < 1:
-        raise ValueError(f"conf must be between 0 and 1, got {conf}")
-    return float(_st.norm.ppf(0.5 + conf / 2))
-
-
 def wilson_interval(successes, n, conf: float = 0.95):
     """Wilson (1927) score interval for a binomial proportion, vectorised.
 
@@ -373,9 +189,9 @@ def mean_from_sums(n, s1, s2, conf: float = 0.95, scale: tuple[float, float] | N
 
 # --------------------------------------------------------------------------- sufficient statistics
 def _check_method(kind: str, method: str | None) -> str:
-    method = method or _DEFAULT_METHOD[kind]
-    if method not in _METHODS[kind]:
-        raise ValueError(f"interval method for {kind!r} must be one of {_METHODS[kind]}, got {method!r}")
+    method = method or DEFAULT_METHOD[kind]
+    if method not in INTERVAL_METHODS[kind]:
+        raise ValueError(f"interval method for {kind!r} must be one of {INTERVAL_METHODS[kind]}, got {method!r}")
     return method
 
 

@@ -18,15 +18,8 @@ import numpy as np
 import pandas as pd
 
 from cxtemplate.measure.inference import adjust_bh, compare_to_rest
-from cxtemplate.measure.metrics import (
-    MetricSpec,
-    infer_kind,
-    nps_variance,
-    stats_from_table,
-    summarise,
-    suppress,
-    z_value,
-)
+from cxtemplate.measure.metrics import infer_kind, nps_variance, stats_from_table, summarise, suppress
+from cxtemplate.measure.spec import MetricSpec, z_value
 
 
 def segment_table(df: pd.DataFrame, spec: MetricSpec, segment_cols: str | Sequence[str], min_n: int = 30,

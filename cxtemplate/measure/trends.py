@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from cxtemplate.measure.grouping import _score_array, dense_stats
+from cxtemplate.measure.grouping import dense_stats, score_array
 from cxtemplate.measure.inference import adjust_bh, diff_from_stats
-from cxtemplate.measure.metrics import MetricSpec, infer_kind, stats_from_table, stats_to_metric
+from cxtemplate.measure.metrics import infer_kind, stats_from_table, stats_to_metric
+from cxtemplate.measure.spec import MetricSpec
 
 _FREQ = {"M": "M", "ME": "M", "MS": "M", "MONTH": "M", "Q": "Q", "QE": "Q", "QS": "Q", "QUARTER": "Q",
          "Y": "Y", "YE": "Y", "YS": "Y", "A": "Y", "YEAR": "Y"}
@@ -292,7 +293,7 @@ def detect_steps(df: pd.DataFrame, spec: MetricSpec, time_col: str, group_col: s
         gcodes, groups = pd.factorize(df[group_col], sort=True)
         gname = group_col
     G, P = len(groups), len(periods)
-    arr, mask = _score_array(df[spec.column], spec)
+    arr, mask = score_array(df[spec.column], spec)
     keep = (gcodes >= 0) & (tcodes >= 0)
     key = gcodes.astype(np.int64) * P + tcodes
     if not keep.all():

@@ -14,7 +14,8 @@ from __future__ import annotations
 import pandas as pd
 
 from cxtemplate.measure.inference import adjust_bh, compare_tables
-from cxtemplate.measure.metrics import MetricSpec, summarise
+from cxtemplate.measure.metrics import summarise
+from cxtemplate.measure.spec import MetricSpec
 
 
 def _window(df: pd.DataFrame, time_col: str, freq: str, first: pd.Period, last: pd.Period) -> pd.DataFrame:

@@ -71,6 +71,6 @@ def read_contacts(restricted_dir: Path) -> pd.DataFrame | None:
     path = restricted_dir / "contacts.parquet"
     if not path.is_file():
         return None
-    from cxtemplate.run.store import read_parquet
+    from cxtemplate.data.files import read_parquet
 
     return read_parquet(path)

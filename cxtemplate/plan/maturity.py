@@ -18,21 +18,7 @@ import pandas as pd
 
 from cxtemplate.measure.inference import adjust_bh, compare_means
 from cxtemplate.measure.metrics import t_interval
-from cxtemplate.plan.maturity_model import (  # noqa: F401  (re-exported: the model's public names)
-    PACKAGED,
-    Dimension,
-    Level,
-    MaturityModel,
-    MaturityModelError,
-    Practice,
-    Stage,
-    load_model,
-    stage_of,
-)
-from cxtemplate.plan.plots import plot_perception_gap, plot_radar  # noqa: F401  (re-exported for notebook 01)
-
-SOURCE = "maturity questionnaire"
-
+from cxtemplate.plan.maturity_model import MaturityModel, respondents, role_plural, stage_of
 
 # --------------------------------------------------------------------------- scoring
 
@@ -277,8 +263,8 @@ class PerceptionGap:
             return (f"The perception gap needs answers from both {a} and {b} respondents; "
                     f"there are {o['n_a']} and {o['n_b']}.")
         word = "higher" if o["gap"] >= 0 else "lower"
-        text = (f"{_who(a).capitalize()} ({o['n_a']}) rate the organisation {abs(o['gap']):.1f} levels {word} "
-                f"than {_who(b)} ({o['n_b']}) on average")
+        text = (f"{respondents(a).capitalize()} ({o['n_a']}) rate the organisation {abs(o['gap']):.1f} levels {word} "
+                f"than {respondents(b)} ({o['n_b']}) on average")
         if np.isfinite(o["ci_low"]):
             lo, hi = round(o["ci_low"], 1) + 0, round(o["ci_high"], 1) + 0       # + 0: no "−0.0"
             text += _minus(f" ({100 * self.conf:g}% interval {lo:+.1f} to {hi:+.1f})")
@@ -299,15 +285,6 @@ def _minus(text: str) -> str:
 
 def _p(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"= {p:.3f}" if p < 0.01 else f"= {p:.2f}"
-
-
-def _plural(role: str) -> str:
-    return role if role.endswith("s") or role in ("frontline", "staff") else role + "s"
-
-
-def _who(role: str) -> str:
-    """'frontline staff', 'executives', 'managers' …"""
-    return "frontline staff" if role == "frontline" else _plural(role)
 
 
 def perception_gap(answers, model: MaturityModel, role_a: str = "executive", role_b: str = "frontline",
@@ -433,7 +410,7 @@ def dimension_table(dims: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
 
 def gap_table(gap: PerceptionGap) -> pd.DataFrame:
     """The per-dimension table of :func:`perception_gap` with readable column names, for the report."""
-    t, a, b = gap.table, _plural(gap.role_a).capitalize(), _plural(gap.role_b).capitalize()
+    t, a, b = gap.table, role_plural(gap.role_a).capitalize(), role_plural(gap.role_b).capitalize()
     return pd.DataFrame({
         "Dimension": t["name"], a: t["mean_a"], b: t["mean_b"], "Gap": t["gap"],
         f"{100 * gap.conf:g}% interval": [_minus(f"{round(x, 2) + 0:+.2f} to {round(y, 2) + 0:+.2f}")

@@ -165,3 +165,17 @@ def stage_of(level: float, model: MaturityModel) -> int:
     if level is None or (isinstance(level, float) and math.isnan(level)):
         return 0
     return max([s.stage for s in model.stages if level >= s.min_level - 1e-9] or [1])
+
+
+SOURCE = "maturity questionnaire"
+"""The source line of every maturity chart and table."""
+
+
+def role_plural(role: str) -> str:
+    """The plural of a respondent role as a sentence uses it: 'executives', 'frontline' (already plural)."""
+    return role if role.endswith("s") or role in ("frontline", "staff") else role + "s"
+
+
+def respondents(role: str) -> str:
+    """Who answered in a role, as a sentence names them: 'frontline staff', 'executives', 'managers'."""
+    return "frontline staff" if role == "frontline" else role_plural(role)

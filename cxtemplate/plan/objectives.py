@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxtemplate.measure.metrics import MetricSpec, summarise
+from cxtemplate.measure.metrics import summarise
+from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.measure.trends import period_table
 
 

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cxtemplate.plan.maturity_model import SOURCE, MaturityModel, respondents, role_plural
+
 if TYPE_CHECKING:
     from cxtemplate.plan.maturity import MaturityScores, PerceptionGap
-    from cxtemplate.plan.maturity_model import MaturityModel
 
 
 def _wrap(name: str, width: int = 14) -> str:
@@ -42,7 +43,6 @@ def plot_radar(scores: MaturityScores, model: MaturityModel, target_stage: int |
     """
     import matplotlib.pyplot as plt
 
-    from cxtemplate.plan.maturity import SOURCE, _who  # here, not on top: maturity re-exports this module
     from cxtemplate.report.theme import ACCENT, PALETTE, finish
 
     d, k = scores.dimensions, len(scores.dimensions)
@@ -77,7 +77,7 @@ def plot_radar(scores: MaturityScores, model: MaturityModel, target_stage: int |
         m = r[r["role"] == role.lower()].groupby("dimension")["mean"].mean().reindex(d["dimension"])
         n = r.loc[r["role"] == role.lower(), "respondent_id"].nunique()
         ax.plot(loop, closed(m), color=colours[i % 4], lw=1.6, marker="s", ms=4, ls=(0, (4, 1.5)),
-                label=f"{_who(role.lower()).capitalize()} (n = {n})")
+                label=f"{respondents(role.lower()).capitalize()} (n = {n})")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=9)
     finish(ax, title or "Maturity by dimension: mean adoption level", n=scores.n_respondents,
            unit=f"adoption level {lo}–{hi}, respondents", source=SOURCE)
@@ -102,7 +102,6 @@ def plot_perception_gap(gap: PerceptionGap, title: str | None = None, ax=None):
     """
     import matplotlib.pyplot as plt
 
-    from cxtemplate.plan.maturity import SOURCE, _plural, _who  # here, not on top: maturity re-exports this module
     from cxtemplate.report.theme import ACCENT, NEUTRAL, finish
 
     t = gap.table.sort_values("gap")
@@ -133,9 +132,9 @@ def plot_perception_gap(gap: PerceptionGap, title: str | None = None, ax=None):
     ax.get_yticklabels()[-1].set_fontweight("bold")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8.5)
     word = "higher" if not o["gap"] < 0 else "lower"
-    title = title or f"{_who(gap.role_a).capitalize()} rate maturity {word} than {_who(gap.role_b)}"
+    title = title or f"{respondents(gap.role_a).capitalize()} rate maturity {word} than {respondents(gap.role_b)}"
     finish(ax, title, n=o["n_a"] + o["n_b"],
            unit=f"difference in adoption level, {gap.role_a} − {gap.role_b}, {100 * gap.conf:g}% intervals",
            source=SOURCE,
-           xlabel=f"Levels ({gap.role_a} minus {gap.role_b}); right of 0: {_plural(gap.role_a)} rate higher")
+           xlabel=f"Levels ({gap.role_a} minus {gap.role_b}); right of 0: {role_plural(gap.role_a)} rate higher")
     return fig

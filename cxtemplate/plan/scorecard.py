@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from cxtemplate.measure.inference import compare_tables
-from cxtemplate.measure.metrics import MetricSpec, summarise
+from cxtemplate.measure.metrics import summarise
+from cxtemplate.measure.spec import MetricSpec
 
 
 def recent_window(df: pd.DataFrame, freq: str, as_of, periods: int, time_col: str = "responded_at") -> pd.DataFrame:

@@ -8,7 +8,7 @@ What the cluster must provide (checked before any organisation starts, see :func
 
 - **The same software.** Every worker has cxtemplate installed from the same source, with the same
   pinned versions (``pip install -c constraints.txt '.[dask]'``). Python, the packages that shape the
-  numbers (:data:`cxtemplate.run.runner.VERSIONED`), cxtemplate's own code and the notebooks are
+  numbers (:data:`cxtemplate.run.provenance.VERSIONED`), cxtemplate's own code and the notebooks are
   fingerprinted here and on every worker; any difference stops the run with the differences listed.
 - **The same files at the same paths.** Params files, the data they name, the notebooks folder and
   the output folder are read and written by the workers, so they live on storage every worker and this
@@ -32,7 +32,6 @@ scheduler first retries it elsewhere up to ``distributed.scheduler.allowed-failu
 
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
 import sys
@@ -60,42 +59,27 @@ class ClusterError(CxError):
 # --------------------------------------------------------------------------- fingerprints
 
 
-def _tree_sha256(folder: Path, patterns: tuple[str, ...]) -> str | None:
-    """One SHA-256 over the relative paths and contents of the matching files (``None`` if absent)."""
-    if not folder.is_dir():
-        return None
-    files = sorted({p for pat in patterns for p in folder.rglob(pat)
-                    if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts})
-    h = hashlib.sha256()
-    for p in files:
-        h.update(p.relative_to(folder).as_posix().encode() + b"\0")
-        h.update(p.read_bytes())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
 def environment_fingerprint(nb_dir: str | None = None) -> dict[str, Any]:
     """What must be identical on this machine and every worker for the numbers to be identical.
 
     Parameters
     ----------
     nb_dir : str, optional
-        The notebooks folder the run uses (default :func:`cxtemplate.run.runner.notebooks_dir`).
+        The notebooks folder the run uses (default :func:`cxtemplate.run.provenance.notebooks_dir`).
 
     Returns
     -------
     dict
-        ``versions`` (Python and :data:`~cxtemplate.run.runner.VERSIONED`), ``code`` (SHA-256 of every
+        ``versions`` (Python and :data:`~cxtemplate.run.provenance.VERSIONED`), ``code`` (SHA-256 of every
         file of the cxtemplate package: modules, templates, maturity models) and ``notebooks`` (SHA-256 of the
         notebooks folder, ``None`` when it does not exist).
     """
-    from cxtemplate.run.runner import notebooks_dir, versions
+    from cxtemplate.run.provenance import notebooks_dir, package_sha256, tree_sha256, versions
 
-    package = Path(__file__).resolve().parents[1]
     nbs = Path(nb_dir) if nb_dir else notebooks_dir()
     return {"versions": versions(),
-            "code": _tree_sha256(package, ("*",)),
-            "notebooks": _tree_sha256(nbs, ("*.ipynb",))}
+            "code": package_sha256(),
+            "notebooks": tree_sha256(nbs, ("*.ipynb",))}
 
 
 # --------------------------------------------------------------------------- the checks a worker runs
@@ -112,7 +96,7 @@ def preflight(params: dict[str, str], tokens: dict[str, str], nb_dir: str | None
         Absolute output folder → the token the submitting machine wrote there
         (in ``.cxtemplate-preflight-<token>``).
     nb_dir : str, optional
-        The notebooks folder (``None``: the worker's own :func:`~cxtemplate.run.runner.notebooks_dir`).
+        The notebooks folder (``None``: the worker's own :func:`~cxtemplate.run.provenance.notebooks_dir`).
 
     Returns
     -------
@@ -123,7 +107,7 @@ def preflight(params: dict[str, str], tokens: dict[str, str], nb_dir: str | None
         folder that is not the submitting machine's or not writable).
     """
     from cxtemplate.config.loader import load_config
-    from cxtemplate.run.runner import discover, notebooks_dir, sha256_file
+    from cxtemplate.run.provenance import discover, notebooks_dir, sha256_file
 
     problems: list[str] = []
     for path, sha in params.items():
@@ -201,7 +185,7 @@ def check_workers(client, params: list[str], out_dirs: list[Path], nb_dir: str |
     dict
         Worker address → its preflight answer.
     """
-    from cxtemplate.run.runner import sha256_file
+    from cxtemplate.run.provenance import sha256_file
 
     try:
         client.wait_for_workers(1, timeout=worker_timeout)
@@ -380,7 +364,7 @@ def run_on_cluster(params: list[str], address: str, *, out_dir: str | None = Non
     Returns
     -------
     list of dict
-        One summary per organisation in input order, as :func:`~cxtemplate.run.runner.run_many`:
+        One summary per organisation in input order, as :func:`~cxtemplate.run.batch.run_many`:
         ``org``, ``status`` (``ok``, ``failed`` or ``crashed``), ``seconds``, ``run_dir``, ``error``.
 
     Raises

@@ -10,7 +10,6 @@ Python APIs; kernels are shut down immediately (the graceful shutdown stalls ~3 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
@@ -26,73 +25,19 @@ from typing import Any
 from cxtemplate.config.loader import load_config
 from cxtemplate.config.schema import Config
 from cxtemplate.errors import ConfigError, Problem
+from cxtemplate.run.provenance import (
+    discover,
+    input_hashes,
+    new_run_id,
+    notebooks_dir,
+    sha256_file,
+    versions,
+)
 
-NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-VERSIONED = ("cxtemplate", "pandas", "numpy", "scipy", "scikit-learn", "statsmodels", "lifelines", "seaborn",
-             "matplotlib", "papermill", "nbconvert", "pandera", "pydantic", "duckdb", "pyarrow")
-
-
-# --------------------------------------------------------------------------- discovery and provenance
-
-
-def notebooks_dir() -> Path:
-    """The template's notebooks folder (``$CXTEMPLATE_NOTEBOOKS`` overrides)."""
-    env = os.environ.get("CXTEMPLATE_NOTEBOOKS")
-    return Path(env).resolve() if env else Path(__file__).resolve().parents[2] / "notebooks"
-
-
-def discover(nb_dir: Path) -> list[Path]:
-    """The numbered notebooks of the flow, in execution order."""
-    found = sorted(nb_dir.glob(NOTEBOOK_GLOB))
-    if not found:
-        raise FileNotFoundError(f"no notebooks matching {NOTEBOOK_GLOB} in {nb_dir}")
-    return found
-
-
-def sha256_file(path: Path) -> str:
-    """SHA-256 of a file, streamed."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
-def input_hashes(cfg: Config) -> dict[str, dict[str, str]]:
-    """Hash every input (source files; SQL query texts, whose data cannot be hashed here)."""
-    out: dict[str, dict[str, str]] = {}
-    for table, src in cfg.sources.configured().items():
-        if src.sql is not None:
-            out[table] = {"source": f"sql via ${src.url_env}", "sha256": "sql:" + hashlib.sha256(src.sql.encode()).hexdigest()}
-        else:
-            out[table] = {"source": str(src.file), "sha256": sha256_file(cfg.resolve(src.file))}
-    model = cfg.maturity.model
-    if model.endswith((".yaml", ".yml")):
-        out["maturity_model"] = {"source": model, "sha256": sha256_file(cfg.resolve(model))}
-    return out
-
-
-def versions() -> dict[str, str]:
-    """Versions of Python and the packages that shape the numbers."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"python": platform.python_version()}
-    for pkg in VERSIONED:
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
-
-
-def new_run_id() -> str:
-    """A sortable, unique run id: UTC time plus a short random suffix."""
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
-
 
 def _write_run(run_dir: Path, record: dict) -> None:
-    from cxtemplate.run.store import write_json
+    from cxtemplate.data.files import write_json
 
     write_json(run_dir / "run.json", record)
 
@@ -455,59 +400,6 @@ def validate_all(params: list[str]) -> list[Config]:
     if problems:
         raise ConfigError(problems)
     return cfgs
-
-
-def run_many(params: list[str], jobs: int = 1, out_dir: str | None = None, resume: bool = False,
-             nb_dir: str | None = None, progress: bool = True, scheduler: str | None = None) -> list[dict]:
-    """Run several organisations, each in its own process, ``jobs`` at a time.
-
-    A failure in one organisation never stops the others. Returns one summary dict per
-    organisation (``org``, ``status``, ``seconds``, ``run_dir``, ``error``) in input order.
-    """
-    cfgs = validate_all(params)
-    if scheduler:
-        from cxtemplate.run.distributed import run_on_cluster
-
-        return run_on_cluster(params, scheduler, out_dir=out_dir, resume=resume, nb_dir=nb_dir, progress=progress)
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = mp.get_context("spawn")
-    manager = ctx.Manager()
-    events = manager.Queue()
-    from cxtemplate.run.progress import ProgressDisplay
-
-    display = ProgressDisplay([c.org_id for c in cfgs], enabled=progress)
-    display.start(events)
-    results: list[dict] = []
-    try:
-        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx, max_tasks_per_child=1) as pool:
-            futures = [pool.submit(run_organisation, str(c.params_path), out_dir, resume, nb_dir, events)
-                       for c in cfgs]
-            for c, fut in zip(cfgs, futures):
-                try:
-                    rec = fut.result()
-                    results.append({"org": c.org_id, "status": rec["status"], "seconds": rec["seconds"],
-                                    "run_dir": rec["run_dir"], "error": rec.get("error")})
-                except Exception as exc:  # noqa: BLE001 - a crashed worker is reported, others go on
-                    results.append({"org": c.org_id, "status": "crashed", "seconds": None, "run_dir": None,
-                                    "error": {"message": f"{c.org_id}: the run crashed: {type(exc).__name__}: {exc}"}})
-    finally:
-        display.stop(events)
-        manager.shutdown()
-    return results
-
-
-def summary_lines(results: list[dict]) -> list[str]:
-    """A human-readable summary: one line per organisation with status, time and report path."""
-    lines = []
-    for r in results:
-        secs = f"{r['seconds']:.1f}s" if r.get("seconds") is not None else "–"
-        where = Path(r["run_dir"]) / "index.html" if r.get("run_dir") else ""
-        lines.append(f"{r['org']:<20} {r['status']:<8} {secs:>8}  {where}")
-        if r.get("error"):
-            lines.append(f"    {r['error']['message']}")
-    return lines
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -106,7 +106,7 @@ class Run:
         """
         import resource
 
-        from cxtemplate.run.store import write_json
+        from cxtemplate.data.files import write_json
 
         self.store.mark_done(self.notebook, summary)
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
@@ -116,7 +116,7 @@ class Run:
     @property
     def specs(self):
         """The enabled metric definitions (``MetricSpec``) by key: nps, csat, ces."""
-        from cxtemplate.measure.metrics import specs_from_config
+        from cxtemplate.measure.spec import specs_from_config
 
         return specs_from_config(self.cfg.metrics)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cxtemplate.churn.data import is_personal
+from cxtemplate.churn.columns import is_personal
 
 # strptime formats tried, in order, for dates that are not ISO 8601 (day-first before month-first:
 # when the sample cannot tell them apart, the guess says so).

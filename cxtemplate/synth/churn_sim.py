@@ -11,6 +11,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from cxtemplate.churn.data import CXOptions, censor_time, time_varying_frame
+
 
 def simulate_churn(n: int = 5000, *, seed: int = 0, as_of: str = "2025-01-01", years: float = 4.0,
                    hr_nps: dict[str, float] | None = None, hr_plan: dict[str, float] | None = None,
@@ -27,12 +29,6 @@ def simulate_churn(n: int = 5000, *, seed: int = 0, as_of: str = "2025-01-01", y
     truth : dict
         ``{"nps": {...}, "plan": {...}, "unresolved": hr, "reference": {...}}``.
     """
-    from cxtemplate.churn.data import (  # not on top: survival_data re-exports this
-        CXOptions,
-        censor_time,
-        time_varying_frame,
-    )
-
     rng = np.random.default_rng(seed)
     hr_nps = hr_nps or {"promoter": 1.0, "passive": 1.3, "detractor": 2.0, "none_yet": 1.2}
     hr_plan = hr_plan or {"basic": 1.0, "plus": 0.8, "premium": 0.6}

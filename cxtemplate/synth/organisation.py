@@ -18,7 +18,6 @@ summaries in :mod:`cxtemplate.synth.truth` and file writing in :mod:`cxtemplate.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,118 +28,23 @@ from cxtemplate.synth import ops as so
 from cxtemplate.synth import survey as sv
 from cxtemplate.synth import text as st
 from cxtemplate.synth import truth as tr
-from cxtemplate.synth.io import write_tables
-
-LOCATIONS = (
-    ("London", "LON", 0.24), ("Manchester", "MAN", 0.15), ("Birmingham", "BIR", 0.14), ("Leeds", "LEE", 0.11),
-    ("Glasgow", "GLA", 0.10), ("Bristol", "BRS", 0.09), ("Cardiff", "CDF", 0.08), ("Edinburgh", "EDI", 0.09),
-    ("Liverpool", "LIV", 0.07), ("Newcastle", "NCL", 0.06), ("Nottingham", "NOT", 0.06), ("Sheffield", "SHF", 0.05),
-    ("Belfast", "BEL", 0.05), ("Leicester", "LEI", 0.04), ("Brighton", "BTN", 0.04), ("Southampton", "SOU", 0.04),
+from cxtemplate.synth.constants import (
+    CHURN_HR,
+    LOCATIONS,
+    MONTHLY_P,
+    NPS_CATEGORIES,
+    PLAN_P,
+    PLANS,
+    REVENUE_PLAN,
+    REVENUE_SEGMENT,
+    REVENUE_SIGMA,
+    SEGMENT_P,
+    STREAMS,
+    WEIBULL_SCALE_DAYS,
+    WEIBULL_SHAPE,
 )
-SEGMENT_P = np.array([0.72, 0.21, 0.07])
-PLANS = ("Basic", "Standard", "Premium")
-PLAN_P = np.array([[0.45, 0.38, 0.17], [0.30, 0.45, 0.25], [0.10, 0.40, 0.50]])   # rows: segment
-CONTRACTS = ("Monthly", "Annual")
-MONTHLY_P = np.array([0.60, 0.45, 0.15])
-REVENUE_PLAN = np.array([22.0, 38.0, 62.0])
-REVENUE_SEGMENT = np.array([1.0, 2.8, 11.0])
-REVENUE_SIGMA = 0.3
-
-# Churn: h(t) = h0(t) exp(x(t) beta), h0 Weibull with cumulative (t / scale)^shape, t in days of tenure.
-WEIBULL_SHAPE = 0.9
-WEIBULL_SCALE_DAYS = 6000.0
-NPS_CATEGORIES = ("promoter", "passive", "detractor", "no_response")
-CHURN_HR = {
-    "nps_category": ("promoter", {"passive": 1.4, "detractor": 2.0, "no_response": 1.25}),
-    "segment": ("Consumer", {"Small business": 1.6, "Enterprise": 0.6}),
-    "plan": ("Standard", {"Basic": 1.25, "Premium": 0.8}),
-    "contract": ("Annual", {"Monthly": 1.7}),
-}
-
-STREAMS = ("locations", "customers", "operations", "interactions", "responses", "churn", "cancellations",
-           "text", "maturity", "dirty")
-
-
-@dataclass(frozen=True)
-class SynthSpec:
-    """What to simulate. Every field has a default; the defaults are the demo organisation.
-
-    Parameters
-    ----------
-    customers : int
-        Number of customers (all start within the window); ``dirty`` adds a few corrupt extra rows.
-    seed : int
-        Seed of the random streams; same spec → byte-identical output.
-    months : int
-        Length of the data window in calendar months, ending with the month of ``end``.
-    end : str
-        Last day of the data window (ISO date) and the analysis as-of date.
-    responses_per_customer_year : float
-        Rate of the ongoing survey stream per customer-year (about 3 responses per customer in the demo,
-        with the onboarding survey).
-    onboarding_survey_share : float
-        Share of new customers who answer an onboarding survey within their first 40 days.
-    interactions_per_customer_year : float
-        Rate of conversations per customer-year.
-    n_locations : int
-        Number of locations (1–16 UK cities).
-    anonymous_share : float
-        Share of survey responses without a customer_id.
-    dirty : bool
-        Inject a small, counted number of data-quality problems (recorded in ``truth``).
-    plant_step : bool
-        Plant a permanent drop in one location's satisfaction from ``step_month``.
-    step_month : str or None
-        ``YYYY-MM``; default: the tenth-last month of the window (2025-03 for the demo).
-    step_location : str or None
-        Location name; default: the third location (Birmingham).
-    step_effect : float
-        Shift of the satisfaction latent (0–10 scale) from the step month on.
-    maturity_model : str
-        Name of a maturity model in ``cxtemplate/plan/maturity_models``.
-    maturity_respondents : tuple of (role, count)
-        Questionnaire respondents by role.
-    fmt : str
-        ``"csv"`` or ``"parquet"``: the default format of :func:`write_organisation`.
-    """
-
-    customers: int = 5000
-    seed: int = 20251231
-    months: int = 36
-    end: str = "2025-12-31"
-    responses_per_customer_year: float = 2.0
-    onboarding_survey_share: float = 0.45
-    interactions_per_customer_year: float = 1.5
-    n_locations: int = 8
-    anonymous_share: float = 0.12
-    dirty: bool = True
-    plant_step: bool = True
-    step_month: str | None = None
-    step_location: str | None = None
-    step_effect: float = -0.6
-    maturity_model: str = "forrester_six_disciplines"
-    maturity_respondents: tuple = (("executive", 3), ("manager", 4), ("frontline", 6))
-    fmt: str = "csv"
-
-    def __post_init__(self) -> None:
-        problems = []
-        if self.customers < 1:
-            problems.append("customers must be at least 1")
-        if self.months < 2:
-            problems.append("months must be at least 2")
-        if not 1 <= self.n_locations <= len(LOCATIONS):
-            problems.append(f"n_locations must be 1..{len(LOCATIONS)}")
-        if self.fmt not in ("csv", "parquet"):
-            problems.append("fmt must be 'csv' or 'parquet'")
-        if not 0 <= self.anonymous_share < 1:
-            problems.append("anonymous_share must be in [0, 1)")
-        if self.step_location is not None and self.step_location not in [x[0] for x in LOCATIONS[: self.n_locations]]:
-            problems.append(f"step_location {self.step_location!r} is not one of the {self.n_locations} locations")
-        if problems:
-            raise ValueError("invalid SynthSpec: " + "; ".join(problems))
-
-
-DEMO_SPEC = SynthSpec(customers=5000, seed=20251231)
+from cxtemplate.synth.io import write_tables
+from cxtemplate.synth.spec import DEMO_SPEC, SynthSpec
 
 
 @dataclass
@@ -453,10 +357,3 @@ def write_organisation(org: SyntheticOrganisation, out_dir: str | Path, fmt: str
         The files written. Same organisation → byte-identical files.
     """
     return write_tables(org.tables, org.truth, out_dir, fmt or org.spec.fmt)
-
-
-def spec_dict(spec: SynthSpec) -> dict:
-    """The spec as JSON-ready values."""
-    d = dataclasses.asdict(spec)
-    d["maturity_respondents"] = [list(x) for x in spec.maturity_respondents]
-    return d

@@ -13,6 +13,16 @@ import pandas as pd
 from cxtemplate.synth import ops as so
 from cxtemplate.synth import survey as sv
 from cxtemplate.synth import text as st
+from cxtemplate.synth.constants import (
+    CHURN_HR,
+    NPS_CATEGORIES,
+    PLANS,
+    REVENUE_PLAN,
+    REVENUE_SEGMENT,
+    WEIBULL_SCALE_DAYS,
+    WEIBULL_SHAPE,
+)
+from cxtemplate.synth.spec import spec_dict
 
 
 def jsonable(obj):
@@ -43,17 +53,6 @@ def _mean(x: np.ndarray) -> float:
 
 def build_truth(c: dict) -> dict:
     """Assemble ``truth`` from the generation context of :func:`cxtemplate.synth.organisation.generate`."""
-    from cxtemplate.synth.organisation import (
-        CHURN_HR,
-        NPS_CATEGORIES,
-        PLANS,
-        REVENUE_PLAN,
-        REVENUE_SEGMENT,
-        WEIBULL_SCALE_DAYS,
-        WEIBULL_SHAPE,
-        spec_dict,
-    )
-
     spec, win, cu, rs, it, ops = c["spec"], c["win"], c["cu"], c["rs"], c["it"], c["ops"]
     m = rs["m"]
     f = sv.nps_expect(m)
