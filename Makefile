@@ -37,7 +37,7 @@ test: $(STAMP) browser
 
 # Twenty organisations in one command (about ten minutes on 2 cores): left out of `make test`.
 test-load: $(STAMP)
-	$(BIN)/python -m pytest -m load -s tests/test_load.py
+	$(BIN)/python -m pytest -m load -s tests/flows/test_load.py
 
 # Unit tests only (no notebook execution, no browser): seconds, for the edit-test loop.
 test-fast: $(STAMP)

@@ -117,7 +117,7 @@ class DriverAnalysis:
 DRIVER_BOOT_SAMPLE = 50_000
 """Above this many complete responses the driver bootstrap resamples a random subsample of this many and
 rescales the intervals to all responses (m-out-of-n bootstrap, :func:`cxtemplate.analysis.drivers.bootstrap_importance`);
-point estimates use every response. ``tests/test_drivers.py`` checks the rescaled intervals' coverage of a known
+point estimates use every response. ``tests/analysis/test_drivers.py`` checks the rescaled intervals' coverage of a known
 population importance (about 90% for 90% intervals) and that they are about as wide as the full bootstrap's."""
 
 

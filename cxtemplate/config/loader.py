@@ -27,11 +27,11 @@ PACKAGED_MODELS = ("forrester_six_disciplines", "birdeye_four_pillars")
 # --------------------------------------------------------------------------- YAML with line numbers
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class UniqueKeyLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
 
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+def _construct_mapping(loader: UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
@@ -42,16 +42,16 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 # YAML 1.1 reads yes/no/on/off as booleans, which turns `recode: {churned: {Yes: 1, No: 0}}`
 # into {True: 1, False: 0}. Keep YAML 1.2's rule: only true/false are booleans.
-_UniqueKeyLoader.yaml_implicit_resolvers = {
+UniqueKeyLoader.yaml_implicit_resolvers = {
     ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 for _ch in "tTfF":
-    _UniqueKeyLoader.yaml_implicit_resolvers.setdefault(_ch, []).insert(
+    UniqueKeyLoader.yaml_implicit_resolvers.setdefault(_ch, []).insert(
         0, ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")))
 
 
@@ -93,8 +93,8 @@ def read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
         if stripped.startswith("\t"):
             raise ConfigError([Problem(name, "", "indented with a tab; YAML needs spaces", line=i)])
     try:
-        node = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        node = yaml.compose(text, Loader=UniqueKeyLoader)
+        data = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -150,7 +150,7 @@ def read_table_fast(store: Store, name: str, columns: list[str] | None = None, u
     (``deduplicate_objects``): a memory saver for repetitive columns (location, channel), but for a
     key, whose values are all distinct, the hashing costs ~5× the conversion itself (11 s instead of
     2 s for 5 million response ids). Keys are therefore converted without it. The frame is equal,
-    value for value and dtype for dtype, to ``read_table``'s (``tests/test_session.py``); tables with a
+    value for value and dtype for dtype, to ``read_table``'s (``tests/run/test_session.py``); tables with a
     stored index column are converted as ``read_table`` converts them. Arrow's memory pool is then
     asked to return the Parquet buffers to the system.
     """

@@ -32,8 +32,8 @@ import pandas as pd
 
 from cxtemplate.scaffold.profile import (  # noqa: F401  (profiles and specs re-exported from their old home)
     ColumnProfile,
-    _num,
     detect_dates,
+    fmt_bound,
     looks_personal,
     looks_sensitive,
     normalise,
@@ -255,12 +255,12 @@ def tenure_unit(p: ColumnProfile) -> tuple[str, float, str]:
             return unit, 0.95, f"the name says {unit}s"
     hi = p.raw_hi or 0
     if hi <= 15:
-        return "year", 0.6, f"at most {_num(hi)}: looks like whole years"
+        return "year", 0.6, f"at most {fmt_bound(hi)}: looks like whole years"
     if hi <= 130:
-        return "month", 0.6, f"at most {_num(hi)}: looks like months"
+        return "month", 0.6, f"at most {fmt_bound(hi)}: looks like months"
     if hi <= 800:
-        return "week", 0.4, f"at most {_num(hi)}: weeks or days?"
-    return "day", 0.6, f"up to {_num(hi)}: looks like days"
+        return "week", 0.4, f"at most {fmt_bound(hi)}: weeks or days?"
+    return "day", 0.6, f"up to {fmt_bound(hi)}: looks like days"
 
 
 def combine(ns: float, fit: Fit) -> float:

@@ -108,10 +108,11 @@ class ColumnProfile:
     def range_text(self) -> str:
         """'integers 0–5' or 'numbers 0.2–8,542'."""
         kind = "integers" if self.integer else "numbers"
-        return f"{kind} {_num(self.raw_lo)}–{_num(self.raw_hi)}"
+        return f"{kind} {fmt_bound(self.raw_lo)}–{fmt_bound(self.raw_hi)}"
 
 
-def _num(x: float | None) -> str:
+def fmt_bound(x: float | None) -> str:
+    """A sampled minimum or maximum as a message shows it: '1,200', '0.5', '?' when unknown."""
     if x is None:
         return "?"
     return f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 1000 else f"{x:.4g}"

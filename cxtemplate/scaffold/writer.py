@@ -144,8 +144,8 @@ def check_round_trip(text: str, data: dict) -> None:
     """Raise ``RuntimeError`` when the text does not read back as the data (a quoting bug)."""
     import yaml
 
-    from cxtemplate.config.loader import _UniqueKeyLoader
+    from cxtemplate.config.loader import UniqueKeyLoader
 
-    back = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    back = yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     if back != _plain_data(data):
         raise RuntimeError("cxtemplate new wrote YAML that does not read back as intended; please report this")

@@ -143,7 +143,8 @@ def context_smoother(X, alpha: float = 0.5, neighbours: int = 5, min_sim: float 
     return (sp.identity(sim.shape[0], format="csr") + alpha * sp.csr_matrix(S)).tocsr()
 
 
-def _svd(X, k: int, seed: int):
+def truncated_svd(X, k: int, seed: int):
+    """The first ``k`` singular triplets of ``X`` (randomised SVD, seeded): shared by the NNDSVDa start and the k search."""
     from sklearn.utils.extmath import randomized_svd
 
     return randomized_svd(X, k, random_state=seed)
@@ -189,7 +190,7 @@ def fit_nmf(X, k: int, seed: int = 0, max_iter: int = 400, svd=None):
     """
     from sklearn.decomposition import NMF
 
-    svd = _svd(X, k, seed) if svd is None else svd
+    svd = truncated_svd(X, k, seed) if svd is None else svd
     W0, H0 = _nndsvda(X, k, svd)
     m = NMF(n_components=k, init="custom", random_state=seed, max_iter=max_iter, tol=1e-4)
     with warnings.catch_warnings():
@@ -243,7 +244,7 @@ def stability(X, ks, *, references=None, n_samples: int = 10, fraction: float = 
     references = dict(references or {})
     missing = [k for k in ks if k not in references]
     if missing:
-        svd = _svd(X, max(missing), seed)
+        svd = truncated_svd(X, max(missing), seed)
         for k in missing:
             references[k] = fit_nmf(X, k, seed, max_iter, svd=svd).components_
     ref = {k: np.argsort(-references[k], axis=1)[:, :top] for k in ks}
@@ -253,7 +254,7 @@ def stability(X, ks, *, references=None, n_samples: int = 10, fraction: float = 
     for _ in range(n_samples):
         idx = np.sort(rng.choice(n, max(int(fraction * n), max(ks) + 1), replace=False))
         Xs = X[idx]
-        svd = _svd(Xs, max(ks), seed)
+        svd = truncated_svd(Xs, max(ks), seed)
         for k in ks:
             H = fit_nmf(Xs, k, seed, max_iter, svd=svd).components_
             agree[k].append(ranking_agreement(ref[k], np.argsort(-H, axis=1)[:, :top]))

@@ -320,7 +320,7 @@ def fit_topics(texts, n_topics: int | None = None, k_range=range(4, 13), seed: i
         ks = [k for k in k_range if k < min(X.shape)]
         if not ks:
             raise ValueError("no k in k_range is smaller than the number of sentences and terms")
-        svd = ts._svd(X, max(ks), seed)
+        svd = ts.truncated_svd(X, max(ks), seed)
         fits = {k: ts.fit_nmf(X, k, seed, svd=svd) for k in ks}
         # stability on at most STABILITY_UNITS training units: the agreement of topic rankings is
         # estimated as well on a few thousand sentences, at a fraction of the cost

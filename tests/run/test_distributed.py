@@ -29,7 +29,7 @@ from cxtemplate.run.runner import run_organisation  # noqa: E402
 from cxtemplate.synth.organisation import generate, write_organisation  # noqa: E402
 from cxtemplate.synth.spec import SynthSpec  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # --------------------------------------------------------------------------- organisations and notebooks

@@ -45,7 +45,7 @@ def test_table_columns_and_table_where(store):
     from cxtemplate.config.loader import load_config
 
     s, df = store
-    cfg = load_config(str(Path(__file__).resolve().parents[1] / "params" / "demo.yaml"))
+    cfg = load_config(str(Path(__file__).resolve().parents[2] / "params" / "demo.yaml"))
     run = Run(cfg=cfg, store=s, notebook="04_experience_analysis")
     assert run.table_columns("responses") == list(df.columns)
     assert run.table_columns("responses", ["nps", "nope", "location", "nps"]) == ["nps", "location"]

@@ -43,7 +43,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # CRM contact details of the canary customers: allowed in restricted/, nowhere else
 NAMES = ["Zebedee Quillfeather", "Ottoline Marchbanks-Vane", "Ignatius Fothergillowe"]

@@ -518,7 +518,7 @@ def degenerate_runs(tmp_path_factory):
     from cxtemplate.synth.spec import SynthSpec
 
     base = tmp_path_factory.mktemp("degenerate")
-    demo = (Path(__file__).resolve().parents[1] / "params" / "demo.yaml").read_text()
+    demo = (Path(__file__).resolve().parents[2] / "params" / "demo.yaml").read_text()
     params, truths = [], {}
     for org, seed in (("onesegment", 81), ("nosurvey", 82)):
         o = generate(SynthSpec(customers=400, seed=seed))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_canaries import corpus  # the same reader: Parquet cell by cell, XLSX parts
+from tests.flows.test_canaries import corpus  # the same reader: Parquet cell by cell, XLSX parts
 
 from cxtemplate.errors import ConfigError
 from cxtemplate.run.batch import run_many
@@ -23,7 +23,7 @@ from cxtemplate.run.runner import validate_all
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ORGS = {"charlie": 33, "alpha": 31, "bravo": 32}  # in the order given to the command
 ID_COLUMNS = {"customers": ["customer_id"], "responses": ["response_id", "customer_id"],
               "interactions": ["interaction_id", "customer_id"]}

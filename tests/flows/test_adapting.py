@@ -123,7 +123,7 @@ def test_redefine_a_metric_in_the_params(template):
 
 
 def test_swap_the_maturity_model_for_one_of_your_own(template, root):
-    own = yaml.safe_load((root / "cxtemplate" / "maturity_models" / "forrester_six_disciplines.yaml").read_text())
+    own = yaml.safe_load((root / "cxtemplate" / "plan" / "maturity_models" / "forrester_six_disciplines.yaml").read_text())
     own["id"], own["name"] = "acme_model", "Acme CX maturity"
     own["stages"][1]["name"] = "Getting there"
     (template / "params" / "acme_model.yaml").write_text(yaml.safe_dump(own, sort_keys=False))

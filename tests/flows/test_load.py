@@ -23,7 +23,7 @@ import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.load]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SIZES = [200 + round(i * 1300 / 19) for i in range(20)]  # 200, 268, …, 1,500 customers
 
 

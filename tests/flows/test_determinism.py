@@ -24,7 +24,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMPARED = ("artifacts", "tables", "restricted")
 RUN_SPECIFIC = {"run_id", "started_at", "finished_at", "seconds", "render_seconds", "host", "html", "resumed_from", "peak_rss_mib"}
 

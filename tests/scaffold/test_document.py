@@ -34,9 +34,9 @@ EDITS: dict[str, list[str]] = {"airline_satisfaction": [], "bank_churn": [], "am
 
 
 def _raw(path: Path) -> dict:
-    from cxtemplate.config.loader import _UniqueKeyLoader
+    from cxtemplate.config.loader import UniqueKeyLoader
 
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)  # noqa: S506
 
 
 def _line(path: Path, pattern: str) -> str:
