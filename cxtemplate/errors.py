@@ -76,3 +76,46 @@ class DataErrors(CxError):
 
 class PrerequisiteMissing(CxError):
     """A notebook needs the artifacts of an earlier notebook that has not been run."""
+
+
+def _quoted(values) -> str:
+    items = [repr(v) for v in values]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def check_choice(name: str, value, choices, *, context: str | None = None):
+    """``value`` if it is one of ``choices``; otherwise a ``ValueError`` that names the choices and the bad value.
+
+    Parameters
+    ----------
+    name : str
+        What the value is, as the caller's argument or key is called (``"method"``, ``"freq"``).
+    value : object
+        What was given.
+    choices : iterable
+        The accepted values, in the order the message lists them.
+    context : str, optional
+        Who is asking, prefixed to the message (``"csat_spec"``, ``"MetricSpec 'CSAT'"``).
+
+    Returns
+    -------
+    object
+        ``value`` unchanged.
+
+    Raises
+    ------
+    ValueError
+        ``"method must be one of 'mean' or 'median', got 'mode'"``.
+
+    Examples
+    --------
+    >>> check_choice("centre", "mode", ("mean", "median"))
+    Traceback (most recent call last):
+    ...
+    ValueError: centre must be one of 'mean' or 'median', got 'mode'
+    """
+    choices = tuple(choices)
+    if value not in choices:
+        head = f"{context}: " if context else ""
+        raise ValueError(f"{head}{name} must be one of {_quoted(choices)}, got {value!r}")
+    return value

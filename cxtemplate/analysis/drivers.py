@@ -38,6 +38,7 @@ from cxtemplate.analysis.driver_math import (
     subset_r2,
     weighted_corr,
 )
+from cxtemplate.errors import check_choice
 
 SHAPLEY = "Shapley value regression (LMG / general dominance)"
 RELATIVE_WEIGHTS = "Johnson's relative weights"
@@ -110,8 +111,7 @@ def _prepare(df: pd.DataFrame, outcome: str, drivers, missing: str):
         raise KeyError(f"columns not in the data: {absent}")
     if len(set(cols)) != len(cols):
         raise ValueError("the outcome and the drivers must be distinct columns")
-    if missing not in ("listwise", "pairwise"):
-        raise ValueError("missing must be 'listwise' or 'pairwise'")
+    check_choice("missing", missing, ("listwise", "pairwise"))
     bad = [c for c in cols if not pd.api.types.is_numeric_dtype(df[c])]
     if bad:
         raise TypeError(f"columns must be numeric: {bad}")
@@ -128,7 +128,7 @@ def _importance_stats(R: np.ndarray, method: str, max_drivers: int):
     elif method == "relative_weights":
         imp = relative_weights_from_corr(R, 0)
     else:
-        raise ValueError("method must be 'shapley' or 'relative_weights'")
+        check_choice("method", method, ("shapley", "relative_weights"))
     return imp, imp.sum(axis=1), beta
 
 
@@ -342,8 +342,7 @@ def importance_performance(importance, performance, *, centre: str = "mean") -> 
         (low/low) or "Possible overkill" (low importance, high performance). ``attrs`` holds
         ``importance_cut``, ``performance_cut`` and ``centre``.
     """
-    if centre not in ("mean", "median"):
-        raise ValueError("centre must be 'mean' or 'median'")
+    check_choice("centre", centre, ("mean", "median"))
     imp, perf = _as_series(importance, "importance"), _as_series(performance, "performance")
     unmatched = sorted(set(imp.index) ^ set(perf.index))
     if unmatched:

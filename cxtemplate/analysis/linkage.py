@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from cxtemplate.errors import check_choice
 from cxtemplate.measure.inference import adjust_bh
 from cxtemplate.measure.metrics import infer_kind, stats_from_table, stats_to_metric, summarise
 from cxtemplate.measure.spec import MetricSpec
@@ -69,7 +70,7 @@ def _to_periods(values, freq: str) -> pd.Series:
 def _freq(freq: str) -> str:
     f = {"M": "M", "ME": "M", "MONTH": "M", "Q": "Q", "QE": "Q", "QUARTER": "Q"}.get(str(freq).upper())
     if f is None:
-        raise ValueError(f"freq must be 'M' (month) or 'Q' (quarter), got {freq!r}")
+        check_choice("freq", freq, ("M", "Q"))
     return f
 
 
@@ -341,10 +342,8 @@ def kpi_effects(panel: pd.DataFrame, kpis: Sequence[str] | None = None, spec: Me
     KpiEffects
         Table, plain-language note and settings.
     """
-    if se not in ("cluster", "hc1", "hc3"):
-        raise ValueError(f"se must be 'cluster', 'hc1' or 'hc3', got {se!r}")
-    if weights not in ("n", "precision"):
-        raise ValueError(f"weights must be 'n' or 'precision', got {weights!r}")
+    check_choice("se", se, ("cluster", "hc1", "hc3"))
+    check_choice("weights", weights, ("n", "precision"))
     kind = spec.kind if spec is not None else infer_kind(panel)
     metric = _metric_text(spec) if spec is not None else str(panel.attrs.get("metric", "the metric"))
     munit = _METRIC_UNIT[kind] if kind != "mean" or spec is None else f"points on the {spec.scale[0]:g}–{spec.scale[1]:g} scale"

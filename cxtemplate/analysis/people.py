@@ -26,9 +26,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxtemplate.errors import check_choice
+from cxtemplate.vocabulary import METRIC_KINDS
+
 __all__ = ["agent_scores", "coaching_table", "response_scores"]
 
-KINDS = ("mean", "nps", "top_box")
+
 
 
 def response_scores(values: pd.Series, kind: str = "mean", *, top_box_min: float = 4) -> pd.Series:
@@ -51,8 +54,7 @@ def response_scores(values: pd.Series, kind: str = "mean", *, top_box_min: float
     pandas.Series
         Scores aligned with ``values``; NaN stays NaN.
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}")
+    check_choice("kind", kind, METRIC_KINDS)
     v = pd.to_numeric(values, errors="raise").astype(float)
     if kind == "mean":
         return v
@@ -99,8 +101,7 @@ def _eb(frame: pd.DataFrame, unit: str, group: str | None, value: str, conf: flo
     """Empirical-Bayes estimates per ``unit`` (within ``group``) of the mean of ``value``."""
     from scipy.stats import norm
 
-    if method not in ("reml", "dl"):
-        raise ValueError("method must be 'reml' or 'dl'")
+    check_choice("method", method, ("reml", "dl"))
     keys = [group, unit] if group else [unit]
     d = frame[[*keys, value]].dropna()
     agg = d.groupby(keys, observed=True, sort=True)[value].agg(["size", "mean", "var"])

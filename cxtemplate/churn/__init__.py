@@ -4,4 +4,4 @@ Layer 3: imports :mod:`cxtemplate.measure` and below, never :mod:`cxtemplate.ana
 or :mod:`cxtemplate.run`.
 """
 
-__all__ = ["data", "design", "efron", "flow", "km_cox", "ph", "plots", "scoring", "validation"]
+__all__ = ["columns", "data", "design", "efron", "flow", "km_cox", "ph", "plots", "results", "scoring", "validation"]

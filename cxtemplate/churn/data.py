@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from cxtemplate.churn.columns import is_personal, nps_category
+from cxtemplate.errors import check_choice
 from cxtemplate.vocabulary import CX_COVARIATES
 
 DAYS_PER = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
@@ -64,9 +65,7 @@ def tenure_to_days(tenure, unit: str = "day", midpoint: bool | None = None) -> n
     numpy.ndarray
         Tenure in days (float).
     """
-    if unit.rstrip("s") not in DAYS_PER:
-        raise ValueError(f"unknown tenure unit {unit!r}; use one of {sorted(DAYS_PER)}")
-    unit = unit.rstrip("s")
+    unit = check_choice("tenure unit", unit.rstrip("s"), tuple(DAYS_PER))
     if midpoint is None:
         midpoint = unit in ("month", "year")
     t = np.asarray(pd.to_numeric(pd.Series(tenure), errors="coerce"), dtype=float)

@@ -30,6 +30,7 @@ import pandas as pd
 from cxtemplate.churn.columns import is_personal
 from cxtemplate.churn.km_cox import fit_cox, fit_cox_time_varying
 from cxtemplate.churn.results import ChurnUnavailable, CoxResult
+from cxtemplate.errors import check_choice
 
 RISK_BANDS = (0.0, 0.10, 0.25, 0.50, 1.0)
 
@@ -393,7 +394,7 @@ def counterfactual(model: CoxResult, current: pd.DataFrame, horizon_days: float 
         how = (f"bootstrap of {len(draws)} refits on resampled customers"
                + (f" ({size:,} of {len(ids):,} per resample, m-out-of-n corrected)" if size < len(ids) else ""))
     else:
-        raise ValueError("method must be 'parametric' or 'refit'")
+        check_choice("method", method, ("parametric", "refit"))
     a = (1 - conf) / 2
     lo, hi = (np.quantile(draws, [a, 1 - a]) if draws else (np.nan, np.nan))
     table = pd.DataFrame()

@@ -18,8 +18,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from cxtemplate.config.schema import TABLES, Config
+from cxtemplate.config.schema import Config
 from cxtemplate.errors import ConfigError, Problem
+from cxtemplate.vocabulary import TABLES
 
 PACKAGED_MODELS = ("forrester_six_disciplines", "birdeye_four_pillars")
 

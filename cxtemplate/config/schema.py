@@ -18,9 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator, model_validator
 
-TABLES = ("customers", "responses", "interactions", "operations", "maturity_answers")
-ROLES = ("executive", "manager", "analyst")
-CX_COVARIATES = ("nps_category", "ces", "unresolved_contacts", "negative_contacts")
+from cxtemplate.vocabulary import CX_COVARIATES, ROLES, TABLES
 
 
 class Strict(BaseModel):
@@ -227,7 +225,7 @@ class Churn(Strict):
     enabled: bool = True
     horizon_months: int = Field(default=12, ge=1, le=60)
     covariates: list[str] = Field(default_factory=list, description="CRM columns used as covariates.")
-    cx_covariates: list[Literal["nps_category", "ces", "unresolved_contacts", "negative_contacts"]] = Field(
+    cx_covariates: list[Literal[CX_COVARIATES]] = Field(
         default_factory=lambda: ["nps_category"])
     revenue_per: Literal["month", "year"] = "month"
     top_customers: int = Field(default=50, ge=1)
@@ -299,7 +297,7 @@ class Reporting(Strict):
 
     min_n: int = Field(default=30, ge=1)
     redact_pii: bool = True
-    roles: list[Literal["executive", "manager", "analyst"]] = Field(default_factory=lambda: list(ROLES))
+    roles: list[Literal[ROLES]] = Field(default_factory=lambda: list(ROLES))
     manager_scorecards_by: str | None = "location"
     output_dir: Path = Path("../reports")
     cell_timeout_seconds: int = Field(default=900, ge=10)

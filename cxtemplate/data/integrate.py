@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxtemplate.config.schema import TABLES, Config
+from cxtemplate.config.schema import Config
 from cxtemplate.data.schemas import AmbiguousDates, canonical_columns, check_rows, coerce
 from cxtemplate.data.sources import read_source, source_columns, source_label
 from cxtemplate.errors import DataError, DataErrors
+from cxtemplate.vocabulary import TABLES
 
 DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
 ID_PREFIX = {"responses": "R", "interactions": "I"}

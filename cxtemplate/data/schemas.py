@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from cxtemplate.config.schema import Config
+from cxtemplate.errors import check_choice
+from cxtemplate.vocabulary import TABLES
 
 Kind = Literal["id", "str", "text", "int", "float", "date", "datetime", "bool"]
 
@@ -98,7 +100,7 @@ def canonical_columns(table: str, cfg: Config) -> list[Column]:
             Column("practice", "str", required=True, nullable=False),
             Column("level", "int", required=True, nullable=False, lo=1, hi=10, whole=True),
         ]
-    raise ValueError(f"unknown table {table!r}")
+    check_choice("table", table, TABLES)
 
 
 # --------------------------------------------------------------------------- coercion

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from cxtemplate.errors import check_choice
 from cxtemplate.measure.metrics import infer_kind, nps_variance, stats_from_table, stats_to_metric, wilson_interval
-from cxtemplate.measure.spec import AW_ADD_CATEGORY, AW_ADD_N, MetricSpec, z_value
+from cxtemplate.measure.spec import AW_ADD_CATEGORY, AW_ADD_N, INTERVAL_METHODS, MetricSpec, z_value
 
 _COMPARE_DEFAULT = {"nps": "adjusted_wald", "top_box": "newcombe", "mean": "welch"}
 _COMPARE_METHODS = {"nps": ("adjusted_wald", "wald"), "top_box": ("newcombe", "wald"), "mean": ("welch",)}
@@ -36,15 +37,13 @@ def _kind(kind) -> str:
         return kind.kind
     k = {"proportion": "top_box", "top_box": "top_box", "share": "top_box", "nps": "nps", "mean": "mean"}.get(kind)
     if k is None:
-        raise ValueError(f"kind must be 'nps', 'proportion' (or 'top_box') or 'mean', got {kind!r}")
+        check_choice("kind", kind, ("nps", "proportion", "top_box", "mean"))
     return k
 
 
 def _compare_method(kind: str, method: str | None) -> str:
     method = method or _COMPARE_DEFAULT[kind]
-    if method not in _COMPARE_METHODS[kind]:
-        raise ValueError(f"comparison method for {kind!r} must be one of {_COMPARE_METHODS[kind]}, got {method!r}")
-    return method
+    return check_choice(f"comparison method for {kind!r}", method, _COMPARE_METHODS[kind])
 
 
 def _two_sided_p(z):
@@ -385,7 +384,7 @@ def margin_of_error(kind: str, n, *, p: float = 0.5, promoters: float | None = N
         elif method == "wald":
             na, pa, da = n, pr, de
         else:
-            raise ValueError(f"NPS method must be 'adjusted_wald' or 'wald', got {method!r}")
+            check_choice("NPS method", method, INTERVAL_METHODS["nps"])
         moe = 100 * z * np.sqrt(nps_variance(pa, da) / na)
     elif kind == "top_box":
         moe = 100 * z * np.sqrt(p * (1 - p) / n)

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from cxtemplate.errors import check_choice
 from cxtemplate.measure.grouping import grouped_stats
 from cxtemplate.measure.spec import (
     AW_ADD_CATEGORY,
@@ -136,7 +137,7 @@ def nps_from_counts(promoters, detractors, n, conf: float = 0.95, method: str = 
         elif method == "wald":
             na, pa, da = n, p, d
         else:
-            raise ValueError(f"NPS interval method must be 'adjusted_wald' or 'wald', got {method!r}")
+            check_choice("NPS interval method", method, INTERVAL_METHODS["nps"])
         se = np.sqrt(np.clip(nps_variance(pa, da), 0, None) / na)
         centre = pa - da
         lo = np.clip(centre - z * se, -1, 1) * 100
@@ -163,7 +164,7 @@ def proportion_from_counts(successes, n, conf: float = 0.95, method: str = "wils
         z = z_value(conf)
         lo, hi = np.clip(p - z * se, 0, 1), np.clip(p + z * se, 0, 1)
     else:
-        raise ValueError(f"proportion interval method must be 'wilson' or 'wald', got {method!r}")
+        check_choice("proportion interval method", method, INTERVAL_METHODS["top_box"])
     ok = n > 0
     return {"value": np.where(ok, 100 * p, np.nan), "se": np.where(ok, 100 * se, np.nan),
             "ci_low": np.where(ok, 100 * lo, np.nan), "ci_high": np.where(ok, 100 * hi, np.nan),
@@ -190,9 +191,7 @@ def mean_from_sums(n, s1, s2, conf: float = 0.95, scale: tuple[float, float] | N
 # --------------------------------------------------------------------------- sufficient statistics
 def _check_method(kind: str, method: str | None) -> str:
     method = method or DEFAULT_METHOD[kind]
-    if method not in INTERVAL_METHODS[kind]:
-        raise ValueError(f"interval method for {kind!r} must be one of {INTERVAL_METHODS[kind]}, got {method!r}")
-    return method
+    return check_choice(f"interval method for {kind!r}", method, INTERVAL_METHODS[kind])
 
 
 def stats_to_metric(kind: str, st: dict, conf: float = 0.95, method: str | None = None,

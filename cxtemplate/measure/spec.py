@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from cxtemplate.errors import check_choice
 from cxtemplate.vocabulary import METRIC_KINDS, NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN
 
 __all__ = ["AW_ADD_CATEGORY", "AW_ADD_N", "DEFAULT_METHOD", "INTERVAL_METHODS", "METHOD_TEXT", "METRIC_KINDS",
@@ -76,7 +77,7 @@ class MetricSpec:
 
     def __post_init__(self) -> None:
         if self.kind not in METRIC_KINDS:
-            raise ValueError(f"MetricSpec {self.name!r}: kind must be one of {METRIC_KINDS}, got {self.kind!r}")
+            check_choice("kind", self.kind, METRIC_KINDS, context=f"MetricSpec {self.name!r}")
         lo, hi = self.scale
         if not lo < hi:
             raise ValueError(f"MetricSpec {self.name!r}: scale must be (low, high) with low < high")
@@ -164,7 +165,7 @@ def csat_spec(method: str = "top2box", scale: tuple[float, float] = (1, 5), colu
         return MetricSpec(name, column, "top_box", (lo, hi), success_min=success_min, label=label)
     if method == "mean":
         return MetricSpec(name, column, "mean", (lo, hi), label=label, note="higher = more satisfied")
-    raise ValueError(f"csat_spec: method must be 'top2box' or 'mean', got {method!r}")
+    check_choice("method", method, ("top2box", "top_box", "mean"), context="csat_spec")
 
 
 def ces_spec(method: str = "mean", scale: tuple[float, float] = (1, 7), column: str = "ces",
@@ -194,7 +195,7 @@ def ces_spec(method: str = "mean", scale: tuple[float, float] = (1, 7), column: 
             success_min = hi - 1 if hi - lo + 1 <= 5 else hi - 2
         return MetricSpec(name, column, "top_box", (lo, hi), success_min=success_min, label=label,
                           note="% agree")
-    raise ValueError(f"ces_spec: method must be 'mean' or 'pct_agree', got {method!r}")
+    check_choice("method", method, ("mean", "pct_agree", "top_box"), context="ces_spec")
 
 
 def specs_from_config(metrics) -> dict[str, MetricSpec]:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from cxtemplate.errors import check_choice
 from cxtemplate.measure.grouping import dense_stats, score_array
 from cxtemplate.measure.inference import adjust_bh, diff_from_stats
 from cxtemplate.measure.metrics import infer_kind, stats_from_table, stats_to_metric
@@ -32,7 +33,7 @@ _FREQ = {"M": "M", "ME": "M", "MS": "M", "MONTH": "M", "Q": "Q", "QE": "Q", "QS"
 def _freq(freq: str) -> str:
     f = _FREQ.get(str(freq).upper())
     if f is None:
-        raise ValueError(f"freq must be 'M' (month), 'Q' (quarter) or 'Y' (year), got {freq!r}")
+        check_choice("freq", freq, ("M", "Q", "Y"))
     return f
 
 
@@ -281,8 +282,7 @@ def detect_steps(df: pd.DataFrame, spec: MetricSpec, time_col: str, group_col: s
         ``p_adj`` (BH across groups), ``significant`` (``p_adj < alpha``), ``periods`` (non-empty
         periods in the series), ``method`` and ``note``.
     """
-    if method not in ("permutation", "bonferroni"):
-        raise ValueError(f"method must be 'permutation' or 'bonferroni', got {method!r}")
+    check_choice("method", method, ("permutation", "bonferroni"))
     if min_periods < 1:
         raise ValueError("min_periods must be at least 1")
     tcodes, periods = period_codes(df[time_col], freq)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
@@ -74,6 +75,66 @@ def fmt_p(p: Any) -> str:
     return f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
 
 
+# --------------------------------------------------------------------------- tables ready to show
+
+
+@dataclass(frozen=True)
+class TableView:
+    """A table as a page shows it: readable column names, number formats, a title and a note.
+
+    Analysis helpers build these (so the choice of columns, their labels and formats is tested with
+    the analysis) and notebooks hand them to :func:`show_table` unchanged.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows and columns to show, with the column names the reader sees.
+    title : str, optional
+        Caption above the table.
+    formats : mapping, optional
+        Column → format string (``"{:,.1f}"``) or callable, as :func:`show_table` takes them.
+    note : str, optional
+        A line under the table.
+    max_rows : int
+        Show at most this many rows.
+    """
+
+    frame: Any
+    title: str | None = None
+    formats: Mapping[str, Any] = field(default_factory=dict)
+    note: str | None = None
+    max_rows: int = 60
+
+    @property
+    def columns(self) -> list[str]:
+        """The column names the reader sees."""
+        return list(self.frame.columns)
+
+
+def labelled(df, columns: Mapping[str, str]):
+    """The columns of ``df`` named in ``columns`` (those it has), in that order, under their labels.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    columns : mapping
+        Column → label, in the order to show; columns ``df`` lacks are skipped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame; ``df`` is unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> labelled(pd.DataFrame({"n": [3], "p_adj": [0.2], "x": [1]}), {"p_adj": "Adjusted p", "n": "n"}).columns.tolist()
+    ['Adjusted p', 'n']
+    """
+    keep = [c for c in columns if c in df.columns]
+    return df[keep].rename(columns={c: columns[c] for c in keep})
+
+
 # --------------------------------------------------------------------------- notebook output
 
 
@@ -87,12 +148,13 @@ def say(text: str) -> None:
 def show_table(df, title: str | None = None, *, formats: Mapping[str, Any] | None = None,
                note: str | None = None, hide_index: bool = True, max_rows: int = 60,
                highlight: Mapping[str, str] | None = None) -> None:
-    """Show a DataFrame as a styled table with a title and formatted numbers.
+    """Show a DataFrame (or a :class:`TableView`) as a styled table with a title and formatted numbers.
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        The table. Column names are shown as given, so pass readable ones.
+    df : pandas.DataFrame or TableView
+        The table. Column names are shown as given, so pass readable ones. A :class:`TableView` brings its
+        own title, formats, note and row limit (arguments given here override them).
     title : str, optional
         Caption above the table.
     formats : mapping, optional
@@ -110,6 +172,11 @@ def show_table(df, title: str | None = None, *, formats: Mapping[str, Any] | Non
     import pandas as pd
     from IPython.display import HTML, display
 
+    if isinstance(df, TableView):
+        view = df
+        df, title, note = view.frame, title or view.title, note or view.note
+        formats = {**view.formats, **(formats or {})}
+        max_rows = view.max_rows if max_rows == 60 else max_rows
     shown = df.head(max_rows)
     fmt: dict[str, Any] = {}
     for col in shown.columns:

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxtemplate.config.schema import TABLES
 from cxtemplate.scaffold.guess import MAX_SEGMENT_LEVELS, TableGuess, guess_tables
 from cxtemplate.scaffold.profile import ColumnProfile, looks_personal, looks_sensitive, parse_dates, profile_frame
 from cxtemplate.scaffold.read import Inspection, Sample, read_column
 from cxtemplate.scaffold.specs import SPECS
+from cxtemplate.vocabulary import TABLES
 
 MIN_CONFIDENCE = 0.3
 MIN_EVIDENCE = 1.5

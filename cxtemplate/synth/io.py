@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cxtemplate.errors import check_choice
+
 FLOAT_DECIMALS = {"monthly_revenue": 2, "sentiment": 3, "value": 3}
 DEFAULT_DECIMALS = 6
 _STR = np.dtypes.StringDType()
@@ -90,8 +92,7 @@ def write_truth(truth: dict, path: Path) -> None:
 
 def write_tables(tables: dict[str, pd.DataFrame], truth: dict, out_dir: str | Path, fmt: str) -> list[Path]:
     """Write every table as ``<name>.<fmt>`` and ``truth.json`` into ``out_dir`` (created if needed)."""
-    if fmt not in ("csv", "parquet"):
-        raise ValueError(f"fmt must be 'csv' or 'parquet', not {fmt!r}")
+    check_choice("fmt", fmt, ("csv", "parquet"))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+
 from tests.flows.browser import CHROMIUM_FLAGS, check_page, chromium_path
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]

@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cxtemplate.run.provenance import discover, notebooks_dir
+
 pytestmark = pytest.mark.slow
 
 
@@ -30,9 +32,7 @@ def test_run_writes_the_whole_report(demo_run):
     latest, proc = demo_run
     run = json.loads((latest / "run.json").read_text())
     assert run["status"] == "ok"
-    assert [n["name"] for n in run["notebooks"]] == [
-        "00_data_integration", "01_maturity", "02_objectives", "03_metric_design", "04_experience_analysis",
-        "05_churn_survival", "06_action_plan", "07_executive_summary"]
+    assert [n["name"] for n in run["notebooks"]] == [p.stem for p in discover(notebooks_dir())]
     assert all(n["status"] == "ok" and n["seconds"] > 0 for n in run["notebooks"])
     # each kernel's peak memory, as the kernel itself measured it (a kernel with pandas loaded is > 50 MiB)
     assert all(50 < n["peak_rss_mib"] < 24 * 1024 for n in run["notebooks"]), [n.get("peak_rss_mib") for n in run["notebooks"]]

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from tests.flows.test_canaries import corpus  # the same reader: Parquet cell by cell, XLSX parts
 
 from cxtemplate.errors import ConfigError
 from cxtemplate.run.batch import run_many
 from cxtemplate.run.runner import validate_all
+from tests.flows.test_canaries import corpus  # the same reader: Parquet cell by cell, XLSX parts
 
 pytestmark = pytest.mark.slow
 

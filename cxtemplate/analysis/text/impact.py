@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from cxtemplate.errors import check_choice
 from cxtemplate.measure.inference import adjust_bh
 
 
@@ -40,8 +41,7 @@ def topic_impact(membership: pd.DataFrame, scores, kind: str = "nps", *,
     """
     from scipy import stats
 
-    if kind not in ("nps", "mean"):
-        raise ValueError(f"kind must be 'nps' or 'mean', not {kind!r}")
+    check_choice("kind", kind, ("nps", "mean"))
     sc = pd.Series(scores).reindex(membership.index).astype(float)
     ok = sc.notna().to_numpy()
     M = membership.to_numpy(dtype=bool)[ok]

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cxtemplate.errors import check_choice
+
 CLASSES: tuple[str, str, str] = ("negative", "neutral", "positive")
 VADER_THRESHOLDS: tuple[float, float] = (-0.05, 0.05)
 # Minimum labelled comments per class (negative and positive) for "auto" to use "own_scores".
@@ -134,7 +136,7 @@ def classes_from_scores(values, scale: str = "nps") -> pd.Series:
     elif scale == "stars":
         lo, hi = 2, 4
     else:
-        raise ValueError(f"scale must be 'nps', 'stars' or 'class', not {scale!r}")
+        check_choice("scale", scale, ("nps", "stars", "class"))
     lab = np.select([x <= lo, x >= hi], ["negative", "positive"], "neutral").astype(object)
     out = pd.Series(lab, index=s.index, dtype=object)
     out[x.isna()] = None
@@ -260,8 +262,7 @@ def score_sentiment(texts, method: str = "auto", labels=None, *, scale: str = "n
         label the most probable class; labelled comments are scored out of fold.
     """
     s = _as_text_series(texts)
-    if method not in ("auto", "vader", "own_scores"):
-        raise ValueError(f"method must be 'auto', 'vader' or 'own_scores', not {method!r}")
+    check_choice("method", method, ("auto", "vader", "own_scores"))
     y = None
     if labels is not None:
         lab = labels if isinstance(labels, pd.Series) else pd.Series(np.asarray(labels, dtype=object))

@@ -42,6 +42,7 @@ import pandas as pd
 
 from cxtemplate.analysis.text import select as ts
 from cxtemplate.data import privacy
+from cxtemplate.errors import check_choice
 
 # Placeholders left by redaction, and words that carry no topic in survey comments.
 EXTRA_STOP_WORDS: frozenset[str] = frozenset(
@@ -264,8 +265,7 @@ def fit_topics(texts, n_topics: int | None = None, k_range=range(4, 13), seed: i
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
     from sklearn.preprocessing import normalize
 
-    if unit not in ("sentence", "comment"):
-        raise ValueError(f"unit must be 'sentence' or 'comment', not {unit!r}")
+    check_choice("unit", unit, ("sentence", "comment"))
     s = _as_text(texts)
     docs = s.fillna("")
     n = int((docs.str.strip() != "").sum())
