@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test test-fast test-load browser lab bench demo-data constraints clean
+.PHONY: help venv report test test-fast test-load lint-imports browser lab bench demo-data constraints clean
 
 help:
 	@echo "make report   run the demo engagement and print the report's index.html"
@@ -32,16 +32,21 @@ report: $(STAMP)
 browser:
 	@bash .ci/install-chromium.sh
 
-test: $(STAMP) browser
+test: $(STAMP) browser lint-imports
 	$(BIN)/python -m pytest
+
+# The layers of docs/layers.md, declared as import-linter contracts in pyproject.toml.
+lint-imports: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 
 # Twenty organisations in one command (about ten minutes on 2 cores): left out of `make test`.
 test-load: $(STAMP)
 	$(BIN)/python -m pytest -m load -s tests/flows/test_load.py
 
-# Unit tests only (no notebook execution, no browser): seconds, for the edit-test loop.
-test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow and not browser"
+# Every test that executes no notebook and needs no browser, on both cores: under a minute, for the
+# edit-test loop (plus the import contracts, a second).
+test-fast: $(STAMP) lint-imports
+	$(BIN)/python -m pytest -m "not slow and not browser" -n 2
 
 # JupyterLab gets its own venv: installed in the runtime one it makes every papermill call ~2.5x
 # slower. Notebooks open with the demo defaults; jupytext keeps each .ipynb paired with its .py.

@@ -1,4 +1,4 @@
-"""The ``cxtemplate`` command: validate, run, synth, new.
+"""The ``cxtemplate`` command: validate, run, synth, new, new-notebook.
 
 Imports are deferred to the subcommand that needs them, so ``cxtemplate validate`` answers in
 well under a second and ``cxtemplate run`` loads papermill only in its worker processes.
@@ -67,6 +67,23 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_notebook(args: argparse.Namespace) -> int:
+    from cxtemplate.run.provenance import notebooks_dir
+    from cxtemplate.scaffold.notebook import new_notebook
+
+    nb_dir = Path(args.notebooks) if args.notebooks else notebooks_dir()
+    try:
+        made = new_notebook(args.name, role=args.role, nb_dir=nb_dir, after=tuple(args.after or ()),
+                            title=args.title, summary=args.summary)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    waits = ", ".join(made.after) if made.after else "every earlier notebook"
+    print(f"wrote {made.ipynb} and {made.py} (waits for {waits}); edit the .py, then "
+          f"`.venv/bin/jupytext --sync {made.ipynb}`")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(prog="cxtemplate", description="Run a data-driven CX engagement from one params file.")
@@ -100,6 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params-dir", default="params")
     p.add_argument("--force", action="store_true", help="overwrite an existing params file")
     p.set_defaults(func=_new)
+
+    p = sub.add_parser("new-notebook", help="add a notebook to the flow: NN_title with its metadata, set-up cells and .py pair")
+    p.add_argument("name", help="NN_title, e.g. 08_complaints_by_channel (NN = its place in the execution order)")
+    p.add_argument("--role", required=True, help="who the page is for: executive, manager or analyst")
+    p.add_argument("--after", nargs="+", metavar="NOTEBOOK", help="earlier notebooks it needs (default: every earlier one)")
+    p.add_argument("--title", help="page title (default: from the name)")
+    p.add_argument("--summary", help="one line for the report's index")
+    p.add_argument("--notebooks", help="the template's notebooks folder (default: the package's notebooks/)")
+    p.set_defaults(func=_new_notebook)
     return parser
 
 

@@ -24,15 +24,16 @@ class CxError(Exception):
 
 
 class ConfigError(CxError):
-    """A params file has one or more problems; all of them are listed."""
+    """A params file (or the notebooks' metadata) has one or more problems; all of them are listed."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], subject: str = "the parameters"):
         self.problems = list(problems)
+        self.subject = subject
         super().__init__(self._text())
 
     def _text(self) -> str:
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the parameters:"
+        head = f"{n} problem{'s' if n != 1 else ''} in {self.subject}:"
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
 

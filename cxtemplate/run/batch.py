@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cxtemplate.run.provenance import check_notebooks, notebooks_dir
 from cxtemplate.run.runner import run_organisation, validate_all
 
 
@@ -18,8 +19,14 @@ def run_many(params: list[str], jobs: int = 1, out_dir: str | None = None, resum
 
     A failure in one organisation never stops the others. Returns one summary dict per
     organisation (``org``, ``status``, ``seconds``, ``run_dir``, ``error``) in input order.
+
+    Raises
+    ------
+    ConfigError
+        Before anything runs, listing every problem of every params file and of the notebooks' metadata.
     """
     cfgs = validate_all(params)
+    check_notebooks(Path(nb_dir) if nb_dir else notebooks_dir())
     if scheduler:
         from cxtemplate.run.distributed import run_on_cluster
 

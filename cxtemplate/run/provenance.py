@@ -101,3 +101,35 @@ def package_sha256() -> str:
     of reusing results computed by the old code.
     """
     return tree_sha256(PACKAGE_DIR, ("*",))
+
+
+def check_notebooks(nb_dir: Path) -> list[Path]:
+    """The notebooks of the flow (:func:`discover`), after checking what the runner and the index read from them.
+
+    Every notebook's ``cxtemplate`` metadata must name a known ``role`` (a misspelt role would silently
+    drop the page from the report's index) and ``after`` only earlier notebooks of the flow.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem, each with the notebook file and the metadata key.
+    """
+    from cxtemplate.errors import ConfigError, Problem
+    from cxtemplate.report.render import notebook_info
+    from cxtemplate.vocabulary import ROLES
+
+    found = discover(nb_dir)
+    problems = []
+    for i, path in enumerate(found):
+        info = notebook_info(path)
+        if info["role"] not in ROLES:
+            problems.append(Problem(str(path), "metadata.cxtemplate.role",
+                                    f"role must be one of {', '.join(map(repr, ROLES))}, got {info['role']!r}"))
+        earlier = {p.stem for p in found[:i]}
+        for a in info.get("after") or []:
+            if a not in earlier:
+                problems.append(Problem(str(path), "metadata.cxtemplate.after",
+                                        f"{a!r} is not an earlier notebook of the flow"))
+    if problems:
+        raise ConfigError(problems, subject="the notebooks' metadata")
+    return found

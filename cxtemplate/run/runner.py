@@ -26,10 +26,11 @@ from cxtemplate.config.loader import load_config
 from cxtemplate.config.schema import Config
 from cxtemplate.errors import ConfigError, Problem
 from cxtemplate.run.provenance import (
-    discover,
+    check_notebooks,
     input_hashes,
     new_run_id,
     notebooks_dir,
+    package_sha256,
     sha256_file,
     versions,
 )
@@ -71,11 +72,12 @@ def _previous_attempt(org_dir: Path) -> tuple[Path, dict] | None:
 def _reusable(prev: dict, record: dict, names: list[str], deps: dict[str, set[str]]) -> list[str]:
     """Notebooks of a previous attempt that can be reused.
 
-    Only when the params and every input are unchanged, and only notebooks that completed, whose
-    own source is unchanged and whose prerequisites are reused too (a notebook is never reused on
-    top of a rerun one).
+    Only when the params, every input, the package's own code and the versions of the packages that
+    shape the numbers are unchanged, and only notebooks that completed, whose own source is unchanged
+    and whose prerequisites are reused too (a notebook is never reused on top of a rerun one).
     """
-    if prev.get("params_sha256") != record["params_sha256"] or prev.get("inputs") != record["inputs"]:
+    same = ("params_sha256", "inputs", "code_sha256", "versions")
+    if any(prev.get(key) != record[key] for key in same):
         return []
     if any(v["sha256"].startswith("sql:") for v in record["inputs"].values()):
         return []  # data behind a query may have changed; never reuse
@@ -130,7 +132,7 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
     base = Path(out_dir).resolve() if out_dir else cfg.output_dir
     org_dir = base / cfg.org_id
     org_dir.mkdir(parents=True, exist_ok=True)
-    nbs = discover(Path(nb_dir) if nb_dir else notebooks_dir())
+    nbs = check_notebooks(Path(nb_dir) if nb_dir else notebooks_dir())
     names = [p.stem for p in nbs]
     notebook_jobs = notebook_jobs or min(2, os.cpu_count() or 1)
     run_id = run_id or new_run_id()
@@ -142,7 +144,8 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
         "organisation": {"id": org.id, "name": org.name, "currency": org.currency,
                          "period": f"{org.start or 'all'} to {org.as_of}", "as_of": str(org.as_of)},
         "params_file": cfg.params_path.name, "params_sha256": sha256_file(cfg.params_path),
-        "inputs": input_hashes(cfg), "notebook_sha256": {p.stem: sha256_file(p) for p in nbs}, "versions": versions(),
+        "inputs": input_hashes(cfg), "notebook_sha256": {p.stem: sha256_file(p) for p in nbs},
+        "code_sha256": package_sha256(), "versions": versions(),
         "host": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "notebooks": [{"name": n, "status": "pending"} for n in names],
         "notebook_jobs": notebook_jobs,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import string
-import time
 
 import numpy as np
 import pandas as pd
@@ -140,28 +139,38 @@ def test_last_first_variant():
     assert redact("O'Brien, Mary rang", pat).text == "[name] rang"
 
 
-def test_many_names_fast():
-    rng = random.Random(1)
-    word = lambda a, b: "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(a, b)))
-    names = list({f"{word(3, 8).title()} {word(4, 10).title()}" for _ in range(20_000)})
-    t0 = time.perf_counter()
+def _random_names(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    word = lambda a, b: "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(a, b)))  # noqa: E731
+    return list(dict.fromkeys(f"{word(3, 8).title()} {word(4, 10).title()}" for _ in range(n)))
+
+
+def test_many_names_are_one_trie_no_larger_than_the_names():
+    """20,000 names become one regex whose size is bounded by the names' own letters (a prefix trie shares
+    prefixes; the plain alternation of every name, each space written ``\\s+``, would be their total length
+    plus three characters a name). How long it takes is measured in bench/bench_redaction.py, not asserted here."""
+    names = _random_names(20_000, seed=1)
     pat = build_name_pattern(names)
+    letters = sum(len(n) + 3 for n in names)
+    assert pat.n_names == len(names)
+    assert len(pat.pattern.pattern) < letters
+    half = build_name_pattern(names[: len(names) // 2])
+    assert len(pat.pattern.pattern) <= 2.1 * len(half.pattern.pattern)  # grows linearly with the names
     texts = pd.Series([f"spoke to {names[i]} about order {i}" for i in range(0, 20_000, 10)] * 5)
     r = redact(texts, pat)
-    assert time.perf_counter() - t0 < 10
     assert r.counts["name"] == len(texts)
     assert not r.text.str.contains("spoke to [A-Z]", regex=True).any()
 
 
-def test_one_megabyte_comment_is_fast():
+def test_one_megabyte_comment_is_redacted_and_kept_whole():
+    """Megabyte comments, including the runs that make naive patterns backtrack (one letter, one digit,
+    "www." repeated), are redacted and kept; their cost is measured in bench/bench_redaction.py."""
     rng = random.Random(0)
     words = "the flight was late and the staff were rude 3 times order 12345 £45.99 on 12/03/2024".split()
     body = " ".join(rng.choice(words) for _ in range(200_000))[:1_000_000]
     big = body + " mail a@b.com or 07700 900123, Mary O'Brien"
-    t0 = time.perf_counter()
     r = redact([big, "a" * 1_000_000, "1" * 1_000_000, "www." * 250_000],
                known_names=["Mary O'Brien"])
-    assert time.perf_counter() - t0 < 5
     assert r.counts["email"] == 1 and r.counts["phone"] == 1 and r.counts["name"] == 1
     assert r.text.iloc[0].startswith(body[:1000])
 

@@ -42,49 +42,29 @@ def _run(template: Path, nb: Path) -> dict:
 
 
 def test_add_a_notebook(template):
+    """README: `cxtemplate new-notebook 08_complaints_by_channel --role manager --after 00_data_integration`,
+    a section added to its .py, `jupytext --sync`, and the runner and the index pick it up."""
+    from cxtemplate.cli import main
+
     nb = _only(template, ["00_data_integration"])
-    (nb / "08_complaints_by_channel.py").write_text('''# ---
-# jupyter:
-#   cxtemplate:
-#     title: Complaints by channel
-#     role: manager
-#     summary: Share of detractors per channel.
-#   jupytext:
-#     formats: ipynb,py:percent
-#   kernelspec:
-#     display_name: Python 3
-#     language: python
-#     name: python3
-# ---
-
-# %% [markdown]
-# # Complaints by channel
-
-# %% tags=["parameters"]
-params_path = "../params/demo.yaml"
-run_dir = None
-
-# %%
-from cxtemplate.run.session import open_run
-
-run = open_run(params_path, run_dir, notebook="08_complaints_by_channel")
-run.require("00_data_integration")
-
-# %%
-from cxtemplate.report.display import show_table
-from cxtemplate.measure.metrics import summarise
-
+    assert main(["new-notebook", "08_complaints_by_channel", "--role", "manager", "--after", "00_data_integration",
+                 "--summary", "Share of detractors per channel.", "--notebooks", str(nb)]) == 0
+    py = nb / "08_complaints_by_channel.py"
+    py.write_text(py.read_text().replace("# %%\nrun.done()", '''# %%
 table = summarise(run.table("responses"), run.specs["nps"], by="channel")
 show_table(table[["channel", "value", "n"]], "NPS by channel")
 run.save("nps_by_channel", table)
-run.done()
-''')
-    jupytext.write(jupytext.read(nb / "08_complaints_by_channel.py"), nb / "08_complaints_by_channel.ipynb")
+
+# %%
+run.done()''').replace("from cxtemplate.run.session import open_run",
+                         "from cxtemplate.measure.metrics import summarise\nfrom cxtemplate.run.session import open_run"))
+    jupytext.write(jupytext.read(py), nb / "08_complaints_by_channel.ipynb")  # what `jupytext --sync` does here
     rec = _run(template, nb)
     run_dir = Path(rec["run_dir"])
     assert (run_dir / "artifacts" / "08_complaints_by_channel" / "nps_by_channel.parquet").is_file()
     index = (run_dir / "index.html").read_text()
     assert "Complaints by channel" in index and "pages/08_complaints_by_channel.html" in index
+    assert "Share of detractors per channel." in index
 
 
 def test_add_a_section_to_a_notebook(template):

@@ -16,7 +16,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -42,16 +41,14 @@ def test_twenty_organisations_in_one_command(tmp_path):
         orgs.append(org)
         params.append(str(p))
 
-    started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "cxtemplate", "run", *params, "--jobs", "2", "--quiet",
                            "--out", str(tmp_path / "reports")], capture_output=True, text=True, timeout=3600,
                           env={**os.environ})
-    wall = time.perf_counter() - started
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == len(orgs), proc.stdout
-    seconds = []
+    seconds, spans = [], []
     for org, line in zip(orgs, lines):
         m = re.match(rf"^{org}\s+ok\s+(\d+\.\d)s\s+(\S+/index\.html)$", line)
         assert m, line
@@ -60,7 +57,12 @@ def test_twenty_organisations_in_one_command(tmp_path):
         assert (tmp_path / "reports" / org / "latest").resolve() == run_dir.resolve()
         record = json.loads((run_dir / "run.json").read_text())
         assert record["status"] == "ok" and all(n["status"] == "ok" for n in record["notebooks"])
-    # two at a time: the whole command takes well under the sum of the runs
-    assert wall < 0.75 * sum(seconds), (wall, sum(seconds))
-    print(f"\n{len(orgs)} organisations ({SIZES[0]}–{SIZES[-1]} customers), --jobs 2: {wall:.0f} s wall, "
-          f"{sum(seconds):.0f} s summed, {min(seconds):.0f}–{max(seconds):.0f} s each\n" + proc.stdout)
+        spans.append((record["started_at"], record["finished_at"]))
+    # --jobs 2 runs two organisations at a time: every run but the first starts before an earlier one ended
+    # (an order of events from run.json, not a timing; the wall time is in bench/RESULTS.md)
+    spans.sort()
+    overlapping = sum(1 for i in range(1, len(spans)) if spans[i][0] < max(end for _, end in spans[:i]))
+    assert overlapping >= len(spans) // 2, spans
+    print(f"\n{len(orgs)} organisations ({SIZES[0]}–{SIZES[-1]} customers), --jobs 2: {sum(seconds):.0f} s summed, "
+          f"{min(seconds):.0f}–{max(seconds):.0f} s each, {overlapping} of {len(spans) - 1} started while another ran\n"
+          + proc.stdout)

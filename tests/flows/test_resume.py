@@ -4,9 +4,10 @@
 (its whole process group, and the kernels it started) once notebook 02 has finished, as the
 run's own ``run.json`` in its ``.partial-*`` folder reports. The killed run must not become
 ``latest``; ``cxtemplate run --resume`` must reuse exactly the notebooks that completed and run
-the rest. Then the reuse decision is checked against a changed notebook, changed data and
-changed params: each time the resumed run is started from the same killed attempt, its
-decision read from its ``run.json``, and it is killed again.
+the rest. Then the reuse decision is checked against a changed notebook, changed data, changed
+params and changed package code (the run imports a private copy of ``cxtemplate``, so a module can
+be edited): each time the resumed run is started from the same killed attempt, its decision read
+from its ``run.json``, and it is killed again.
 """
 
 from __future__ import annotations
@@ -83,11 +84,14 @@ class Engagement:
         self.params.write_text(text.replace("../data/demo/", f"../data/{ORG}/").replace("id: demo ", f"id: {ORG} "))
         self.nb_dir = base / "notebooks"
         shutil.copytree(ROOT / "notebooks", self.nb_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.py"))
+        # the run and its kernels import this copy of the package (PYTHONPATH comes before the installed one)
+        self.pkg = base / "pkg"
+        shutil.copytree(ROOT / "cxtemplate", self.pkg / "cxtemplate", ignore=shutil.ignore_patterns("__pycache__"))
         self.out = base / "reports"
         self.org_dir = self.out / ORG
 
     def start(self, *extra: str) -> subprocess.Popen:
-        env = {**os.environ, "CXTEMPLATE_NOTEBOOKS": str(self.nb_dir)}
+        env = {**os.environ, "CXTEMPLATE_NOTEBOOKS": str(self.nb_dir), "PYTHONPATH": str(self.pkg)}
         return subprocess.Popen([sys.executable, "-m", "cxtemplate", "run", str(self.params), "--out", str(self.out),
                                  "--quiet", *extra], env=env, cwd=str(self.base), start_new_session=True,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -194,15 +198,29 @@ def test_a_changed_notebook_is_rerun_with_everything_after_it(scenario):
     assert os.readlink(eng.org_dir / "latest") == scenario["resumed"]["run_id"], "a killed resume never becomes latest"
 
 
-@pytest.mark.parametrize("change", ["data", "params"])
+def test_the_run_imports_the_private_copy_of_the_package(scenario):
+    assert scenario["resumed"]["code_sha256"] == _package_hash(scenario["eng"].pkg / "cxtemplate")
+
+
+def _package_hash(folder: Path) -> str:
+    from cxtemplate.run.provenance import tree_sha256
+
+    return tree_sha256(folder, ("*",))
+
+
+@pytest.mark.parametrize("change", ["data", "params", "code"])
 def test_changed_inputs_reuse_nothing(scenario, change):
+    """Changed data, params or package code (a module a notebook calls, edited after the killed run) → rerun all."""
     eng, killed = scenario["eng"], scenario["killed"]
-    path = eng.base / "data" / ORG / "operations.csv" if change == "data" else eng.params
+    path = {"data": eng.base / "data" / ORG / "operations.csv", "params": eng.params,
+            "code": eng.pkg / "cxtemplate" / "plan" / "objectives.py"}[change]
     original = path.read_bytes()
     if change == "data":
         path.write_bytes(original.replace(b"\n", b"\n", 1) + original.splitlines(keepends=True)[1])  # one row more
-    else:
+    elif change == "params":
         path.write_bytes(original.replace(b"min_n: 30 ", b"min_n: 25 "))
+    else:
+        path.write_bytes(original + b"\n\n# an analyst's edit to the module notebook 02 calls\n")
     assert path.read_bytes() != original
     try:
         rec = eng.resume_decision(killed)
