@@ -1,7 +1,8 @@
 """The ``cxtemplate`` command: validate, run, synth, new, new-notebook.
 
-Imports are deferred to the subcommand that needs them, so ``cxtemplate validate`` answers in
-well under a second and ``cxtemplate run`` loads papermill only in its worker processes.
+Imports are deferred to the subcommand that needs them, so ``cxtemplate validate`` answers in about a
+second (it reads the metric columns of a file source to check their scales) and ``cxtemplate run`` loads
+papermill only in its worker processes.
 
 Exit codes: 0 success; 1 a run failed (the message names organisation, notebook and cell);
 2 the parameters or the command line are wrong (every problem is listed).
@@ -16,6 +17,7 @@ from pathlib import Path
 
 def _validate(args: argparse.Namespace) -> int:
     from cxtemplate.config.loader import load_config
+    from cxtemplate.data.definitions import definition_warnings
     from cxtemplate.errors import ConfigError
 
     status = 0
@@ -26,6 +28,9 @@ def _validate(args: argparse.Namespace) -> int:
         except ConfigError as exc:
             print(str(exc), file=sys.stderr)
             status = 2
+            continue
+        for warning in definition_warnings(cfg):
+            print(f"{p}: warning: {warning}", file=sys.stderr)
     return status
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from cxtemplate.config.schema import Config
+from cxtemplate.config.schema import BUILT_IN_METRICS, Config
 from cxtemplate.errors import ConfigError, Problem
 from cxtemplate.vocabulary import TABLES
 
@@ -266,10 +266,30 @@ def _environment_problems(raw: dict, params_path: Path, lines: dict[tuple, int])
                 f"'{model}' is neither a packaged model ({', '.join(PACKAGED_MODELS)}) nor a YAML file next to the params")
 
     metrics = raw.get("metrics") if isinstance(raw.get("metrics"), dict) else {}
-    for i, obj in enumerate(raw.get("objectives") or []):
-        m = obj.get("metric") if isinstance(obj, dict) else None
-        if isinstance(m, str) and isinstance(metrics.get(m), dict) and metrics[m].get("enabled") is False:
-            add(("objectives", i, "metric"), f"metric '{m}' is disabled under metrics.{m}")
+    extra = {e["key"]: e for e in metrics.get("extra") or [] if isinstance(e, dict) and isinstance(e.get("key"), str)}
+    known = [*BUILT_IN_METRICS, *extra]
+
+    def disabled(key: str) -> str | None:
+        if key in extra:
+            return f"metrics.extra ({key})" if extra[key].get("enabled") is False else None
+        return f"metrics.{key}" if isinstance(metrics.get(key), dict) and metrics[key].get("enabled") is False else None
+
+    def metric_problem(loc: tuple, key: Any) -> None:
+        if not isinstance(key, str):
+            return
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            add(loc, f"unknown metric '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+                + f"; the metrics are {', '.join(known)} (declare others under metrics.extra)")
+        elif (where := disabled(key)) and loc[0] == "objectives":
+            add(loc, f"metric '{key}' is disabled under {where}")
+
+    for section in ("objectives", "alerts"):
+        for i, item in enumerate(raw.get(section) or []):
+            if isinstance(item, dict):
+                metric_problem((section, i, "metric"), item.get("metric"))
+    drivers = metrics.get("drivers") if isinstance(metrics.get("drivers"), dict) else {}
+    metric_problem(("metrics", "drivers", "outcome"), drivers.get("outcome"))
     return problems
 
 

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator, model_validator
 
-from cxtemplate.vocabulary import CX_COVARIATES, ROLES, TABLES
+from cxtemplate.vocabulary import CX_COVARIATES, METRIC_KINDS, ROLES, TABLES
 
 
 class Strict(BaseModel):
@@ -168,12 +168,53 @@ class CESMetric(Strict):
         return self
 
 
+BUILT_IN_METRICS = ("nps", "csat", "ces")
+"""The metrics every engagement may switch on; ``metrics.extra`` declares any further ones."""
+
+
+class ExtraMetric(Strict):
+    """A further survey metric beside NPS, CSAT and CES, e.g. a CSAT asked on 1–10 in one channel.
+
+    Its ``key`` names it everywhere in the params (objectives, alerts, ``drivers.outcome``) and in the
+    artifacts; its scores are the responses' ``column`` (mapped like any canonical column).
+    """
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="Lower-case name, e.g. csat10.")
+    column: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,63}$",
+                               description="Canonical responses column holding the scores (default: the key).")
+    kind: Literal[METRIC_KINDS]
+    scale: tuple[int, int]
+    success_min: int | None = Field(default=None, description="Lowest score counted as a success (top_box only).")
+    label: str | None = Field(default=None, description="Longer name for charts, e.g. 'Satisfaction (1–10)'.")
+    name: str | None = Field(default=None, max_length=24, description="Short name in tables (default: the key in capitals).")
+    enabled: bool = True
+    target_margin: float = Field(default=5.0, gt=0, description="Margin of error a reported cell should reach, in the metric's units.")
+
+    @model_validator(mode="after")
+    def _definition(self) -> ExtraMetric:
+        _check_scale(self.scale, self.success_min)
+        if self.kind == "nps" and tuple(self.scale) != (0, 10):
+            raise ValueError(f"kind nps is defined on the 0–10 scale, got {list(self.scale)}")
+        if self.kind == "top_box" and self.success_min is None:
+            raise ValueError("kind top_box needs success_min, the lowest score counted as a success")
+        if self.kind != "top_box" and self.success_min is not None:
+            raise ValueError(f"success_min applies to kind top_box only, not {self.kind}")
+        if self.key in BUILT_IN_METRICS:
+            raise ValueError(f"key {self.key!r} is a built-in metric; configure it under metrics.{self.key}")
+        return self
+
+    @property
+    def score_column(self) -> str:
+        """The canonical responses column of the scores."""
+        return self.column or self.key
+
+
 class Drivers(Strict):
     """Driver rating columns of the responses table, explained against an outcome metric."""
 
     columns: list[str] = Field(default_factory=list)
     scale: tuple[int, int] = (0, 10)
-    outcome: Literal["nps", "csat", "ces"] = "nps"
+    outcome: str = Field(default="nps", description="Key of the metric the drivers explain (nps, csat, ces or an extra metric).")
     labels: dict[str, str] = Field(default_factory=dict, description="Plain-language names for driver columns.")
 
     @model_validator(mode="after")
@@ -190,8 +231,30 @@ class Metrics(Strict):
     nps: NPSMetric = NPSMetric()
     csat: CSATMetric = CSATMetric()
     ces: CESMetric = CESMetric()
+    extra: list[ExtraMetric] = Field(default_factory=list, description="Further survey metrics, each with its own key.")
     drivers: Drivers = Drivers()
     confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
+
+    @model_validator(mode="after")
+    def _keys(self) -> Metrics:
+        keys = [m.key for m in self.extra]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"metrics.extra lists a key twice: {sorted({k for k in keys if keys.count(k) > 1})}")
+        columns = [m.score_column for m in self.extra]
+        clash = sorted({c for c in columns if columns.count(c) > 1} | (set(columns) & set(BUILT_IN_METRICS)))
+        if clash:
+            raise ValueError(f"metrics.extra: two metrics read the same column {clash}; give each its own column")
+        return self
+
+    def keys(self, *, enabled_only: bool = True) -> list[str]:
+        """The metric keys, built-in first then the extra ones in their order (enabled ones by default)."""
+        built = [k for k in BUILT_IN_METRICS if getattr(self, k).enabled or not enabled_only]
+        return built + [m.key for m in self.extra if m.enabled or not enabled_only]
+
+    def score_columns(self) -> dict[str, str]:
+        """Metric key → the canonical responses column of its scores, for every enabled metric."""
+        out = {k: k for k in BUILT_IN_METRICS if getattr(self, k).enabled}
+        return out | {m.key: m.score_column for m in self.extra if m.enabled}
 
 
 # --------------------------------------------------------------------------- maturity, objectives
@@ -209,7 +272,7 @@ class Objective(Strict):
 
     id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
     goal: str
-    metric: Literal["nps", "csat", "ces"]
+    metric: str = Field(description="Key of the metric: nps, csat, ces or one of metrics.extra.")
     target: float
     deadline: dt.date
     owner: str
@@ -279,7 +342,7 @@ class AlertRule(Strict):
     """A rule evaluated on the latest period, e.g. a location's NPS drops significantly."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
-    metric: Literal["nps", "csat", "ces"]
+    metric: str = Field(description="Key of the metric: nps, csat, ces or one of metrics.extra.")
     condition: Literal["significant_drop", "below", "above"]
     threshold: float | None = None
     by: str | None = Field(default=None, description="Evaluate per level of this column (e.g. location).")
@@ -386,7 +449,7 @@ class Config(Strict):
     def summary(self) -> str:
         """One line describing the engagement, for ``cxtemplate validate``."""
         src = ", ".join(self.sources.configured()) or "no sources"
-        metrics = [m for m in ("nps", "csat", "ces") if getattr(self.metrics, m).enabled]
+        metrics = self.metrics.keys()
         return (f"organisation '{self.organisation.id}' ({self.organisation.name}), as of "
                 f"{self.organisation.as_of}: sources {src}; metrics {', '.join(metrics) or 'none'}; "
                 f"{len(self.metrics.drivers.columns)} drivers, {len(self.objectives)} objectives, "

@@ -121,18 +121,20 @@ def _plan(table: str, cfg: Config, available: list[str]) -> tuple[dict[str, str]
             if d not in plan and d not in src.columns:  # a mapped but absent column is reported above
                 errors.append(DataError(table, f"driver column '{d}' (metrics.drivers.columns) is not in the source",
                                         source=label, column=d, hint=f"map it: sources.responses.columns.{d}: <source column>"))
-        for m in ("nps", "csat", "ces"):
-            if getattr(cfg.metrics, m).enabled and m not in plan and m not in src.columns:
-                errors.append(DataError(table, f"metric {m} is enabled but the responses have no '{m}' column",
-                                        source=label, column=m,
-                                        hint=f"map it under sources.responses.columns or set metrics.{m}.enabled: false"))
+        for key, column in cfg.metrics.score_columns().items():
+            if column not in plan and column not in src.columns:
+                switch = f"metrics.{key}.enabled: false" if key in ("nps", "csat", "ces") else \
+                    f"enabled: false on metrics.extra {key}"
+                errors.append(DataError(table, f"metric {key} is enabled but the responses have no '{column}' column",
+                                        source=label, column=column,
+                                        hint=f"map it under sources.responses.columns or set {switch}"))
     return plan, list(src.keep) + list(src.kpi_columns), errors
 
 
 # --------------------------------------------------------------------------- value rules
 
 
-def _apply_value_rules(df: pd.DataFrame, missing: dict[str, list], recode: dict[str, dict]) -> pd.DataFrame:
+def apply_value_rules(df: pd.DataFrame, missing: dict[str, list], recode: dict[str, dict]) -> pd.DataFrame:
     """Apply ``missing`` (values meaning not answered) and ``recode`` (value translations)."""
     for col, values in missing.items():
         if col in df.columns:
@@ -187,7 +189,7 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None
     # the values as read, for the quarantine: every later step replaces columns (pandas' setitem makes a
     # new array), never writes into them, so a shallow copy keeps them without doubling the table
     shown_raw = df.copy(deep=False)
-    df = _apply_value_rules(df, src.missing, src.recode)
+    df = apply_value_rules(df, src.missing, src.recode)
     if table in ID_PREFIX and f"{table[:-1]}_id" not in df.columns:
         df.insert(0, f"{table[:-1]}_id", [f"{ID_PREFIX[table]}{i + 1:08d}" for i in range(len(df))])
     try:

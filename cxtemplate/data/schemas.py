@@ -74,6 +74,9 @@ def canonical_columns(table: str, cfg: Config) -> list[Column]:
             Column("nps", "int", lo=0, hi=10, whole=True),
             Column("csat", "int", lo=m.csat.scale[0], hi=m.csat.scale[1], whole=True),
             Column("ces", "int", lo=m.ces.scale[0], hi=m.ces.scale[1], whole=True),
+            *(Column(e.score_column, "int", lo=e.scale[0], hi=e.scale[1], whole=True,
+                     description=f"metrics.extra {e.key}: {e.kind} on {e.scale[0]}–{e.scale[1]}")
+              for e in m.extra if e.enabled),
             Column("comment", "text"),
         ]
         lo, hi = m.drivers.scale

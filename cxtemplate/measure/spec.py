@@ -199,10 +199,21 @@ def ces_spec(method: str = "mean", scale: tuple[float, float] = (1, 7), column: 
 
 
 def specs_from_config(metrics) -> dict[str, MetricSpec]:
-    """The enabled metric specs of a config's ``metrics`` section (``cfg.metrics``), by name.
+    """The enabled metric specs of a config's ``metrics`` section (``cfg.metrics``), by key.
 
-    Reads ``nps.enabled`` and ``csat``/``ces`` ``enabled``, ``method``, ``scale`` and
-    ``success_min`` (duck-typed, so any object with those attributes works).
+    Reads ``nps.enabled``; ``csat``/``ces`` ``enabled``, ``method``, ``scale`` and ``success_min``; and
+    each of ``extra`` (``key``, ``column``, ``kind``, ``scale``, ``success_min``, ``label``, ``name``,
+    ``enabled``), in that order: built-in metrics first. Duck-typed, so any object with those attributes
+    works (``extra`` may be absent).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> cfg = NS(nps=NS(enabled=True), csat=NS(enabled=True, method="top2box", scale=(1, 5), success_min=None),
+    ...          ces=NS(enabled=False), extra=[NS(key="csat10", column=None, kind="top_box", scale=(1, 10),
+    ...          success_min=9, label="Satisfaction (1–10)", name=None, enabled=True)])
+    >>> {k: (s.column, s.kind, s.scale, s.success_min) for k, s in specs_from_config(cfg).items()}
+    {'nps': ('nps', 'nps', (0, 10), None), 'csat': ('csat', 'top_box', (1, 5), 4), 'csat10': ('csat10', 'top_box', (1, 10), 9)}
     """
     out: dict[str, MetricSpec] = {}
     if getattr(metrics.nps, "enabled", True):
@@ -211,4 +222,9 @@ def specs_from_config(metrics) -> dict[str, MetricSpec]:
         m = getattr(metrics, key)
         if getattr(m, "enabled", True):
             out[key] = make(method=m.method, scale=tuple(m.scale), column=key, success_min=m.success_min)
+    for m in getattr(metrics, "extra", None) or ():
+        if getattr(m, "enabled", True):
+            note = "higher = better" if m.kind == "mean" else None
+            out[m.key] = MetricSpec(name=m.name or m.key.upper(), column=m.column or m.key, kind=m.kind,
+                                    scale=tuple(m.scale), success_min=m.success_min, label=m.label, note=note)
     return out

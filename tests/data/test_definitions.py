@@ -1,0 +1,176 @@
+"""Metric definitions against the data and the targets (``cxtemplate.data.definitions``), and the open metric
+set (``metrics.extra``) from the params to the integrated table."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxtemplate.cli import main
+from cxtemplate.config.loader import load_config
+from cxtemplate.data.definitions import scale_warnings, threshold_warnings
+from cxtemplate.data.integrate import integrate
+from cxtemplate.errors import ConfigError
+from cxtemplate.measure.metrics import estimate
+from cxtemplate.measure.spec import specs_from_config
+
+HEAD = """\
+organisation:
+  id: acme
+  name: Acme Ltd
+  as_of: 2025-12-31
+sources:
+  responses:
+    file: data/responses.csv
+governance:
+  owners:
+    cx_lead: {name: A. Person}
+"""
+
+
+def _project(tmp_path: Path, responses: pd.DataFrame, extra_yaml: str = "") -> Path:
+    (tmp_path / "params" / "data").mkdir(parents=True)
+    responses.to_csv(tmp_path / "params" / "data" / "responses.csv", index=False)
+    path = tmp_path / "params" / "acme.yaml"
+    path.write_text(HEAD + textwrap.dedent(extra_yaml))
+    return path
+
+
+def _answers(values, n: int = 200, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).choice(values, n)
+
+
+def test_a_csat_declared_on_1_to_10_whose_answers_stop_at_5_is_flagged(tmp_path):
+    r = pd.DataFrame({"nps": _answers(range(11)), "csat": _answers(range(1, 6))})
+    cfg = load_config(_project(tmp_path, r, "metrics:\n  csat: {scale: [1, 10]}\n"))
+    (warning,) = scale_warnings(cfg)
+    assert warning.startswith("CSAT (csat, source column 'csat'): no answer reaches the top of the declared 1–10")
+    assert "the data run from 1 to 5" in warning and "asked on 1–5?" in warning
+
+
+def test_nps_exported_on_1_to_11_is_flagged_with_the_share_outside(tmp_path):
+    scores = _answers(range(1, 12), n=220, seed=3)
+    r = pd.DataFrame({"nps": scores, "csat": _answers(range(1, 6), n=220)})
+    cfg = load_config(_project(tmp_path, r))
+    (warning,) = scale_warnings(cfg)
+    outside = int((scores > 10).sum())
+    assert f"{outside:,} of 220 answers ({100 * outside / 220:.1f}%) lie outside the declared 0–10 scale" in warning
+
+
+def test_scales_that_fit_and_a_few_planted_errors_give_no_warning(root):
+    """The demo's few out-of-range scores (planted, 4 of 14,883 NPS) are the data-quality report's business."""
+    assert scale_warnings(load_config(root / "params" / "demo.yaml")) == []
+
+
+def test_too_few_answers_are_not_judged(tmp_path):
+    r = pd.DataFrame({"nps": [1, 2, 3], "csat": [1, 2, 3]})
+    assert scale_warnings(load_config(_project(tmp_path, r, "metrics:\n  csat: {scale: [1, 10]}\n"))) == []
+
+
+def test_the_source_column_and_its_recode_are_what_is_checked(tmp_path):
+    """A mapped column is read under its own name, after the source's recode (here 'top' → 5)."""
+    r = pd.DataFrame({"nps": _answers(range(11)), "Sat": [*_answers(range(1, 5), 199).tolist(), "top"]})
+    path = _project(tmp_path, r)
+    path.write_text(HEAD.replace("    file: data/responses.csv\n", "    file: data/responses.csv\n"
+                                 "    columns: {csat: Sat}\n    recode: {csat: {top: 5}}\n"))
+    assert scale_warnings(load_config(path)) == []  # 'top' becomes 5: the top of the scale is used
+    path.write_text(HEAD.replace("    file: data/responses.csv\n", "    file: data/responses.csv\n"
+                                 "    columns: {csat: Sat}\n"))
+    assert "source column 'Sat'" in scale_warnings(load_config(path))[0]
+
+
+@pytest.mark.parametrize("metrics, objective, expected", [
+    ("csat: {method: top2box}", "metric: csat\n    target: 4.2",
+     "objective 'o1' (target): 4.2 looks like a mean score on the 1–5 scale, but CSAT is defined as the "
+     "percentage answering 4–5 (0 to 100)"),
+    ("csat: {method: top2box}", "metric: csat\n    target: 0.8", "0.8 looks like a share (write 80 for 80%)"),
+    ("ces: {method: mean}", "metric: ces\n    target: 75", "75 lies outside the scale, like a percentage, but CES "
+                                                         "is defined as a mean score on 1–7"),
+    ("nps: {}", "metric: nps\n    target: 8.5", "8.5 looks like a mean likelihood-to-recommend score on 0–10"),
+    ("csat: {method: top2box}", "metric: csat\n    target: 80", None),
+    ("ces: {method: mean}", "metric: ces\n    target: 5.6", None),
+    ("nps: {}", "metric: nps\n    target: 20", None),
+])
+def test_targets_written_for_another_definition(tmp_path, metrics, objective, expected):
+    r = pd.DataFrame({"nps": [9], "csat": [4], "ces": [5]})
+    path = _project(tmp_path, r, f"""\
+metrics:
+  {metrics}
+objectives:
+  - id: o1
+    goal: Better
+    {objective}
+    deadline: 2026-12-31
+    owner: cx_lead
+""")
+    warnings = threshold_warnings(load_config(path))
+    assert warnings == [] if expected is None else expected in warnings[0]
+
+
+def test_an_alert_threshold_is_checked_in_the_units_of_its_metric(tmp_path):
+    path = _project(tmp_path, pd.DataFrame({"nps": [9]}), """\
+alerts:
+  - {id: a1, metric: nps, condition: below, threshold: 7.5, owner: cx_lead}
+""")
+    (w,) = threshold_warnings(load_config(path))
+    assert w.startswith("alert 'a1' (threshold): 7.5 looks like a mean likelihood-to-recommend score")
+
+
+EXTRA = """\
+metrics:
+  ces: {enabled: false}
+  extra:
+    - {key: csat10, kind: top_box, scale: [1, 10], success_min: 9, label: "Satisfaction (1–10)"}
+objectives:
+  - {id: o1, goal: Delight, metric: csat10, target: 60, deadline: 2026-12-31, owner: cx_lead}
+"""
+
+
+def test_a_second_top_box_metric_beside_csat_is_a_metric_like_the_others(tmp_path):
+    r = pd.DataFrame({"response_id": [f"r{i}" for i in range(8)], "responded_at": ["2025-12-01"] * 8,
+                      "nps": [9] * 8, "csat": [5, 4, 4, 3, 2, 5, 4, 1], "csat10": [10, 9, 8, 3, 9, 10, 1, 12]})
+    cfg = load_config(_project(tmp_path, r, EXTRA))
+    specs = specs_from_config(cfg.metrics)
+    assert list(specs) == ["nps", "csat", "csat10"]
+    s = specs["csat10"]
+    assert (s.name, s.column, s.kind, s.scale, s.success_min, s.display) == \
+        ("CSAT10", "csat10", "top_box", (1, 10), 9, "Satisfaction (1–10)")
+    assert "metrics nps, csat, csat10" in cfg.summary()
+    result = integrate(cfg)
+    table = result.tables["responses"]
+    assert table["csat10"].notna().sum() == 7  # the 12 lies outside 1–10: quarantined, not silently kept
+    report = result.reports["responses"]
+    assert report.rows_quarantined == 1 and any("csat10" in reason for reason in report.reasons), report.reasons
+    est = estimate(table["csat10"], s)
+    # by hand: the 7 answers on 1–10 are 10, 9, 8, 3, 9, 10, 1; four of them are 9 or 10
+    assert est["n"] == 7 and est["successes"] == 4 and est["value"] == pytest.approx(100 * 4 / 7)
+
+
+@pytest.mark.parametrize("yaml_text, message", [
+    ("metrics:\n  extra:\n    - {key: csat, kind: mean, scale: [1, 5]}\n", "key 'csat' is a built-in metric"),
+    ("metrics:\n  extra:\n    - {key: x, kind: top_box, scale: [1, 10]}\n", "kind top_box needs success_min"),
+    ("metrics:\n  extra:\n    - {key: x, kind: nps, scale: [1, 11]}\n", "kind nps is defined on the 0–10 scale"),
+    ("metrics:\n  extra:\n    - {key: x, kind: median, scale: [1, 5]}\n", "Input should be 'nps', 'top_box' or 'mean'"),
+    ("metrics:\n  extra:\n    - {key: x, kind: mean, scale: [1, 5]}\n    - {key: x, kind: mean, scale: [1, 7]}\n",
+     "lists a key twice"),
+    ("objectives:\n  - {id: o1, goal: g, metric: cast, target: 1, deadline: 2026-01-01, owner: cx_lead}\n",
+     "objectives[0].metric: unknown metric 'cast' (did you mean 'csat'?); the metrics are nps, csat, ces"),
+    ("metrics:\n  drivers: {outcome: csat10}\n", "metrics.drivers.outcome: unknown metric 'csat10'"),
+])
+def test_mistakes_in_the_metric_set_are_reported_with_their_key(tmp_path, yaml_text, message):
+    path = _project(tmp_path, pd.DataFrame({"nps": [9]}), yaml_text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert any(message in str(p) for p in info.value.problems), [str(p) for p in info.value.problems]
+
+
+def test_validate_prints_the_warnings_and_still_succeeds(tmp_path, capsys):
+    r = pd.DataFrame({"nps": _answers(range(11)), "csat": _answers(range(1, 6))})
+    path = _project(tmp_path, r, "metrics:\n  csat: {scale: [1, 10]}\n")
+    assert main(["validate", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert ": OK — " in captured.out and "warning: CSAT (csat, source column 'csat'): no answer reaches" in captured.err
