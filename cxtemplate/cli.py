@@ -17,7 +17,7 @@ from pathlib import Path
 
 def _validate(args: argparse.Namespace) -> int:
     from cxtemplate.config.loader import load_config
-    from cxtemplate.data.definitions import definition_warnings
+    from cxtemplate.run.definitions import definition_warnings
     from cxtemplate.errors import ConfigError
 
     status = 0

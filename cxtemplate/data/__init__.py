@@ -3,4 +3,4 @@
 Layer 1: imports :mod:`cxtemplate.config` (and the base layer: errors, report).
 """
 
-__all__ = ["definitions", "files", "integrate", "privacy", "quality", "schemas", "sources"]
+__all__ = ["files", "integrate", "privacy", "quality", "schemas", "sources"]

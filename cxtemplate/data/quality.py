@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from cxtemplate.report.display import fmt_num, fmt_pct
+from cxtemplate.report.display import TableView, fmt_num, fmt_pct
 
 TABLE_LABELS = {"customers": "Customers (CRM)", "responses": "Survey responses", "interactions": "Conversations",
                 "operations": "Operational KPIs", "maturity_answers": "Maturity questionnaire"}
@@ -77,6 +77,45 @@ def headline(quality: dict[str, Any]) -> str:
     q = (f"{fmt_num(total_q)} rows ({fmt_pct(100 * total_q / total_in, 2)}) were quarantined with a reason and are "
          "listed below; none were dropped silently." if total_q else "No row needed to be quarantined.")
     return f"**{len(tables)} sources were read and validated:** {', '.join(parts)}. {q}"
+
+
+# --------------------------------------------------------------------------- the tables as the page shows them
+
+
+def rows_view(quality: dict[str, Any]) -> TableView:
+    """:func:`rows_table` with its title, formats and note."""
+    return TableView(rows_table(quality), "Rows per source", {"Quarantined %": "{:.2f}%"},
+                     "Balanced = rows in equal rows used plus rows quarantined.")
+
+
+def reasons_view(quality: dict[str, Any]) -> TableView:
+    """:func:`reasons_table` with its title and note (an empty frame when no row failed a check)."""
+    return TableView(reasons_table(quality), "Why rows were quarantined", note="A row can fail more than one check.")
+
+
+def coverage_view(quality: dict[str, Any]) -> TableView:
+    """:func:`coverage_table` with its title."""
+    return TableView(coverage_table(quality), "Date coverage per table")
+
+
+def missing_view(quality: dict[str, Any], min_share: float = 0.0) -> TableView:
+    """:func:`missing_table` with its title, format and the note on columns empty by design."""
+    return TableView(missing_table(quality, min_share), "Empty values per column (rows used)", {"Empty %": "{:.1f}%"},
+                     "Some columns are empty by design: an active customer has no end date; most "
+                     "responses carry no comment.")
+
+
+def joins_view(quality: dict[str, Any]) -> TableView:
+    """:func:`joins_table` with its title and format (an empty frame when nothing joins to customers)."""
+    return TableView(joins_table(quality), "Rows linked to a known customer", {"Match rate %": "{:.1f}%"})
+
+
+def redactions_view(quality: dict[str, Any]) -> TableView:
+    """:func:`redactions_table` with its title (an empty frame when nothing was redacted)."""
+    return TableView(redactions_table(quality), "Personal data redacted from free text")
+
+
+# --------------------------------------------------------------------------- charts
 
 
 def plot_volume(responses: pd.DataFrame | None, interactions: pd.DataFrame | None, freq: str):

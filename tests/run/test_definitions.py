@@ -1,4 +1,4 @@
-"""Metric definitions against the data and the targets (``cxtemplate.data.definitions``), and the open metric
+"""Metric definitions against the data and the targets (``cxtemplate.run.definitions``), and the open metric
 set (``metrics.extra``) from the params to the integrated table."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 
 from cxtemplate.cli import main
 from cxtemplate.config.loader import load_config
-from cxtemplate.data.definitions import scale_warnings, threshold_warnings
+from cxtemplate.run.definitions import scale_warnings, threshold_warnings
 from cxtemplate.data.integrate import integrate
 from cxtemplate.errors import ConfigError
 from cxtemplate.measure.metrics import estimate
