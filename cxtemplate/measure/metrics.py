@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from cxtemplate.errors import check_choice
+from cxtemplate.measure.docs import shared_docs
 from cxtemplate.measure.grouping import grouped_stats
 from cxtemplate.measure.spec import (
     AW_ADD_CATEGORY,
@@ -256,22 +257,18 @@ def _assemble(keys: pd.DataFrame, spec: MetricSpec, st: dict, conf: float, metho
     return out
 
 
+@shared_docs
 def summarise(df: pd.DataFrame, spec: MetricSpec, by: str | Sequence[str] | None = None,
               conf: float = 0.95, method: str | None = None) -> pd.DataFrame:
     """A metric with n, standard error and interval, for the whole table or per group.
 
     Parameters
     ----------
-    df : DataFrame
-        Response-level data with the spec's score column.
-    spec : MetricSpec
-        Which metric (see :func:`nps_spec`, :func:`csat_spec`, :func:`ces_spec`).
-    by : str or list of str, optional
-        Group columns, e.g. ``["location", "period"]``. Rows with a missing key are left out.
-    conf : float
-        Confidence level of the intervals.
-    method : str, optional
-        Interval method; defaults to the kind's convention (adjusted Wald, Wilson, t).
+    {df}
+    {spec}
+    {by}
+    {conf}
+    {method}
 
     Returns
     -------
@@ -290,16 +287,29 @@ def summarise(df: pd.DataFrame, spec: MetricSpec, by: str | Sequence[str] | None
     return _assemble(keys, spec, st, conf, method)
 
 
+@shared_docs
 def estimate(values, spec: MetricSpec, conf: float = 0.95, method: str | None = None) -> pd.Series:
     """One metric estimate from a vector of scores (NaN ignored), as a Series.
 
-    The Series has the same fields as a row of :func:`summarise`.
+    Parameters
+    ----------
+    values : array_like
+        The scores, on the spec's scale.
+    {spec}
+    {conf}
+    {method}
+
+    Returns
+    -------
+    Series
+        The fields of a row of :func:`summarise`.
     """
     df = pd.DataFrame({spec.column: np.asarray(values) if not isinstance(values, pd.Series)
                        else values.reset_index(drop=True)})
     return summarise(df, spec, conf=conf, method=method).iloc[0]
 
 
+@shared_docs
 def nps(scores, conf: float = 0.95, method: str = "adjusted_wald") -> pd.Series:
     """Net Promoter Score of a vector of 0–10 answers, with n, se and interval.
 
@@ -307,8 +317,7 @@ def nps(scores, conf: float = 0.95, method: str = "adjusted_wald") -> pd.Series:
     ----------
     scores : array_like
         Likelihood-to-recommend answers, 0–10; NaN ignored.
-    conf : float
-        Confidence level.
+    {conf}
     method : {"adjusted_wald", "wald"}
         Interval method (see :func:`nps_from_counts`).
 
@@ -327,6 +336,7 @@ def nps(scores, conf: float = 0.95, method: str = "adjusted_wald") -> pd.Series:
     return estimate(scores, nps_spec(column="score"), conf=conf, method=method)
 
 
+@shared_docs
 def suppress(table: pd.DataFrame, min_n: int, n_col: str = "n",
              value_cols: Sequence[str] | None = None) -> pd.DataFrame:
     """Mask estimates of cells with fewer than ``min_n`` responses and say so in a ``note`` column.
@@ -335,8 +345,7 @@ def suppress(table: pd.DataFrame, min_n: int, n_col: str = "n",
     ----------
     table : DataFrame
         A summary table.
-    min_n : int
-        Smallest sample size shown to stakeholders (the YAML's ``min_n``, default 30).
+    {min_n}
     n_col : str
         Column holding the sample size.
     value_cols : list of str, optional

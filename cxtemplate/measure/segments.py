@@ -17,32 +17,28 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from cxtemplate.measure.docs import shared_docs
 from cxtemplate.measure.inference import adjust_bh, compare_to_rest
 from cxtemplate.measure.metrics import infer_kind, nps_variance, stats_from_table, summarise, suppress
 from cxtemplate.measure.spec import MetricSpec, z_value
 
 
+@shared_docs
 def segment_table(df: pd.DataFrame, spec: MetricSpec, segment_cols: str | Sequence[str], min_n: int = 30,
                   conf: float = 0.95, method: str | None = None, alpha: float = 0.05) -> pd.DataFrame:
     """Metric per level of each segment column, compared with the rest of the population.
 
     Parameters
     ----------
-    df : DataFrame
-        Response-level data.
-    spec : MetricSpec
-        The metric.
+    {df}
+    {spec}
     segment_cols : str or list of str
         Columns to break down by, e.g. ``["location", "channel", "plan"]``.
-    min_n : int
-        Levels (or their complements) with fewer responses are suppressed and left out of the
-        multiple-testing family.
-    conf : float
-        Confidence level.
-    method : str, optional
-        Interval method of the level estimates (see :func:`cxtemplate.measure.metrics.summarise`).
-    alpha : float
-        False-discovery rate for ``significant``.
+    {min_n}
+        A level whose complement is that small is suppressed too, and neither enters the multiple-testing family.
+    {conf}
+    {method}
+    {alpha}
 
     Returns
     -------

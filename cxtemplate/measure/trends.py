@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from cxtemplate.errors import check_choice
+from cxtemplate.measure.docs import shared_docs
 from cxtemplate.measure.grouping import dense_stats, score_array
 from cxtemplate.measure.inference import adjust_bh, diff_from_stats
 from cxtemplate.measure.metrics import infer_kind, stats_from_table, stats_to_metric
@@ -88,6 +89,7 @@ def period_codes(values, freq: str = "M") -> tuple[np.ndarray, pd.PeriodIndex]:
     return codes, pd.PeriodIndex.from_ordinals(np.arange(lo, hi + 1), freq=f)
 
 
+@shared_docs
 def period_table(df: pd.DataFrame, spec: MetricSpec, time_col: str, freq: str = "M",
                  by: str | Sequence[str] | None = None, conf: float = 0.95, method: str | None = None,
                  period_col: str = "period") -> pd.DataFrame:
@@ -95,18 +97,15 @@ def period_table(df: pd.DataFrame, spec: MetricSpec, time_col: str, freq: str = 
 
     Parameters
     ----------
-    df : DataFrame
-        Response-level data.
-    spec : MetricSpec
-        The metric.
+    {df}
+    {spec}
     time_col : str
         Column with the response time.
-    freq : {"M", "Q", "Y"}
-        Period length.
+    {freq}
     by : str or list of str, optional
         Extra group columns (e.g. ``"location"``); the period is the last key.
-    conf, method
-        See :func:`cxtemplate.measure.metrics.summarise`.
+    {conf}
+    {method}
     period_col : str
         Name of the period column in the result.
 
@@ -237,6 +236,7 @@ def _split_z(kind: str, st: dict, min_periods: int, min_n: float) -> tuple[np.nd
     return z, valid.sum(axis=-1)
 
 
+@shared_docs
 def detect_steps(df: pd.DataFrame, spec: MetricSpec, time_col: str, group_col: str | None,
                  freq: str = "M", alpha: float = 0.05, min_n: int = 30, min_periods: int = 3,
                  method: str = "permutation", n_perm: int = 1999, seed: int = 0,
@@ -245,18 +245,14 @@ def detect_steps(df: pd.DataFrame, spec: MetricSpec, time_col: str, group_col: s
 
     Parameters
     ----------
-    df : DataFrame
-        Response-level data.
-    spec : MetricSpec
-        The metric.
+    {df}
+    {spec}
     time_col : str
         Response time column.
     group_col : str or None
         One series per level (e.g. ``"location"``); ``None`` for one overall series.
-    freq : {"M", "Q", "Y"}
-        Period length.
-    alpha : float
-        False-discovery rate for ``significant`` (BH across groups).
+    {freq}
+    {alpha}
     min_n : int
         Fewest responses on each side of a candidate step.
     min_periods : int
@@ -269,8 +265,7 @@ def detect_steps(df: pd.DataFrame, spec: MetricSpec, time_col: str, group_col: s
         Number of permutations.
     seed : int
         Seed of the permutations (same inputs and seed → same p-values).
-    conf : float
-        Confidence level of the before/after intervals.
+    {conf}
 
     Returns
     -------
