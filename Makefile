@@ -13,6 +13,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make report   run the demo engagement and print the report's index.html"
 	@echo "make test     run the test suite (installs what it needs)"
+	@echo "make test-fast  every test that runs no notebook (under a minute) and the import contracts"
 	@echo "make lab      open JupyterLab on the notebooks (installs the optional 'lab' extra)"
 	@echo "make bench    run the benchmarks and update bench/RESULTS.md"
 
