@@ -488,7 +488,7 @@ def sample_size_for_change(d: float, power: float = 0.8, alpha: float = 0.05, ki
     kind = _kind(kind)
     if d == 0:
         raise ValueError("d must be non-zero")
-    za = float(_st.norm.ppf(1 - alpha / 2))
+    za = z_value(1 - alpha)
     zb = float(_st.norm.ppf(power))
     if kind == "top_box":
         if p is None:

@@ -9,6 +9,8 @@ import pandas as pd
 
 from cxtemplate.errors import check_choice
 from cxtemplate.measure.inference import adjust_bh
+from cxtemplate.measure.spec import z_value
+from cxtemplate.vocabulary import NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN
 
 
 def topic_impact(membership: pd.DataFrame, scores, kind: str = "nps", *,
@@ -48,9 +50,9 @@ def topic_impact(membership: pd.DataFrame, scores, kind: str = "nps", *,
     x = sc.to_numpy()[ok]
     if kind == "nps" and ((x < 0) | (x > 10)).any():
         raise ValueError("kind='nps' needs scores on 0–10")
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    pro = (x >= 9).astype(float)
-    det = (x <= 6).astype(float)
+    z = z_value(confidence)
+    pro = (x >= NPS_PROMOTER_MIN).astype(float)
+    det = (x <= NPS_DETRACTOR_MAX).astype(float)
     rows = []
     for j, topic in enumerate(membership.columns):
         a, b = M[:, j], ~M[:, j]
