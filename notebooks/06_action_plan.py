@@ -32,6 +32,8 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
+from cxtemplate.plan import actions, alerts, findings, followup
+from cxtemplate.report.display import absent, say, show_table
 from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="06_action_plan")
@@ -39,64 +41,28 @@ run.require("00_data_integration", "01_maturity", "02_objectives", "03_metric_de
             "05_churn_survival")
 
 # %%
-import pandas as pd
-
-from cxtemplate.plan import actions
-from cxtemplate.plan import alerts
-from cxtemplate.plan import findings
-from cxtemplate.plan import followup
-from cxtemplate.report.display import absent, fmt_money, say, show_table
-
 cfg = run.cfg
 currency = cfg.organisation.currency
 # the columns the findings, the callback queue and the alerts read
-responses = run.table("responses", run.table_columns("responses", [
-    "response_id", "customer_id", "responded_at", "touchpoint", "location", "agent_id", "nps", "comment",
-    *[s.column for s in run.specs.values()], *[a.by for a in cfg.alerts if a.by]]))
-nb4 = "04_experience_analysis"
-found: list = []
-found += findings.from_drivers(run.load(nb4, "drivers", None))
-if responses is not None and "comment" in responses.columns:
-    found += findings.from_topics(run.load(nb4, "topic_impact", None), int(responses["comment"].notna().sum()),
-                                  len(responses), topics=run.load(nb4, "topics", None))
-if responses is not None and "location" in responses.columns:
-    found += findings.from_steps(run.load(nb4, "steps", None), responses["location"].value_counts(normalize=True).to_dict())
-found += findings.from_segments(run.load(nb4, "segments", None))
-found += findings.from_objectives(run.load("02_objectives", "objectives", None))
-found += findings.from_coaching(run.load(nb4, "coaching", None),
-                                int(responses["nps"].notna().sum()) if responses is not None and "nps" in responses.columns else None)
-found += findings.from_kpis(run.load(nb4, "kpi_effects", None))
-found += findings.from_maturity(run.load("01_maturity", "dimensions", None))
-churn_summary = run.load("05_churn_survival", "summary", {})
-found += findings.from_churn(churn_summary, run.load("05_churn_survival", "risk_by_segment", None), currency)
+responses = run.table("responses", run.table_columns("responses", findings.response_columns(run.specs, cfg.alerts)))
+found = findings.collect(run.load, responses, currency)
 table = findings.to_frame(found)
-kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in table["kind"].value_counts().items())
-say(f"The analysis produced **{len(found)} findings** that call for action ({kinds})." if found
-    else "The analysis produced no finding that calls for action.")
+say(findings.count_sentence(table))
 
 # %% [markdown]
 # ## The action register
 
 # %%
+churn_summary = run.load("05_churn_survival", "summary", {})
 register = actions.build_register(found, cfg.actions, cfg.governance, as_of=cfg.organisation.as_of,
                                   annual_revenue=churn_summary.get("annual_revenue"))
 if register.empty:
     absent("No action was generated", "there is nothing to assign")
 else:
-    register["expected impact"] = register.apply(actions.impact_text, axis=1, currency=currency)
-    top = register.head(10)
-    say(f"**{len(register)} actions**, {int((register['origin'] == 'catalogue').sum())} from the catalogue and "
-        f"{int((register['origin'] == 'generated').sum())} generated for findings the catalogue does not cover. "
-        f"The top priority is **{top.iloc[0]['action']}** (owner: {top.iloc[0]['owner']}, due {top.iloc[0]['due']}).")
-    show_table(top[["rank", "action", "finding", "expected impact", "confidence", "effort", "owner", "due"]].rename(
-        columns={"rank": "#", "action": "Action", "finding": "Finding it answers", "expected impact": "Expected impact",
-                 "confidence": "Confidence", "effort": "Effort", "owner": "Owner", "due": "Due"}),
-        "Top actions by priority", max_rows=10,
-        note=f"The full register ({len(register)} actions, with the impact rules and every finding) is in "
-             "action_plan.xlsx and action_register.csv in this run's artifacts.")
-    by_owner = register.groupby("owner").agg(actions=("action_id", "size"), first_due=("due", "min")).reset_index()
-    show_table(by_owner.rename(columns={"owner": "Owner", "actions": "Actions", "first_due": "First due"}),
-               "Actions per owner")
+    register = actions.with_impact_text(register, currency)
+    say(actions.register_sentence(register))
+    show_table(actions.top_actions_view(register))
+    show_table(actions.owners_view(register))
 
 # %% [markdown]
 # ## Closed-loop follow-up
@@ -114,9 +80,8 @@ queue = followup.detractor_queue(responses, as_of=cfg.organisation.as_of, days=3
 if queue.empty:
     absent("No identified detractor answered in the last 30 days", "the callback queue is empty")
 else:
-    say(f"**{len(queue)} detractors** to call back (owner: {fu_owner}).")
-    show_table(queue.head(10).drop(columns=["owner"]), "Callback queue (first 10, redacted)",
-               formats={"responded_at": lambda v: str(v)[:16], "nps": "{:.0f}"})
+    say(followup.queue_sentence(queue, fu_owner))
+    show_table(followup.callback_view(queue))
     followup.write_restricted(followup.restricted_version(queue, contacts), run.store.restricted_dir,
                               "callback_queue_with_contacts")
 risk_owner = cfg.owner_label(cfg.governance.role_or_default(cfg.governance.retention_owner))
@@ -125,13 +90,8 @@ if at_risk is None or at_risk.empty:
     absent("No churn scores are available", "there is no retention list")
 else:
     at_risk = at_risk.assign(owner=risk_owner)
-    say(f"**{len(at_risk)} valuable customers at highest risk** to contact (owner: {risk_owner}).")
-    money = lambda v: fmt_money(v, currency)  # noqa: E731
-    show_table(at_risk.head(10).drop(columns=["owner"]).rename(columns={
-        "rank": "#", "customer_id": "Customer", "segment": "Segment", "plan": "Plan", "location": "Location",
-        "churn_probability": "Risk", "annual_revenue": "Annual revenue", "revenue_at_risk": "Revenue at risk",
-        "reasons": "Why the risk is high"}), "Retention list (first 10)",
-        formats={"Risk": lambda v: f"{100 * v:.0f}%", "Annual revenue": money, "Revenue at risk": money})
+    say(followup.retention_sentence(at_risk, risk_owner))
+    show_table(followup.retention_view(at_risk, currency))
     followup.write_restricted(followup.restricted_version(at_risk, contacts), run.store.restricted_dir,
                               "retention_list_with_contacts")
 
@@ -139,26 +99,20 @@ else:
 # ## Alerts on the latest period
 
 # %%
-fired = pd.DataFrame()
+evaluated = None
 if not cfg.alerts:
     absent("No alert rules are set in the parameters", "nothing is evaluated")
 elif responses is None:
     absent("There are no survey responses", "alerts cannot be evaluated")
 else:
-    evaluated = alerts.evaluate(responses, cfg.alerts, run.specs, freq=run.freq, as_of=cfg.organisation.as_of,
-                                min_n=cfg.reporting.min_n, conf=run.conf)
-    fired = evaluated[evaluated["fired"]]
-    evaluated["owner"] = evaluated["owner"].map(cfg.owner_label)
-    say(f"**{len(fired)} of {len(evaluated)} checks fired** on {cfg.alerts and evaluated['period'].dropna().iloc[0]}; "
-        f"{int(fired['credible'].sum()) if len(fired) else 0} of them credibly (the whole 95% interval past the threshold).")
-    skipped = evaluated[evaluated["message"].str.startswith("not evaluated")]
-    if len(fired):
-        show_table(fired.assign(owner=fired["owner"].map(cfg.owner_label)).rename(columns={
-            "rule": "Rule", "level": "Where", "message": "What was found", "owner": "Owner"})[["Rule", "Where", "What was found", "Owner"]],
-            "Alerts that fired", max_rows=40)
-    if len(skipped):
-        say(f"{len(skipped)} checks were not evaluated because the latest period holds fewer than {cfg.reporting.min_n} "
-            f"responses for them ({', '.join(skipped['level'].astype(str).head(8))}{'…' if len(skipped) > 8 else ''}).")
+    evaluated = alerts.with_owner_labels(alerts.evaluate(
+        responses, cfg.alerts, run.specs, freq=run.freq, as_of=cfg.organisation.as_of, min_n=cfg.reporting.min_n,
+        conf=run.conf), cfg.owner_label)
+    say(alerts.fired_sentence(evaluated, run.conf))
+    if (view := alerts.fired_view(evaluated)) is not None:
+        show_table(view)
+    if skipped := alerts.skipped_sentence(evaluated, cfg.reporting.min_n):
+        say(skipped)
     run.save("alerts", evaluated)
 
 # %% [markdown]
@@ -168,14 +122,8 @@ else:
 # alerts and the findings, one sheet each; `action_register.csv` is the register for trackers.
 
 # %%
-sheets = {"Register": register.drop(columns=["origin"], errors="ignore"), "Findings": table}
-if not queue.empty:
-    sheets["Callback queue"] = queue
-if at_risk is not None and not at_risk.empty:
-    sheets["Retention list"] = at_risk
-if cfg.alerts and responses is not None:
-    sheets["Alerts"] = evaluated
-actions.write_workbook(run.artifact_path("action_plan.xlsx"), sheets)
+actions.write_workbook(run.artifact_path("action_plan.xlsx"),
+                       actions.workbook_sheets(register, table, queue, at_risk, evaluated))
 register.to_csv(run.artifact_path("action_register.csv"), index=False)
 run.save("register", register)
 run.save("findings", table)

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from cxtemplate.plan.findings import Finding
+from cxtemplate.report.display import TableView, fmt_money, labelled
 
 EFFORT_DAYS = {"low": 30, "medium": 90, "high": 180}
 EFFORT_WEIGHT = {"low": 1.0, "medium": 1.6, "high": 2.5}
@@ -154,8 +155,6 @@ def build_register(findings: list[Finding], catalogue, governance, *, as_of, ann
 
 def impact_text(row: pd.Series, currency: str = "GBP") -> str:
     """An impact as a reader sees it: '+8.0 NPS points', '£412,000 a year at risk'."""
-    from cxtemplate.report.display import fmt_money
-
     v, unit = row.get("impact"), str(row.get("impact_unit", ""))
     if v is None or pd.isna(v):
         return "not quantified"
@@ -166,6 +165,66 @@ def impact_text(row: pd.Series, currency: str = "GBP") -> str:
     if "needed" in unit:
         return f"{v:+.1f} {unit}"
     return f"+{abs(v):.1f} {unit}"
+
+
+def with_impact_text(register: pd.DataFrame, currency: str = "GBP") -> pd.DataFrame:
+    """The register with an ``expected impact`` column (:func:`impact_text` of each row) added at the end.
+
+    An empty register is returned unchanged.
+    """
+    if register.empty:
+        return register
+    return register.assign(**{"expected impact": register.apply(impact_text, axis=1, currency=currency)})
+
+
+def register_sentence(register: pd.DataFrame) -> str:
+    """How many actions, from the catalogue and generated, and the first one with its owner and due date."""
+    first = register.iloc[0]
+    return (f"**{len(register)} actions**, {int((register['origin'] == 'catalogue').sum())} from the catalogue and "
+            f"{int((register['origin'] == 'generated').sum())} generated for findings the catalogue does not cover. "
+            f"The top priority is **{first['action']}** (owner: {first['owner']}, due {first['due']}).")
+
+
+TOP_ACTION_LABELS = {"rank": "#", "action": "Action", "finding": "Finding it answers", "expected impact": "Expected impact",
+                     "confidence": "Confidence", "effort": "Effort", "owner": "Owner", "due": "Due"}
+
+
+def top_actions_view(register: pd.DataFrame, n: int = 10) -> TableView:
+    """The first ``n`` actions of a register with :func:`with_impact_text`, for the action plan page."""
+    return TableView(labelled(register.head(n), TOP_ACTION_LABELS), "Top actions by priority", max_rows=n,
+                     note=f"The full register ({len(register)} actions, with the impact rules and every finding) is in "
+                          "action_plan.xlsx and action_register.csv in this run's artifacts.")
+
+
+def owners_view(register: pd.DataFrame) -> TableView:
+    """Actions per owner with the first due date, owners in alphabetical order."""
+    by_owner = register.groupby("owner").agg(actions=("action_id", "size"), first_due=("due", "min")).reset_index()
+    return TableView(labelled(by_owner, {"owner": "Owner", "actions": "Actions", "first_due": "First due"}),
+                     "Actions per owner")
+
+
+def workbook_sheets(register: pd.DataFrame, findings: pd.DataFrame, queue: pd.DataFrame | None = None,
+                    at_risk: pd.DataFrame | None = None, alerts: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """The sheets of ``action_plan.xlsx`` in order: the register (without ``origin``), the findings, and the
+    callback queue, retention list and alerts when there are any.
+
+    Parameters
+    ----------
+    register, findings : DataFrame
+        The action register and the findings table.
+    queue, at_risk : DataFrame, optional
+        The redacted callback queue and the retention list; left out when ``None`` or empty.
+    alerts : DataFrame, optional
+        Every evaluated alert check; left out when ``None`` (no rules, or no responses).
+    """
+    sheets = {"Register": register.drop(columns=["origin"], errors="ignore"), "Findings": findings}
+    if queue is not None and not queue.empty:
+        sheets["Callback queue"] = queue
+    if at_risk is not None and not at_risk.empty:
+        sheets["Retention list"] = at_risk
+    if alerts is not None:
+        sheets["Alerts"] = alerts
+    return sheets
 
 
 def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:

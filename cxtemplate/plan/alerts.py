@@ -16,6 +16,10 @@ import pandas as pd
 from cxtemplate.measure.inference import adjust_bh, compare_tables
 from cxtemplate.measure.metrics import summarise
 from cxtemplate.measure.spec import MetricSpec
+from cxtemplate.report.display import TableView, labelled
+
+NOT_MEASURED = "is not measured"  # the end of the message of a rule whose metric is not measured
+SMALL_CELL = "not evaluated: n ="  # the start of the message of a cell under min_n
 
 
 def _window(df: pd.DataFrame, time_col: str, freq: str, first: pd.Period, last: pd.Period) -> pd.DataFrame:
@@ -56,7 +60,7 @@ def evaluate(responses: pd.DataFrame, rules, specs: dict[str, MetricSpec], *, fr
         spec = specs.get(rule.metric)
         if spec is None or responses is None or spec.column not in responses.columns:
             rows.append({"rule": rule.id, "metric": rule.metric, "fired": False, "owner": rule.owner,
-                         "message": f"not evaluated: {rule.metric.upper()} is not measured"})
+                         "message": f"not evaluated: {rule.metric.upper()} {NOT_MEASURED}"})
             continue
         cols = list(dict.fromkeys([time_col, spec.column, *([rule.by] if rule.by and rule.by in responses.columns else [])]))
         df = responses[cols][responses[spec.column].notna() & responses[time_col].notna()]  # only what the rule reads
@@ -100,3 +104,59 @@ def evaluate(responses: pd.DataFrame, rules, specs: dict[str, MetricSpec], *, fr
                              "n": int(r["n"]), "threshold": rule.threshold, "fired": bool(crossed and not small),
                              "credible": bool(crossed and credible and not small), "owner": rule.owner, "message": msg})
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- the checks as the page shows them
+
+def with_owner_labels(evaluated: pd.DataFrame, owner_label) -> pd.DataFrame:
+    """The checks with each owner's role key replaced by ``owner_label(role)`` (e.g. 'Name (Title)')."""
+    return evaluated.assign(owner=evaluated["owner"].map(owner_label))
+
+
+def fired(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """The checks that fired."""
+    return evaluated[evaluated["fired"]]
+
+
+def fired_sentence(evaluated: pd.DataFrame, conf: float = 0.95) -> str:
+    """How many checks fired in the latest period, and how many of them credibly.
+
+    The period is the one the checks were evaluated on; when no check could be evaluated (every
+    rule's metric unmeasured) the sentence says "the latest period".
+    """
+    hits = fired(evaluated)
+    periods = evaluated["period"].dropna() if "period" in evaluated.columns else pd.Series(dtype=object)
+    period = periods.iloc[0] if len(periods) else "the latest period"
+    credible = int(hits["credible"].sum()) if len(hits) else 0
+    return (f"**{len(hits)} of {len(evaluated)} checks fired** on {period}; {credible} of them credibly "
+            f"(the whole {100 * conf:g}% interval past the threshold).")
+
+
+def fired_view(evaluated: pd.DataFrame, max_rows: int = 40) -> TableView | None:
+    """The checks that fired (rule, where, what was found, owner), or ``None`` when none fired."""
+    hits = fired(evaluated)
+    if hits.empty:
+        return None
+    return TableView(labelled(hits, {"rule": "Rule", "level": "Where", "message": "What was found", "owner": "Owner"}),
+                     "Alerts that fired", max_rows=max_rows)
+
+
+def skipped_sentence(evaluated: pd.DataFrame, min_n: int, show: int = 8) -> str:
+    """Which checks were not evaluated and why ('' when every check was evaluated).
+
+    Cells under ``min_n`` responses are named (the first ``show`` of them); rules whose metric
+    is not measured are named by rule.
+    """
+    message = evaluated["message"].astype(str)
+    small = evaluated[message.str.startswith(SMALL_CELL)]
+    unmeasured = evaluated[message.str.startswith("not evaluated") & message.str.endswith(NOT_MEASURED)]
+    parts = []
+    if len(small):
+        levels = ", ".join(small["level"].astype(str).head(show)) + ("…" if len(small) > show else "")
+        parts.append(f"{len(small)} checks were not evaluated because the latest period holds fewer than {min_n} "
+                     f"responses for them ({levels}).")
+    if len(unmeasured):
+        rules = ", ".join(unmeasured["rule"].astype(str))
+        parts.append(f"{len(unmeasured)} {'rule was' if len(unmeasured) == 1 else 'rules were'} not evaluated "
+                     f"because {'its' if len(unmeasured) == 1 else 'their'} metric is not measured ({rules}).")
+    return " ".join(parts)

@@ -226,3 +226,71 @@ def to_frame(findings: list[Finding]) -> pd.DataFrame:
     return pd.DataFrame([f.as_dict() for f in findings],
                         columns=["key", "kind", "subject", "finding", "impact", "impact_unit", "impact_rule",
                                  "confidence", "source", "terms", "scope"])
+
+
+# --------------------------------------------------------------------------- notebook 06: every collector at once
+
+RESPONSE_COLUMNS = ("response_id", "customer_id", "responded_at", "touchpoint", "location", "agent_id", "nps", "comment")
+EXPERIENCE = "04_experience_analysis"
+
+
+def response_columns(specs: dict, rules=()) -> list[str]:
+    """The columns of the responses table that notebook 06 reads (findings, callback queue, alerts).
+
+    Parameters
+    ----------
+    specs : dict of MetricSpec
+        Enabled metrics; their score columns are read.
+    rules : list of AlertRule-like
+        Alert rules; the columns they break results down ``by`` are read.
+
+    Returns
+    -------
+    list of str
+        Column names, possibly with repeats (the store's reader drops them).
+    """
+    return [*RESPONSE_COLUMNS, *[s.column for s in specs.values()], *[r.by for r in rules if r.by]]
+
+
+def collect(load, responses: pd.DataFrame | None, currency: str = "GBP") -> list[Finding]:
+    """Every finding of notebooks 01–05, read from their artifacts, in the order the action plan lists them.
+
+    Parameters
+    ----------
+    load : callable
+        ``load(notebook, name, default)`` returns an earlier notebook's artifact or ``default``
+        (the run's ``run.load``).
+    responses : DataFrame, optional
+        Canonical responses: the comment and location shares and the number of NPS answers come from here.
+    currency : str
+        Currency of revenue impacts.
+
+    Returns
+    -------
+    list of Finding
+        Drivers, topics, location steps, segment gaps, objectives, coaching, KPIs, maturity, churn.
+    """
+    has = (lambda col: responses is not None and col in responses.columns)  # noqa: E731
+    found: list[Finding] = []
+    found += from_drivers(load(EXPERIENCE, "drivers", None))
+    if has("comment"):
+        found += from_topics(load(EXPERIENCE, "topic_impact", None), int(responses["comment"].notna().sum()),
+                             len(responses), topics=load(EXPERIENCE, "topics", None))
+    if has("location"):
+        found += from_steps(load(EXPERIENCE, "steps", None), responses["location"].value_counts(normalize=True).to_dict())
+    found += from_segments(load(EXPERIENCE, "segments", None))
+    found += from_objectives(load("02_objectives", "objectives", None))
+    found += from_coaching(load(EXPERIENCE, "coaching", None), int(responses["nps"].notna().sum()) if has("nps") else None)
+    found += from_kpis(load(EXPERIENCE, "kpi_effects", None))
+    found += from_maturity(load("01_maturity", "dimensions", None))
+    found += from_churn(load("05_churn_survival", "summary", {}), load("05_churn_survival", "risk_by_segment", None),
+                        currency)
+    return found
+
+
+def count_sentence(table: pd.DataFrame) -> str:
+    """How many findings call for action, by kind (most frequent kind first), from :func:`to_frame`'s table."""
+    if table.empty:
+        return "The analysis produced no finding that calls for action."
+    kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in table["kind"].value_counts().items())
+    return f"The analysis produced **{len(table)} findings** that call for action ({kinds})."

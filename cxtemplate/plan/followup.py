@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from cxtemplate.report.display import TableView, fmt_money, labelled
+
 DETRACTOR_MAX = 6
 
 
@@ -74,3 +76,36 @@ def read_contacts(restricted_dir: Path) -> pd.DataFrame | None:
     from cxtemplate.data.files import read_parquet
 
     return read_parquet(path)
+
+
+# --------------------------------------------------------------------------- the queues as the page shows them
+
+
+def queue_sentence(queue: pd.DataFrame, owner: str) -> str:
+    """How many detractors to call back, and who calls."""
+    return f"**{len(queue)} detractors** to call back (owner: {owner})."
+
+
+def callback_view(queue: pd.DataFrame, n: int = 10) -> TableView:
+    """The first ``n`` rows of the redacted callback queue (without the owner column; minutes of the answer time)."""
+    return TableView(queue.head(n).drop(columns=["owner"], errors="ignore"), f"Callback queue (first {n}, redacted)",
+                     formats={"responded_at": lambda v: str(v)[:16], "nps": "{:.0f}"})
+
+
+def retention_sentence(at_risk: pd.DataFrame, owner: str) -> str:
+    """How many valuable customers at risk to contact, and who contacts them."""
+    return f"**{len(at_risk)} valuable customers at highest risk** to contact (owner: {owner})."
+
+
+RETENTION_LABELS = {"rank": "#", "customer_id": "Customer", "segment": "Segment", "plan": "Plan", "location": "Location",
+                    "churn_probability": "Risk", "annual_revenue": "Annual revenue", "revenue_at_risk": "Revenue at risk",
+                    "reasons": "Why the risk is high"}
+
+
+def retention_view(at_risk: pd.DataFrame, currency: str = "GBP", n: int = 10) -> TableView:
+    """The first ``n`` customers of notebook 05's retention list: risk in %, revenue in the currency."""
+    def money(v):
+        return fmt_money(v, currency)
+
+    return TableView(labelled(at_risk.head(n), RETENTION_LABELS), f"Retention list (first {n})",
+                     formats={"Risk": lambda v: f"{100 * v:.0f}%", "Annual revenue": money, "Revenue at risk": money})

@@ -12,6 +12,8 @@ import pandas as pd
 from cxtemplate.measure.inference import compare_tables
 from cxtemplate.measure.metrics import summarise
 from cxtemplate.measure.spec import MetricSpec
+from cxtemplate.measure.trends import period_table, plot_trend
+from cxtemplate.report.display import TableView, labelled
 
 
 def recent_window(df: pd.DataFrame, freq: str, as_of, periods: int, time_col: str = "responded_at") -> pd.DataFrame:
@@ -120,3 +122,123 @@ def local_actions(register: pd.DataFrame | None, by: str, level) -> pd.DataFrame
     org = register[scope == "organisation"]
     return pd.concat([mine.assign(Scope="this " + by.replace("_", " ")), org.assign(Scope="organisation")],
                      ignore_index=True)
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def response_columns(by: str, specs: dict[str, MetricSpec], driver_columns=()) -> list[str]:
+    """The columns of the responses table the scorecard reads (comments are read for this unit only, later)."""
+    return [by, "responded_at", "touchpoint", "nps", *[s.column for s in specs.values()], *driver_columns]
+
+
+def busiest_level(responses: pd.DataFrame, by: str):
+    """The level of ``by`` with the most responses: the unit shown when none is given."""
+    return responses[by].value_counts().index[0]
+
+
+def recent_count(responses: pd.DataFrame, by: str, level, *, freq: str, as_of, periods: int = 3) -> int:
+    """Responses of this level in the last ``periods`` reporting periods."""
+    recent = recent_window(responses, freq, as_of, periods)
+    return int((recent[by] == level).sum())
+
+
+def heading(level) -> str:
+    """The page's title (Markdown)."""
+    return f"# Scorecard: {level}"
+
+
+def intro_sentence(level, by: str, organisation: str, n_recent: int, min_n: int) -> str:
+    """What the page compares, or, under ``min_n`` recent responses, why its numbers are suppressed."""
+    if n_recent >= min_n:
+        return (f"This page compares **{level}** ({by.replace('_', ' ')}) with the rest of {organisation} over the last "
+                f"three periods ({n_recent:,} responses here), and shows where its manager can act.")
+    return (f"**{level} has too few responses to report on** ({n_recent} in the last three periods; at least "
+            f"{min_n} are needed). Its numbers are suppressed so they are not mistaken for evidence; "
+            "the actions and coaching below still apply.")
+
+
+def versus_rest_view(table: pd.DataFrame, level) -> TableView:
+    """:func:`versus_rest`'s table as the page shows it."""
+    return TableView(table, f"{level}: last three periods against the rest of the organisation",
+                     formats={"Value": "{:.1f}", "Low": "{:.1f}", "High": "{:.1f}", "Rest": "{:.1f}",
+                              "Difference": "{:+.1f}", "p": "{:.3f}"})
+
+
+def level_steps(steps: pd.DataFrame | None, by: str, level, freq: str) -> pd.DataFrame | None:
+    """This level's rows of notebook 04's step table with ``step_period`` as periods, for :func:`plot_trend`.
+
+    ``None`` when there is no step table or it is not broken down by ``by``.
+    """
+    if steps is None or by not in steps.columns:
+        return None
+    return steps[steps[by] == level].assign(step_period=lambda d: pd.PeriodIndex(d["step_period"], freq=freq))
+
+
+def nps_trend(responses: pd.DataFrame, spec: MetricSpec, by: str, level, steps: pd.DataFrame | None = None, *,
+              freq: str, min_n: int = 30, time_col: str = "responded_at"):
+    """The chart of this level's NPS per period with its interval and its significant steps.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    table = period_table(responses[responses[by] == level], spec, time_col, freq=freq)
+    ax = plot_trend(table, spec, steps=level_steps(steps, by, level, freq), min_n=min_n,
+                    title=f"NPS at {level} per period", source="survey responses")
+    return ax.figure
+
+
+def drivers_view(drivers: pd.DataFrame, level) -> TableView:
+    """:func:`local_drivers`'s table as the page shows it."""
+    return TableView(drivers, f"Driver ratings at {level} against the organisation (importance from the organisation's model)",
+                     formats={"Importance %": "{:.0f}", "Here": "{:.2f}", "Organisation": "{:.2f}", "Gap": "{:+.2f}",
+                              "p (vs rest)": "{:.3f}"},
+                     note="Focus: an important driver rated significantly lower here than in the rest of the "
+                          "organisation (Welch test).")
+
+
+def topics_view(topics: pd.DataFrame, level) -> TableView:
+    """:func:`local_topics`'s table as the page shows it."""
+    return TableView(topics, f"Comment topics at {level} against the organisation",
+                     formats={"Here %": "{:.0f}%", "Organisation %": "{:.0f}%", "Difference (pp)": "{:+.0f}"})
+
+
+def comments_view(comments: pd.DataFrame) -> TableView:
+    """:func:`recent_comments`'s table as the page shows it: date, touchpoint, NPS, comment."""
+    return TableView(labelled(comments, {"responded_at": "Date", "touchpoint": "Touchpoint", "nps": "NPS", "comment": "Comment"}),
+                     "Recent detractor comments (redacted)", formats={"Date": lambda v: str(v)[:10], "NPS": "{:.0f}"})
+
+
+def team_of(coaching: pd.DataFrame | None, by: str, level) -> pd.DataFrame | None:
+    """This level's agents in notebook 04's coaching table.
+
+    ``None`` when there is no coaching table or the scorecard's unit is not the teams' (agents are
+    grouped by location).
+    """
+    if coaching is None or "location" not in coaching.columns or by != "location":
+        return None
+    return coaching[coaching["location"] == level]
+
+
+def coaching_sentence(team: pd.DataFrame, level) -> str:
+    """How many agents this level has and how many score credibly below their team."""
+    return f"{len(team)} agents at {level}; {int(team['below_team'].sum())} score credibly below the team after shrinkage."
+
+
+AGENT_LABELS = {"agent_id": "Agent", "n": "n", "estimate": "NPS (shrunken)", "lower": "Low", "upper": "High",
+                "rank": "Rank", "below_team": "Below team", "needs_driver": "Coach on"}
+
+
+def coaching_view(team: pd.DataFrame, level, driver_labels: dict | None = None) -> TableView:
+    """This level's agents: shrunken NPS with its interval, rank, whether below the team, the driver to coach on."""
+    labels = dict(driver_labels or {})
+    shown = team.assign(needs_driver=team["needs_driver"].map(lambda x: labels.get(x, x)))
+    return TableView(labelled(shown, AGENT_LABELS), f"Agents at {level}",
+                     formats={"NPS (shrunken)": "{:.1f}", "Low": "{:.1f}", "High": "{:.1f}"})
+
+
+def actions_view(actions: pd.DataFrame, level, max_rows: int = 15) -> TableView:
+    """:func:`local_actions`'s table as the page shows it."""
+    return TableView(labelled(actions, {"Scope": "Scope", "action": "Action", "owner": "Owner", "due": "Due"}),
+                     f"Actions for {level} and for the whole organisation", max_rows=max_rows)

@@ -2,7 +2,8 @@
 
 :func:`headline_cards` turns the artifacts into the cards shown on the summary page and on
 ``index.html`` (metric value with its interval, n and change; maturity stage; revenue at risk);
-:func:`cards_html` renders them; :func:`opening_sentence` is the paragraph an executive reads first.
+:func:`cards_html` renders them; :func:`opening_sentence` is the paragraph an executive reads first;
+:func:`drivers_sentence`, :func:`first_actions_view` and :func:`methods_note` are the page's other sections.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from cxtemplate.report.display import fmt_money
+from cxtemplate.plan.actions import impact_text
+from cxtemplate.report.display import TableView, fmt_money, labelled
 
 
 def _num(v: Any) -> float:
@@ -104,5 +106,52 @@ def opening_sentence(org: str, headline: pd.DataFrame | None, drivers: pd.DataFr
     text = "; ".join(parts) + "." if parts else ""
     if register is not None and not register.empty:
         r = register.iloc[0]
-        text += f" The first action is to {r['action'][0].lower() + r['action'][1:]} ({r['owner']}, by {r['due']})."
+        text += (" " if text else "") + (f"The first action is to {r['action'][0].lower() + r['action'][1:]} "
+                                         f"({r['owner']}, by {r['due']}).")
     return text[0].upper() + text[1:] if text else ""
+
+
+def drivers_sentence(drivers: pd.DataFrame | None, drivers_summary: dict | None = None, top: int = 3) -> str:
+    """The ``top`` drivers with their share of explained variance and mean rating, and the model's method, R² and n.
+
+    Parameters
+    ----------
+    drivers : DataFrame, optional
+        Notebook 04's driver table, most important first (``Driver``, ``Share of R² %``, ``Mean rating``).
+    drivers_summary : dict, optional
+        Notebook 04's ``drivers_summary`` (``method``, ``r2``, ``n``).
+
+    Returns
+    -------
+    str
+        The sentence, or one saying no key-driver analysis was possible.
+    """
+    if drivers is None or drivers.empty:
+        return "*No key-driver analysis was possible (no driver ratings).*"
+    d = drivers_summary or {}
+    named = "; ".join(f"**{r['Driver']}** ({r['Share of R² %']:.0f}% of what the ratings explain, rated "
+                      f"{r['Mean rating']:.1f})" for _, r in drivers.head(top).iterrows())
+    return (named + f". Method: {d.get('method', 'Shapley value regression')}, "
+            f"R² = {d.get('r2', float('nan')):.2f}, n = {d.get('n', 0):,}.")
+
+
+def first_actions_view(register: pd.DataFrame, currency: str = "GBP") -> TableView:
+    """The register's first five actions with their expected impact, owner and due date."""
+    first = register.head(5).assign(**{"Expected impact": lambda d: d.apply(impact_text, axis=1, currency=currency)})
+    return TableView(labelled(first, {"rank": "#", "action": "Action", "Expected impact": "Expected impact",
+                                      "owner": "Owner", "due": "Due"}), "Top five actions by priority",
+                     note="Priority = impact score × confidence ÷ effort; the full register is on the Action plan page.")
+
+
+def methods_note(maturity: dict | None, churn: dict | None) -> str:
+    """The closing note: maturity stage and the churn model's quality ('' when neither is available), as HTML."""
+    m = maturity or {}
+    facts = []
+    if m.get("stage"):
+        facts.append(f"CX maturity: stage {m['stage']} ({m.get('stage_name', '')}), target stage {m.get('target_stage')}")
+    if churn and churn.get("available"):
+        facts.append(f"churn model concordance {churn.get('concordance', float('nan')):.2f} in cross-validation, "
+                     f"calibration error (ICI) {churn.get('ici', float('nan')):.3f} at {churn.get('horizon_months', 12)} months")
+    if not facts:
+        return ""
+    return "<span class='cx-note'>" + "; ".join(facts) + ". Definitions and methods are on the detailed pages.</span>"

@@ -213,6 +213,13 @@ def show_table(df, title: str | None = None, *, formats: Mapping[str, Any] | Non
         display(HTML("".join(f'<p class="cx-note">{n}</p>' for n in notes)))
 
 
+def show_html(html: str) -> None:
+    """Show a block of HTML the package built (e.g. the summary's headline cards); its values are escaped there."""
+    from IPython.display import HTML, display
+
+    display(HTML(html))
+
+
 def show_figure(fig) -> None:
     """Display a matplotlib figure once and release its memory."""
     import matplotlib.pyplot as plt

@@ -1,0 +1,89 @@
+"""Tests of the closed-loop follow-up queues (cxtemplate.plan.followup) on a five-row frame whose queue
+can be read off by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cxtemplate.plan import followup as fu
+
+AS_OF = "2025-12-31"
+
+
+@pytest.fixture()
+def responses() -> pd.DataFrame:
+    """r1 C1 detractor (2) on 20 Dec; r2 C2 detractor on the 6 boundary on 30 Dec; r3 C3 a 0 on 1 Dec at 23:59,
+    just before the 30-day window (2 Dec – 31 Dec); r4 anonymous 1; r5 C1 again, less unhappy (5), later."""
+    return pd.DataFrame({
+        "response_id": ["r1", "r2", "r3", "r4", "r5"], "customer_id": ["C1", "C2", "C3", None, "C1"],
+        "responded_at": pd.to_datetime(["2025-12-20 10:15:30", "2025-12-30 08:00:00", "2025-12-01 23:59:00",
+                                        "2025-12-25 09:00:00", "2025-12-28 17:45:00"]),
+        "touchpoint": ["App", "Phone", "Web", "App", "Store"], "location": ["Leeds"] * 5,
+        "nps": [2.0, 6.0, 0.0, 1.0, 5.0], "comment": ["bad", None, "awful", "meh", "slow"]})
+
+
+def test_detractor_queue_keeps_identified_detractors_of_the_window_most_unhappy_first(responses):
+    queue = fu.detractor_queue(responses, as_of=AS_OF, days=30, owner="Dan (Service)")
+    # r3 is a day too old, r4 anonymous; C1's lowest score (r1) is kept, not its later r5
+    assert queue["response_id"].tolist() == ["r1", "r2"]
+    assert queue.columns.tolist() == ["response_id", "customer_id", "responded_at", "touchpoint", "location", "nps",
+                                      "comment", "owner"]
+    assert (queue["owner"] == "Dan (Service)").all()
+    # a window one day longer reaches r3, the unhappiest
+    assert fu.detractor_queue(responses, as_of=AS_OF, days=31)["response_id"].tolist() == ["r3", "r1", "r2"]
+
+
+def test_detractor_queue_orders_equal_scores_most_recent_first(responses):
+    same = responses.assign(nps=2.0, customer_id=["C1", "C2", "C3", "C4", "C5"])
+    assert fu.detractor_queue(same, as_of=AS_OF)["response_id"].tolist() == ["r2", "r5", "r4", "r1"]
+
+
+def test_no_nps_or_no_customer_ids_give_an_empty_queue(responses):
+    assert fu.detractor_queue(responses.drop(columns=["nps"]), as_of=AS_OF).empty
+    assert fu.detractor_queue(responses.drop(columns=["customer_id"]), as_of=AS_OF).empty
+    assert fu.detractor_queue(None, as_of=AS_OF).empty
+
+
+def test_the_restricted_version_adds_contacts_and_is_written_to_the_restricted_folder(responses, tmp_path):
+    queue = fu.detractor_queue(responses, as_of=AS_OF)
+    contacts = pd.DataFrame({"customer_id": ["C2", "C1"], "email": ["c2@example.com", "c1@example.com"]})
+    full = fu.restricted_version(queue, contacts)
+    assert full["email"].tolist() == ["c1@example.com", "c2@example.com"]
+    assert fu.restricted_version(queue, None) is queue
+    path = fu.write_restricted(full, tmp_path / "restricted", "callback_queue_with_contacts")
+    assert path == tmp_path / "restricted" / "callback_queue_with_contacts.csv"
+    assert pd.read_csv(path)["email"].tolist() == ["c1@example.com", "c2@example.com"]
+
+
+def test_contacts_are_read_when_integration_saved_them(tmp_path):
+    assert fu.read_contacts(tmp_path) is None
+    pd.DataFrame({"customer_id": ["C1"], "phone": ["07700 900123"]}).to_parquet(tmp_path / "contacts.parquet")
+    assert fu.read_contacts(tmp_path)["phone"].tolist() == ["07700 900123"]
+
+
+# --------------------------------------------------------------------------- what the page shows
+
+
+def test_callback_view_shows_the_first_rows_without_the_owner(responses):
+    queue = fu.detractor_queue(responses, as_of=AS_OF, owner="Dan")
+    view = fu.callback_view(queue, n=1)
+    assert view.title == "Callback queue (first 1, redacted)" and len(view.frame) == 1
+    assert "owner" not in view.columns
+    assert view.formats["responded_at"](queue["responded_at"].iloc[0]) == "2025-12-20 10:15"
+    assert view.formats["nps"].format(2.0) == "2"
+    assert fu.queue_sentence(queue, "Dan") == "**2 detractors** to call back (owner: Dan)."
+
+
+def test_retention_view_labels_risk_and_money():
+    at_risk = pd.DataFrame({"rank": [1, 2], "customer_id": ["C9", "C8"], "segment": ["Small business", "Enterprise"],
+                            "churn_probability": [0.2557, 0.1091], "annual_revenue": [5020.2, 11100.6],
+                            "revenue_at_risk": [1283.97, 1211.55], "reasons": ["detractor", "passive"],
+                            "owner": ["Owen", "Owen"]})
+    view = fu.retention_view(at_risk, "EUR", n=1)
+    assert view.title == "Retention list (first 1)" and len(view.frame) == 1
+    assert view.columns == ["#", "Customer", "Segment", "Risk", "Annual revenue", "Revenue at risk",
+                            "Why the risk is high"]                  # no plan or location here; no owner
+    assert view.formats["Risk"](0.2557) == "26%"
+    assert view.formats["Annual revenue"](5020.2) == "€5,020"
+    assert fu.retention_sentence(at_risk, "Owen") == "**2 valuable customers at highest risk** to contact (owner: Owen)."
