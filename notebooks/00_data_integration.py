@@ -25,16 +25,15 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
+from cxtemplate.data import quality as dq
+from cxtemplate.data.integrate import integrate
+from cxtemplate.report.display import say, show_figure, show_table
 from cxtemplate.run.session import open_run
+from cxtemplate.run.store import write_integration
 
 run = open_run(params_path, run_dir, notebook="00_data_integration")
 
 # %%
-from cxtemplate.data import quality as dq
-from cxtemplate.report.display import say, show_figure, show_table
-from cxtemplate.data.integrate import integrate
-from cxtemplate.run.store import write_integration
-
 result = integrate(run.cfg)
 write_integration(result, run.store)
 q = result.quality()
@@ -48,32 +47,28 @@ say(dq.headline(q))
 # so they can be corrected at source.
 
 # %%
-show_table(dq.rows_table(q), "Rows per source",
-           formats={"Quarantined %": "{:.2f}%"},
-           note="Balanced = rows in equal rows used plus rows quarantined.")
+show_table(dq.rows_view(q))
 
 # %%
-reasons = dq.reasons_table(q)
-if reasons.empty:
+reasons = dq.reasons_view(q)
+if reasons.frame.empty:
     say("No row failed a check.")
 else:
-    show_table(reasons, "Why rows were quarantined", note="A row can fail more than one check.")
+    show_table(reasons)
 
 # %% [markdown]
 # ## Coverage and completeness
 
 # %%
-show_table(dq.coverage_table(q), "Date coverage per table")
-show_figure(dq.plot_volume(result.tables.get("responses"), result.tables.get("interactions"), run.cfg.period_freq()))
+show_table(dq.coverage_view(q))
+show_figure(dq.plot_volume(result.tables.get("responses"), result.tables.get("interactions"), run.freq))
 
 # %%
-missing = dq.missing_table(q, min_share=0.0)
-if missing.empty:
+missing = dq.missing_view(q, min_share=0.0)
+if missing.frame.empty:
     say("No column has empty values.")
 else:
-    show_table(missing, "Empty values per column (rows used)", formats={"Empty %": "{:.1f}%"},
-               note="Some columns are empty by design: an active customer has no end date; most "
-                    "responses carry no comment.")
+    show_table(missing)
 
 # %% [markdown]
 # ## Joins and personal data
@@ -83,16 +78,16 @@ else:
 # numbers, card-like numbers and the names of known customers, which were replaced by placeholders.
 
 # %%
-joins = dq.joins_table(q)
-if joins.empty:
+joins = dq.joins_view(q)
+if joins.frame.empty:
     say("There is no table to join to customers (no CRM source, or no customer ids).")
 else:
-    show_table(joins, "Rows linked to a known customer", formats={"Match rate %": "{:.1f}%"})
-red = dq.redactions_table(q)
-if red.empty:
+    show_table(joins)
+redactions = dq.redactions_view(q)
+if redactions.frame.empty:
     say("No personal data was found in free text (or redaction is switched off in the parameters).")
 else:
-    show_table(red, "Personal data redacted from free text")
+    show_table(redactions)
 
 # %%
 run.done(rows=q["rows"])

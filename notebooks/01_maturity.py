@@ -33,30 +33,25 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
+from cxtemplate.plan import maturity as mat
+from cxtemplate.plan import plots as mat_plots
+from cxtemplate.plan.maturity_model import load_model
+from cxtemplate.report.display import absent, say, show_figure, show_table
 from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="01_maturity")
 run.require("00_data_integration")
 
 # %%
-from cxtemplate.plan import maturity as mat
-from cxtemplate.plan import plots as mat_plots
-from cxtemplate.plan.maturity_model import load_model
-from cxtemplate.report.display import absent, fmt_signed, say, show_figure, show_table
-
 model = load_model(run.cfg.maturity.model, run.cfg.base_dir)
 target = run.cfg.maturity.target_stage
 answers = run.table("maturity_answers")
 a = mat.assess(answers, model, target, conf=run.cfg.metrics.confidence)
 if a.available:
     say(a.stage_sentence())
-elif answers is None or answers.empty:
-    absent("No maturity questionnaire answers were supplied",
-           "this page has no stage, radar or next practices; the rest of the report does not depend on it")
 else:
-    absent(f"None of the {len(answers):,} questionnaire answers match the practices of the model used",
-           "check `maturity.model` in the parameters; the answers are listed at the end of this page")
-say(f"Model used: **{model.name}**. {model.source.strip()}")
+    absent(*a.absence())
+say(a.model_sentence())
 
 # %% [markdown]
 # ## Maturity by dimension
@@ -71,13 +66,8 @@ say(f"Model used: **{model.name}**. {model.source.strip()}")
 
 # %%
 if a.available:
-    roles = tuple(r for r in (a.gap.role_a, a.gap.role_b) if r in a.scores.roles)
-    show_figure(mat_plots.plot_radar(a.scores, model, target_stage=target, by_role=roles if len(roles) == 2 else None))
-    show_table(mat.dimension_table(a.dimensions, a.scores.conf), "Adoption level by dimension",
-               formats={"Mean level": "{:.2f}", "SD between respondents": "{:.2f}",
-                        "Gap to target": lambda v: fmt_signed(v, 2)},
-               note=f"Levels 1 (undeveloped) to 4 (systematic). Target: stage {target} "
-                    f"({model.stage(target).name}), mean level {model.stage(target).min_level:g}.")
+    show_figure(mat_plots.plot_radar(a.scores, model, target_stage=target, by_role=a.compared_roles))
+    show_table(mat.dimension_view(a))
 
 # %% [markdown]
 # ## Do executives and frontline staff see the same organisation?
@@ -90,13 +80,11 @@ if a.available:
 # experience are usually not in place where customers meet the organisation.
 
 # %%
-if a.available and a.gap.overall["n_a"] and a.gap.overall["n_b"]:
+if a.available:
     say(a.gap.sentence())
+if a.has_gap:
     show_figure(mat_plots.plot_perception_gap(a.gap))
-    show_table(mat.gap_table(a.gap), "Mean level by role and the gap between them",
-               formats={"Gap": lambda v: fmt_signed(v, 2), "p (adjusted)": "{:.3f}"})
-elif a.available:
-    say(a.gap.sentence())
+    show_table(mat.gap_view(a.gap))
 
 # %% [markdown]
 # ## What to adopt next
@@ -108,17 +96,13 @@ elif a.available:
 
 # %%
 if a.available and a.next.empty:
-    say(f"Every dimension already meets stage {target}; the next step is the stage above it.")
+    say(a.all_met_sentence())
 elif a.available:
-    show_table(mat.practice_table(a.next), "Practices to adopt next, by dimension",
-               formats={"Mean level now": "{:.1f}"},
-               note="Ordered from the dimension furthest below target. Up to two practices per dimension.")
+    show_table(mat.practice_view(a.next))
 
 # %%
 if len(a.scores.issues):
-    show_table(mat.issues_table(a.scores), "Answers that were not scored",
-               note="These answers name a dimension, practice or level the model does not have. "
-                    "Correct them at source or use the matching maturity model.")
+    show_table(mat.issues_view(a.scores))
 
 # %%
 run.save("summary", a.summary())

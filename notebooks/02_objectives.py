@@ -31,38 +31,24 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
+from cxtemplate.plan import objectives as ob
+from cxtemplate.report.display import absent, say, show_figure, show_table
 from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="02_objectives")
 run.require("00_data_integration")
 
 # %%
-import pandas as pd
-
-from cxtemplate.plan import objectives as ob
-from cxtemplate.report.display import absent, say, show_figure, show_table
-
 # every column but the response ids and comments, which objectives do not use
 responses = run.table("responses", run.table_columns("responses", exclude=("response_id", "comment")))
-cfg = run.cfg
-records, series = [], {}
-if not cfg.objectives:
-    absent("No objectives are set in the parameters", "add them under `objectives:` to track targets here")
-elif responses is None or "responded_at" not in responses.columns:
-    absent("There are no dated survey responses", "objectives cannot be baselined")
+res = ob.assess_all(responses, run.cfg.objectives, run.specs, as_of=run.cfg.organisation.as_of, freq=run.freq,
+                    conf=run.conf, owner_label=run.cfg.owner_label)
+if res.absence:
+    absent(*res.absence)
 else:
-    for o in cfg.objectives:
-        if o.metric not in run.specs:
-            say(f"*Objective **{o.id}** uses {o.metric.upper()}, which is not measured for this organisation.*")
-            continue
-        rec, s = ob.assess(responses, o, run.specs[o.metric], as_of=cfg.organisation.as_of, freq=run.freq,
-                           conf=run.conf)
-        rec["owner_name"] = cfg.owner_label(o.owner)
-        records.append(rec)
-        series[o.id] = s
-    on_track = sum(r.get("status") in ("on track", "already met") for r in records)
-    say(f"**{on_track} of {len(records)} objectives are on track** on the recent trend; "
-        f"{len(records) - on_track} need a change of course to reach their target.")
+    for note in res.notes:
+        say(note)
+    say(res.headline())
 
 # %% [markdown]
 # ## The objectives at a glance
@@ -72,15 +58,8 @@ else:
 # projection's 95% interval, *off track* means it lies above it.
 
 # %%
-if records:
-    glance = pd.DataFrame([{
-        "Business goal": r["goal"], "Metric": r["metric"], "Population": r["where"],
-        "Baseline": r.get("baseline"), "95% CI": f"{r['baseline_low']:.1f} to {r['baseline_high']:.1f}" if "baseline" in r else "–",
-        "n": r.get("baseline_n"), "Target": r["target"], "Deadline": r["deadline"], "Owner": r["owner_name"],
-        "Status": r["status"]} for r in records])
-    show_table(glance, "Objectives: baseline, target and status", formats={"Baseline": "{:.1f}", "Target": "{:g}"},
-               note=f"Baseline window: {records[0]['window']}. NPS in points (−100…100); top-box metrics in %; "
-                    "means on their scale.")
+if res.records:
+    show_table(ob.glance_view(res))
 
 # %% [markdown]
 # ## Feasibility
@@ -92,21 +71,10 @@ if records:
 # has achieved before.
 
 # %%
-if records:
-    feas = pd.DataFrame([{
-        "Business goal": r["goal"], "Change needed": r.get("change_needed"),
-        "Responses by deadline": r.get("responses_expected"), "Power": 100 * r.get("power", float("nan")),
-        "Detectable change": r.get("detectable_change"), "× usual spread": r.get("change_vs_history"),
-        "Best 12-month gain": r.get("best_12m_gain"), "Projected": r.get("projected"),
-    } for r in records])
-    show_table(feas, "Can the targets be reached, and would we see it?",
-               formats={"Change needed": "{:+.1f}", "Responses by deadline": "{:,.0f}", "Power": "{:.0f}%",
-                        "Detectable change": "{:.1f}", "× usual spread": "{:.1f}×",
-                        "Best 12-month gain": "{:+.1f}", "Projected": "{:.1f}"},
-               note="Detectable change: the smallest true change the expected responses would show with 80% power. "
-                    "Projected: the recent trend's value at the deadline (interval in the sentences below).")
-    for r in records:
-        say(ob.verdict(r))
+if res.records:
+    show_table(ob.feasibility_view(res))
+for text in res.verdicts():
+    say(text)
 
 # %% [markdown]
 # ## Baseline, target and trajectory
@@ -116,12 +84,10 @@ if records:
 # precision) would take it by the deadline.
 
 # %%
-for r in records:
-    fig = ob.plot_objective(r, series[r["id"]], freq=run.freq)
-    if fig is not None:
-        show_figure(fig)
+for fig in res.figures():
+    show_figure(fig)
 
 # %%
-if records:
-    run.save("objectives", pd.DataFrame(records))
-run.done(objectives=len(records), on_track=sum(r.get("status") in ("on track", "already met") for r in records))
+if res.records:
+    run.save("objectives", res.table())
+run.done(objectives=len(res.records), on_track=res.on_track)

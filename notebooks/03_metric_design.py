@@ -27,22 +27,22 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
+from cxtemplate.measure import design as md
+from cxtemplate.report.display import absent, say, show_figure, show_table
 from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="03_metric_design")
 run.require("00_data_integration")
 
 # %%
-from cxtemplate.measure import design as md
-from cxtemplate.report.display import absent, say, show_figure, show_table
-
 cfg = run.cfg
 # every column but the response ids and comments, which metric design does not use
 responses = run.table("responses", run.table_columns("responses", exclude=("response_id", "comment")))
 customers = run.table("customers")
 specs = run.specs
-margins = {k: getattr(cfg.metrics, k).target_margin for k in specs}
+margins = md.target_margins(specs, cfg.metrics)
 has_survey = responses is not None and bool(specs)
+dated = has_survey and md.is_dated(responses)
 
 # %% [markdown]
 # ## The metric catalogue
@@ -54,9 +54,9 @@ has_survey = responses is not None and bool(specs)
 if not specs:
     absent("No survey metric is enabled in the parameters", "there is nothing to design")
 else:
-    show_table(md.catalogue(specs, margins, run.conf), "Metrics and their definitions",
-               formats={"Target margin (±)": "{:g}"})
-    run.save("catalogue", md.catalogue(specs, margins, run.conf))
+    catalogue = md.catalogue_view(specs, margins, run.conf)
+    show_table(catalogue)
+    run.save("catalogue", catalogue.frame)
 
 # %% [markdown]
 # ## Where the metrics are collected
@@ -69,14 +69,9 @@ if not has_survey:
     absent("There are no survey responses", "coverage cannot be assessed")
 else:
     cov = md.coverage(responses, specs)
-    if cov.empty:
-        say("The responses carry no journey stage or touchpoint, so coverage along the journey cannot be shown.")
-    else:
-        thin = cov[cov["Responses"] < cfg.reporting.min_n * 12]
-        say(f"**{len(cov)} touchpoints** are surveyed; {len(thin)} of them collect fewer than "
-            f"{cfg.reporting.min_n} responses a month on average and can only be reported over longer periods.")
-        show_table(cov, "Responses by journey stage and touchpoint",
-                   formats={"Share %": "{:.1f}%", **{c: "{:.0f}%" for c in cov.columns if c.endswith("answered %")}})
+    say(md.coverage_sentence(cov, cfg.reporting.min_n, md.months_covered(responses)))
+    if not cov.empty:
+        show_table(md.coverage_view(cov))
         run.save("coverage", cov)
 
 # %% [markdown]
@@ -86,13 +81,11 @@ else:
 # makes the results less representative even when the volume looks stable.
 
 # %%
-rates = md.response_rate(responses, customers, run.freq, cfg.organisation.as_of) if has_survey else None
-if rates is None or rates.empty:
+rates = md.response_rate(responses if has_survey else None, customers, run.freq, cfg.organisation.as_of)
+if rates.empty:
     absent("Response rates need the CRM's start dates and customer ids on responses", "they are not available here")
 else:
-    last = rates.iloc[-12:]
-    say(f"Over the last 12 periods, **{last['response_rate_pct'].mean():.1f}%** of active customers answered a survey "
-        f"each period (from {last['response_rate_pct'].min():.1f}% to {last['response_rate_pct'].max():.1f}%).")
+    say(md.response_rate_sentence(rates))
     show_figure(md.plot_response_rate(rates, run.freq))
     run.save("response_rate", rates)
 
@@ -105,24 +98,13 @@ else:
 # reported every period.
 
 # %%
-dated = has_survey and "responded_at" in responses.columns and responses["responded_at"].notna().any()
-seg_cols = [c for c in cfg.segments if dated and c in responses.columns]
-margin_tables = {}
-for key, spec in specs.items() if seg_cols else []:
-    margin_tables[key] = md.margins_by_segment(responses, spec, seg_cols, target_margin=margins[key],
-                                               freq=run.freq, as_of=cfg.organisation.as_of, conf=run.conf)
-    run.save(f"margins_{key}", margin_tables[key])
+margin_tables = md.margin_tables(responses if dated else None, specs, cfg.segments, margins, freq=run.freq,
+                                 as_of=cfg.organisation.as_of, conf=run.conf)
+for key, table in margin_tables.items():
+    run.save(f"margins_{key}", table)
+    say(md.margin_sentence(specs[key], margins[key], table))
 if margin_tables:
-    for key, t in margin_tables.items():
-        ok = (t["Periods of data needed"] <= 1).sum()
-        say(f"**{specs[key].name}** (target ±{margins[key]:g}): {ok} of {len(t)} segment levels reach the target "
-            f"margin within a single period; the median level needs {t['Periods of data needed'].median():.1f} periods of data.")
-    combined = md.combine_margins(margin_tables, specs)
-    show_table(combined, "Margin of error in the latest period, and periods of data needed for the target margin",
-               formats={c: ("{:.2f}" if c.startswith(tuple(s.name for s in specs.values() if s.kind == "mean")) and c.endswith("± now")
-                            else "{:.1f}") for c in combined.columns if c.endswith(("± now", "needed"))}, max_rows=80,
-               note="Targets: " + ", ".join(f"{specs[k].name} ±{margins[k]:g}" for k in margin_tables)
-                    + ". The sample needed uses each level's own spread over the last year.")
+    show_table(md.margins_view(margin_tables, specs, margins))
 elif has_survey and not dated:
     absent("The responses carry no dates", "precision per reporting period cannot be shown")
 else:
@@ -135,17 +117,13 @@ else:
 # lengthens the survey. A large *unique* share means the metric measures something the others miss.
 
 # %%
-corr, unique = md.redundancy(responses, specs) if has_survey else (None, None)
-if corr is None or corr.empty:
+corr, unique = md.redundancy(responses if has_survey else None, specs)
+if corr.empty:
     absent("Fewer than two metrics are measured", "redundancy cannot be assessed")
 else:
     show_figure(md.plot_redundancy(corr, int(unique["n"].iloc[0])))
-    show_table(unique.drop(columns="n"), "How much of each metric the others explain",
-               formats={"Explained by the others %": "{:.0f}%", "Unique %": "{:.0f}%"},
-               note=f"Linear regression of each metric on the others, n = {int(unique['n'].iloc[0]):,} responses answering all.")
-    most = unique.sort_values("Unique %").iloc[0]
-    say(f"**{most['Metric']}** is the most redundant: the other metrics explain {most['Explained by the others %']:.0f}% of it. "
-        "Keep it where stakeholders already rely on it; otherwise it is the first candidate to drop.")
+    show_table(md.redundancy_view(unique))
+    say(md.redundancy_sentence(unique))
     run.save("redundancy", unique)
 
 # %% [markdown]
@@ -160,8 +138,7 @@ if dated and "touchpoint" in responses.columns:
     key = next(iter(specs))
     cad = md.cadence(responses, specs[key], by="touchpoint", target_margin=margins[key], freq=run.freq,
                      as_of=cfg.organisation.as_of, conf=run.conf)
-    show_table(cad, f"Cadence per touchpoint for {specs[key].name} at ±{margins[key]:g}",
-               formats={"Responses per month": "{:,.0f}", "n for target margin": "{:,.0f}"})
+    show_table(md.cadence_view(cad, specs[key], margins[key]))
     run.save("cadence", cad)
 else:
     absent("The responses carry no touchpoint or no dates", "no cadence can be recommended")

@@ -5,6 +5,9 @@
 * today's margin of error per segment against the target margin, and the sample that would reach it;
 * redundancy between metrics: how much of each one the others already explain;
 * a survey cadence per touchpoint that the volumes can actually support.
+
+Nothing here names a metric: every step loops over the specs it is given (key → :class:`MetricSpec`)
+and dispatches on the spec's ``kind``, so a metric added in the params simply appears.
 """
 
 from __future__ import annotations
@@ -17,8 +20,49 @@ import pandas as pd
 from cxtemplate.measure.inference import margin_of_error, sample_size_for_margin
 from cxtemplate.measure.metrics import summarise
 from cxtemplate.measure.spec import MetricSpec
+from cxtemplate.report.display import TableView
 
 CADENCES = (("monthly", 1), ("quarterly", 3), ("half-yearly", 6), ("yearly", 12))
+
+DEFAULT_TARGET_MARGIN = {"nps": 10.0, "top_box": 5.0, "mean": 0.25}
+"""Target margin of error by metric kind when neither the spec nor the params give one (the params' defaults)."""
+
+MARGIN_DECIMALS = {"nps": 1, "top_box": 1, "mean": 2}
+"""Decimals of a margin of error as tables show it, by metric kind (a mean's margin is a fraction of a point)."""
+
+
+def target_margins(specs: dict[str, MetricSpec], metrics=None) -> dict[str, float]:
+    """The target margin of error of every metric, by key.
+
+    Parameters
+    ----------
+    specs : dict
+        Metric key → :class:`MetricSpec`.
+    metrics : object, optional
+        The params' ``metrics`` section (duck-typed). When the spec itself carries no ``target_margin``,
+        a built-in metric's comes from ``metrics.<key>.target_margin`` and a further one's from the
+        entry of ``metrics.extra`` with that ``key``.
+
+    Returns
+    -------
+    dict
+        Key → margin, in reporting units (NPS points, percentage points, scale points); a metric
+        with no margin anywhere gets :data:`DEFAULT_TARGET_MARGIN` for its kind.
+    """
+    declared = {getattr(m, "key", None): m for m in getattr(metrics, "extra", None) or ()}
+    out = {}
+    for key, spec in specs.items():
+        margin = getattr(spec, "target_margin", None)
+        if margin is None:
+            section = declared.get(key) or getattr(metrics, key, None)
+            margin = getattr(section, "target_margin", None)
+        out[key] = float(margin) if margin is not None else DEFAULT_TARGET_MARGIN[spec.kind]
+    return out
+
+
+def is_dated(responses: pd.DataFrame | None) -> bool:
+    """Whether there are responses with at least one response date."""
+    return responses is not None and "responded_at" in responses.columns and bool(responses["responded_at"].notna().any())
 
 
 def catalogue(specs: dict[str, MetricSpec], margins: dict[str, float], conf: float = 0.95) -> pd.DataFrame:
@@ -28,6 +72,11 @@ def catalogue(specs: dict[str, MetricSpec], margins: dict[str, float], conf: flo
         rows.append({"Metric": spec.display, "Definition": spec.describe(conf), "Reported as": spec.unit,
                      "Target margin (±)": margins.get(key, float("nan"))})
     return pd.DataFrame(rows)
+
+
+def catalogue_view(specs: dict[str, MetricSpec], margins: dict[str, float], conf: float = 0.95) -> TableView:
+    """:func:`catalogue` with its title and format."""
+    return TableView(catalogue(specs, margins, conf), "Metrics and their definitions", {"Target margin (±)": "{:g}"})
 
 
 def coverage(responses: pd.DataFrame, specs: dict[str, MetricSpec],
@@ -47,14 +96,49 @@ def coverage(responses: pd.DataFrame, specs: dict[str, MetricSpec],
     return out.sort_values(cols, ignore_index=True).rename(columns={c: c.replace("_", " ").capitalize() for c in cols})
 
 
-def response_rate(responses: pd.DataFrame, customers: pd.DataFrame, freq: str = "M",
+def months_covered(responses: pd.DataFrame | None, time_col: str = "responded_at") -> int:
+    """Calendar months from the first response to the last, both included (0 without dates)."""
+    if responses is None or time_col not in responses.columns or responses[time_col].notna().sum() == 0:
+        return 0
+    first, last = responses[time_col].min(), responses[time_col].max()
+    return (pd.Period(last, "M") - pd.Period(first, "M")).n + 1
+
+
+def coverage_sentence(cov: pd.DataFrame, min_n: int, months: int) -> str:
+    """How many touchpoints are surveyed and how many collect fewer than ``min_n`` responses a month.
+
+    Parameters
+    ----------
+    cov : DataFrame
+        From :func:`coverage`.
+    min_n : int
+        The smallest cell the report shows (``reporting.min_n``).
+    months : int
+        Months the responses cover (:func:`months_covered`); a touchpoint's monthly average is its
+        responses over these months.
+    """
+    if cov.empty:
+        return "The responses carry no journey stage or touchpoint, so coverage along the journey cannot be shown."
+    thin = cov[cov["Responses"] < min_n * max(months, 1)]
+    return (f"**{len(cov)} touchpoints** are surveyed; {len(thin)} of them collect fewer than "
+            f"{min_n} responses a month on average and can only be reported over longer periods.")
+
+
+def coverage_view(cov: pd.DataFrame) -> TableView:
+    """:func:`coverage` with its title and formats."""
+    return TableView(cov, "Responses by journey stage and touchpoint",
+                     {"Share %": "{:.1f}%", **{c: "{:.0f}%" for c in cov.columns if c.endswith("answered %")}})
+
+
+def response_rate(responses: pd.DataFrame | None, customers: pd.DataFrame | None, freq: str = "M",
                   as_of=None) -> pd.DataFrame:
     """Per period: active customers, customers who responded, and the response rate.
 
     A customer is active in a period when they started on or before its last day and had not
     left before its first day. Needs ``start_date`` (and ``end_date``) in the CRM table.
     """
-    if customers is None or "start_date" not in customers.columns or "customer_id" not in responses.columns:
+    if (responses is None or customers is None or "start_date" not in customers.columns
+            or "customer_id" not in responses.columns):
         return pd.DataFrame()
     ok = (responses["customer_id"].notna() & responses["responded_at"].notna()).to_numpy()
     known_at = responses["responded_at"][ok]
@@ -84,6 +168,13 @@ def response_rate(responses: pd.DataFrame, customers: pd.DataFrame, freq: str = 
     return out
 
 
+def response_rate_sentence(rates: pd.DataFrame, periods: int = 12) -> str:
+    """The average response rate over the last ``periods`` periods, with its range."""
+    last = rates["response_rate_pct"].iloc[-periods:]
+    return (f"Over the last {periods} periods, **{last.mean():.1f}%** of active customers answered a survey "
+            f"each period (from {last.min():.1f}% to {last.max():.1f}%).")
+
+
 def _expected_shares(row: pd.Series, spec: MetricSpec) -> dict:
     if spec.kind == "nps":
         return {"promoters": row["promoters"] / 100, "detractors": row["detractors"] / 100}
@@ -111,7 +202,6 @@ def margins_by_segment(responses: pd.DataFrame, spec: MetricSpec, segment_cols: 
     recent = df[df["responded_at"].dt.to_period(freq).between(last - window + 1, last)]
     # expected shares / sd come from a whole year, so a thin cell's sample size is not driven by noise
     year = df[df["responded_at"].dt.to_period(freq) > last - (12 if freq == "M" else 4)]
-    kind = "top_box" if spec.kind == "top_box" else spec.kind
     rows = []
     for col in [c for c in segment_cols if c in df.columns]:
         now = summarise(recent, spec, by=col, conf=conf).set_index(col)
@@ -119,8 +209,8 @@ def margins_by_segment(responses: pd.DataFrame, spec: MetricSpec, segment_cols: 
         for level, r in ref.iterrows():
             n_now = int(now.loc[level, "n"]) if level in now.index else 0
             shares = _expected_shares(r, spec)
-            moe = margin_of_error(kind, n_now, conf=conf, **shares) if n_now > 1 else float("nan")
-            need = sample_size_for_margin(kind, target_margin, conf=conf, **shares)
+            moe = margin_of_error(spec.kind, n_now, conf=conf, **shares) if n_now > 1 else float("nan")
+            need = sample_size_for_margin(spec.kind, target_margin, conf=conf, **shares)
             per_period = r["n"] / (12 if freq == "M" else 4)
             rows.append({"Segment": col.replace("_", " "), "Level": level, "n (latest period)": n_now,
                          "Margin ± now": moe, "n for target margin": need,
@@ -128,7 +218,59 @@ def margins_by_segment(responses: pd.DataFrame, spec: MetricSpec, segment_cols: 
     return pd.DataFrame(rows)
 
 
-def redundancy(responses: pd.DataFrame, specs: dict[str, MetricSpec]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def margin_tables(responses: pd.DataFrame | None, specs: dict[str, MetricSpec], segments: list[str],
+                  margins: dict[str, float], *, freq: str = "M", as_of=None,
+                  conf: float = 0.95) -> dict[str, pd.DataFrame]:
+    """:func:`margins_by_segment` for every metric, by key.
+
+    Parameters
+    ----------
+    responses : DataFrame or None
+    specs : dict
+        Metric key → spec; every one gets a table.
+    segments : list of str
+        Segment columns (``cfg.segments``); those the responses lack are skipped.
+    margins : dict
+        Metric key → target margin (:func:`target_margins`).
+
+    Returns
+    -------
+    dict
+        Key → table, in the order of ``specs``; empty when the responses carry no dates or no
+        segment column.
+    """
+    cols = [c for c in segments if c in responses.columns] if is_dated(responses) else []
+    if not cols:
+        return {}
+    return {key: margins_by_segment(responses, spec, cols, target_margin=margins[key], freq=freq, as_of=as_of,
+                                    conf=conf) for key, spec in specs.items()}
+
+
+def margin_sentence(spec: MetricSpec, margin: float, table: pd.DataFrame) -> str:
+    """How many segment levels reach a metric's target margin in one period, and what the median level needs."""
+    if table.empty or "Periods of data needed" not in table.columns:
+        return f"**{spec.name}** (target ±{margin:g}): no scored responses, so its precision cannot be shown."
+    need = table["Periods of data needed"]
+    return (f"**{spec.name}** (target ±{margin:g}): {(need <= 1).sum()} of {len(table)} segment levels reach the "
+            f"target margin within a single period; the median level needs {need.median():.1f} periods of data.")
+
+
+def margins_view(tables: dict[str, pd.DataFrame], specs: dict[str, MetricSpec],
+                 margins: dict[str, float]) -> TableView:
+    """:func:`combine_margins` with its title, per-kind number formats and a note naming the targets."""
+    combined = combine_margins(tables, specs)
+    formats = {}
+    for key in tables:
+        spec = specs[key]
+        formats[f"{spec.name} ± now"] = f"{{:.{MARGIN_DECIMALS[spec.kind]}f}}"
+        formats[f"{spec.name} periods needed"] = "{:.1f}"
+    return TableView(combined, "Margin of error in the latest period, and periods of data needed for the target margin",
+                     {c: f for c, f in formats.items() if c in combined.columns},
+                     "Targets: " + ", ".join(f"{specs[k].name} ±{margins[k]:g}" for k in tables)
+                     + ". The sample needed uses each level's own spread over the last year.", max_rows=80)
+
+
+def redundancy(responses: pd.DataFrame | None, specs: dict[str, MetricSpec]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """How much the metrics overlap.
 
     Returns
@@ -138,7 +280,7 @@ def redundancy(responses: pd.DataFrame, specs: dict[str, MetricSpec]) -> tuple[p
         them), and per metric the share of its variance explained by the others (R² of a linear
         regression) with the unique remainder — a metric with little unique variance adds little.
     """
-    cols = {s.name: s.column for s in specs.values() if s.column in responses.columns}
+    cols = {s.name: s.column for s in specs.values() if responses is not None and s.column in responses.columns}
     if len(cols) < 2:
         return pd.DataFrame(), pd.DataFrame()
     data = responses[list(cols.values())].dropna()
@@ -152,6 +294,22 @@ def redundancy(responses: pd.DataFrame, specs: dict[str, MetricSpec]) -> tuple[p
         r2 = 1 - np.var(y - x @ beta) / np.var(y) if np.var(y) > 0 else float("nan")
         rows.append({"Metric": name, "Explained by the others %": 100 * r2, "Unique %": 100 * (1 - r2), "n": len(data)})
     return corr, pd.DataFrame(rows)
+
+
+def redundancy_view(unique: pd.DataFrame) -> TableView:
+    """The unique-variance table of :func:`redundancy` with its title, formats and a note giving n."""
+    return TableView(unique.drop(columns="n"), "How much of each metric the others explain",
+                     {"Explained by the others %": "{:.0f}%", "Unique %": "{:.0f}%"},
+                     f"Linear regression of each metric on the others, n = {int(unique['n'].iloc[0]):,} responses "
+                     "answering all.")
+
+
+def redundancy_sentence(unique: pd.DataFrame) -> str:
+    """Which metric the others explain best, and what to do about it."""
+    most = unique.sort_values("Unique %").iloc[0]
+    return (f"**{most['Metric']}** is the most redundant: the other metrics explain "
+            f"{most['Explained by the others %']:.0f}% of it. "
+            "Keep it where stakeholders already rely on it; otherwise it is the first candidate to drop.")
 
 
 def cadence(responses: pd.DataFrame, spec: MetricSpec, *, by: str = "touchpoint", target_margin: float,
@@ -170,11 +328,10 @@ def cadence(responses: pd.DataFrame, spec: MetricSpec, *, by: str = "touchpoint"
     recent = df[df["responded_at"].dt.to_period(freq) > last - recent_periods]
     months_per_period = 1 if freq == "M" else 3
     table = summarise(recent, spec, by=by, conf=conf)
-    kind = "top_box" if spec.kind == "top_box" else spec.kind
     rows = []
     for _, r in table.iterrows():
         monthly = r["n"] / (recent_periods * months_per_period)
-        need = sample_size_for_margin(kind, target_margin, conf=conf, **_expected_shares(r, spec))
+        need = sample_size_for_margin(spec.kind, target_margin, conf=conf, **_expected_shares(r, spec))
         choice = next((name for name, months in CADENCES if monthly * months >= need), None)
         if choice is None:
             advice = f"volume too low: a year gives {monthly * 12:,.0f} of {need:,} needed — invite more customers or report yearly with a wider margin"
@@ -186,6 +343,12 @@ def cadence(responses: pd.DataFrame, spec: MetricSpec, *, by: str = "touchpoint"
         rows.append({by.replace("_", " ").capitalize(): r[by], "Responses per month": monthly, "n for target margin": need,
                      "Cadence": choice, "Advice": advice})
     return pd.DataFrame(rows).sort_values("Responses per month", ascending=False, ignore_index=True)
+
+
+def cadence_view(cad: pd.DataFrame, spec: MetricSpec, margin: float) -> TableView:
+    """:func:`cadence` with a title naming the metric and its target margin."""
+    return TableView(cad, f"Cadence per touchpoint for {spec.name} at ±{margin:g}",
+                     {"Responses per month": "{:,.0f}", "n for target margin": "{:,.0f}"})
 
 
 def plot_redundancy(corr: pd.DataFrame, n: int):

@@ -19,6 +19,7 @@ import pandas as pd
 from cxtemplate.measure.inference import adjust_bh, compare_means
 from cxtemplate.measure.metrics import t_interval
 from cxtemplate.plan.maturity_model import MaturityModel, respondents, role_plural, stage_of
+from cxtemplate.report.display import TableView, fmt_signed
 
 # --------------------------------------------------------------------------- scoring
 
@@ -345,6 +346,38 @@ class Assessment:
         """Whether any answer could be scored."""
         return self.scores.n_respondents > 0
 
+    @property
+    def has_gap(self) -> bool:
+        """Whether both compared roles answered, so the perception gap can be drawn and tabled."""
+        return self.available and bool(self.gap.overall["n_a"]) and bool(self.gap.overall["n_b"])
+
+    @property
+    def compared_roles(self) -> tuple[str, str] | None:
+        """The two compared roles when both have scored answers (the radar draws their own lines), else None."""
+        roles = tuple(r for r in (self.gap.role_a, self.gap.role_b) if r in self.scores.roles)
+        return roles if len(roles) == 2 else None
+
+    def absence(self) -> tuple[str, str]:
+        """What is missing and what follows, for ``absent(...)`` when no answer could be scored.
+
+        Either no answers were supplied, or none of them matches the model's practices (then every
+        answer is among the unscored ``issues``, listed at the end of the page).
+        """
+        n = len(self.scores.issues)
+        if n == 0:
+            return ("No maturity questionnaire answers were supplied",
+                    "this page has no stage, radar or next practices; the rest of the report does not depend on it")
+        return (f"None of the {n:,} questionnaire answers match the practices of the model used",
+                "check `maturity.model` in the parameters; the answers are listed at the end of this page")
+
+    def model_sentence(self) -> str:
+        """Which maturity model was used, and where it comes from."""
+        return f"Model used: **{self.model.name}**. {self.model.source.strip()}"
+
+    def all_met_sentence(self) -> str:
+        """What the page says when no dimension is below the target stage."""
+        return f"Every dimension already meets stage {self.target_stage}; the next step is the stage above it."
+
     def stage_sentence(self) -> str:
         """Where the organisation stands, what that stage means and how sure we are."""
         s, o, tgt = self.stage, self.scores.overall, self.model.stage(self.target_stage)
@@ -433,3 +466,35 @@ def practice_table(nxt: pd.DataFrame) -> pd.DataFrame:
         "Reads as": nxt["level_now"],
         "Needed": [f"{a} {b}" for a, b in zip(nxt["level_needed"], nxt["level_needed_name"])],
         "Respondents": nxt["n"]})
+
+
+# --------------------------------------------------------------------------- the tables as the page shows them
+
+
+def dimension_view(a: Assessment) -> TableView:
+    """:func:`dimension_table` with its title, formats and a note naming the model's scale and the target."""
+    target, low, high = a.model.stage(a.target_stage), a.model.levels[0], a.model.levels[-1]
+    return TableView(dimension_table(a.dimensions, a.scores.conf), "Adoption level by dimension",
+                     {"Mean level": "{:.2f}", "SD between respondents": "{:.2f}",
+                      "Gap to target": lambda v: fmt_signed(v, 2)},
+                     f"Levels {low.level} ({low.name.lower()}) to {high.level} ({high.name.lower()}). "
+                     f"Target: stage {a.target_stage} ({target.name}), mean level {target.min_level:g}.")
+
+
+def gap_view(gap: PerceptionGap) -> TableView:
+    """:func:`gap_table` with its title and formats."""
+    return TableView(gap_table(gap), "Mean level by role and the gap between them",
+                     {"Gap": lambda v: fmt_signed(v, 2), "p (adjusted)": "{:.3f}"})
+
+
+def practice_view(nxt: pd.DataFrame) -> TableView:
+    """:func:`practice_table` with its title, format and note."""
+    return TableView(practice_table(nxt), "Practices to adopt next, by dimension", {"Mean level now": "{:.1f}"},
+                     "Ordered from the dimension furthest below target. Up to two practices per dimension.")
+
+
+def issues_view(scores: MaturityScores) -> TableView:
+    """:func:`issues_table` with its title and the advice under it."""
+    return TableView(issues_table(scores), "Answers that were not scored",
+                     note="These answers name a dimension, practice or level the model does not have. "
+                          "Correct them at source or use the matching maturity model.")

@@ -14,7 +14,8 @@ questions a board should hear before signing a target off:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,13 @@ from scipy import stats
 from cxtemplate.measure.metrics import summarise
 from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.measure.trends import period_table
+from cxtemplate.report.display import TableView, fmt_signed
+
+ON_TRACK = ("on track", "already met")
+"""Statuses that count as on track."""
+
+CHANGE_UNIT = {"nps": "points", "top_box": "percentage points", "mean": "scale points"}
+"""The unit of a change in each metric kind, as a sentence names it."""
 
 
 @dataclass(frozen=True)
@@ -201,13 +209,27 @@ def _history(series: pd.DataFrame, window: int, freq: str) -> dict:
             "best_gain": float(gains.max()) if len(gains) else float("nan")}
 
 
-def verdict(rec: dict) -> str:
-    """One plain-language sentence on an objective's feasibility and trajectory."""
+def verdict(rec: dict, kind: str | None = None, conf: float = 0.95) -> str:
+    """One plain-language sentence on an objective's feasibility and trajectory.
+
+    Parameters
+    ----------
+    rec : dict
+        A record of :func:`assess`.
+    kind : {"nps", "top_box", "mean"}, optional
+        The metric's kind, which names the unit of the change (NPS points, percentage points, scale
+        points); without it the unit is guessed from the metric's name and unit.
+    conf : float
+        Confidence level of the baseline interval.
+    """
     if rec.get("status") == "no data":
         return f"**{rec['goal']}** — no {rec['metric']} responses in the baseline window, so it cannot be tracked yet."
-    unit = "points" if rec["metric"] in ("NPS",) else ("percentage points" if "%" in rec["unit"] else "scale points")
+    if kind is not None:
+        unit = CHANGE_UNIT[kind]
+    else:
+        unit = "points" if rec["metric"] in ("NPS",) else ("percentage points" if "%" in rec["unit"] else "scale points")
     parts = [f"**{rec['goal']}** ({rec['metric']}, {rec['where']}): baseline {rec['baseline']:.1f} "
-             f"(95% CI {rec['baseline_low']:.1f} to {rec['baseline_high']:.1f}, n = {rec['baseline_n']:,}), "
+             f"({100 * conf:g}% CI {rec['baseline_low']:.1f} to {rec['baseline_high']:.1f}, n = {rec['baseline_n']:,}), "
              f"target {rec['target']:g} by {rec['deadline']}"]
     if rec["status"] == "already met":
         parts.append("— already met at baseline; consider a more ambitious target.")
@@ -224,7 +246,7 @@ def verdict(rec: dict) -> str:
     return " ".join(parts)
 
 
-def plot_objective(rec: dict, series: pd.DataFrame, freq: str = "M"):
+def plot_objective(rec: dict, series: pd.DataFrame, freq: str = "M", conf: float = 0.95):
     """History with interval band, target at the deadline, the required path and the projected trend.
 
     Returns ``None`` for an objective without data.
@@ -237,14 +259,15 @@ def plot_objective(rec: dict, series: pd.DataFrame, freq: str = "M"):
         return None
     fig, ax = plt.subplots(figsize=(8.5, 3.6))
     x = pd.PeriodIndex(series["period"], freq=freq).to_timestamp(how="start")
-    ax.fill_between(x, series["ci_low"], series["ci_high"], color=PALETTE[0], alpha=0.15, lw=0, label="95% interval")
+    ax.fill_between(x, series["ci_low"], series["ci_high"], color=PALETTE[0], alpha=0.15, lw=0,
+                    label=f"{100 * conf:g}% interval")
     ax.plot(x, series["value"], color=PALETTE[0], lw=1.5, marker="o", ms=2.5, label=f"{rec['metric']} per period")
     dl, end = pd.Timestamp(rec["deadline"]), x[-1]
     ax.plot([end, dl], [rec["baseline"], rec["target"]], ls="--", color=NEUTRAL, lw=1.2, label="required path")
     if not math.isnan(rec.get("projected", float("nan"))):
         colour = GOOD if rec["status"] in ("on track", "already met") else BAD
         ax.plot([end, dl], [rec["baseline"], rec["projected"]], ls=":", color=colour, lw=1.8,
-                label="recent trend (95% interval at deadline)")
+                label=f"recent trend ({100 * conf:g}% interval at deadline)")
         ax.errorbar([dl], [rec["projected"]], yerr=[[rec["projected"] - rec["projected_low"]],
                                                     [rec["projected_high"] - rec["projected"]]],
                     color=colour, capsize=3, lw=1)
@@ -253,3 +276,152 @@ def plot_objective(rec: dict, series: pd.DataFrame, freq: str = "M"):
            source=f"survey responses, {rec['where']}")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=5, fontsize=8)
     return fig
+
+
+# --------------------------------------------------------------------------- all objectives of an engagement
+
+
+@dataclass
+class ObjectiveResults:
+    """Every objective of the params assessed (:func:`assess_all`): what notebook 02 shows and saves.
+
+    Attributes
+    ----------
+    records : list of dict
+        One record per assessed objective (:func:`assess`), with ``owner_name`` added.
+    series : dict
+        Objective id → its metric per period (for the chart).
+    kinds : dict
+        Objective id → the kind of its metric (``nps``, ``top_box``, ``mean``).
+    notes : list of str
+        One sentence per objective whose metric is not measured for this organisation.
+    absence : tuple of (str, str), optional
+        What is missing and what follows, when no objective could be assessed at all
+        (for ``absent(...)``).
+    conf : float
+        Confidence level of every interval.
+    freq : {"M", "Q"}
+        Reporting frequency.
+    """
+
+    records: list[dict] = field(default_factory=list)
+    series: dict[str, pd.DataFrame] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    absence: tuple[str, str] | None = None
+    conf: float = 0.95
+    freq: str = "M"
+
+    @property
+    def on_track(self) -> int:
+        """How many objectives are on track or already met."""
+        return sum(r.get("status") in ON_TRACK for r in self.records)
+
+    def headline(self) -> str:
+        """How many objectives are on track, in one sentence."""
+        n = len(self.records)
+        return (f"**{self.on_track} of {n} objectives are on track** on the recent trend; "
+                f"{n - self.on_track} need a change of course to reach their target.")
+
+    def verdicts(self) -> list[str]:
+        """One :func:`verdict` per objective."""
+        return [verdict(r, self.kinds.get(r["id"]), self.conf) for r in self.records]
+
+    def figures(self) -> Iterator:
+        """One :func:`plot_objective` chart per objective that has data, drawn one at a time."""
+        for r in self.records:
+            fig = plot_objective(r, self.series[r["id"]], freq=self.freq, conf=self.conf)
+            if fig is not None:
+                yield fig
+
+    def table(self) -> pd.DataFrame:
+        """The records as a table (artifact ``objectives``)."""
+        return pd.DataFrame(self.records)
+
+
+def assess_all(responses: pd.DataFrame | None, objectives: Iterable, specs: Mapping[str, MetricSpec], *, as_of,
+               freq: str = "M", conf: float = 0.95,
+               owner_label: Callable[[str], str] | None = None) -> ObjectiveResults:
+    """Assess every objective of the params with :func:`assess`.
+
+    Parameters
+    ----------
+    responses : DataFrame or None
+        Canonical responses (``None`` when the organisation has no survey).
+    objectives : iterable of Objective-like
+        The params' objectives, in order.
+    specs : mapping
+        Metric key → :class:`MetricSpec` of the metrics measured; an objective on another metric
+        gets a note instead of a record.
+    as_of, freq, conf
+        As for :func:`assess`.
+    owner_label : callable, optional
+        Governance role key → the owner's name as the page shows it (``cfg.owner_label``).
+
+    Returns
+    -------
+    ObjectiveResults
+        With ``absence`` set when there are no objectives or no dated responses.
+    """
+    out = ObjectiveResults(conf=conf, freq=freq)
+    objectives = list(objectives or ())
+    if not objectives:
+        out.absence = ("No objectives are set in the parameters", "add them under `objectives:` to track targets here")
+        return out
+    if responses is None or "responded_at" not in responses.columns:
+        out.absence = ("There are no dated survey responses", "objectives cannot be baselined")
+        return out
+    for o in objectives:
+        if o.metric not in specs:
+            out.notes.append(f"*Objective **{o.id}** uses {o.metric.upper()}, which is not measured for this "
+                             "organisation.*")
+            continue
+        spec = specs[o.metric]
+        rec, series = assess(responses, o, spec, as_of=as_of, freq=freq, conf=conf)
+        rec["owner_name"] = owner_label(o.owner) if owner_label else o.owner
+        out.records.append(rec)
+        out.series[o.id] = series
+        out.kinds[o.id] = spec.kind
+    return out
+
+
+def glance_table(records: list[dict], conf: float = 0.95) -> pd.DataFrame:
+    """Goal → metric → baseline (with its interval and n) → target → deadline → owner → status."""
+    ci = f"{100 * conf:g}% CI"
+    return pd.DataFrame([{
+        "Business goal": r["goal"], "Metric": r["metric"], "Population": r["where"], "Baseline": r.get("baseline"),
+        ci: f"{r['baseline_low']:.1f} to {r['baseline_high']:.1f}" if "baseline" in r else "–",
+        "n": r.get("baseline_n"), "Target": r["target"], "Deadline": r["deadline"], "Owner": r["owner_name"],
+        "Status": r["status"]} for r in records])
+
+
+def glance_view(results: ObjectiveResults) -> TableView:
+    """:func:`glance_table` with its title, formats and a note on the baseline window and units."""
+    return TableView(glance_table(results.records, results.conf), "Objectives: baseline, target and status",
+                     {"Baseline": "{:.1f}", "Target": "{:g}"},
+                     f"Baseline window: {results.records[0]['window']}. NPS in points (−100…100); top-box metrics "
+                     "in %; means on their scale." if results.records else None)
+
+
+def feasibility_table(records: list[dict]) -> pd.DataFrame:
+    """Per objective: the change needed, responses expected, power, detectable change, history and projection."""
+    return pd.DataFrame([{
+        "Business goal": r["goal"], "Change needed": r.get("change_needed"),
+        "Responses by deadline": r.get("responses_expected"), "Power": 100 * r.get("power", float("nan")),
+        "Detectable change": r.get("detectable_change"), "× usual spread": r.get("change_vs_history"),
+        "Best 12-month gain": r.get("best_12m_gain"), "Projected": r.get("projected"),
+    } for r in records])
+
+
+def _signed(v) -> str:
+    return fmt_signed(v, 1)
+
+
+def feasibility_view(results: ObjectiveResults) -> TableView:
+    """:func:`feasibility_table` with its title, formats and a note on the detectable change and projection."""
+    return TableView(feasibility_table(results.records), "Can the targets be reached, and would we see it?",
+                     {"Change needed": _signed, "Responses by deadline": "{:,.0f}", "Power": "{:.0f}%",
+                      "Detectable change": "{:.1f}", "× usual spread": "{:.1f}×",
+                      "Best 12-month gain": _signed, "Projected": "{:.1f}"},
+                     "Detectable change: the smallest true change the expected responses would show with 80% power. "
+                     "Projected: the recent trend's value at the deadline (interval in the sentences below).")

@@ -11,43 +11,14 @@ from scipy import stats
 
 from cxtemplate.plan import maturity as mat
 from cxtemplate.plan import maturity_model as mm
-from cxtemplate.plan import plots as mat_plots
+from cxtemplate.report.display import TableView
 from cxtemplate.synth.organisation import generate
 from cxtemplate.synth.spec import SynthSpec
-
-TINY_MODEL = """
-id: tiny
-name: Tiny model
-source: written for the tests
-levels:
-  - {level: 1, name: None}
-  - {level: 2, name: Some}
-  - {level: 3, name: Most}
-  - {level: 4, name: All}
-stages:
-  - {stage: 1, name: Start, min_level: 1.0}
-  - {stage: 2, name: Middle, min_level: 2.0}
-  - {stage: 3, name: Good, min_level: 2.75}
-  - {stage: 4, name: Best, min_level: 3.5}
-dimensions:
-  - id: d1
-    name: Dimension one
-    practices:
-      - {id: p1, text: Practice one}
-      - {id: p2, text: Practice two}
-  - id: d2
-    name: Dimension two
-    practices:
-      - {id: p3, text: Practice three}
-      - {id: p4, text: Practice four}
-"""
-
+from tests.plan.test_maturity_model import tiny_model
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    path = tmp_path_factory.mktemp("models") / "tiny.yaml"
-    path.write_text(TINY_MODEL, encoding="utf-8")
-    return mm.load_model("tiny.yaml", base_dir=path.parent)
+def tiny():
+    return tiny_model()
 
 
 def _answers(rows):
@@ -110,12 +81,6 @@ def test_duplicate_answer_counts_once(tiny):
 
 
 # --------------------------------------------------------------------------- stages, target, next
-
-
-@pytest.mark.parametrize("level, stage", [(0.5, 1), (1.0, 1), (1.99, 1), (2.0, 2), (2.7499, 2), (2.75, 3),
-                                          (3.49, 3), (3.5, 4), (4.0, 4)])
-def test_stage_thresholds(tiny, level, stage):
-    assert mm.stage_of(level, tiny) == stage
 
 
 def test_overall_stage_reports_interval(tiny):
@@ -190,33 +155,6 @@ def test_unknown_answers_are_reported_not_dropped(tiny):
     assert mat.assess(bad, tiny, 3).summary()["unscored_answers"] == 4
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda t: t.replace("min_level: 2.75", "min_level: 1.5"), "must increase"),
-    (lambda t: t.replace("{id: p4,", "{id: p3,"), "practice ids must be unique, repeated: p3"),
-    (lambda t: t.replace("    practices:\n      - {id: p3, text: Practice three}\n"
-                         "      - {id: p4, text: Practice four}\n", ""), "dimensions.1.practices"),
-    (lambda t: t.replace("name: Tiny model", "name: Tiny model\ncolour: blue"), "colour"),
-    (lambda t: t.replace("{level: 3, name: Most}", "{level: 3, name: [Most"), "not valid YAML"),
-])
-def test_malformed_model_gives_clear_error(tmp_path, edit, message):
-    path = tmp_path / "client_model.yaml"
-    path.write_text(edit(TINY_MODEL), encoding="utf-8")
-    with pytest.raises(mm.MaturityModelError, match="client_model.yaml") as e:
-        mm.load_model(path)
-    assert message in str(e.value)
-
-
-def test_missing_model_names_the_packaged_ones():
-    with pytest.raises(mm.MaturityModelError, match="forrester_six_disciplines, birdeye_four_pillars"):
-        mm.load_model("forester_six_disciplines")
-
-
-def test_packaged_models_load():
-    for name in mm.PACKAGED:
-        m = mm.load_model(name)
-        assert m.id == name and m.level_range == (1, 4) and len(m.stages) == 4
-
-
 # --------------------------------------------------------------------------- another model end to end
 
 
@@ -242,13 +180,6 @@ def test_birdeye_model_end_to_end():
     assert set(a.next["dimension"]) == {"customer_first_strategy", "leadership_and_staff", "customer_service"}
     assert s["perception_gap_overall"] == pytest.approx(3 - (2 + 2.25) / 2)   # R4 is +0.25 in every pillar
     assert "largest gap is in Customer-first strategy (+0.9 levels)" in a.gap.sentence()   # hyphen kept
-    import matplotlib.pyplot as plt
-    fig = mat_plots.plot_radar(a.scores, model, target_stage=3, by_role=("executive", "frontline"))
-    assert "Maturity by dimension" in fig.axes[0].get_title(loc="left")
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()][0] == "Customer-first\nstrategy"
-    fig2 = mat_plots.plot_perception_gap(a.gap)
-    assert fig2.axes[0].get_title(loc="left").startswith("Executives rate maturity higher")
-    plt.close("all")
 
 
 def test_birdeye_synthetic_organisation_recovers_its_truth():
@@ -322,3 +253,77 @@ def test_summary_is_json_ready(demo, tmp_path):
     assert back["perception_gap_overall"] == pytest.approx(0.726, abs=1e-3)
     assert list(store.load("01_maturity", "next_practices")["practice"])[:2] == \
         ["measurement_framework", "measurement_closed_loop"]
+
+
+# --------------------------------------------------------------------------- what the page shows
+
+
+def test_dimension_view_by_hand(tiny):
+    a = mat.assess(TINY_ANSWERS, tiny, 3)
+    v = mat.dimension_view(a)
+    assert isinstance(v, TableView) and v.title == "Adoption level by dimension"
+    assert v.columns == ["Dimension", "Respondents", "Mean level", "95% interval", "SD between respondents",
+                         "Range of respondents", "Gap to target", "Status"]
+    row = v.frame.iloc[0]
+    half = stats.t.ppf(0.975, 2) * 1.0 / np.sqrt(3)             # d1: respondent means 2, 3, 4 (sd 1)
+    assert row["95% interval"] == f"{3 - half:.2f} to {3 + half:.2f}"
+    assert row["Range of respondents"] == "2.0–4.0"
+    assert v.formats["Gap to target"](row["Gap to target"]) == "−0.25"       # 2.75 − 3.0, true minus sign
+    assert v.note == "Levels 1 (none) to 4 (all). Target: stage 3 (Good), mean level 2.75."
+    forrester = mat.assess(None, mm.load_model("forrester_six_disciplines"), 3)
+    assert mat.dimension_view(forrester).note == ("Levels 1 (undeveloped) to 4 (systematic). "
+                                                  "Target: stage 3 (Optimize), mean level 2.75.")
+
+
+def test_gap_view_interval_is_welchs(tiny):
+    rows = [(f"E{i}", "executive", d, p, base) for i, base in enumerate([3, 4, 3])
+            for d, p in [("d1", "p1"), ("d1", "p2"), ("d2", "p3"), ("d2", "p4")]]
+    rows += [(f"F{i}", "frontline", d, p, base) for i, base in enumerate([1, 2, 2, 1])
+             for d, p in [("d1", "p1"), ("d1", "p2"), ("d2", "p3"), ("d2", "p4")]]
+    gap = mat.perception_gap(_answers(rows), tiny)
+    v = mat.gap_view(gap)
+    assert v.columns == ["Dimension", "Executives", "Frontline", "Gap", "95% interval", "p (adjusted)"]
+    x, y = np.array([3.0, 4, 3]), np.array([1.0, 2, 2, 1])
+    va, vb = x.var(ddof=1) / 3, y.var(ddof=1) / 4             # Welch–Satterthwaite degrees of freedom
+    df = (va + vb) ** 2 / (va ** 2 / 2 + vb ** 2 / 3)
+    half = stats.t.ppf(0.975, df) * np.sqrt(va + vb)
+    diff = x.mean() - y.mean()
+    assert v.frame.iloc[0]["95% interval"] == f"{diff - half:+.2f} to {diff + half:+.2f}"
+    assert v.formats["Gap"](-0.5) == "−0.50" and v.formats["p (adjusted)"] == "{:.3f}"
+
+
+def test_practice_and_issues_views(tiny):
+    a = mat.assess(TINY_ANSWERS, tiny, 3)
+    v = mat.practice_view(a.next)
+    # d2 is the only dimension below 2.75: p3 (1, 1, 2 → 4/3) then p4 (1, 2, 2 → 5/3)
+    assert v.frame[["Practice", "Reads as", "Needed", "Respondents"]].values.tolist() == [
+        ["Practice three", "None", "3 Most", 3], ["Practice four", "Some", "3 Most", 3]]
+    assert v.frame["Mean level now"].tolist() == pytest.approx([4 / 3, 5 / 3])
+    bad = pd.concat([TINY_ANSWERS, _answers([("A", "executive", "d1", "p9", 2), ("B", "frontline", "d1", "p9", 3),
+                                             ("B", "frontline", "d1", "p9", 1), ("C", "frontline", "d2", "p3", 7)])])
+    issues = mat.issues_view(mat.score(bad, tiny)).frame
+    assert issues.columns.tolist() == ["Dimension", "Practice", "Problem", "Answers", "Respondents"]
+    assert issues.values.tolist() == [["d1", "p9", "unknown practice", 3, 2], ["d2", "p3", "level outside 1–4", 1, 1]]
+
+
+def test_roles_compared_and_the_gap_shown_only_with_both(tiny):
+    a = mat.assess(TINY_ANSWERS, tiny, 3)
+    assert a.compared_roles == ("executive", "frontline") and a.has_gap
+    only_frontline = mat.assess(TINY_ANSWERS[TINY_ANSWERS["respondent_id"] != "A"], tiny, 3)
+    assert only_frontline.available and only_frontline.compared_roles is None and not only_frontline.has_gap
+    assert only_frontline.gap.sentence() == ("The perception gap needs answers from both executive and frontline "
+                                             "respondents; there are 0 and 2.")
+    assert not mat.assess(None, tiny, 3).has_gap
+
+
+def test_sentences_when_nothing_can_be_scored(tiny):
+    assert mat.assess(None, tiny, 3).absence() == (
+        "No maturity questionnaire answers were supplied",
+        "this page has no stage, radar or next practices; the rest of the report does not depend on it")
+    unmatched = _answers([(f"R{i}", "frontline", "d9", "p9", 2) for i in range(1234)])
+    a = mat.assess(unmatched, tiny, 3)
+    assert not a.available
+    assert a.absence()[0] == "None of the 1,234 questionnaire answers match the practices of the model used"
+    assert a.model_sentence() == "Model used: **Tiny model**. written for the tests"
+    assert mat.assess(TINY_ANSWERS, tiny, 1).all_met_sentence() == (
+        "Every dimension already meets stage 1; the next step is the stage above it.")

@@ -1,0 +1,107 @@
+"""Tests of the data-quality tables of notebook 00 (cxtemplate.data.quality), from a hand-made integration summary."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxtemplate.data import quality as dq
+from cxtemplate.report.display import TableView
+
+# The shape of Integration.quality(): per table what came in, what was used and why rows were set aside.
+# 10 customers in, 2 quarantined (one reason); 4 responses in, none quarantined; a client table we have
+# no label for. Total 15 rows in, 2 quarantined: 13.33%.
+SUMMARY = {
+    "tables": {
+        "customers": {"source": "crm.csv", "rows_in": 10, "rows_used": 8, "rows_quarantined": 2,
+                      "reasons": {"start_date: date in the future": 2},
+                      "missing_share": {"end_date": 0.75, "segment": 0.0, "plan": 0.125},
+                      "date_range": {"start_date": ["2023-01-01", "2024-12-31"], "end_date": ["2024-02-01", None]},
+                      "redactions": {}},
+        "responses": {"source": "survey.xlsx", "rows_in": 4, "rows_used": 4, "rows_quarantined": 0,
+                      "reasons": {}, "missing_share": {"comment": 0.5},
+                      "date_range": {"responded_at": ["2024-01-03", "2024-03-30"]},
+                      "redactions": {"email": 2, "phone": 0, "card": 1}},
+        "loyalty": {"source": "loyalty.csv", "rows_in": 1, "rows_used": 1, "rows_quarantined": 0,
+                    "reasons": {}, "missing_share": {}, "date_range": {}},
+    },
+    "joins": {"responses": {"rows": 4, "with_customer_id": 3, "joined": 2, "join_rate": 0.6667},
+              "interactions": {"rows": 5, "with_customer_id": 0, "joined": 0, "join_rate": None}},
+}
+
+
+def test_rows_table_balances_and_gives_the_quarantined_share():
+    t = dq.rows_table(SUMMARY).set_index("Table")
+    assert list(t.index) == ["Customers (CRM)", "Survey responses", "loyalty"]   # unknown table keeps its name
+    assert t.loc["Customers (CRM)", "Quarantined %"] == pytest.approx(100 * 2 / 10)
+    assert t.loc["Survey responses", "Quarantined %"] == 0.0
+    assert t["Balanced"].all()
+    unbalanced = {"tables": {"customers": {**SUMMARY["tables"]["customers"], "rows_used": 7}}}
+    assert not dq.rows_table(unbalanced)["Balanced"].iat[0]                        # 7 + 2 ≠ 10
+    empty = {"tables": {"customers": {**SUMMARY["tables"]["customers"], "rows_in": 0, "rows_used": 0,
+                                      "rows_quarantined": 0}}}
+    assert dq.rows_table(empty)["Quarantined %"].iat[0] == 0.0                     # no division by zero
+
+
+def test_reasons_split_column_from_problem():
+    t = dq.reasons_table(SUMMARY)
+    assert t.to_dict("records") == [{"Table": "Customers (CRM)", "Column": "start_date",
+                                     "Problem": "date in the future", "Rows": 2}]
+    clean = {"tables": {"responses": SUMMARY["tables"]["responses"]}}
+    assert dq.reasons_table(clean).empty and list(dq.reasons_table(clean).columns) == ["Table", "Column", "Problem", "Rows"]
+
+
+def test_coverage_and_missing_tables():
+    cov = dq.coverage_table(SUMMARY)
+    assert cov[["Column", "From", "To"]].values.tolist() == [
+        ["start_date", "2023-01-01", "2024-12-31"], ["end_date", "2024-02-01", None],
+        ["responded_at", "2024-01-03", "2024-03-30"]]
+    miss = dq.missing_table(SUMMARY)
+    assert miss["Column"].tolist() == ["end_date", "comment", "plan"]               # largest first; 0% left out
+    assert miss["Empty %"].tolist() == pytest.approx([75.0, 50.0, 12.5])
+    assert dq.missing_table(SUMMARY, min_share=0.6)["Column"].tolist() == ["end_date"]
+
+
+def test_joins_and_redactions():
+    j = dq.joins_table(SUMMARY).set_index("Table")
+    assert j.loc["Survey responses", "Match rate %"] == pytest.approx(66.67)
+    assert j.loc["Survey responses", "Matched to a customer"] == 2
+    assert j.loc["Conversations", "Match rate %"] is None or np.isnan(j.loc["Conversations", "Match rate %"])
+    r = dq.redactions_table(SUMMARY)
+    assert r.values.tolist() == [["Survey responses", "email", 2], ["Survey responses", "card", 1]]   # zeros left out
+
+
+def test_headline_counts_every_source():
+    assert dq.headline(SUMMARY) == (
+        "**3 sources were read and validated:** 8 customers (crm), 4 survey responses, 1 loyalty. "
+        "2 rows (13.33%) were quarantined with a reason and are listed below; none were dropped silently.")
+    clean = {"tables": {"responses": SUMMARY["tables"]["responses"]}}
+    assert dq.headline(clean).endswith("4 survey responses. No row needed to be quarantined.")
+
+
+def test_views_carry_titles_formats_and_notes():
+    views = [dq.rows_view(SUMMARY), dq.reasons_view(SUMMARY), dq.coverage_view(SUMMARY), dq.missing_view(SUMMARY),
+             dq.joins_view(SUMMARY), dq.redactions_view(SUMMARY)]
+    assert all(isinstance(v, TableView) and v.title for v in views)
+    for v in views:                                     # every format names a column the reader sees
+        assert set(v.formats) <= set(v.columns), v.title
+    assert dq.rows_view(SUMMARY).note.startswith("Balanced = rows in")
+    assert dq.missing_view(SUMMARY).formats["Empty %"].format(12.5) == "12.5%"
+    assert dq.reasons_view({"tables": {}}).frame.empty
+    assert dq.redactions_view({"tables": {"responses": {**SUMMARY["tables"]["responses"], "redactions": {}}}}).frame.empty
+
+
+def test_plot_volume_counts_rows_per_period():
+    responses = pd.DataFrame({"responded_at": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-02-10", "2024-04-01"])})
+    interactions = pd.DataFrame({"started_at": pd.to_datetime(["2024-02-02", "2024-02-03", pd.NaT])})
+    fig = dq.plot_volume(responses, interactions, "M")
+    ax = fig.axes[0]
+    lines = {ln.get_label(): ln.get_ydata().tolist() for ln in ax.get_lines()}
+    assert lines == {"Survey responses": [2, 1, 1], "Conversations": [2]}          # March has no response row
+    assert "n = 6" in ax.texts[-1].get_text() and "rows per month" in ax.texts[-1].get_text()
+    fig_q = dq.plot_volume(responses, None, "Q")
+    assert [ln.get_ydata().tolist() for ln in fig_q.axes[0].get_lines()] == [[3, 1]]
+    assert fig_q.axes[0].get_legend_handles_labels()[1] == ["Survey responses"]
+    plt.close("all")
