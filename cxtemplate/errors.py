@@ -71,7 +71,7 @@ class DataErrors(CxError):
     def __init__(self, errors: list[DataError]):
         self.errors = list(errors)
         n = len(self.errors)
-        super().__init__("\n".join([f"{n} data problem{'s' if n != 1 else ''} stop the run:",
+        super().__init__("\n".join([f"{n} data problem{'s stop' if n != 1 else ' stops'} the run:",
                                     *(f"  - {e}" for e in self.errors)]))
 
 

@@ -50,11 +50,7 @@ say(dq.headline(q))
 show_table(dq.rows_view(q))
 
 # %%
-reasons = dq.reasons_view(q)
-if reasons.frame.empty:
-    say("No row failed a check.")
-else:
-    show_table(reasons)
+show_table(dq.reasons_view(q))
 
 # %% [markdown]
 # ## Coverage and completeness
@@ -64,11 +60,7 @@ show_table(dq.coverage_view(q))
 show_figure(dq.plot_volume(result.tables.get("responses"), result.tables.get("interactions"), run.freq))
 
 # %%
-missing = dq.missing_view(q, min_share=0.0)
-if missing.frame.empty:
-    say("No column has empty values.")
-else:
-    show_table(missing)
+show_table(dq.missing_view(q, min_share=0.0))
 
 # %% [markdown]
 # ## Joins and personal data
@@ -78,16 +70,8 @@ else:
 # numbers, card-like numbers and the names of known customers, which were replaced by placeholders.
 
 # %%
-joins = dq.joins_view(q)
-if joins.frame.empty:
-    say("There is no table to join to customers (no CRM source, or no customer ids).")
-else:
-    show_table(joins)
-redactions = dq.redactions_view(q)
-if redactions.frame.empty:
-    say("No personal data was found in free text (or redaction is switched off in the parameters).")
-else:
-    show_table(redactions)
+show_table(dq.joins_view(q))
+show_table(dq.redactions_view(q))
 
 # %%
 run.done(rows=q["rows"])

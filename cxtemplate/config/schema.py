@@ -244,6 +244,11 @@ class Metrics(Strict):
         clash = sorted({c for c in columns if columns.count(c) > 1} | (set(columns) & set(BUILT_IN_METRICS)))
         if clash:
             raise ValueError(f"metrics.extra: two metrics read the same column {clash}; give each its own column")
+        names = [(m.name or m.key.upper()) for m in self.extra]
+        taken = sorted({n for n in names if names.count(n) > 1} | ({n.upper() for n in names} & {"NPS", "CSAT", "CES"}))
+        if taken:
+            raise ValueError(f"metrics.extra: the short name {', '.join(taken)} is used twice (tables and charts "
+                             "label metrics by it); give each metric its own name")
         return self
 
     def keys(self, *, enabled_only: bool = True) -> list[str]:

@@ -34,12 +34,12 @@ def to_jsonable(obj: Any) -> Any:
         return bool(obj)
     if isinstance(obj, np.ndarray):
         return [to_jsonable(v) for v in obj.tolist()]
+    if obj is pd.NaT or obj is pd.NA:
+        return None
     if isinstance(obj, (pd.Timestamp, dt.datetime, dt.date)):
         return obj.isoformat()
     if isinstance(obj, pd.Period):
         return str(obj)
-    if obj is pd.NaT or obj is pd.NA:
-        return None
     if isinstance(obj, Path):
         return obj.as_posix()
     if isinstance(obj, pd.DataFrame):

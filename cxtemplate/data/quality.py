@@ -90,7 +90,8 @@ def rows_view(quality: dict[str, Any]) -> TableView:
 
 def reasons_view(quality: dict[str, Any]) -> TableView:
     """:func:`reasons_table` with its title and note (an empty frame when no row failed a check)."""
-    return TableView(reasons_table(quality), "Why rows were quarantined", note="A row can fail more than one check.")
+    return TableView(reasons_table(quality), "Why rows were quarantined", note="A row can fail more than one check.",
+                     empty="No row failed a check.")
 
 
 def coverage_view(quality: dict[str, Any]) -> TableView:
@@ -102,17 +103,19 @@ def missing_view(quality: dict[str, Any], min_share: float = 0.0) -> TableView:
     """:func:`missing_table` with its title, format and the note on columns empty by design."""
     return TableView(missing_table(quality, min_share), "Empty values per column (rows used)", {"Empty %": "{:.1f}%"},
                      "Some columns are empty by design: an active customer has no end date; most "
-                     "responses carry no comment.")
+                     "responses carry no comment.", empty="No column has empty values.")
 
 
 def joins_view(quality: dict[str, Any]) -> TableView:
     """:func:`joins_table` with its title and format (an empty frame when nothing joins to customers)."""
-    return TableView(joins_table(quality), "Rows linked to a known customer", {"Match rate %": "{:.1f}%"})
+    return TableView(joins_table(quality), "Rows linked to a known customer", {"Match rate %": "{:.1f}%"},
+                     empty="There is no table to join to customers (no CRM source, or no customer ids).")
 
 
 def redactions_view(quality: dict[str, Any]) -> TableView:
     """:func:`redactions_table` with its title (an empty frame when nothing was redacted)."""
-    return TableView(redactions_table(quality), "Personal data redacted from free text")
+    return TableView(redactions_table(quality), "Personal data redacted from free text",
+                     empty="No personal data was found in free text (or redaction is switched off in the parameters).")
 
 
 # --------------------------------------------------------------------------- charts

@@ -21,8 +21,8 @@ CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥", "INR": "
 def _missing(x: Any) -> bool:
     try:
         return x is None or (isinstance(x, float) and math.isnan(x)) or bool(x != x)
-    except (TypeError, ValueError):
-        return False
+    except (TypeError, ValueError):  # pandas' NA: its comparisons are NA, whose truth value is undefined
+        return type(x).__name__ == "NAType"
 
 
 def fmt_num(x: Any, decimals: int = 0) -> str:
@@ -97,6 +97,9 @@ class TableView:
         A line under the table.
     max_rows : int
         Show at most this many rows.
+    empty : str, optional
+        The one sentence a page shows instead of the table when it has no rows (e.g. "No row was
+        quarantined."); without it an empty table is shown as such.
     """
 
     frame: Any
@@ -104,6 +107,7 @@ class TableView:
     formats: Mapping[str, Any] = field(default_factory=dict)
     note: str | None = None
     max_rows: int = 60
+    empty: str | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -174,6 +178,9 @@ def show_table(df, title: str | None = None, *, formats: Mapping[str, Any] | Non
 
     if isinstance(df, TableView):
         view = df
+        if view.empty is not None and len(view.frame) == 0:
+            say(view.empty)
+            return
         df, title, note = view.frame, title or view.title, note or view.note
         formats = {**view.formats, **(formats or {})}
         max_rows = view.max_rows if max_rows == 60 else max_rows
@@ -208,7 +215,8 @@ def show_table(df, title: str | None = None, *, formats: Mapping[str, Any] | Non
             styler = styler.set_properties(subset=[col], **{"font-weight": "600", "color": colour})
     display(HTML(f'<div class="cx-table-wrap">{styler.to_html()}</div>'))
     extra = len(df) - len(shown)
-    notes = [n for n in (note, f"{extra:,} more rows not shown; the full table is in the run's artifacts." if extra > 0 else None) if n]
+    notes = [n for n in (note, f"{extra:,} more row{'s' if extra != 1 else ''} not shown; the full table is in the run's artifacts."
+                                   if extra > 0 else None) if n]
     if notes:
         display(HTML("".join(f'<p class="cx-note">{n}</p>' for n in notes)))
 

@@ -127,10 +127,3 @@ def test_yes_no_stay_strings_for_recode(project):
                                  "    file: data/responses.csv\n    recode: {nps: {Yes: 10, No: 0}}"))
     cfg = load_config(p)
     assert cfg.sources.responses.recode["nps"] == {"Yes": 10, "No": 0}
-
-
-def test_source_needs_file_or_sql(project):
-    p = project / "params" / "acme.yaml"
-    p.write_text(MINIMAL.replace("    file: data/responses.csv", "    columns: {nps: ltr}"))
-    found = problems(p)
-    assert any("exactly one of 'file' or 'sql'" in f for f in found)

@@ -105,3 +105,12 @@ def test_plot_volume_counts_rows_per_period():
     assert [ln.get_ydata().tolist() for ln in fig_q.axes[0].get_lines()] == [[3, 1]]
     assert fig_q.axes[0].get_legend_handles_labels()[1] == ["Survey responses"]
     plt.close("all")
+
+
+def test_an_empty_section_says_one_sentence_instead_of_an_empty_table():
+    """Each view of the quality page carries the sentence the page shows when it has no rows."""
+    clean = {"tables": {}}
+    assert dq.reasons_view(clean).empty == "No row failed a check."
+    assert dq.missing_view(clean).empty == "No column has empty values."
+    assert dq.joins_view(clean).empty.startswith("There is no table to join to customers")
+    assert dq.redactions_view(clean).empty.startswith("No personal data was found in free text")

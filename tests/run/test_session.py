@@ -57,26 +57,3 @@ def test_table_columns_and_table_where(store):
     # a number column compared with a text level: no rows, no error (as pandas compares)
     assert run.table_where("responses", "nps", "Leeds").empty
     assert run.table_where("interactions", "location", "Leeds") is None
-
-
-def test_large_tables_are_written_in_chunks_and_read_back_unchanged(tmp_path, monkeypatch):
-    """``write_parquet`` converts a large frame a chunk of rows at a time (memory); the file must read
-    back as the same frame, with columns whose first chunk is all missing keeping their type."""
-    from cxtemplate.data import files as st
-
-    monkeypatch.setattr(st, "WRITE_CHUNK_ROWS", 7)
-    n = 40
-    df = pd.DataFrame({
-        "id": [f"R{i}" for i in range(n)],
-        "late_text": [None] * 10 + [f"t{i}" for i in range(n - 10)],
-        "when": pd.date_range("2025-01-01", periods=n, freq="D"),
-        "score": np.arange(n, dtype=float),
-        "flag": pd.array([True, None, False, True] * 10, dtype="boolean"),
-        "label": pd.Categorical(["a", "b"] * 20),
-    })
-    path = tmp_path / "t.parquet"
-    st.write_parquet(path, df)
-    import pyarrow.parquet as pq
-
-    assert pq.ParquetFile(path).num_row_groups == 6
-    pd.testing.assert_frame_equal(st.read_parquet(path), df)

@@ -1,0 +1,237 @@
+"""Pages of the report (``cxtemplate.report.render``): the table of contents, what a notebook's metadata
+says about its page, a tiny executed notebook rendered as a stakeholder page (code hidden, no request to
+the network, header and title present) and as a failed page (code and error shown), and the index."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from cxtemplate.report import render
+from cxtemplate.report.render import (
+    ROLE_TITLES,
+    PageContext,
+    add_toc,
+    notebook_info,
+    render_index,
+    render_page,
+    report_css,
+)
+
+# --------------------------------------------------------------------------- table of contents
+
+
+def toc_links(page: str) -> list[tuple[str, str, str]]:
+    nav = re.search(r'<nav class="cx-toc".*?</nav>', page, re.DOTALL).group(0)
+    return re.findall(r'<li class="cx-toc-(\d)"><a href="#([^"]*)">(.*?)</a></li>', nav)
+
+
+def test_toc_gives_headings_ids_and_links_them_in_order():
+    page = ("<body><!--CX-TOC--><h1>Title</h1><h2>Why it matters</h2><p>x</p>"
+            "<h3 class='sub'>How this was measured</h3><h2>Next steps &amp; owners</h2></body>")
+    out = add_toc(page)
+    assert '<h2 id="Why-it-matters">Why it matters</h2>' in out
+    assert "<h3 class='sub' id=\"How-this-was-measured\">How this was measured</h3>" in out
+    assert '<h2 id="Next-steps-owners">Next steps &amp; owners</h2>' in out
+    assert toc_links(out) == [("2", "Why-it-matters", "Why it matters"),
+                              ("3", "How-this-was-measured", "How this was measured"),
+                              ("2", "Next-steps-owners", "Next steps &amp; owners")]
+    assert out.index('<nav class="cx-toc"') < out.index("<h1>")  # where the placeholder was
+    assert "<!--CX-TOC-->" not in out and "<h1 id" not in out  # h1 is the page title, not a section
+
+
+def test_repeated_headings_get_distinct_ids():
+    out = add_toc("<!--CX-TOC--><h2>How this was measured</h2><h2>How this was measured</h2><h3>!!!</h3>")
+    assert [a for _, a, _ in toc_links(out)] == ["How-this-was-measured", "How-this-was-measured-2", "section"]
+    assert len(re.findall(r'id="How-this-was-measured(?:-2)?"', out)) == 2
+
+
+def test_existing_ids_and_anchor_links_are_kept_out_of_the_labels():
+    page = ('<!--CX-TOC--><h2 id="drivers">Key drivers<a class="anchor-link" href="#drivers">¶</a></h2>'
+            '<h2><em>Churn</em> risk ¶</h2>')
+    out = add_toc(page)
+    assert toc_links(out) == [("2", "drivers", "Key drivers"), ("2", "Churn-risk", "Churn risk")]
+    assert out.count('id="drivers"') == 1
+
+
+def test_a_page_with_fewer_than_two_sections_has_no_contents():
+    out = add_toc("<main><!--CX-TOC--><h2>Only one</h2></main>")
+    assert "cx-toc" not in out and "<!--CX-TOC-->" not in out
+    assert '<h2 id="Only-one">Only one</h2>' in out
+
+
+# --------------------------------------------------------------------------- notebook metadata
+
+
+def write(nb, path: Path) -> Path:
+    nbformat.write(nb, path)
+    return path
+
+
+def test_notebook_info_reads_the_cxtemplate_metadata(tmp_path):
+    nb = new_notebook(cells=[new_markdown_cell("# Heading that is not the title")])
+    nb.metadata["cxtemplate"] = {"title": "Churn and survival", "role": "manager", "summary": "Who leaves, when.",
+                                 "order": "5", "after": ["00_data_integration"], "pdf": 1}
+    info = notebook_info(write(nb, tmp_path / "05_churn.ipynb"))
+    assert info == {"title": "Churn and survival", "role": "manager", "summary": "Who leaves, when.", "order": 5,
+                    "after": ["00_data_integration"], "pdf": True}
+
+
+def test_without_metadata_the_first_heading_is_the_title_and_defaults_apply(tmp_path):
+    nb = new_notebook(cells=[new_code_cell("x = 1"), new_markdown_cell("Some text\n\n## Not level one\n\n#  Maturity  \n"),
+                             new_markdown_cell("# Later heading")])
+    info = notebook_info(write(nb, tmp_path / "01_maturity.ipynb"))
+    assert info == {"title": "Maturity", "role": "analyst", "summary": "", "order": 50, "after": None, "pdf": False}
+
+
+def test_without_any_heading_the_file_name_is_the_title(tmp_path):
+    info = notebook_info(write(new_notebook(cells=[new_markdown_cell("no heading")]), tmp_path / "09_extra.ipynb"))
+    assert info["title"] == "09_extra"
+
+
+def test_every_template_notebook_names_a_known_role(root):
+    for path in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        info = notebook_info(path)
+        assert info["role"] in ROLE_TITLES, path.name
+        assert info["title"] != path.stem, f"{path.name} has no title"
+
+
+# --------------------------------------------------------------------------- pages
+
+SECRET_CODE = "secret_code_marker = 41 + 1"
+
+
+def tiny_notebook() -> nbformat.NotebookNode:
+    """An executed notebook, as papermill leaves it: outputs of every kind, tags, an error."""
+    return new_notebook(cells=[
+        new_markdown_cell("# Tiny page\n\nWhat this page shows."),
+        new_code_cell(SECRET_CODE, outputs=[
+            new_output("display_data", data={"text/html": "<p>visible output</p>", "text/plain": "visible"}),
+            new_output("stream", name="stderr", text="UserWarning: noisy library warning\n"),
+            new_output("stream", name="stdout", text="printed line\n")]),
+        new_markdown_cell("## First section\n\nText.\n\n### Detail\n\n## Second section"),
+        new_code_cell("hidden_cell_marker = 1", metadata={"tags": ["remove_cell"]},
+                      outputs=[new_output("stream", name="stdout", text="removed cell output\n")]),
+        new_code_cell("kept_input_marker = 1", metadata={"tags": ["remove_output"]},
+                      outputs=[new_output("stream", name="stdout", text="removed output only\n")]),
+        new_code_cell("raise ValueError('boom')", outputs=[
+            new_output("error", ename="ValueError", evalue="boom in cell 6", traceback=["ValueError: boom in cell 6"])]),
+    ])
+
+
+CTX = PageContext(org_name="Acme Ltd", period="January 2025 to December 2025", run_date="31 December 2025",
+                  footer="Generated by cxtemplate")
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pages")
+    nb = write(tiny_notebook(), folder / "04_tiny.ipynb")
+    ok = render_page(nb, folder / "pages" / "04_tiny.html", CTX, title="Tiny page").read_text(encoding="utf-8")
+    failed_ctx = PageContext(**{**CTX.__dict__, "status": "failed"})
+    failed = render_page(nb, folder / "failed" / "04_tiny.html", failed_ctx, include_code=True,
+                         title="Tiny page").read_text(encoding="utf-8")
+    return {"ok": ok, "failed": failed, "nb": nb, "folder": folder}
+
+
+def test_a_stakeholder_page_hides_code_errors_and_warnings(pages):
+    page = pages["ok"]
+    body = page[page.index("<body"):]
+    assert "<p>visible output</p>" in body and "printed line" in body
+    for hidden in ("secret_code_marker", "kept_input_marker", "hidden_cell_marker", "removed cell output",
+                   "removed output only", "noisy library warning", "boom in cell 6"):
+        assert hidden not in page, hidden
+    for element in ("jp-InputPrompt", "jp-OutputPrompt", "jp-CodeMirrorEditor"):  # named in the CSS, not used
+        assert element not in body, element
+
+
+def test_a_page_makes_no_request_to_the_network(pages):
+    for page in (pages["ok"], pages["failed"]):
+        assert not re.search(r"<script[^>]+src=", page)
+        assert not re.search(r"<link[^>]+href=", page)
+        assert not re.search(r'(?:src|href|action|poster)\s*=\s*["\']?(?:https?:)?//', page)
+        assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", page) and "@import" not in page
+        assert "require.js" not in page and "mathjax" not in page.lower()
+
+
+def test_a_page_carries_its_title_header_contents_and_footer(pages):
+    page = pages["ok"]
+    assert re.search(r"<title>\s*Tiny page\s*</title>", page)
+    header = re.search(r'<header class="cx-header">.*?</header>', page, re.DOTALL).group(0)
+    assert '<a href="../index.html">' in header
+    assert '<div class="cx-org">Acme Ltd</div>' in header
+    assert "Data January 2025 to December 2025 · Run 31 December 2025" in header
+    assert "FAILED" not in header
+    assert [t for _, _, t in toc_links(page)] == ["First section", "Detail", "Second section"]
+    assert '<footer class="cx-footer">Generated by cxtemplate</footer>' in page
+    assert report_css().strip()[:200] in page  # the stylesheet is inlined
+
+
+def test_a_failed_page_shows_the_code_and_the_error_and_says_failed(pages):
+    page = pages["failed"]
+    assert "secret_code_marker" in page and "boom in cell 6" in page
+    assert "jp-CodeMirrorEditor" in page[page.index("<body"):]
+    assert re.search(r'<strong class="cx-failed">FAILED</strong>', page)
+    assert "noisy library warning" not in page  # warnings still go
+    assert "hidden_cell_marker" not in page
+
+
+def test_rendering_leaves_the_executed_notebook_unchanged(pages):
+    nb = nbformat.read(pages["nb"], as_version=4)
+    assert [o["output_type"] for o in nb.cells[1].outputs] == ["display_data", "stream", "stream"]
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="render_page's docstring: the <title> defaults to the notebook's first heading; "
+                          "it is the file name")
+def test_without_a_title_the_page_is_titled_by_its_first_heading(pages, tmp_path):
+    page = render_page(pages["folder"] / "04_tiny.ipynb", tmp_path / "p.html", CTX).read_text(encoding="utf-8")
+    assert re.search(r"<title>\s*Tiny page\s*</title>", page)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="headings repeated in a notebook get the same id from nbconvert and add_toc keeps it: "
+                          "duplicate ids, and the second contents link jumps to the first section")
+def test_repeated_headings_in_a_notebook_get_distinct_ids(tmp_path):
+    nb = new_notebook(cells=[new_markdown_cell("## Leeds\n\n### How this was measured\n\n"
+                                               "## Bristol\n\n### How this was measured")])
+    page = render_page(write(nb, tmp_path / "x.ipynb"), tmp_path / "x.html", CTX, title="x").read_text(encoding="utf-8")
+    ids = re.findall(r'<h[23][^>]* id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)) == 4
+    links = [a for _, a, _ in toc_links(page)]
+    assert len(links) == len(set(links)) == 4
+
+
+# --------------------------------------------------------------------------- index
+
+
+def test_the_index_groups_pages_by_role_in_order_and_escapes_names(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "export_pdf", lambda *a: pytest.fail("no page asked for a PDF"))
+    run = {"organisation": {"name": "Smith & <Sons>", "period": "2025"}, "started_at": "2025-12-31T09:30:00+00:00",
+           "status": "ok", "versions": {"cxtemplate": "1.0"}, "params_file": "params/smith.yaml",
+           "params_sha256": "ab" * 32}
+    pages = [{"title": "Churn", "href": "pages/05.html", "role": "manager", "order": 5, "status": "ok"},
+             {"title": "Summary", "href": "pages/07.html", "role": "executive", "order": 1, "status": "ok"},
+             {"title": "Data quality", "href": "pages/00.html", "role": "analyst", "order": 0, "status": "failed"},
+             {"title": "Actions", "href": "pages/06.html", "role": "manager", "order": 2, "status": "ok",
+              "summary": "Who does what"}]
+    headline = {"sentence": "NPS is 31.", "cards": [{"label": "NPS", "value": "31", "detail": "n = 812"}]}
+    text = render_index(tmp_path, run, headline, pages).read_text(encoding="utf-8")
+    assert "Smith &amp; &lt;Sons&gt;" in text and "<Sons>" not in text
+    groups = re.findall(r"<h2>(.*?)</h2>", text)
+    assert groups == [ROLE_TITLES["executive"], ROLE_TITLES["manager"], ROLE_TITLES["analyst"]]
+    assert re.findall(r'<a href="(pages/[^"]+)">', text) == ["pages/07.html", "pages/06.html", "pages/05.html",
+                                                              "pages/00.html"]
+    assert "(failed)" in text and "Who does what" in text and "NPS is 31." in text
+    assert "Run 2025-12-31 09:30 UTC" in text
+
+
+def test_a_pdf_is_not_made_without_chromium(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "chromium", lambda: None)
+    (tmp_path / "p.html").write_text("<html></html>")
+    assert render.export_pdf(tmp_path / "p.html", tmp_path / "p.pdf") is False
+    assert not (tmp_path / "p.pdf").exists()

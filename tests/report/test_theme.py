@@ -1,0 +1,121 @@
+"""One chart style (``cxtemplate.report.theme``): the Okabe–Ito palette, the seaborn theme written out
+(checked against seaborn itself), and charts finished with title, unit, n and source in one place."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.colors import to_hex
+
+from cxtemplate.report.theme import (
+    BAD,
+    GOOD,
+    NPS_COLOURS,
+    PALETTE,
+    SEABORN_RC,
+    apply_theme,
+    finish,
+    palette,
+    seaborn_theme_rc,
+    subtitle,
+)
+
+# Okabe & Ito (2008), "Color Universal Design": the eight colours distinguishable under the common
+# forms of colour blindness (as published, e.g. in Wong 2011, Nature Methods 8:441, figure 2)
+OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73",
+             "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish purple": "#CC79A7"}
+
+
+def test_the_palette_is_the_okabe_ito_palette():
+    assert len(PALETTE) == len(set(PALETTE)) == 8
+    assert {c.upper() for c in PALETTE} == set(OKABE_ITO.values())
+
+
+def test_good_and_bad_are_green_and_vermillion_in_every_chart():
+    assert GOOD == NPS_COLOURS["promoter"] == OKABE_ITO["bluish green"]
+    assert BAD == NPS_COLOURS["detractor"] == OKABE_ITO["vermillion"]
+    assert NPS_COLOURS["passive"] not in (GOOD, BAD)
+
+
+def test_palette_cycles_when_more_colours_are_needed():
+    assert palette(0) == []
+    assert palette(3) == PALETTE[:3]
+    assert palette(10) == PALETTE + PALETTE[:2]
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({}, ""),
+    ({"n": 12345}, "n = 12,345"),
+    ({"n": 0}, "n = 0"),
+    ({"unit": "NPS, −100…100", "n": 12345.0, "source": "survey"}, "NPS, −100…100 · n = 12,345 · Source: survey"),
+    ({"unit": "% satisfied", "source": "CEM export"}, "% satisfied · Source: CEM export"),
+])
+def test_subtitle(kwargs, expected):
+    assert subtitle(**kwargs) == expected
+
+
+def test_the_written_out_theme_is_what_seaborn_sets():
+    rc = seaborn_theme_rc()
+    differ = {k: (v, rc[k]) for k, v in SEABORN_RC.items() if rc[k] != v}
+    assert not differ
+
+
+def test_apply_theme_sets_the_house_style():
+    with mpl.rc_context():
+        apply_theme()
+        for key, value in SEABORN_RC.items():
+            assert mpl.rcParams[key] == value, key
+        cycle = [to_hex(c["color"]).upper() for c in mpl.rcParams["axes.prop_cycle"]]
+        assert cycle == [c.upper() for c in PALETTE]
+        assert mpl.rcParams["axes.titlelocation"] == "left" and mpl.rcParams["axes.titleweight"] == "bold"
+        assert not mpl.rcParams["axes.spines.top"] and not mpl.rcParams["axes.spines.right"]
+        assert mpl.rcParams["savefig.dpi"] == 110
+
+
+def test_apply_theme_does_not_import_seaborn():
+    code = ("import sys\nfrom cxtemplate.report.theme import apply_theme\napply_theme()\n"
+            "print('seaborn' in sys.modules, 'scipy.stats' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False,
+                          env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "False"]
+
+
+@pytest.fixture()
+def ax():
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+def test_finish_writes_title_and_subtitle_in_the_house_place(ax):
+    ax.plot([1, 2], [3, 4], label="Leeds")
+    ax.legend()
+    out = finish(ax, "NPS by month", n=812, unit="NPS, −100…100", source="survey", xlabel="Month", ylabel="NPS",
+                 legend=False)
+    assert out is ax
+    assert ax.get_title(loc="left") == "NPS by month"
+    (note,) = [t for t in ax.texts if t.get_text()]
+    assert note.get_text() == "NPS, −100…100 · n = 812 · Source: survey"
+    assert note.xy == (0, 1) and note.get_horizontalalignment() == "left"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("Month", "NPS")
+    assert ax.get_legend() is None
+
+
+def test_finish_without_subtitle_or_labels_leaves_them_alone(ax):
+    ax.set_xlabel("Tenure (months)")
+    finish(ax, "Survival")
+    assert len(ax.texts) == 0
+    assert ax.get_xlabel() == "Tenure (months)"
+
+
+def test_finish_can_move_the_legend_outside_the_plot(ax):
+    ax.plot([1, 2], [3, 4], label="Leeds")
+    finish(ax, "NPS", legend=True)
+    legend = ax.get_legend()
+    assert legend is not None and [t.get_text() for t in legend.get_texts()] == ["Leeds"]
+    assert legend.get_bbox_to_anchor().transformed(ax.transAxes.inverted()).x0 == pytest.approx(1.01)
