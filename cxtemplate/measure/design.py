@@ -352,15 +352,14 @@ def cadence_view(cad: pd.DataFrame, spec: MetricSpec, margin: float) -> TableVie
 
 
 def plot_redundancy(corr: pd.DataFrame, n: int):
-    """Heat map of the Spearman correlations between metrics."""
+    """Heat map of the Spearman correlations between metrics (:func:`cxtemplate.report.charts.heatmap`)."""
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
-    from cxtemplate.report.theme import finish
+    from cxtemplate.report.charts import heatmap
 
     fig, ax = plt.subplots(figsize=(4.8, 3.8))
-    sns.heatmap(corr, annot=True, fmt=".2f", vmin=-1, vmax=1, cmap="RdBu_r", square=True, cbar=False, ax=ax)
-    finish(ax, "How strongly the metrics move together", n=n, unit="Spearman correlation", source="survey responses")
+    heatmap(corr, fmt="{:.2f}".format, vmin=-1, vmax=1, cmap="RdBu_r", total_n=n, ax=ax,
+            title="How strongly the metrics move together", unit="Spearman correlation", source="survey responses")
     return fig
 
 

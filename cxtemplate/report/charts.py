@@ -29,7 +29,7 @@ def _text_colour(rgba) -> str:
 def heatmap(values: pd.DataFrame, *, n: pd.DataFrame | None = None, min_n: int | None = None,
             fmt: Callable[[float], str] = "{:,.1f}".format, title: str, unit: str | None = None,
             source: str | None = None, cmap: str = "Oranges", vmin: float | None = None, vmax: float | None = None,
-            xlabel: str = "", ylabel: str = "", show_n: bool = True, ax=None):
+            xlabel: str = "", ylabel: str = "", show_n: bool = True, total_n: int | None = None, ax=None):
     """A heat map of a metric by two labels (rows × columns), each cell annotated with its value and n.
 
     Parameters
@@ -52,6 +52,9 @@ def heatmap(values: pd.DataFrame, *, n: pd.DataFrame | None = None, min_n: int |
     xlabel, ylabel : str
     show_n : bool
         Write each cell's n under its value.
+    total_n : int, optional
+        The n of the whole chart when cells have none of their own (e.g. the complete responses behind a
+        correlation matrix).
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -83,11 +86,14 @@ def heatmap(values: pd.DataFrame, *, n: pd.DataFrame | None = None, min_n: int |
     ax.set_xticks(range(v.shape[1]), [str(c) for c in v.columns])
     ax.set_yticks(range(v.shape[0]), [str(r) for r in v.index])
     ax.grid(False)
-    ax.tick_params(length=0)
+    ax.set_xticks(np.arange(-0.5, v.shape[1]), minor=True)
+    ax.set_yticks(np.arange(-0.5, v.shape[0]), minor=True)
+    ax.grid(which="minor", color="white", linewidth=2)  # a white rule between cells
+    ax.tick_params(which="both", length=0)
     for side in ax.spines.values():
         side.set_visible(False)
     note = _suppressed_note(int(hidden.sum()), "cell", min_n)
-    total = None if counts is None else int(np.nansum(np.where(hidden, 0.0, counts.to_numpy())))
+    total = total_n if counts is None else int(np.nansum(np.where(hidden, 0.0, counts.to_numpy())))
     finish(ax, title, n=total, unit="; ".join(p for p in (unit, note) if p) or None, source=source,
            xlabel=xlabel, ylabel=ylabel)
     return ax

@@ -71,35 +71,13 @@ def plot_sentiment_by(labels, by, ax=None, *, title: str = "Sentiment of comment
     -------
     matplotlib.axes.Axes
     """
-    import matplotlib.pyplot as plt
-
-    from cxtemplate.report.theme import BAD, GOOD, NEUTRAL, finish
+    from cxtemplate.report.charts import stacked_shares
+    from cxtemplate.report.theme import BAD, GOOD, NEUTRAL
 
     lab = pd.Series(np.asarray(labels, dtype=object), index=getattr(labels, "index", None))
     grp = pd.Series(np.asarray(by, dtype=object), index=lab.index)
     ok = lab.notna() & grp.notna()
-    ct = pd.crosstab(grp[ok], lab[ok]).reindex(columns=["negative", "neutral", "positive"],
-                                                fill_value=0)
-    n = ct.sum(axis=1)
-    hidden = int((n < min_n).sum())
-    ct = ct[n >= min_n]
-    share = ct.div(ct.sum(axis=1), axis=0).sort_values("negative")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.45 * max(len(share), 2) + 1.6))
-    left = np.zeros(len(share))
-    y = np.arange(len(share))
-    for col, colour in (("negative", BAD), ("neutral", NEUTRAL), ("positive", GOOD)):
-        ax.barh(y, 100 * share[col], left=left, color=colour, label=col)
-        for yi, (l0, v) in enumerate(zip(left, 100 * share[col])):
-            if v >= 7:
-                ax.text(l0 + v / 2, yi, f"{v:.0f}%", ha="center", va="center", fontsize=8.5,
-                        color="white")
-        left += 100 * share[col].to_numpy()
-    ax.set_yticks(y, [f"{g}  (n={int(n[g]):,})" for g in share.index])
-    ax.set_xlim(0, 100)
-    unit = "% of comments"
-    if hidden:
-        unit += f"; {hidden} group(s) with n < {min_n} not shown"
-    finish(ax, title, n=int(ct.to_numpy().sum()), unit=unit, source=source, xlabel="% of comments",
-           ylabel="", legend=True)
-    return ax
+    counts = pd.crosstab(grp[ok], lab[ok]).reindex(columns=["negative", "neutral", "positive"], fill_value=0)
+    return stacked_shares(counts, colours={"negative": BAD, "neutral": NEUTRAL, "positive": GOOD}, min_n=min_n,
+                          sort_by="negative", title=title, unit="% of comments", source=source,
+                          xlabel="% of comments", ax=ax)
