@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from cxtemplate.measure.metrics import summarise
-from cxtemplate.measure.spec import MetricSpec
+from cxtemplate.measure.spec import MetricSpec, z_value
 from cxtemplate.measure.trends import period_table
 from cxtemplate.report.display import TableView, fmt_signed
 
@@ -79,7 +79,7 @@ def power_two_windows(change: float, variance: float, n1: float, n2: float, alph
     if n1 <= 1 or n2 <= 1 or variance <= 0:
         return float("nan")
     se = math.sqrt(variance / n1 + variance / n2)
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = z_value(1 - alpha)
     shift = abs(change) / se
     return float(stats.norm.cdf(shift - z) + stats.norm.cdf(-shift - z))
 
@@ -88,7 +88,7 @@ def minimum_detectable_change(variance: float, n1: float, n2: float, alpha: floa
     """The smallest true change detected with the given power between two windows."""
     if n1 <= 1 or n2 <= 1:
         return float("nan")
-    return float((stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) * math.sqrt(variance / n1 + variance / n2))
+    return float((z_value(1 - alpha) + stats.norm.ppf(power)) * math.sqrt(variance / n1 + variance / n2))
 
 
 def _trend(series: pd.DataFrame, last: int) -> tuple[float, float]:
@@ -166,7 +166,7 @@ def assess(responses: pd.DataFrame, objective, spec: MetricSpec, *, as_of, freq:
     slope, slope_se = _trend(series, trend_periods)
     projected = float(base["value"]) + slope * (left + (window - 1) / 2) if not math.isnan(slope) else float("nan")
     proj_se = slope_se * (left + (window - 1) / 2) if not math.isnan(slope_se) else float("nan")
-    z = stats.norm.ppf(0.5 + conf / 2)
+    z = z_value(conf)
     hist = _history(series, window, freq)
     if needed <= 0:
         status = "already met"
