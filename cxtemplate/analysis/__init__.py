@@ -4,4 +4,5 @@ Layer 3: imports :mod:`cxtemplate.measure` and below, never :mod:`cxtemplate.chu
 or :mod:`cxtemplate.run`.
 """
 
-__all__ = ["conversations", "driver_math", "drivers", "experience", "linkage", "people", "plots", "rootcause", "text"]
+__all__ = ["comments", "conversations", "driver_math", "drivers", "experience", "key_drivers", "latest_change", "levers",
+           "linkage", "page", "people", "plots", "rootcause", "text"]

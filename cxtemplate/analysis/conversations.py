@@ -10,6 +10,8 @@
   those responses with the other identified responses (difference, interval, test, BH-adjusted p).
   The match is one ``merge_asof`` per flag (sorted search by customer and time), never a loop.
 * :func:`plot_intents_by_channel`, :func:`plot_resolution`.
+* :func:`conversations_section` — what the experience page (notebook 04) shows of all this, with the
+  artifacts ``conversations_by_channel`` and ``contact_effects``.
 
 Conventions: sentiment is on −1…1 and a contact counts as negative when its sentiment is below
 ``negative_below`` (default −0.05, the usual cut of compound sentiment scores such as VADER's).
@@ -25,12 +27,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from cxtemplate.analysis.page import Section, signed
 from cxtemplate.measure.inference import adjust_bh, compare_means, compare_nps, compare_proportions
 from cxtemplate.measure.metrics import t_interval, wilson_interval
 from cxtemplate.measure.spec import MetricSpec, nps_spec
+from cxtemplate.report.display import TableView, labelled
 
 __all__ = ["SurveyLink", "summary_by", "intents_by_channel", "join_to_survey", "plot_intents_by_channel",
-           "plot_resolution", "NEGATIVE_BELOW"]
+           "plot_resolution", "NEGATIVE_BELOW", "channel_view", "contacts_sentence", "conversations_section"]
 
 NEGATIVE_BELOW = -0.05
 SUMMARY_COLUMNS = ["contacts", "share", "resolved", "resolution_rate", "resolution_ci_low", "resolution_ci_high",
@@ -406,3 +410,79 @@ def plot_resolution(summary: pd.DataFrame, by: str | None = None, ax=None, *,
            unit="% of contacts resolved, 95% Wilson CI; dashed line: all contacts", source=source,
            xlabel="% resolved", ylabel="")
     return ax
+
+
+# --------------------------------------------------------------------------- the experience page's section
+
+
+def contacts_sentence(total: pd.Series) -> str:
+    """Contacts, share resolved with its interval and median handle time, from the "All" row of :func:`summary_by`."""
+    return (f"**{int(total['contacts']):,} contacts**; {total['resolution_rate']:.0f}% resolved "
+            f"(95% CI {total['resolution_ci_low']:.0f}–{total['resolution_ci_high']:.0f}%), median handle time "
+            f"{total['handle_median_s'] / 60:.1f} minutes.")
+
+
+def _pct(v: float) -> str:
+    return f"{v:.0f}%"  # summary_by reports percentages
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f}"
+
+
+def channel_view(by_channel: pd.DataFrame) -> TableView:
+    """The channel summary of :func:`summary_by` as the page shows it (handle times in minutes)."""
+    frame = labelled(by_channel, {
+        "channel": "Channel", "contacts": "Contacts", "share": "Share", "resolution_rate": "Resolved",
+        "resolution_ci_low": "Low", "resolution_ci_high": "High", "handle_median_s": "Median handle (min)",
+        "handle_p90_s": "90th pct handle (min)", "sentiment_mean": "Mean sentiment", "negative_share": "Negative"})
+    return TableView(frame, "Contacts by channel", max_rows=20,
+                     formats={"Share": _pct, "Resolved": _pct, "Low": _pct, "High": _pct, "Negative": _pct,
+                              "Mean sentiment": signed(2), "Median handle (min)": _minutes,
+                              "90th pct handle (min)": _minutes},
+                     note="Resolution interval: Wilson 95%. Sentiment runs from −1 (negative) to +1 (positive).")
+
+
+def conversations_section(interactions: pd.DataFrame | None, responses: pd.DataFrame | None = None, *,
+                          spec: MetricSpec | None = None, conf: float = 0.95, window_days: float = 60) -> Section:
+    """Contacts by channel, resolution and intents, and (with ``responses``) what a contact does to the metric.
+
+    Parameters
+    ----------
+    interactions : DataFrame or None
+        The canonical conversations.
+    responses : DataFrame, optional
+        Survey responses, to link to the same customers' earlier contacts (:func:`join_to_survey`).
+    spec : MetricSpec, optional
+        The metric compared (NPS by default).
+    conf : float
+    window_days : float
+        How long after a contact a survey answer counts as following it.
+
+    Returns
+    -------
+    Section
+        Artifacts ``conversations_by_channel`` (:func:`summary_by`) and, when any comparison could be
+        made, ``contact_effects`` (:attr:`SurveyLink.comparison`).
+    """
+    section = Section()
+    if interactions is None or interactions.empty:
+        section.absent("There are no conversation records", "contact analytics are skipped")
+        return section
+    by_channel = summary_by(interactions, by=("channel",), conf=conf)
+    total = by_channel[by_channel["channel"] == "All"]
+    if len(total):
+        section.say(contacts_sentence(total.iloc[0]))
+    section.table(channel_view(by_channel))
+    section.chart(plot_resolution, by_channel)
+    section.chart(plot_intents_by_channel, intents_by_channel(interactions))
+    section.keep("conversations_by_channel", by_channel)
+    if responses is not None:
+        link = join_to_survey(responses, interactions, window_days=window_days, spec=spec)
+        if link.comparison.empty:
+            section.say(link.note)
+        else:
+            for sentence in link.comparison["sentence"]:
+                section.say(sentence)
+            section.keep("contact_effects", link.comparison)
+    return section

@@ -1,19 +1,32 @@
-"""Notebook 04's glue: headline metrics, finding sentences and the driver analysis bundle.
+"""Notebook 04's scores over time and across segments: headline metrics, trends, lasting steps, segments.
 
-The statistics live in :mod:`metrics`, :mod:`trends`, :mod:`segments`, :mod:`drivers` and
-:mod:`people`; this module combines their outputs into the tables and one-sentence findings a
-stakeholder reads, so the notebook stays a sequence of calls.
+Each ``*_section`` function takes the :class:`~cxtemplate.analysis.page.Survey` and returns a
+:class:`~cxtemplate.analysis.page.Section`: the sentences, tables (reader-facing
+:class:`~cxtemplate.report.display.TableView`), charts and artifacts of one section of the page, so
+the notebook cell is ``section.show()`` and ``section.save(run.save)``. The statistics live in
+:mod:`cxtemplate.measure` (metrics, trends, segments); this module turns their outputs into what a
+stakeholder reads.
+
+The comment topics at scale (:func:`comment_topics`) live here too; the section on comments is
+:mod:`cxtemplate.analysis.comments`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
+from cxtemplate.analysis.page import Section, Survey, fixed, p_value_cell, signed
+from cxtemplate.measure.metrics import summarise
+from cxtemplate.measure.segments import plot_funnel, segment_table
 from cxtemplate.measure.spec import MetricSpec
-from cxtemplate.measure.trends import compare_periods, period_table
-from cxtemplate.report.display import fmt_p
+from cxtemplate.measure.trends import compare_periods, detect_steps, period_table, plot_trend
+from cxtemplate.report.display import TableView, fmt_p, labelled
+
+__all__ = ["CommentTopics", "FUNNEL_READING", "HeadlineSection", "SOURCE", "TOPIC_FIT_SAMPLE", "comment_topics",
+           "headline", "headline_section", "headline_sentence", "segment_sentence", "segments_section",
+           "segments_view", "step_column", "step_sentence", "steps_section", "steps_view", "trends_section"]
 
 
 def _fmt_value(spec: MetricSpec, v: float) -> str:
@@ -90,146 +103,131 @@ def segment_sentence(table: pd.DataFrame, spec: MetricSpec, alpha: float = 0.05)
     return text
 
 
+# --------------------------------------------------------------------------- the page's sections
+
+SOURCE = "survey responses"
+
+
 @dataclass
-class DriverAnalysis:
-    """Key-driver results for one outcome: importance with intervals, the alternative method, IPA."""
+class HeadlineSection(Section):
+    """The headline section, with each metric's period table (with comparisons) for the trends."""
 
-    shapley: object
-    relative: object
-    ipa: pd.DataFrame
-    outcome: str
-
-    def table(self, labels: dict[str, str]) -> pd.DataFrame:
-        """Driver, share of explained variance with interval, sign, performance and quadrant."""
-        t = self.shapley.table.copy()
-        rw = self.relative.table.set_index("driver")["share_pct"]
-        ipa = self.ipa.set_index("driver") if "driver" in self.ipa.columns else self.ipa
-        out = pd.DataFrame({
-            "Driver": t["driver"].map(lambda d: labels.get(d, d)),
-            "Share of R² %": t["share_pct"], "95% CI": [f"{lo:.0f} to {hi:.0f}" for lo, hi in zip(t.get("share_low", t["share_pct"]), t.get("share_high", t["share_pct"]))],
-            "Relative weights %": t["driver"].map(rw), "Direction": t["sign"].map({1: "+", -1: "−"}).fillna(t["sign"].astype(str)),
-            "Mean rating": t["driver"].map(ipa["performance"]) if "performance" in ipa.columns else None,
-            "Quadrant": t["driver"].map(ipa["quadrant"]) if "quadrant" in ipa.columns else None,
-            "driver": t["driver"]})
-        return out.sort_values("Share of R² %", ascending=False, ignore_index=True)
+    period_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-DRIVER_BOOT_SAMPLE = 50_000
-"""Above this many complete responses the driver bootstrap resamples a random subsample of this many and
-rescales the intervals to all responses (m-out-of-n bootstrap, :func:`cxtemplate.analysis.drivers.bootstrap_importance`);
-point estimates use every response. ``tests/analysis/test_drivers.py`` checks the rescaled intervals' coverage of a known
-population importance (about 90% for 90% intervals) and that they are about as wide as the full bootstrap's."""
+def headline_section(survey: Survey) -> HeadlineSection:
+    """The latest period of every metric in one sentence each, and the metrics' definitions.
 
-
-def analyse_drivers(responses: pd.DataFrame, outcome: str, drivers: list[str], *, n_boot: int = 300,
-                    seed: int = 0, conf: float = 0.95, boot_sample_above: int | None = DRIVER_BOOT_SAMPLE) -> DriverAnalysis:
-    """Shapley importance with bootstrap intervals, Johnson's weights, and the IPA quadrants."""
-    from cxtemplate.analysis.drivers import bootstrap_importance, importance_performance, relative_weights
-
-    sh = bootstrap_importance(responses, outcome, drivers, method="shapley", n_boot=n_boot, seed=seed, conf=conf,
-                              sample_above=boot_sample_above)
-    rw = relative_weights(responses, outcome, drivers)
-    perf = responses[drivers].mean()
-    ipa = importance_performance(sh.share, perf)
-    return DriverAnalysis(shapley=sh, relative=rw, ipa=ipa.reset_index() if "driver" not in ipa.columns else ipa,
-                          outcome=outcome)
-
-
-def driver_interval_note(analysis: DriverAnalysis) -> str:
-    """How the intervals were computed (stating the bootstrap subsample when one was used)."""
-    info = analysis.shapley.info
-    m = info.get("boot_sample")
-    text = f"95% intervals from {info.get('n_boot', 0):,} bootstrap replicates"
-    if m:
-        text += (f" of a random subsample of {m:,} of the {analysis.shapley.n:,} complete responses, rescaled to all of "
-                 f"them (m-out-of-n bootstrap, used above {m:,} responses)")
-    return text + "."
-
-
-def driver_sentence(analysis: DriverAnalysis, labels: dict[str, str]) -> str:
-    """The top drivers and the ones to concentrate on."""
-    t = analysis.table(labels)
-    top = ", ".join(f"{r['Driver']} ({r['Share of R² %']:.0f}%)" for _, r in t.head(3).iterrows())
-    conc = t[t["Quadrant"].astype(str).str.lower().str.startswith("concentrate")]["Driver"].tolist()
-    sh = analysis.shapley
-    text = (f"The seven ratings explain {100 * sh.r2:.0f}% of the variation in {analysis.outcome.upper()} "
-            f"(n = {sh.n:,}); the strongest drivers are {top}.")
-    if conc:
-        text = text.replace("The seven", f"The {len(t)}")
-        text += f" **Concentrate here:** {', '.join(conc)} — important and rated below average."
-    else:
-        text = text.replace("The seven", f"The {len(t)}")
-    return text
-
-
-def drivers_by_segment_wide(by_seg: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """Drivers as rows, segments as columns (share of R², %), plus R² and n rows."""
-    seg_col = by_seg.columns[0]
-    ok = by_seg[by_seg["status"] == "ok"] if "status" in by_seg.columns else by_seg
-    if ok.empty:
-        return pd.DataFrame()
-    wide = ok.pivot_table(index="driver", columns=seg_col, values="share_pct", observed=True)
-    order = wide.mean(axis=1).sort_values(ascending=False).index
-    wide = wide.loc[order]
-    wide.index = [labels.get(d, d) for d in wide.index]
-    extra = ok.groupby(seg_col, observed=True).agg(r2=("r2", "first"), n=("n", "first")).T
-    extra.loc["r2"] *= 100
-    extra.index = ["R² % (variance explained)", "n (responses)"]
-    out = pd.concat([wide, extra])
-    out.index.name = "Driver"
-    return out.reset_index()
-
-
-def shifted_metric_change(scores: pd.Series, delta: float, spec: MetricSpec) -> float:
-    """Change in a metric if every score rose by ``delta`` scale points (a uniform shift).
-
-    Discrete scores are treated as rounded readings of a continuous rating (each score ``s``
-    spread evenly over ``[s − ½, s + ½]``), so a fractional shift moves the matching fraction of
-    respondents across a category boundary. For a mean the change is ``delta`` itself (within
-    the scale).
+    Artifact ``headline``: one row per metric (see :func:`headline`).
     """
-    import numpy as np
-
-    s = scores.dropna().to_numpy(float)
-    if s.size == 0:
-        return float("nan")
-    lo, hi = spec.scale
-
-    def above(cut: float, shift: float) -> float:
-        # share of the spread-out ratings above `cut` after shifting by `shift`
-        return float(np.clip(s + 0.5 + shift - cut, 0, 1).mean())
-
-    if spec.kind == "nps":
-        now = 100 * (above(8.5, 0) - (1 - above(6.5, 0)))
-        new = 100 * (above(8.5, delta) - (1 - above(6.5, delta)))
-        return new - now
-    if spec.kind == "top_box":
-        cut = spec.success_min - 0.5
-        return 100 * (above(cut, delta) - above(cut, 0))
-    return float(np.clip(s + delta, lo, hi).mean() - s.mean())
+    section = HeadlineSection()
+    if not survey.dated:
+        if survey.present:
+            section.absent("The responses carry no dates", "trends and period comparisons are not possible")
+        return section
+    head, section.period_tables = headline(survey.responses, survey.specs, freq=survey.freq, as_of=survey.as_of,
+                                           baseline=survey.baseline, conf=survey.conf)
+    for _, row in head.iterrows():
+        section.say(headline_sentence(row, survey.specs[row["key"]]))
+    for spec in survey.specs.values():
+        section.note(spec.definition)
+    section.keep("headline", head)
+    return section
 
 
-def driver_gains(responses: pd.DataFrame, analysis: DriverAnalysis, spec: MetricSpec) -> pd.DataFrame:
-    """Expected change in the outcome metric if each driver below average rose to the average.
+def trends_section(survey: Survey, period_tables: dict[str, pd.DataFrame]) -> Section:
+    """One trend chart per metric from the headline's period tables; artifacts ``trend_<metric>``.
 
-    The driver's full-model regression coefficient (from the Shapley table's standardized beta)
-    converts the rating gap into an outcome shift, which :func:`shifted_metric_change` turns into
-    metric points. It is a what-if under the driver model, not a causal guarantee.
+    A metric without a period table (no dated score up to the analysis date) is left out.
     """
-    t = analysis.shapley.table.set_index("driver")
-    drivers = list(t.index)
-    data = responses[[spec.column, *drivers]].dropna()
-    centre = data[drivers].mean().mean()
-    rows = []
-    for d in drivers:
-        b_raw = float(t.loc[d, "beta"]) * data[spec.column].std() / data[d].std()
-        gap = max(0.0, centre - data[d].mean())
-        delta = b_raw * gap
-        rows.append({"driver": d, "mean_rating": data[d].mean(), "target_rating": centre if gap > 0 else data[d].mean(),
-                     "gap": gap, "outcome_shift": delta,
-                     "metric_gain": shifted_metric_change(data[spec.column], delta, spec) if gap > 0 else 0.0})
-    return pd.DataFrame(rows)
+    section = Section()
+    if not survey.dated:
+        return section
+    for key, spec in survey.specs.items():
+        if key not in period_tables:
+            continue
+        t = period_tables[key]
+        section.chart(plot_trend, t, spec, title=f"{spec.display} per {survey.frequency}", source=SOURCE,
+                      min_n=survey.min_n)
+        section.keep(f"trend_{key}", t.assign(period=t["period"].astype(str)))
+    return section
 
+
+def step_column(survey: Survey) -> str | None:
+    """The column whose series are searched for lasting steps: ``location``, else the first segment column present."""
+    return next((c for c in ("location", *survey.segments) if survey.has(c)), None)
+
+
+def steps_view(steps: pd.DataFrame, group_col: str, spec: MetricSpec) -> TableView:
+    """The most likely step per series, most significant first."""
+    group = group_col.replace("_", " ")
+    frame = labelled(steps, {group_col: group.capitalize(), "step_period": "Most likely step",
+                             "value_before": "Before", "n_before": "n before", "value_after": "After",
+                             "n_after": "n after", "change": "Change", "p_adj": "Adjusted p",
+                             "significant": "Significant"}).sort_values("Adjusted p")
+    return TableView(frame, f"Most likely step per {group} ({spec.name})",
+                     formats={"Before": fixed(1), "After": fixed(1), "Change": signed(1), "Adjusted p": p_value_cell})
+
+
+def steps_section(survey: Survey) -> Section:
+    """Lasting steps in NPS per location (:func:`cxtemplate.measure.trends.detect_steps`); artifact ``steps``."""
+    section = Section()
+    group_col = step_column(survey)
+    if not (survey.dated and group_col and "nps" in survey.specs):
+        if survey.present:
+            section.absent("Step detection needs dated NPS responses with a location", "it is skipped")
+        return section
+    responses, spec = survey.responses, survey.specs["nps"]
+    steps = detect_steps(responses, spec, "responded_at", group_col, freq=survey.freq, min_n=survey.min_n,
+                         seed=survey.seed)
+    section.say(step_sentence(steps, group_col.replace("_", " "), spec))
+    significant = steps[steps["significant"]]
+    if not significant.empty:
+        focus = responses[responses[group_col].isin(significant[group_col])]
+        t = period_table(focus, spec, "responded_at", freq=survey.freq, by=group_col)
+        section.chart(plot_trend, t, spec, group=group_col, steps=steps, min_n=survey.min_n,
+                      title=f"{spec.name} where a lasting step was found", source=SOURCE)
+    section.table(steps_view(steps, group_col, spec))
+    section.keep("steps", steps.assign(step_period=steps["step_period"].astype(str)))
+    return section
+
+
+def segments_view(table: pd.DataFrame, spec: MetricSpec) -> TableView:
+    """Each segment level against the rest, with its interval as text."""
+    ci = [f"{lo:.1f} to {hi:.1f}" if pd.notna(lo) else "–" for lo, hi in zip(table["ci_low"], table["ci_high"])]
+    frame = labelled(table.assign(ci_text=ci, segment=table["segment"].str.replace("_", " ")),
+                     {"segment": "Segment", "level": "Level", "value": spec.name, "ci_text": "95% CI", "n": "n",
+                      "diff": "vs rest", "p_adj": "Adjusted p", "note": "Note"})
+    return TableView(frame, f"{spec.name} by segment, against the rest of the population",
+                     formats={spec.name: fixed(1), "vs rest": signed(1), "Adjusted p": p_value_cell}, max_rows=80)
+
+
+FUNNEL_READING = ("Locations outside the funnel's limits differ from the organisation by more than their "
+                  "sample size explains; those inside are consistent with the overall score.")
+
+
+def segments_section(survey: Survey) -> Section:
+    """The first metric by every level of the configured segments, against the rest; artifact ``segments``.
+
+    With a ``location`` segment, a funnel chart of the locations follows.
+    """
+    section = Section()
+    columns = [c for c in survey.segments if survey.has(c)]
+    if not columns:
+        if survey.present:
+            section.absent("No segment columns are configured or present", "segment comparisons are skipped")
+        return section
+    spec = next(iter(survey.specs.values()))
+    table = segment_table(survey.responses, spec, columns, min_n=survey.min_n)
+    section.say(segment_sentence(table, spec))
+    section.table(segments_view(table, spec))
+    section.keep("segments", table)
+    if "location" in columns:
+        by_location = summarise(survey.responses, spec, by="location", conf=survey.conf)
+        section.chart(plot_funnel, by_location, spec, title=f"{spec.name} by location against its number of responses",
+                      source=SOURCE)
+        section.say(FUNNEL_READING)
+    return section
 
 # --------------------------------------------------------------------------- comments at scale
 

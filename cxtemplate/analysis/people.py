@@ -26,10 +26,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxtemplate.analysis.page import Section, Survey, fixed
 from cxtemplate.errors import check_choice
+from cxtemplate.report.display import TableView, labelled
 from cxtemplate.vocabulary import METRIC_KINDS
 
-__all__ = ["agent_scores", "coaching_table", "response_scores"]
+__all__ = ["agent_scores", "coaching_section", "coaching_sentence", "coaching_table", "coaching_view",
+           "response_scores"]
 
 
 
@@ -259,3 +262,56 @@ def coaching_table(df: pd.DataFrame, agent_col: str, team_col: str, score_col: s
     table = table.sort_values([team_col, "rank", agent_col]).reset_index(drop=True)
     table.attrs.update(scores.attrs, shares=share.to_dict(), min_n=min_n)
     return table
+
+
+# --------------------------------------------------------------------------- the experience page's section
+
+
+def coaching_sentence(n_flagged: int, n_agents: int) -> str:
+    """How many agents score credibly below their team."""
+    return (f"**{n_flagged} of {n_agents} agents** score credibly below their team on NPS after allowing for "
+            f"their number of responses; the rest are within the range chance explains.")
+
+
+def coaching_view(table: pd.DataFrame, team_col: str, labels: dict[str, str], *, agent_col: str = "agent_id",
+                  top: int = 15) -> TableView:
+    """The agents credibly below their team with the driver to coach; without any, the first ``top`` agents."""
+    flagged = table[table["below_team"]]
+    rows = flagged if len(flagged) else table.head(top)
+    frame = labelled(rows.assign(needs_driver=rows["needs_driver"].map(lambda d: labels.get(d, d))),
+                     {team_col: "Team", agent_col: "Agent", "n": "n", "raw": "Raw NPS", "estimate": "Shrunken NPS",
+                      "lower": "Low", "upper": "High", "team_mean": "Team NPS", "rank": "Rank in team",
+                      "needs_driver": "Coach on"})
+    title = "Agents credibly below their team, and what to coach" if len(flagged) else \
+        "Agents (none credibly below their team)"
+    levels = ("Raw NPS", "Shrunken NPS", "Low", "High", "Team NPS")
+    return TableView(frame, title, formats={c: fixed(1) for c in levels})
+
+
+def coaching_section(survey: Survey, *, importance=None, min_n: int = 10) -> Section:
+    """Agents' shrunken NPS within their team (location) and what to coach; artifact ``coaching``.
+
+    Parameters
+    ----------
+    survey : Survey
+        Responses with ``agent_id`` and ``nps``.
+    importance : DriverImportance, optional
+        Driver importance (by default :func:`coaching_table` computes it).
+    min_n : int
+        Agents with fewer responses are neither flagged nor given a driver.
+    """
+    section = Section()
+    if not survey.present:
+        return section
+    responses = survey.responses
+    if not (survey.has("agent_id") and responses["agent_id"].notna().any() and "nps" in responses.columns):
+        section.absent("Responses carry no agent", "frontline coaching is skipped")
+        return section
+    staffed = responses[responses["agent_id"].notna()]
+    team_col = "location" if "location" in staffed.columns else "agent_id"
+    table = coaching_table(staffed, "agent_id", team_col, "nps", survey.drivers, kind="nps", importance=importance,
+                           min_n=min_n, conf=survey.conf)
+    section.say(coaching_sentence(int(table["below_team"].sum()), len(table)))
+    section.table(coaching_view(table, team_col, survey.labels))
+    section.keep("coaching", table)
+    return section

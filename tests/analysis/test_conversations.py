@@ -196,3 +196,44 @@ def test_charts(demo):
     ax = plot_resolution(summary_by(tables["interactions"]))
     assert len(ax.patches) == 4
     plt.close("all")
+
+
+# --------------------------------------------------------------------------- the experience page's section
+def test_contacts_sentence_and_channel_view():
+    from cxtemplate.analysis.conversations import channel_view, contacts_sentence
+
+    total = pd.Series({"contacts": 10059, "resolution_rate": 74.37, "resolution_ci_low": 73.5,
+                       "resolution_ci_high": 75.2, "handle_median_s": 378.0})
+    assert contacts_sentence(total) == ("**10,059 contacts**; 74% resolved (95% CI 74–75%), median handle time "
+                                        "6.3 minutes.")
+    frame = pd.DataFrame({"channel": ["Phone"], "contacts": [3988], "share": [39.6], "resolved": [3230],
+                          "resolution_rate": [81.0], "resolution_ci_low": [80.0], "resolution_ci_high": [82.0],
+                          "handle_median_s": [462.0], "handle_p90_s": [972.0], "sentiment_mean": [-0.004],
+                          "negative_share": [40.2]})
+    view = channel_view(frame)
+    assert view.columns == ["Channel", "Contacts", "Share", "Resolved", "Low", "High", "Median handle (min)",
+                            "90th pct handle (min)", "Mean sentiment", "Negative"]
+    f = view.formats
+    assert (f["Share"](39.6), f["Median handle (min)"](462.0), f["Mean sentiment"](-0.004)) == ("40%", "7.7", "0.00")
+    assert view.max_rows == 20 and view.title == "Contacts by channel"
+
+
+def test_conversations_section_on_the_demo(demo):
+    from cxtemplate.analysis.conversations import conversations_section
+    from cxtemplate.measure.spec import nps_spec
+
+    tables, truth = demo
+    assert conversations_section(None).sentences == ["*There are no conversation records — contact analytics are "
+                                                     "skipped*"]
+    alone = conversations_section(tables["interactions"])
+    assert "contact_effects" not in alone.artifacts and len(alone.charts) == 2
+    section = conversations_section(tables["interactions"], tables["responses"], spec=nps_spec())
+    by_channel = section.artifacts["conversations_by_channel"].set_index("channel")
+    assert by_channel.loc["All", "contacts"] == len(tables["interactions"])
+    assert by_channel.loc["All", "resolution_rate"] == pytest.approx(
+        100 * truth["interactions"]["observed_resolved_share"], abs=0.5)
+    assert section.sentences[0].startswith(f"**{len(tables['interactions']):,} contacts**; ")
+    effects = section.artifacts["contact_effects"].set_index("flag")
+    assert effects.loc["unresolved_before", "diff"] == pytest.approx(
+        truth["unresolved_contact"]["nps_effect_expected"], abs=EFFECT_TOLERANCE)
+    assert section.sentences[1:] == section.artifacts["contact_effects"]["sentence"].tolist()

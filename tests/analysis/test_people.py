@@ -206,3 +206,45 @@ def test_on_synthetic_organisation():
     ct = pp.coaching_table(resp, "agent_id", "location", "nps", drivers, kind="nps")
     assert len(ct) == resp["agent_id"].nunique()
     assert set(ct.loc[ct["n"] >= 10, "needs_driver"]) <= {*drivers, "none (at or above team)"}
+
+
+# ─── the experience page's section ──────────────────────────────────────────────────────────
+
+def test_coaching_sentence_and_view():
+    assert pp.coaching_sentence(2, 49) == ("**2 of 49 agents** score credibly below their team on NPS after allowing "
+                                           "for their number of responses; the rest are within the range chance explains.")
+    table = pd.DataFrame({"location": ["X", "X", "Y"], "agent_id": ["a", "b", "c"], "n": [40, 12, 30],
+                          "raw": [-30.0, 10.0, -0.04], "estimate": [-25.0, 5.0, 1.0], "lower": [-40.0, -10.0, -9.0],
+                          "upper": [-12.0, 20.0, 11.0], "team_mean": [8.0, 8.0, 2.0], "rank": [2, 1, 1],
+                          "below_team": [True, False, False], "needs_driver": ["speed", "none (at or above team)", "ease"]})
+    view = pp.coaching_view(table, "location", {"speed": "Speed of service"})
+    assert view.columns == ["Team", "Agent", "n", "Raw NPS", "Shrunken NPS", "Low", "High", "Team NPS", "Rank in team",
+                            "Coach on"]
+    assert view.frame[["Agent", "Coach on"]].values.tolist() == [["a", "Speed of service"]]
+    assert view.title == "Agents credibly below their team, and what to coach"
+    calm = pp.coaching_view(table.assign(below_team=False), "location", {}, top=2)
+    assert calm.title == "Agents (none credibly below their team)" and calm.frame["Agent"].tolist() == ["a", "b"]
+    assert calm.formats["Raw NPS"](-0.04) == "0.0"
+
+
+def test_coaching_section_flags_agents_planted_below_their_team():
+    """Every agent the demo's section flags has a planted effect below zero (``truth["agents"]``), and the worst
+    planted agents with enough responses are among them."""
+    from cxtemplate.analysis.page import Survey
+    from cxtemplate.measure.spec import nps_spec
+    from tests.analysis.demo import demo
+
+    survey, _, truth = demo()
+    section = pp.coaching_section(survey)
+    coach = section.artifacts["coaching"]
+    flagged = coach.loc[coach["below_team"], "agent_id"].tolist()
+    planted = truth["agents"]
+    assert flagged and all(planted[a]["effect_nps_points"] < 0 for a in flagged)
+    worst = [a for a, t in planted.items() if t["n_responses"] >= 100 and (t["effect_nps_points"] or 0) < -30]
+    assert worst and set(worst) <= set(flagged)
+    assert section.sentences == [pp.coaching_sentence(len(flagged), len(coach))]
+    assert section.tables[0].frame["Agent"].tolist() == flagged
+    r = pd.DataFrame({"nps": [9, 3]})
+    assert pp.coaching_section(Survey(r, {"nps": nps_spec()})).sentences == [
+        "*Responses carry no agent — frontline coaching is skipped*"]
+    assert pp.coaching_section(Survey(None, {"nps": nps_spec()})).items == []

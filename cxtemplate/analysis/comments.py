@@ -1,0 +1,181 @@
+"""Notebook 04's section on what customers say: comment topics, their relation to NPS, and sentiment.
+
+:func:`comments_section` fits the topics on the commented responses
+(:func:`cxtemplate.analysis.experience.comment_topics`), measures each topic's NPS impact
+(:func:`cxtemplate.analysis.text.impact.topic_impact`) and scores the comments' sentiment
+(:func:`cxtemplate.analysis.text.sentiment.score_sentiment`), and returns what the page shows with the
+artifacts later notebooks read:
+
+* ``topics`` — one row per topic: label, shares, words, impact;
+* ``topic_impact`` — each topic's NPS impact with its interval;
+* ``topic_mentions`` — one row per (response, topic) mention, with the scorecards' split column
+  (:func:`topic_mentions`), so the manager scorecards need not read every comment;
+* ``commented_by`` — how many responses carry a comment, in all and per level of that column;
+* ``comment_sentiment`` — the method, the share of negative comments and n.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cxtemplate.analysis.experience import CommentTopics, comment_topics
+from cxtemplate.analysis.page import Section, Survey, fixed, p_value_cell, signed
+from cxtemplate.analysis.text.impact import topic_impact
+from cxtemplate.analysis.text.plots import plot_sentiment_by, plot_topic_impact
+from cxtemplate.analysis.text.sentiment import score_sentiment
+from cxtemplate.report.display import TableView, labelled
+
+__all__ = ["CommentsSection", "MIN_COMMENTS", "comments_section", "commented_responses", "sentiment_sentence",
+           "topic_mentions", "topic_selection_note", "topics_sentence", "topics_table", "topics_view"]
+
+MIN_COMMENTS = 50
+"""Below this many comments, topics and sentiment are not analysed."""
+SOURCE = "survey comments (redacted)"
+
+
+def commented_responses(responses: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The responses with a non-blank comment (``None`` without responses or without a comment column)."""
+    if responses is None or "comment" not in responses.columns:
+        return None
+    return responses[responses["comment"].notna() & (responses["comment"].str.strip() != "")]
+
+
+def topic_mentions(commented: pd.DataFrame, membership: pd.DataFrame,
+                   by: str | None = None) -> tuple[pd.DataFrame, dict | None]:
+    """Every mention of a topic by a commented response, and the commented responses counted by ``by``.
+
+    Parameters
+    ----------
+    commented : DataFrame
+        The commented responses (with ``response_id`` and, optionally, ``by``).
+    membership : DataFrame of bool
+        Comments × topics, row for row with ``commented`` (from
+        :func:`cxtemplate.analysis.experience.comment_topics`).
+    by : str, optional
+        The column the manager scorecards split by (e.g. ``location``); ignored when ``commented`` lacks it.
+
+    Returns
+    -------
+    (DataFrame, dict or None)
+        ``response_id``, ``topic`` (and ``by``): one row per mention, in response then topic order; and
+        ``{"by": by, "total": commented responses, "levels": {level: commented responses}}`` (``None``
+        without ``by``).
+    """
+    at, which = membership.to_numpy().nonzero()
+    mentions = pd.DataFrame({"response_id": commented["response_id"].to_numpy()[at],
+                             "topic": membership.columns.to_numpy()[which]})
+    if not by or by not in commented.columns:
+        return mentions, None
+    mentions[by] = commented[by].to_numpy()[at]
+    return mentions, {"by": by, "total": int(len(commented)), "levels": commented[by].value_counts().to_dict()}
+
+
+def topics_sentence(n_topics: int, n_comments: int, n_responses: int, worst: pd.Series) -> str:
+    """How many topics run through how many comments, and the most harmful (``worst``: a row of the impact table).
+
+    The gap is stated as a distance below (or above) the other comments' NPS, its interval likewise.
+    """
+    impact, lo, hi = worst["impact"], worst["ci_low"], worst["ci_high"]
+    gap = (f"{-impact:.0f} points below the others (95% CI {-hi:.0f} to {-lo:.0f}" if impact < 0 else
+           f"{impact:.0f} points above the others (95% CI {lo:.0f} to {hi:.0f}")
+    return (f"**{n_topics} topics** run through {n_comments:,} comments "
+            f"({100 * n_comments / n_responses:.0f}% of responses). The most harmful is "
+            f"**{worst['topic']}**: comments mentioning it have an NPS {gap}, n = {int(worst['n_with']):,}).")
+
+
+def sentiment_sentence(sentiment: pd.DataFrame) -> str:
+    """The scorer used and the share of negative comments, stating the training sample when one was used."""
+    negative = (sentiment["label"] == "negative").mean()
+    trained = sentiment.attrs.get("train_sample", {})
+    method = sentiment["method"].iloc[0].replace("_", " ")
+    text = f"Sentiment ({method}): {100 * negative:.0f}% of comments are negative."
+    if trained and trained["trained_on"] < trained["labelled"]:
+        text += (f" <span class='cx-note'>The classifier was trained on a random sample of {trained['trained_on']:,} of "
+                 f"the {trained['labelled']:,} scored comments (scored out of fold); the model fitted on that sample "
+                 f"scored all other comments.</span>")
+    return text
+
+
+def topics_table(model, impact: pd.DataFrame | None) -> pd.DataFrame:
+    """The model's topics with their top six words, two examples and (with ``impact``) their NPS impact."""
+    table = model.topics.copy()
+    table["Top words"] = table["top_terms"].map(lambda terms: ", ".join(t for t, _ in terms[:6]))
+    table["Examples (redacted)"] = table["examples"].map(lambda examples: " · ".join(f"“{e}”" for e in examples[:2]))
+    if impact is not None:
+        table = table.merge(impact[["topic", "impact", "ci_low", "ci_high", "p_adj"]], left_on="label",
+                            right_on="topic", how="left")
+    return table
+
+
+def topic_selection_note(model) -> str:
+    """How the number of topics was chosen (the stability of each candidate k, or given in the params)."""
+    if model.criterion != "stability":
+        return f"Number of topics given in the params: {model.k}."
+    return ("Number of topics chosen by the stability of the topics across resamples (Greene et al. 2014; "
+            f"1 = identical every time, chosen k = {model.k}): "
+            + ", ".join(f"k={int(r.k)}: {r.stability:.2f}" for r in model.selection.itertuples()) + ".")
+
+
+def topics_view(table: pd.DataFrame, model) -> TableView:
+    """The topics table (from :func:`topics_table`) as the page shows it."""
+    frame = labelled(table, {"label": "Topic", "share": "Share of comments", "Top words": "Top words",
+                             "impact": "NPS impact", "ci_low": "Low", "ci_high": "High", "p_adj": "Adjusted p",
+                             "Examples (redacted)": "Examples (redacted)"})
+    return TableView(frame, "Comment topics, their words, and their relation to NPS",
+                     formats={"Share of comments": lambda v: f"{100 * v:.0f}%", "NPS impact": signed(1),
+                              "Low": fixed(1), "High": fixed(1), "Adjusted p": p_value_cell},
+                     note=topic_selection_note(model))
+
+
+@dataclass
+class CommentsSection(Section):
+    """The comments section, with the fitted topics (``None`` with too few comments)."""
+
+    topics: CommentTopics | None = None
+
+    @property
+    def membership(self) -> pd.DataFrame | None:
+        """Commented responses × issue topics (bool), or ``None`` without topics."""
+        return self.topics.membership if self.topics is not None else None
+
+
+def comments_section(survey: Survey) -> CommentsSection:
+    """Topics of the comments, their NPS impact and the comments' sentiment (see the module for the artifacts)."""
+    section = CommentsSection()
+    if not survey.present:
+        return section
+    commented = commented_responses(survey.responses)
+    if commented is None or len(commented) < MIN_COMMENTS:
+        section.absent(f"There are too few comments (fewer than {MIN_COMMENTS})",
+                       "topics and sentiment are not analysed")
+        return section
+    fitted = section.topics = comment_topics(commented["comment"], seed=survey.seed)
+    model, membership = fitted.model, fitted.membership
+    if fitted.note:
+        section.note(fitted.note)
+    impact = None
+    if "nps" in commented.columns:
+        impact = topic_impact(membership, commented["nps"], kind="nps", confidence=survey.conf)
+        section.say(topics_sentence(len(model.topics), len(commented), len(survey.responses), impact.iloc[0]))
+        section.chart(plot_topic_impact, impact, title="How each comment topic relates to NPS", min_n=survey.min_n,
+                      source=SOURCE)
+    table = topics_table(model, impact)
+    section.table(topics_view(table, model))
+    sentiment = score_sentiment(commented["comment"], labels=commented.get("nps"), seed=survey.seed)
+    section.say(sentiment_sentence(sentiment))
+    if "touchpoint" in commented.columns:
+        section.chart(plot_sentiment_by, sentiment["label"], commented["touchpoint"],
+                      title="Comment sentiment by touchpoint", min_n=survey.min_n, source=SOURCE)
+    section.keep("topics", table.drop(columns=["top_terms", "examples"], errors="ignore"))
+    if impact is not None:
+        section.keep("topic_impact", impact)
+    mentions, commented_by = topic_mentions(commented, membership, by=survey.scorecards_by)
+    if commented_by is not None:
+        section.keep("commented_by", commented_by)
+    section.keep("topic_mentions", mentions)
+    section.keep("comment_sentiment", {"method": str(sentiment["method"].iloc[0]),
+                                       "negative_share": float((sentiment["label"] == "negative").mean()),
+                                       "n": int(len(sentiment))})
+    return section

@@ -1,0 +1,109 @@
+"""Notebook 04's section on the root cause of the latest significant change in NPS.
+
+:func:`root_cause_section` finds the most recent significant change
+(:func:`cxtemplate.analysis.rootcause.latest_significant_change`), splits it into mix and rate by
+location, journey stage, segment and channel (:func:`cxtemplate.analysis.rootcause.mix_rate_decomposition`),
+and shows which driver ratings and comment topics moved most between the two windows
+(:func:`cxtemplate.analysis.rootcause.driver_and_topic_movers`).
+
+Artifacts: ``root_cause`` (:func:`root_cause_record`) and, when a change was found, ``root_cause_mix``
+(the decomposition per dimension and level).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxtemplate.analysis.page import Section, Survey, fixed, p_value_cell, signed
+from cxtemplate.analysis.rootcause import (
+    Change,
+    MixRate,
+    driver_and_topic_movers,
+    latest_significant_change,
+    mix_rate_decomposition,
+    plot_waterfall,
+)
+from cxtemplate.report.display import TableView, labelled
+
+__all__ = ["DIMENSIONS", "driver_movers_view", "mix_view", "root_cause_record", "root_cause_section",
+           "topic_movers_view"]
+
+DIMENSIONS = ("location", "journey_stage", "segment", "channel")
+"""The dimensions a change is split by (those the responses have), the first one charted."""
+
+
+def root_cause_record(change: Change) -> dict:
+    """The ``root_cause`` artifact: the sentence and whether a change was found; with one, its windows and size."""
+    if not change.found:
+        return {"sentence": change.sentence, "found": False}
+    return {"sentence": change.sentence, "found": True, "window_a": [str(p) for p in change.window_a],
+            "window_b": [str(p) for p in change.window_b], "change": change.change, "ci_low": change.ci_low,
+            "ci_high": change.ci_high, "p_adj": change.p_adj}
+
+
+def mix_view(mix: MixRate) -> TableView:
+    """The change per dimension split into mix and rate, with the level contributing most to the rate."""
+    frame = labelled(mix.summary.assign(dimension=mix.summary["dimension"].str.replace("_", " ")),
+                     {"dimension": "Dimension", "value_a": "Before", "value_b": "After", "change": "Change",
+                      "mix": "Mix", "rate": "Rate", "top_rate_level": "Largest rate contributor"})
+    return TableView(frame, "Change in NPS split into mix and rate, by dimension (NPS points)",
+                     formats={"Before": fixed(1), "After": fixed(1), "Change": signed(1), "Mix": signed(1),
+                              "Rate": signed(1)})
+
+
+def driver_movers_view(drivers: pd.DataFrame, labels: dict[str, str]) -> TableView:
+    """The driver ratings of the two windows (``Movers.drivers``), under their plain-language names."""
+    frame = labelled(drivers.assign(driver=drivers["driver"].map(lambda d: labels.get(d, d))),
+                     {"driver": "Driver", "mean_a": "Before", "mean_b": "After", "change": "Change", "ci_low": "Low",
+                      "ci_high": "High", "p_adj": "Adjusted p", "importance": "Importance"})
+    return TableView(frame, "Driver ratings between the two windows (ranked by change × importance)",
+                     formats={"Before": fixed(2), "After": fixed(2), "Change": signed(2), "Low": signed(2),
+                              "High": signed(2), "Adjusted p": p_value_cell, "Importance": lambda v: f"{100 * v:.0f}%"})
+
+
+def topic_movers_view(topics: pd.DataFrame, top: int = 6) -> TableView:
+    """The ``top`` comment topics that moved most between the windows (``Movers.topics``)."""
+    frame = labelled(topics.head(top), {"topic": "Topic", "share_a": "Share before %", "share_b": "Share after %",
+                                        "change": "Change (pp)", "ci_low": "Low", "ci_high": "High",
+                                        "p_adj": "Adjusted p"})
+    return TableView(frame, "Comment topics between the two windows (share of comments mentioning each)",
+                     formats={"Share before %": fixed(1), "Share after %": fixed(1), "Change (pp)": signed(1),
+                              "Low": signed(1), "High": signed(1), "Adjusted p": p_value_cell})
+
+
+def root_cause_section(survey: Survey, *, importance=None, topic_membership: pd.DataFrame | None = None) -> Section:
+    """The latest significant change in NPS, its mix and rate, and what moved (see the module).
+
+    Parameters
+    ----------
+    survey : Survey
+    importance : DriverImportance, optional
+        Driver importance, to rank the drivers by change × importance.
+    topic_membership : DataFrame of bool, optional
+        Commented responses × topics (indexed like the responses); the other responses mention none.
+    """
+    section = Section()
+    if not (survey.dated and "nps" in survey.specs):
+        return section
+    responses, spec = survey.responses, survey.specs["nps"]
+    change = latest_significant_change(responses, spec, freq=survey.freq, alpha=0.05, min_n=survey.min_n,
+                                       end=survey.as_of)
+    section.say(change.sentence)
+    section.keep("root_cause", root_cause_record(change))
+    if not change.found:
+        return section
+    dims = [c for c in DIMENSIONS if c in responses.columns]
+    mix = mix_rate_decomposition(responses, spec, dims, change.window_a, change.window_b)
+    section.table(mix_view(mix))
+    section.say(mix.summary["sentence"].iloc[0])
+    section.chart(plot_waterfall, mix, dimension=dims[0], top=6)
+    if topic_membership is not None:
+        topic_membership = topic_membership.reindex(responses.index, fill_value=False)
+    movers = driver_and_topic_movers(responses, change.window_a, change.window_b, survey.drivers,
+                                     topic_membership=topic_membership, importance=importance)
+    section.table(driver_movers_view(movers.drivers, survey.labels))
+    if not movers.topics.empty:
+        section.table(topic_movers_view(movers.topics))
+    section.say(movers.note)
+    section.keep("root_cause_mix", mix.table)
+    return section

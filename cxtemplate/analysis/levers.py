@@ -1,0 +1,72 @@
+"""Notebook 04's section on operational levers: which operational KPIs move with a customer metric.
+
+:func:`levers_section` builds the location × period panel of the metric and the KPIs
+(:func:`cxtemplate.analysis.linkage.kpi_panel`), estimates each KPI's effect within locations, alone
+and jointly (:func:`cxtemplate.analysis.linkage.kpi_effects`), and returns what the page shows: the
+significant links in one sentence each, a forest plot, the table of effects and the metric by bins
+of the most significant KPI. Artifact ``kpi_effects``: the table of effects.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxtemplate.analysis.linkage import binned_relationship, kpi_effects, kpi_panel, plot_binned, plot_kpi_effects
+from cxtemplate.analysis.page import Section, Survey, p_value_cell, signed
+from cxtemplate.measure.spec import MetricSpec
+from cxtemplate.report.display import TableView, labelled
+
+__all__ = ["lever_metric", "lever_sentences", "levers_section", "levers_view"]
+
+
+def lever_metric(specs: dict[str, MetricSpec]) -> str:
+    """The metric operational KPIs are related to: CSAT when enabled (it is the metric nearest to operations),
+    else the first enabled metric."""
+    return "csat" if "csat" in specs else next(iter(specs))
+
+
+def lever_sentences(rows: pd.DataFrame, spec: MetricSpec) -> list[str]:
+    """The sentence of each significant KPI, most significant first; one sentence when none is significant.
+
+    ``rows`` are the rows of one model of :attr:`cxtemplate.analysis.linkage.KpiEffects.table` (the joint model
+    when there is one).
+    """
+    out = [r["sentence"] for _, r in rows.sort_values("p_adj").iterrows() if r["significant"]]
+    if not rows["significant"].any():
+        out.append(f"No operational KPI shows a significant link with {spec.name} within locations.")
+    return out
+
+
+def levers_view(table: pd.DataFrame, spec: MetricSpec, note: str) -> TableView:
+    """Every KPI's effect in each model, with its interval, unit and number of location-months."""
+    frame = labelled(table, {"model": "Model", "label": "KPI", "effect": "Effect", "ci_low": "Low", "ci_high": "High",
+                             "effect_unit": "Unit", "p_adj": "Adjusted p", "n_cells": "Location-months"})
+    return TableView(frame, f"Operational KPIs and {spec.name}", note=note,
+                     formats={"Effect": signed(3), "Low": signed(3), "High": signed(3), "Adjusted p": p_value_cell})
+
+
+def levers_section(survey: Survey, operations: pd.DataFrame | None) -> Section:
+    """Operational KPIs against the survey metric within locations (see the module)."""
+    section = Section()
+    if not survey.present or operations is None:
+        section.absent("There are no operational KPIs" if operations is None else "There are no survey responses",
+                       "experience–performance links are not estimated")
+        return section
+    spec = survey.specs[lever_metric(survey.specs)]
+    panel = kpi_panel(survey.responses, operations, spec, freq=survey.freq, conf=survey.conf)
+    result = kpi_effects(panel, spec=spec, conf=survey.conf)
+    table = result.table
+    if table.empty:
+        section.say(result.note)
+        return section
+    has_joint = bool((table["model"] == "joint").any())
+    rows = table[table["model"] == "joint"] if has_joint else table
+    for sentence in lever_sentences(rows, spec):
+        section.say(sentence)
+    section.chart(plot_kpi_effects, result, model="joint" if has_joint else "single")
+    section.table(levers_view(table, spec, result.note))
+    top = rows.sort_values("p_adj").iloc[0]
+    binned = binned_relationship(panel, top["kpi"], bins=5, spec=spec, within_location=False)
+    section.chart(plot_binned, binned, title=f"{spec.name} by {top['label']}, location-months in five bins")
+    section.keep("kpi_effects", table)
+    return section

@@ -1,0 +1,142 @@
+"""Tests of cxtemplate.analysis.comments: the mentions artifact the scorecards read, the comments' sentences and table.
+
+Hand-built comments with known topics for the artifacts and the wording; the demo's planted number of
+comments (``data/demo/truth.json``) for which responses count as commented.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from cxtemplate.analysis import comments as cm
+from cxtemplate.analysis.page import Survey
+from cxtemplate.measure.spec import nps_spec
+from tests.analysis.demo import demo
+
+
+def _three():
+    """Three comments: R1 mentions billing and wait, R2 nothing, R3 wait (London, Leeds, London)."""
+    commented = pd.DataFrame({"response_id": ["R1", "R2", "R3"], "location": ["London", "Leeds", "London"],
+                              "comment": ["Wrong bill, long wait", "Fine", "Waited an hour"]}, index=[10, 11, 12])
+    membership = pd.DataFrame({"billing": [True, False, False], "wait": [True, False, True]}, index=commented.index)
+    return commented, membership
+
+
+def test_topic_mentions_for_three_comments():
+    commented, membership = _three()
+    mentions, counts = cm.topic_mentions(commented, membership, by="location")
+    assert mentions.to_dict("list") == {"response_id": ["R1", "R1", "R3"], "topic": ["billing", "wait", "wait"],
+                                        "location": ["London", "London", "London"]}
+    assert counts == {"by": "location", "total": 3, "levels": {"London": 2, "Leeds": 1}}
+    plain, none = cm.topic_mentions(commented, membership, by="team")
+    assert plain.columns.tolist() == ["response_id", "topic"] and none is None
+    assert cm.topic_mentions(commented, membership)[1] is None
+
+
+def test_commented_responses_leave_out_blank_comments():
+    r = pd.DataFrame({"comment": ["Good", None, "  ", "", "Bad "]})
+    assert cm.commented_responses(r).index.tolist() == [0, 4]
+    assert cm.commented_responses(r.drop(columns="comment")) is None and cm.commented_responses(None) is None
+
+
+def test_the_demo_comments_are_the_planted_ones():
+    survey, _, truth = demo()
+    assert len(cm.commented_responses(survey.responses)) == truth["comments"]["n_comments"]
+
+
+def test_topics_sentence_states_the_gap_as_a_distance():
+    worst = pd.Series({"topic": "billing / charges", "impact": -56.1, "ci_low": -62.8, "ci_high": -48.9, "n_with": 472.0})
+    assert cm.topics_sentence(7, 5877, 14871, worst) == (
+        "**7 topics** run through 5,877 comments (40% of responses). The most harmful is **billing / charges**: "
+        "comments mentioning it have an NPS 56 points below the others (95% CI 49 to 63, n = 472).")
+    kind = worst.copy()
+    kind[["impact", "ci_low", "ci_high"]] = [3.2, -1.0, 7.4]
+    assert cm.topics_sentence(7, 5877, 14871, kind).endswith(
+        "an NPS 3 points above the others (95% CI -1 to 7, n = 472).")
+
+
+def test_sentiment_sentence_states_a_training_sample():
+    sent = pd.DataFrame({"label": ["negative", "positive", "neutral", "negative"], "method": "own_scores"})
+    assert cm.sentiment_sentence(sent) == "Sentiment (own scores): 50% of comments are negative."
+    sent.attrs["train_sample"] = {"trained_on": 25_000, "labelled": 30_000}
+    assert cm.sentiment_sentence(sent).endswith(
+        " <span class='cx-note'>The classifier was trained on a random sample of 25,000 of the 30,000 scored comments "
+        "(scored out of fold); the model fitted on that sample scored all other comments.</span>")
+    sent.attrs["train_sample"] = {"trained_on": 30_000, "labelled": 30_000}
+    assert cm.sentiment_sentence(sent) == "Sentiment (own scores): 50% of comments are negative."
+
+
+def _model(criterion="stability"):
+    topics = pd.DataFrame({"label": ["billing / wrong", "wait / hour"], "share": [0.08, 0.13],
+                           "top_terms": [[("billing", 1.0), ("wrong", 0.5)], [(w, 1.0) for w in "abcdefg"]],
+                           "examples": [["Wrong bill.", "Billed twice.", "Third"], ["An hour."]]})
+    selection = pd.DataFrame({"k": [2, 3], "stability": [0.604, 0.75]})
+    return SimpleNamespace(topics=topics, k=2, criterion=criterion, selection=selection)
+
+
+def test_topics_table_and_view():
+    impact = pd.DataFrame({"topic": ["wait / hour", "billing / wrong"], "impact": [-32.1, -0.04], "ci_low": [-38.5, -5.0],
+                           "ci_high": [-25.6, 4.9], "p_adj": [0.0001, 0.99], "n_with": [755, 621]})
+    table = cm.topics_table(_model(), impact)
+    assert table["Top words"].tolist() == ["billing, wrong", "a, b, c, d, e, f"]
+    assert table["Examples (redacted)"].tolist() == ["“Wrong bill.” · “Billed twice.”", "“An hour.”"]
+    assert table["impact"].tolist() == [-0.04, -32.1]
+    view = cm.topics_view(table, _model())
+    assert view.columns == ["Topic", "Share of comments", "Top words", "NPS impact", "Low", "High", "Adjusted p",
+                            "Examples (redacted)"]
+    f = view.formats
+    assert (f["Share of comments"](0.08), f["NPS impact"](-0.04), f["Adjusted p"](0.0001)) == ("8%", "0.0", "< 0.001")
+    assert view.note == ("Number of topics chosen by the stability of the topics across resamples (Greene et al. 2014; "
+                         "1 = identical every time, chosen k = 2): k=2: 0.60, k=3: 0.75.")
+    assert cm.topic_selection_note(_model("given")) == "Number of topics given in the params: 2."
+    assert "NPS impact" not in cm.topics_view(cm.topics_table(_model(), None), _model()).columns
+
+
+def test_comments_section_with_too_few_comments_or_no_survey():
+    r = pd.DataFrame({"nps": [9] * 60, "comment": ["Great"] * 49 + [""] * 11})
+    assert cm.comments_section(Survey(r, {"nps": nps_spec()})).sentences == [
+        "*There are too few comments (fewer than 50) — topics and sentiment are not analysed*"]
+    assert cm.comments_section(Survey(r.drop(columns="comment"), {"nps": nps_spec()})).sentences == [
+        "*There are too few comments (fewer than 50) — topics and sentiment are not analysed*"]
+    nothing = cm.comments_section(Survey(None, {"nps": nps_spec()}))
+    assert nothing.items == [] and nothing.membership is None
+
+
+@pytest.mark.parametrize("fitted", [None, SimpleNamespace(membership="member")])
+def test_comments_section_hands_on_its_membership(fitted):
+    assert cm.CommentsSection(topics=fitted).membership == (None if fitted is None else "member")
+
+
+def test_comments_section_assembles_the_artifacts_the_scorecards_read(monkeypatch):
+    """With the topic fit and the sentiment scorer replaced by known answers: 60 comments, the first 20 about
+    billing (all detractors), the rest about nothing in particular (all promoters)."""
+    from cxtemplate.analysis.experience import CommentTopics
+    from cxtemplate.analysis.text.plots import plot_sentiment_by, plot_topic_impact
+
+    n = 60
+    r = pd.DataFrame({"response_id": [f"R{i}" for i in range(n)], "nps": [0] * 20 + [10] * 40,
+                      "comment": ["Wrong bill"] * 20 + ["Fine"] * 40, "location": ["A", "B"] * 30,
+                      "touchpoint": "Phone"})
+    r = pd.concat([r, pd.DataFrame({"response_id": ["Q1"], "nps": [5], "comment": [None], "location": ["A"]})],
+                  ignore_index=True)
+    membership = pd.DataFrame({"billing": [True] * 20 + [False] * 40}, index=r.index[:n])
+    monkeypatch.setattr(cm, "comment_topics", lambda comments, seed: CommentTopics(_model("given"), membership, n, n, ""))
+    monkeypatch.setattr(cm, "score_sentiment", lambda comments, labels, seed: pd.DataFrame(
+        {"label": ["negative"] * 20 + ["positive"] * 40, "method": "own_scores"}, index=comments.index))
+    section = cm.comments_section(Survey(r, {"nps": nps_spec()}, scorecards_by="location", min_n=10))
+    assert section.sentences[0].startswith("**2 topics** run through 60 comments (98% of responses). The most harmful "
+                                           "is **billing**: comments mentioning it have an NPS ")
+    assert "points below the others" in section.sentences[0]
+    assert section.sentences[1] == "Sentiment (own scores): 33% of comments are negative."
+    assert [c.plot for c in section.charts] == [plot_topic_impact, plot_sentiment_by]
+    assert list(section.artifacts) == ["topics", "topic_impact", "commented_by", "topic_mentions", "comment_sentiment"]
+    assert section.artifacts["commented_by"] == {"by": "location", "total": 60, "levels": {"A": 30, "B": 30}}
+    mentions = section.artifacts["topic_mentions"]
+    assert mentions["response_id"].tolist() == [f"R{i}" for i in range(20)] and set(mentions["topic"]) == {"billing"}
+    assert mentions["location"].tolist() == ["A", "B"] * 10
+    assert section.artifacts["comment_sentiment"] == {"method": "own_scores", "negative_share": 20 / 60, "n": 60}
+    assert "top_terms" not in section.artifacts["topics"].columns
+    assert section.membership is membership
