@@ -4,6 +4,11 @@ Each case runs in a fresh Python process so its peak resident memory (``ru_maxrs
 the figure reported is the peak minus the resident memory after imports and data generation, i.e.
 what the fit (or scoring) itself needed on top of the data.
 
+Timings live here, not in the tests (which assert no wall-clock time): case ``fit`` times scoring every
+active customer in closed form against lifelines' ``predict_survival_function`` (the speed-up column), and
+case ``tv`` times building the time-varying intervals (``build_s``). ``tests/churn/test_scoring.py`` checks
+instead that scoring never calls lifelines' predictions and looks the baseline up twice per customer.
+
 Usage (from the repository root)::
 
     .venv/bin/python bench/bench_churn.py            # all cases, prints a Markdown report

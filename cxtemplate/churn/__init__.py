@@ -4,4 +4,5 @@ Layer 3: imports :mod:`cxtemplate.measure` and below, never :mod:`cxtemplate.ana
 or :mod:`cxtemplate.run`.
 """
 
-__all__ = ["columns", "data", "design", "efron", "flow", "km_cox", "ph", "plots", "results", "scoring", "validation"]
+__all__ = ["columns", "data", "design", "efron", "flow", "km_cox", "page", "ph", "plots", "results", "scoring",
+           "validation"]

@@ -1,5 +1,9 @@
 """Notebook 05's sequence in one call: survival data → curves → Cox model → validation → scores.
 
+:func:`analyse_configured` is what the notebook calls: it honours ``churn.enabled`` (switched off, nothing
+is estimated) and hands the engagement's settings to :func:`analyse`. What the page shows of the result
+(tables, sentences, artifacts) is built by :mod:`cxtemplate.churn.page`.
+
 Design, stated once here and in the notebook: the hazard ratios come from a **time-varying**
 Cox model (the estimator of lifelines' ``CoxTimeVaryingFitter``, vectorised in :mod:`cxtemplate.churn.efron`) on (start, stop] tenure intervals, so a customer's
 NPS category counts only from the day of the survey that revealed it — no look-ahead. Active
@@ -12,6 +16,7 @@ per customer with CRM covariates.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,16 +26,37 @@ from cxtemplate.churn.results import ChurnUnavailable
 from cxtemplate.churn.scoring import counterfactual, revenue_at_risk, risk_value_matrix, score_customers, top_at_risk
 from cxtemplate.churn.validation import design_sample_ids, validate
 
+if TYPE_CHECKING:
+    from cxtemplate.config.schema import Config
+
 DAYS_PER_MONTH = 365.25 / 12
 # The only columns of the responses and interactions tables the churn analysis reads (notebook 05 loads
 # just these: at a million customers the full tables would take gigabytes).
 RESPONSE_COLUMNS = ["customer_id", "responded_at", "nps", "ces"]
 INTERACTION_COLUMNS = ["customer_id", "started_at", "resolved", "sentiment"]
+SWITCHED_OFF = "Churn analysis is switched off in the parameters (churn.enabled: false)."
+
+
+def alpha_of(conf: float) -> float:
+    """1 − ``conf``, the ``alpha`` of lifelines and of :mod:`cxtemplate.churn.km_cox`.
+
+    Rounded to 10 decimals: in floating point 1 − 0.95 is 0.05000000000000004, and lifelines would
+    then compute its Kaplan–Meier bands from a critical value one rounding away from the usual one.
+    """
+    if not 0 < conf < 1:
+        raise ValueError(f"conf must be between 0 and 1, got {conf}")
+    return round(1.0 - conf, 10)
 
 
 @dataclass
 class ChurnAnalysis:
-    """Everything notebook 05 shows and saves."""
+    """Everything notebook 05 shows and saves.
+
+    ``enabled`` is false only when the parameters switch churn off (nothing was estimated);
+    ``available`` is false whenever there is no analysis to show, with the ``reason`` in words.
+    ``conf`` is the confidence level of every interval (KM bands, RMST, hazard ratios, the early/late
+    split, the counterfactual).
+    """
 
     available: bool
     reason: str = ""
@@ -47,9 +73,25 @@ class ChurnAnalysis:
     counterfactual: object | None = None
     notes: list[str] = field(default_factory=list)
     covariates: list[str] = field(default_factory=list)
+    enabled: bool = True
+    conf: float = 0.95
+    horizon_months: int = 12
 
-    def summary(self, currency: str, horizon_months: int) -> dict:
-        """The headline record saved as the ``summary`` artifact."""
+    @classmethod
+    def switched_off(cls, horizon_months: int = 12, conf: float = 0.95) -> ChurnAnalysis:
+        """The result when ``churn.enabled`` is false: nothing estimated, and the page says why."""
+        return cls(False, SWITCHED_OFF, enabled=False, horizon_days=horizon_months * DAYS_PER_MONTH, conf=conf,
+                   horizon_months=horizon_months)
+
+    def summary(self, currency: str, horizon_months: int | None = None) -> dict:
+        """The headline record saved as the ``summary`` artifact (read by notebooks 06 and 07).
+
+        ``{"available": False, "reason": ...}`` (plus ``"enabled": False`` when switched off) when there
+        is no analysis.
+        """
+        horizon_months = self.horizon_months if horizon_months is None else horizon_months
+        if not self.enabled:
+            return {"available": False, "enabled": False, "reason": self.reason}
         if not self.available:
             return {"available": False, "reason": self.reason}
         s = self.survival
@@ -97,7 +139,7 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
             as_of, covariates: list[str], cx_covariates: list[str], horizon_months: int = 12,
             revenue_per: str = "month", top_n: int = 50, fit_sample_above: int = 150_000, seed: int = 0,
             group_cols: tuple[str, ...] = ("segment", "plan"),
-            validate_sample_above: int | None = None) -> ChurnAnalysis:
+            validate_sample_above: int | None = None, conf: float = 0.95) -> ChurnAnalysis:
     """Run the whole churn analysis for one organisation.
 
     Parameters
@@ -122,22 +164,28 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     validate_sample_above : int, optional
         Above this many customers the cross-validation runs on a random sample of this many customers
         (stated in the validation notes); default: ``fit_sample_above``.
+    conf : float
+        Confidence level of every interval: Kaplan–Meier bands and restricted mean tenure, hazard ratios
+        and their early/late split, and the counterfactual's revenue retained.
 
     Returns
     -------
     ChurnAnalysis
     """
     horizon = horizon_months * DAYS_PER_MONTH
+    alpha = alpha_of(conf)
     validate_sample_above = fit_sample_above if validate_sample_above is None else validate_sample_above
+    settings = {"horizon_days": horizon, "conf": conf, "horizon_months": horizon_months}
     if customers is None or customers.empty:
-        return ChurnAnalysis(False, "There is no CRM table, so churn cannot be analysed.")
+        return ChurnAnalysis(False, "There is no CRM table, so churn cannot be analysed.", **settings)
     if "churned" not in customers.columns or customers["churned"].isna().all():
-        return ChurnAnalysis(False, "The CRM table says nothing about who left (no end dates or churn flag).")
+        return ChurnAnalysis(False, "The CRM table says nothing about who left (no end dates or churn flag).",
+                             **settings)
     covs = [c for c in covariates if c in customers.columns]
     keep = [c for c in ("revenue", *group_cols, "location") if c in customers.columns and c not in covs]
     dated = "start_date" in customers.columns and customers["start_date"].notna().any()
     surv = survival_frame(customers, as_of=as_of if dated else None, covariates=covs, keep=keep)
-    res = ChurnAnalysis(True, horizon_days=horizon, survival=surv, notes=list(surv.attrs.get("notes", [])))
+    res = ChurnAnalysis(True, survival=surv, notes=list(surv.attrs.get("notes", [])), **settings)
     res.notes += tenure_leaks(surv, covs)
     if int(surv["churned"].sum()) == 0:
         res.available = False
@@ -149,13 +197,14 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     options = CXOptions(covariates=tuple(cx)) if cx else None
     sample = fit_sample_above if len(surv) > fit_sample_above else None
     validate_sample = validate_sample_above if len(surv) > validate_sample_above else None
-    if dated and (cx or True):
+    if dated:
         tv = time_varying_frame(customers, responses if cx else None, interactions if cx else None, as_of=as_of,
                                 covariates=covs, keep=keep, cx=options)
         res.notes += list(tv.attrs.get("notes", []))
         model_covs = [*tv.attrs.get("covariates", covs), *tv.attrs.get("cx_covariates", [])]
         res.design = "time-varying Cox model (Efron partial likelihood, as lifelines' CoxTimeVaryingFitter) with a landmark for scoring"
-        res.model = fit_cox_time_varying(tv, model_covs, max_subjects=sample, seed=seed, standardise=True)
+        res.model = fit_cox_time_varying(tv, model_covs, max_subjects=sample, seed=seed, standardise=True,
+                                         alpha=alpha)
         descriptive = last_rows(tv) if cx else surv
         current = landmark_frame(customers, responses if cx else None, interactions if cx else None, as_of=as_of,
                                  covariates=covs, keep=keep, cx=options, tv=tv)
@@ -170,27 +219,27 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
                                   covariates=covs, keep=keep, cx=options)
         res.validation = validate(tv, model_covs, horizon_days=horizon, group_col=group_cols[0]
                                   if group_cols[0] in tv.columns else None, test=backtest, seed=seed,
-                                  design_sample=validate_sample)
+                                  design_sample=validate_sample, alpha=alpha)
     else:
         model_covs = covs
         res.design = "Cox model on one row per customer (no dates, so no time-varying covariates)"
-        res.model = fit_cox(surv, model_covs, max_subjects=sample, seed=seed, standardise=True)
+        res.model = fit_cox(surv, model_covs, max_subjects=sample, seed=seed, standardise=True, alpha=alpha)
         descriptive = surv
         current = surv[~surv["churned"].astype(bool)].copy()
         res.validation = validate(surv, model_covs, horizon_days=horizon,
                                   group_col=next((g for g in group_cols if g in surv.columns), None), seed=seed,
-                                  design_sample=validate_sample)
+                                  design_sample=validate_sample, alpha=alpha)
     res.covariates = model_covs
     res.notes += [n for n in getattr(res.model, "notes", []) if n not in res.notes]
     km_cols = [c for c in ("nps_category", *group_cols) if c in descriptive.columns]
-    res.km = {"all": kaplan_meier(descriptive, None, horizon_days=horizon)}
+    res.km = {"all": kaplan_meier(descriptive, None, horizon_days=horizon, alpha=alpha)}
     for col in km_cols:
         frame = descriptive
         if col == "nps_category":
             # Customers never surveyed are mostly those who left before a survey reached them; in a
             # curve by latest answer they would look riskier than they are (immortal-time bias).
             frame = descriptive[descriptive[col].isin(["promoter", "passive", "detractor"])]
-        res.km[col] = kaplan_meier(frame, col, horizon_days=horizon)
+        res.km[col] = kaplan_meier(frame, col, horizon_days=horizon, alpha=alpha)
     if isinstance(res.model, ChurnUnavailable):
         res.notes.append(str(res.model))
         return res
@@ -209,25 +258,38 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     if "nps_category" in model_covs:
         res.counterfactual = counterfactual(res.model, current, horizon, column="nps_category",
                                             from_level="detractor", to_level="passive",
-                                            revenue_periods_per_year=periods, seed=seed)
+                                            revenue_periods_per_year=periods, seed=seed, conf=conf)
     return res
 
 
-def km_table(km, horizon_months: int) -> pd.DataFrame:
-    """A Kaplan–Meier summary a reader can scan: churn by the horizon, median and mean tenure."""
-    import numpy as np
+def analyse_configured(cfg: Config, customers: pd.DataFrame | None, responses: pd.DataFrame | None,
+                       interactions: pd.DataFrame | None, *, seed: int, conf: float) -> ChurnAnalysis:
+    """The churn analysis the engagement's parameters ask for (what notebook 05 calls).
 
-    t = km.summary
-    cols = {c: c for c in t.columns}
-    out = pd.DataFrame({"Group": t[cols.get("group", t.columns[0])].astype(str), "Customers": t["customers"],
-                        "Left": t["churned"]})
-    if {"survival_at_horizon", "survival_low", "survival_high"} <= set(t.columns):
-        out[f"Left within {horizon_months} months"] = [f"{100 * (1 - s):.1f}% ({100 * (1 - h):.1f}–{100 * (1 - lo):.1f})"
-                                                    for s, lo, h in zip(t["survival_at_horizon"], t["survival_low"], t["survival_high"])]
-    if "median_tenure_days" in t.columns:
-        out["Median tenure"] = [("not reached" if not np.isfinite(v) else f"{v / 365.25:.1f} years")
-                                for v in t["median_tenure_days"]]
-    if {"rmst_days", "rmst_low", "rmst_high"} <= set(t.columns):
-        out[f"Mean days in first {horizon_months} months"] = [f"{m:.0f} ({lo:.0f}–{hi:.0f})"
-                                                             for m, lo, hi in zip(t["rmst_days"], t["rmst_low"], t["rmst_high"])]
-    return out
+    With ``churn.enabled: false`` nothing is estimated (:meth:`ChurnAnalysis.switched_off`); otherwise
+    :func:`analyse` runs with the ``churn`` settings and the organisation's analysis date.
+
+    Parameters
+    ----------
+    cfg : Config
+        The engagement's parameters.
+    customers, responses, interactions : DataFrame or None
+        Canonical tables (responses and interactions need only :data:`RESPONSE_COLUMNS` and
+        :data:`INTERACTION_COLUMNS`).
+    seed : int
+        The notebook's seed.
+    conf : float
+        Confidence level of every interval (``metrics.confidence``).
+
+    Returns
+    -------
+    ChurnAnalysis
+    """
+    churn = cfg.churn
+    if not churn.enabled:
+        return ChurnAnalysis.switched_off(churn.horizon_months, conf)
+    return analyse(customers, responses, interactions, as_of=cfg.organisation.as_of,
+                   covariates=list(churn.covariates), cx_covariates=list(churn.cx_covariates),
+                   horizon_months=churn.horizon_months, revenue_per=churn.revenue_per, top_n=churn.top_customers,
+                   fit_sample_above=churn.fit_sample_above, seed=seed, conf=conf)
+

@@ -4,14 +4,15 @@ Everything rests on lifelines; this module adds the conventions of the report:
 
 * **Kaplan–Meier** by a grouping column, with at-risk counts, pairwise log-rank tests with
   Benjamini–Hochberg adjusted p-values and the restricted mean survival time (RMST) up to the horizon
-  with a 95% interval (Klein–Moeschberger variance, as in R's survRM2; lifelines'
+  with an interval at the chosen confidence level, ``alpha`` (Klein–Moeschberger variance, as in R's
+  survRM2; lifelines'
   ``restricted_mean_survival_time(..., return_variance=True)`` gives the variance of min(T, τ) itself,
   not of its estimate, so it is not used for the interval).
 * **Cox models** (:func:`fit_cox` on one row per customer; :func:`fit_cox_time_varying` on (start,
   stop] intervals with the estimator of lifelines' ``CoxTimeVaryingFitter``, computed vectorised by
   :mod:`cxtemplate.churn.efron` — lifelines loops over churn times, which takes hours at a
   million customers; the numbers agree to ~1e-9): categorical covariates one-hot coded
-  against stated reference levels, numeric ones per unit (see :class:`~cxtemplate.churn.data.Design`),
+  against stated reference levels, numeric ones per unit (see :class:`~cxtemplate.churn.design.Design`),
   a small L2 penalty of fixed total size, ½·λ·Σβ² on lifelines' standardised coefficients (a normal
   prior worth about λ churns of information; lifelines multiplies its ``penalizer`` by the number of
   rows, so we pass λ / rows). With the default λ = 1 it steadies sparse levels and fades as churns
@@ -22,8 +23,8 @@ Everything rests on lifelines; this module adds the conventions of the report:
 * **Proportional hazards** (:mod:`cxtemplate.churn.ph`): the Grambsch–Therneau test on scaled
   Schoenfeld residuals, vectorised; a violating categorical CRM covariate becomes a stratum, any other
   violation is shown as early vs late hazard ratios.
-* **Validation** of the predictions (cross-validated concordance and calibration) lives with the
-  scoring, in :mod:`cxtemplate.churn.scoring` (:func:`~cxtemplate.churn.scoring.validate`).
+* **Validation** of the predictions (cross-validated concordance and calibration) lives in
+  :mod:`cxtemplate.churn.validation` (:func:`~cxtemplate.churn.validation.validate`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ class KMResult:
     at_risk: pd.DataFrame
     horizon_days: float
     notes: list[str] = field(default_factory=list)
+    alpha: float = 0.05
+    """1 − the confidence level of the survival bands and RMST intervals."""
 
 
 def rmst(durations, events, tau: float, entry=None) -> tuple[float, float]:
@@ -106,6 +109,7 @@ def kaplan_meier(frame: pd.DataFrame, group_col: str | None = None, *, duration_
     min_n : int
         Groups smaller than this are flagged in the notes.
     alpha : float
+        1 − confidence level of the survival bands (lifelines' ``alpha``) and the RMST intervals.
 
     Returns
     -------
@@ -163,7 +167,7 @@ def kaplan_meier(frame: pd.DataFrame, group_col: str | None = None, *, duration_
                      "predict: churned customers had less time to answer, so 'none_yet' and late answers "
                      "mix cause with survival (immortal-time bias). The hazard ratios of the time-varying "
                      "Cox model, which use each answer only from when it was given, are the ones to quote.")
-    return KMResult(group_col, fitters, summary, pairwise, overall, at_risk, horizon_days, notes)
+    return KMResult(group_col, fitters, summary, pairwise, overall, at_risk, horizon_days, notes, alpha)
 
 
 # --------------------------------------------------------------------------- Cox models
@@ -286,7 +290,7 @@ def fit_cox(frame: pd.DataFrame, covariates: Sequence[str] | None = None, *, dur
         Default: every column but duration, event, id and dates.
     duration_col, event_col, id_col : str
     categorical, reference, standardise
-        Coding; see :func:`~cxtemplate.churn.data.build_design`.
+        Coding; see :func:`~cxtemplate.churn.design.build_design`.
     penalizer : float
         Total L2 penalty λ on the standardised log hazard ratios (0 = unpenalised lifelines; see the
         module notes). Raised to ¼ of the churn count, with a warning, when there

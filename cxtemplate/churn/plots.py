@@ -14,6 +14,11 @@ from cxtemplate.report.theme import ACCENT, BAD, NEUTRAL, NPS_COLOURS, PALETTE, 
 NONE_YET_COLOUR = "#56B4E9"
 
 
+def level_label(alpha: float) -> str:
+    """The confidence level of ``alpha`` as a chart says it: ``"95%"`` for 0.05."""
+    return f"{100 * (1 - alpha):g}%"
+
+
 def _colours(groups, group_col):
     if group_col == "nps_category":
         cols = dict(NPS_COLOURS, none_yet=NONE_YET_COLOUR)
@@ -31,7 +36,7 @@ def _new_ax(ax, **kw):
 
 def plot_km(km, ax=None, *, at_risk: bool = True, title: str | None = None, source: str | None = "CRM",
             unit_days: float = 365.25, unit_name: str = "years"):
-    """Kaplan–Meier curves by group with 95% bands, the horizon marked and at-risk counts below.
+    """Kaplan–Meier curves by group with their confidence bands, the horizon marked and at-risk counts below.
 
     Parameters
     ----------
@@ -64,7 +69,8 @@ def plot_km(km, ax=None, *, at_risk: bool = True, title: str | None = None, sour
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     n = int(km.summary["customers"].sum())
     by = f", by {km.group_col.replace('_', ' ')}" if km.group_col else ""
-    finish(ax, title or f"Customers still with us over tenure{by}", n=n, unit="customers retained, %",
+    finish(ax, title or f"Customers still with us over tenure{by}", n=n,
+           unit=f"customers retained, %, {level_label(km.alpha)} bands",
            source=source, xlabel=f"Tenure ({unit_name})", ylabel="Still a customer")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8.5)
     if at_risk:
@@ -78,7 +84,7 @@ def plot_km(km, ax=None, *, at_risk: bool = True, title: str | None = None, sour
 
 
 def plot_forest(cox, ax=None, *, title: str | None = None, source: str | None = None):
-    """Hazard ratios with 95% intervals on a log scale; 1 = no difference from the reference."""
+    """Hazard ratios with their intervals (the model's ``alpha``) on a log scale; 1 = no difference from the reference."""
     t = cox.hazard_ratios.iloc[::-1].reset_index(drop=True)
     ax = _new_ax(ax, figsize=(8.0, 1.2 + 0.38 * len(t)))
     y = np.arange(len(t))
@@ -98,7 +104,7 @@ def plot_forest(cox, ax=None, *, title: str | None = None, source: str | None = 
     kind = "time-varying Cox model" if cox.kind == "time_varying" else "Cox model"
     strata = f", stratified by {', '.join(cox.strata)}" if cox.strata else ""
     finish(ax, title or "What raises the risk of leaving: hazard ratios", n=cox.n_subjects,
-           unit="hazard ratio, 95% interval, log scale",
+           unit=f"hazard ratio, {level_label(cox.alpha)} interval, log scale",
            source=source, xlabel=f"Hazard ratio (>1 = leaves sooner) · {kind}, {cox.n_events:,} churns{strata}",
            ylabel="")
     return ax
@@ -158,6 +164,7 @@ def plot_revenue_at_risk(table: pd.DataFrame, dimension: str = "segment", ax=Non
     for y, (v, p) in enumerate(zip(t["revenue_at_risk"], t["mean_probability"])):
         ax.annotate(f" {currency}{v:,.0f} ({p:.0%} avg risk)", (v, y), va="center", fontsize=8.5)
     ax.set_xlim(0, float(t["revenue_at_risk"].max()) * 1.35 if len(t) else 1)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{currency}{v:,.0f}")
     finish(ax, title or f"Annual revenue at risk by {dimension}", n=int(t["customers"].sum()),
            unit=f"Σ annual revenue × churn probability{', ' + currency if currency else ''}", source=source,
            xlabel="Revenue at risk", ylabel="")
@@ -165,7 +172,7 @@ def plot_revenue_at_risk(table: pd.DataFrame, dimension: str = "segment", ax=Non
 
 
 def plot_rmst(km, ax=None, *, title: str | None = None, source: str | None = "CRM"):
-    """Restricted mean tenure over the horizon by group, with 95% intervals."""
+    """Restricted mean tenure over the horizon by group, with their intervals (the curves' ``alpha``)."""
     s = km.summary.iloc[::-1].reset_index(drop=True)
     ax = _new_ax(ax, figsize=(7.2, 1.2 + 0.42 * len(s)))
     cols = _colours(list(s["group"]), km.group_col)
@@ -175,6 +182,7 @@ def plot_rmst(km, ax=None, *, title: str | None = None, source: str | None = "CR
     ax.set_yticks(y)
     ax.set_yticklabels(s["group"])
     finish(ax, title or f"Average days kept as a customer over the next {km.horizon_days:.0f} days",
-           n=int(s["customers"].sum()), unit="restricted mean survival time, days, 95% interval", source=source,
+           n=int(s["customers"].sum()), unit=f"restricted mean survival time, days, {level_label(km.alpha)} interval",
+           source=source,
            xlabel="Days (of the horizon)", ylabel="")
     return ax

@@ -130,6 +130,24 @@ class CoxResult:
 
 
 def hr_table(params: pd.Series, se: pd.Series, design: Design, alpha: float) -> pd.DataFrame:
+    """The hazard-ratio table of a fit: one row per model term.
+
+    Parameters
+    ----------
+    params, se : Series
+        Log hazard ratios and their standard errors, indexed by design column.
+    design : Design
+        The coding (names the covariate, level and reference of each column).
+    alpha : float
+        1 − confidence level: ``hr_low``, ``hr_high`` = exp(coef ∓ z · se) with z the two-sided
+        normal critical value; ``p`` is the two-sided Wald p-value.
+
+    Returns
+    -------
+    DataFrame
+        ``term``, ``covariate``, ``level``, ``reference``, ``coef``, ``se``, ``hr``, ``hr_low``, ``hr_high``,
+        ``p`` and a reader's ``label`` ("plan: Basic vs Standard", "age (per SD)").
+    """
     z = z_value(1 - alpha)
     rows = []
     for term in params.index:

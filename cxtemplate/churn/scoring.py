@@ -1,6 +1,6 @@
 """Scoring active customers: conditional churn risk, revenue at risk, reason codes, counterfactuals.
 
-The model (a :class:`~cxtemplate.churn.km_cox.CoxResult`, usually the time-varying fit) is applied to the
+The model (a :class:`~cxtemplate.churn.results.CoxResult`, usually the time-varying fit) is applied to the
 **landmark** table at ``as_of`` (:func:`~cxtemplate.churn.data.landmark_frame`): active customers,
 their tenure today and their covariates as known today. Their risk of leaving within the horizon,
 given that they are still here, is
@@ -14,8 +14,8 @@ Money: annual revenue = revenue per period × ``revenue_periods_per_year``; **re
 Σ annual revenue × probability (the yearly revenue expected to walk out within the horizon).
 Outputs carry customer ids and model covariates only — never names, e-mails or phone numbers.
 
-Validation (:func:`validate`: cross-validated concordance and calibration at the horizon) lives in
-:mod:`cxtemplate.churn.validation` and is re-exported here.
+Validation (cross-validated concordance and calibration at the horizon) lives in
+:mod:`cxtemplate.churn.validation`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def conditional_churn_probability(model: CoxResult, frame: pd.DataFrame, horizon
                                   tenure_col: str = "tenure_days") -> np.ndarray:
     """P(churn within ``horizon_days`` | still a customer at ``tenure_col``), one per row.
 
-    See :meth:`cxtemplate.churn.km_cox.CoxResult.conditional_risk`.
+    See :meth:`cxtemplate.churn.results.CoxResult.conditional_risk`.
     """
     return model.conditional_risk(frame, horizon_days, tenure_col=tenure_col)
 
@@ -291,14 +291,16 @@ class Counterfactual:
     revenue_high: float
     method: str
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    conf: float = 0.95
+    """Confidence level of ``revenue_low`` – ``revenue_high``."""
 
     @property
     def text(self) -> str:
         """One plain-language sentence for the report."""
         return (f"If the {self.customers_affected:,} current {self.from_level}s were {self.to_level}s instead, "
                 f"about {self.churners_avoided:,.0f} fewer would leave within the horizon, keeping "
-                f"{self.revenue_retained:,.0f} of annual revenue (95% interval {self.revenue_low:,.0f} to "
-                f"{self.revenue_high:,.0f}; {self.method}).")
+                f"{self.revenue_retained:,.0f} of annual revenue ({100 * self.conf:g}% interval "
+                f"{self.revenue_low:,.0f} to {self.revenue_high:,.0f}; {self.method}).")
 
 
 def _delta(model, cur, cf, lp_b, lp_cf, horizon_days, rev, tenure_col):
@@ -333,7 +335,7 @@ def counterfactual(model: CoxResult, current: pd.DataFrame, horizon_days: float 
     Risks are recomputed for the affected active customers with ``column`` set to ``to_level`` (all
     else, including tenure, unchanged); retained revenue = Σ annual revenue × (p_now − p_counterfactual).
 
-    Interval (``method``):
+    Interval (at confidence level ``conf``, from the quantiles of the draws; ``method``):
 
     * ``"parametric"`` (default, fast): ``n_boot`` draws of β from N(β̂, Var(β̂)) — the coefficient
       covariance of the fit — with the baseline hazard held at its estimate (its own uncertainty,
@@ -357,7 +359,8 @@ def counterfactual(model: CoxResult, current: pd.DataFrame, horizon_days: float 
     m = current[column].astype(str).to_numpy() == from_level
     cur = current.loc[m].reset_index(drop=True)
     if cur.empty:
-        return Counterfactual(column, from_level, to_level, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "no customer affected")
+        return Counterfactual(column, from_level, to_level, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "no customer affected",
+                              conf=conf)
     cf = cur.copy()
     cf[column] = to_level
     rev = annual_revenue(cur, revenue_col, revenue_periods_per_year)
@@ -405,4 +408,4 @@ def counterfactual(model: CoxResult, current: pd.DataFrame, horizon_days: float 
                                                  churners_counterfactual=("p_counterfactual", "sum"),
                                                  revenue_retained=("revenue_retained", "sum")).reset_index())
     return Counterfactual(column, from_level, to_level, int(m.sum()), float(p0.sum()), float(p1.sum()),
-                          float(p0.sum() - p1.sum()), point, float(lo), float(hi), how, table)
+                          float(p0.sum() - p1.sum()), point, float(lo), float(hi), how, table, conf)

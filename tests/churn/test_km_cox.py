@@ -1,19 +1,24 @@
-"""Churn models: KM / log-rank / RMST, Cox wrapper (rossi), PH check and remedy, edge cases, real data, truth."""
+"""Kaplan–Meier, log-rank and RMST (:func:`kaplan_meier`, :func:`rmst`) and the Cox wrappers (:func:`fit_cox`,
+:func:`fit_cox_time_varying`): penalty, sampling, interval level, edge cases.
+
+Truth: lifelines run directly; the published Rossi coefficients (lifelines' "Survival regression" page);
+an RMST and its Klein–Moeschberger variance worked by hand; hazard ratios planted by
+``cxtemplate.synth.churn_sim`` and ``cxtemplate.synth.organisation``; the public bank churn file.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from lifelines import CoxPHFitter, KaplanMeierFitter
-from lifelines.datasets import load_rossi
-from lifelines.statistics import pairwise_logrank_test, proportional_hazard_test
+from lifelines import CoxPHFitter, CoxTimeVaryingFitter, KaplanMeierFitter
+from lifelines.statistics import pairwise_logrank_test
 from lifelines.utils import restricted_mean_survival_time
 
-from cxtemplate.churn.data import CXOptions, landmark_frame, last_rows, time_varying_frame
+from cxtemplate.churn.data import last_rows, time_varying_frame
 from cxtemplate.churn.km_cox import fit_cox, fit_cox_time_varying, kaplan_meier, rmst
 from cxtemplate.churn.results import ChurnUnavailable, CoxResult
-from cxtemplate.synth.churn_sim import simulate_churn
+from cxtemplate.measure.spec import z_value
 
 ROSSI = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
 # lifelines docs, "Survival regression" (docs/Survival Regression.rst): CoxPHFitter().fit(load_rossi(), 'week',
@@ -22,16 +27,11 @@ ROSSI = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
 # wexp -0.1511 and mar -0.4328):
 ROSSI_PUBLISHED = {"fin": -0.379, "age": -0.057, "race": 0.314, "wexp": -0.150, "mar": -0.434, "paro": -0.085,
                    "prio": 0.091}
+Z_RATIO = z_value(0.90) / z_value(0.95)   # how much narrower a 90% interval is than a 95% one
 
 
-@pytest.fixture(scope="module")
-def rossi():
-    return load_rossi()
-
-
-def test_wrapper_reproduces_rossi_unchanged(rossi):
-    res = fit_cox(rossi, ROSSI, duration_col="week", event_col="arrest", penalizer=0.0)
-    hr = res.hazard_ratios.set_index("term")
+def test_wrapper_reproduces_rossi_unchanged(rossi, rossi_fit):
+    hr = rossi_fit.hazard_ratios.set_index("term")
     for k, v in ROSSI_PUBLISHED.items():
         assert round(hr.loc[k, "coef"], 3) == v
     raw = CoxPHFitter().fit(rossi, "week", "arrest")
@@ -39,18 +39,83 @@ def test_wrapper_reproduces_rossi_unchanged(rossi):
     np.testing.assert_allclose(hr.loc[ROSSI, "se"], raw.standard_errors_[ROSSI], rtol=1e-8)
     np.testing.assert_allclose(hr.loc[ROSSI, "hr_low"], raw.summary.loc[ROSSI, "exp(coef) lower 95%"], rtol=1e-8)
     np.testing.assert_allclose(hr.loc[ROSSI, "p"], raw.summary.loc[ROSSI, "p"], rtol=1e-6)
-    assert round(res.concordance, 2) == 0.64 and res.n_events == 114 and res.kind == "static"
+    assert round(rossi_fit.concordance, 2) == 0.64 and rossi_fit.n_events == 114 and rossi_fit.kind == "static"
 
 
-def test_ph_test_equals_lifelines_and_remedy_is_reported(rossi):
-    res = fit_cox(rossi, ROSSI, duration_col="week", event_col="arrest", penalizer=0.0)
-    ours = res.ph_test.set_index("term")
-    theirs = proportional_hazard_test(CoxPHFitter().fit(rossi, "week", "arrest"), rossi, time_transform="rank").summary
-    np.testing.assert_allclose(ours.loc[ROSSI, "statistic"], theirs.loc[ROSSI, "test_statistic"], rtol=1e-8)
-    np.testing.assert_allclose(ours.loc[ROSSI, "p"], theirs.loc[ROSSI, "p"], rtol=1e-7)
-    # age (numeric) breaks PH in rossi: it is not stratified, an early/late split is shown instead
-    assert "age" in res.ph_note and res.time_split is not None and "age" in set(res.time_split["term"])
-    assert res.strata == []
+def test_hazard_ratio_intervals_at_the_configured_level_equal_lifelines(rossi, rossi_fit):
+    ninety = fit_cox(rossi, ROSSI, duration_col="week", event_col="arrest", penalizer=0.0, alpha=0.10)
+    raw = CoxPHFitter(alpha=0.10).fit(rossi, "week", "arrest")
+    hr90, hr95 = ninety.hazard_ratios.set_index("term"), rossi_fit.hazard_ratios.set_index("term")
+    np.testing.assert_allclose(hr90.loc[ROSSI, "hr_low"], raw.summary.loc[ROSSI, "exp(coef) lower 90%"], rtol=1e-8)
+    np.testing.assert_allclose(hr90.loc[ROSSI, "hr_high"], raw.summary.loc[ROSSI, "exp(coef) upper 90%"], rtol=1e-8)
+    np.testing.assert_allclose(hr90["coef"], hr95["coef"], rtol=0, atol=0)       # same model, other interval
+    width = np.log(hr90["hr_high"] / hr90["hr_low"]) / np.log(hr95["hr_high"] / hr95["hr_low"])
+    np.testing.assert_allclose(width, Z_RATIO, rtol=1e-12)
+    assert ninety.alpha == 0.10 and rossi_fit.alpha == 0.05
+
+
+def test_time_varying_intervals_follow_alpha():
+    from lifelines.datasets import load_stanford_heart_transplants
+
+    heart = load_stanford_heart_transplants().rename(columns={"id": "customer_id", "event": "churned"})
+    covs = ["age", "year", "surgery", "transplant"]
+    fits = {a: fit_cox_time_varying(heart, covs, penalizer=0.0, check_ph=False, alpha=a) for a in (0.05, 0.10)}
+    h95, h90 = (fits[a].hazard_ratios for a in (0.05, 0.10))
+    np.testing.assert_allclose(np.log(h90["hr_high"] / h90["hr_low"]) / np.log(h95["hr_high"] / h95["hr_low"]),
+                               Z_RATIO, rtol=1e-12)
+    ref = CoxTimeVaryingFitter(alpha=0.10).fit(heart[[*covs, "customer_id", "start", "stop", "churned"]],
+                                               id_col="customer_id", start_col="start", stop_col="stop",
+                                               event_col="churned")
+    np.testing.assert_allclose(h90.set_index("term").loc[covs, "hr_low"], ref.summary.loc[covs, "exp(coef) lower 90%"],
+                               rtol=1e-4)
+
+
+def test_km_logrank_rmst_against_lifelines(rossi):
+    km = kaplan_meier(rossi.assign(prio3=rossi["prio"].clip(0, 3)), "prio3", duration_col="week",
+                      event_col="arrest", horizon_days=30)
+    s = km.summary.set_index("group")
+    for g, sub in rossi.assign(prio3=rossi["prio"].clip(0, 3).astype(str)).groupby("prio3"):
+        k = KaplanMeierFitter().fit(sub["week"], sub["arrest"])
+        assert s.loc[g, "survival_at_horizon"] == pytest.approx(float(k.survival_function_at_times(30).iloc[0]))
+        assert s.loc[g, "rmst_days"] == pytest.approx(restricted_mean_survival_time(k, t=30), rel=1e-6)
+        ci = k.confidence_interval_survival_function_.loc[:30].iloc[-1]
+        assert (s.loc[g, "survival_low"], s.loc[g, "survival_high"]) == pytest.approx(tuple(ci))
+    pw = pairwise_logrank_test(rossi["week"], rossi["prio"].clip(0, 3).astype(str), rossi["arrest"]).summary
+    assert km.pairwise["p"].to_numpy() == pytest.approx(pw["p"].to_numpy())
+    assert (km.pairwise["p_bh"] >= km.pairwise["p"] - 1e-15).all()
+    assert km.overall["p"] < 0.01 and list(km.at_risk.columns) == list(km.fitters)
+
+
+def test_rmst_and_its_standard_error_by_hand():
+    # tenures 1, 2, 3+ (censored), 4; τ = 4. KM: S = 1 on [0, 1), ¾ on [1, 2), ½ on [2, 4), 0 from 4.
+    # RMST = 1·1 + 1·¾ + 2·½ = 2.75. Variance Σ A_j² d_j / (n_j (n_j − d_j)) over churns before τ, A_j the
+    # area from t_j to τ: t = 1: A = ¾ + 1 = 1.75, n = 4 → 1.75² / 12; t = 2: A = 1, n = 3 → 1 / 6; t = 4: n = d.
+    mu, se = rmst([1, 2, 3, 4], np.array([True, True, False, True]), 4.0)
+    assert mu == pytest.approx(2.75)
+    assert se == pytest.approx(np.sqrt(1.75 ** 2 / 12 + 1 / 6))
+
+
+def test_rmst_standard_error_without_censoring():
+    t = np.random.default_rng(0).exponential(100, 4000)
+    mu, se = rmst(t, np.ones_like(t, bool), 150)
+    x = np.minimum(t, 150)
+    assert mu == pytest.approx(x.mean(), rel=1e-9)
+    assert se == pytest.approx(x.std() / np.sqrt(len(x)), rel=2e-3)
+
+
+def test_km_intervals_at_the_configured_level(rossi):
+    kw = {"duration_col": "week", "event_col": "arrest", "horizon_days": 30}
+    k95, k90 = (kaplan_meier(rossi, "fin", alpha=a, **kw) for a in (0.05, 0.10))
+    s95, s90 = k95.summary, k90.summary
+    np.testing.assert_allclose(s90["rmst_days"], s95["rmst_days"], rtol=0, atol=0)
+    np.testing.assert_allclose((s90["rmst_high"] - s90["rmst_low"]) / (s95["rmst_high"] - s95["rmst_low"]), Z_RATIO,
+                               rtol=1e-12)
+    # lifelines' bands are symmetric on the log(−log S) scale, with half-width z · se
+    def loglog(s):
+        return np.log(-np.log(s))
+    np.testing.assert_allclose((loglog(s90["survival_low"]) - loglog(s90["survival_high"]))
+                               / (loglog(s95["survival_low"]) - loglog(s95["survival_high"])), Z_RATIO, rtol=1e-9)
+    assert (k90.alpha, k95.alpha) == (0.10, 0.05)
 
 
 def _crossing_hazards(n=6000, seed=1):
@@ -63,38 +128,6 @@ def _crossing_hazards(n=6000, seed=1):
     c = rng.uniform(100, 900, n)
     return pd.DataFrame({"customer_id": np.arange(n).astype(str), "tenure_days": np.minimum(t, c),
                          "churned": t <= c, "group": g, "x": x})
-
-
-def test_violating_categorical_is_stratified_and_scoring_still_works():
-    df = _crossing_hazards()
-    res = fit_cox(df, ["group", "x"])
-    assert res.strata == ["group"] and "stratified" in res.ph_note
-    assert list(res.hazard_ratios["term"]) == ["x"]
-    assert set(res.baseline) == {"__all__", "a", "b"}
-    p = res.conditional_risk(df.head(50), 180.0)
-    assert np.all((p >= 0) & (p <= 1))
-
-
-def test_km_logrank_rmst_against_lifelines(rossi):
-    km = kaplan_meier(rossi.assign(prio3=rossi["prio"].clip(0, 3)), "prio3", duration_col="week",
-                      event_col="arrest", horizon_days=30)
-    s = km.summary.set_index("group")
-    for g, sub in rossi.assign(prio3=rossi["prio"].clip(0, 3).astype(str)).groupby("prio3"):
-        k = KaplanMeierFitter().fit(sub["week"], sub["arrest"])
-        assert s.loc[g, "survival_at_horizon"] == pytest.approx(float(k.survival_function_at_times(30).iloc[0]))
-        assert s.loc[g, "rmst_days"] == pytest.approx(restricted_mean_survival_time(k, t=30), rel=1e-6)
-    pw = pairwise_logrank_test(rossi["week"], rossi["prio"].clip(0, 3).astype(str), rossi["arrest"]).summary
-    assert km.pairwise["p"].to_numpy() == pytest.approx(pw["p"].to_numpy())
-    assert (km.pairwise["p_bh"] >= km.pairwise["p"] - 1e-15).all()
-    assert km.overall["p"] < 0.01 and list(km.at_risk.columns) == list(km.fitters)
-
-
-def test_rmst_standard_error_without_censoring():
-    t = np.random.default_rng(0).exponential(100, 4000)
-    mu, se = rmst(t, np.ones_like(t, bool), 150)
-    x = np.minimum(t, 150)
-    assert mu == pytest.approx(x.mean(), rel=1e-9)
-    assert se == pytest.approx(x.std() / np.sqrt(len(x)), rel=2e-3)
 
 
 def test_no_events_few_events_and_single_level():
@@ -114,31 +147,17 @@ def test_no_events_few_events_and_single_level():
     assert any("single level" in n for n in r.notes) and "segment" not in r.design.covariates
 
 
-@pytest.fixture(scope="module")
-def simulated():
-    cust, resp, inter, truth = simulate_churn(6000, seed=5, hr_unresolved=1.25)
-    kw = {"as_of": "2025-01-01", "covariates": ["plan", "segment"], "keep": ["revenue", "location"],
-              "cx": CXOptions(("nps_category", "unresolved_contacts"))}
-    tv = time_varying_frame(cust, resp, inter, **kw)
-    return cust, resp, inter, truth, kw, tv
-
-
-@pytest.fixture(scope="module")
-def fitted(simulated):
-    return fit_cox_time_varying(simulated[-1], reference={"plan": "basic"})
-
-
-def test_time_varying_cox_recovers_own_simulation(simulated, fitted):
+def test_time_varying_cox_recovers_own_simulation(simulated, tv_fit):
     *_, truth, _kw, tv = simulated
-    res = fitted
-    hr = res.hazard_ratios.set_index("term")
+    hr = tv_fit.hazard_ratios.set_index("term")
     truths = {f"nps_category[{lv}]": truth["nps"][lv] for lv in ("passive", "detractor", "none_yet")}
     truths |= {f"plan[{lv}]": truth["plan"][lv] for lv in ("plus", "premium")}
     truths["unresolved_contacts"] = 1.25
     z = 2.638257  # familywise 95% over these 6 planted ratios (Bonferroni); single 95% intervals miss by chance
     for term, true in truths.items():
         assert abs(hr.loc[term, "coef"] - np.log(true)) <= z * hr.loc[term, "se"], (term, hr.loc[term, "hr"], true)
-    assert res.kind == "time_varying" and res.ph_test is not None and res.n_subjects == tv["customer_id"].nunique()
+    assert tv_fit.kind == "time_varying" and tv_fit.ph_test is not None
+    assert tv_fit.n_subjects == tv["customer_id"].nunique()
 
 
 def test_km_by_last_nps_category_warns_about_immortal_time(simulated):
@@ -148,41 +167,14 @@ def test_km_by_last_nps_category_warns_about_immortal_time(simulated):
     assert any("immortal-time" in n for n in km.notes)
 
 
-def test_sampled_fit_and_landmark_frame(simulated):
-    cust, resp, inter, _, kw, tv = simulated
+def test_a_sampled_fit_keeps_whole_customers(simulated):
+    *_, tv = simulated
     res = fit_cox_time_varying(tv, max_subjects=2000, check_ph=False)
-    assert res.n_subjects == 2000 and any("random sample" in n for n in res.notes)
-    lm = landmark_frame(cust, resp, inter, landmark="2024-01-01", **kw)
-    assert {"duration", "churned", "nps_category", "unresolved_contacts"} <= set(lm.columns)
-    assert (lm["duration"] >= lm["tenure_days"]).all()
-    assert (lm["duration"] - lm["tenure_days"]).max() <= 367
+    assert res.n_subjects == 2000 and any("random sample of 2,000 of 6,000" in n for n in res.notes)
+    assert 2000 <= res.n_rows < len(tv)
 
 
-def test_plots_render(simulated, fitted):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from cxtemplate.churn import plots as cp
-    from cxtemplate.churn.scoring import revenue_at_risk, risk_value_matrix, score_customers
-    from cxtemplate.churn.validation import validate
-    from cxtemplate.report.theme import apply_theme
-
-    cust, resp, inter, _, kw, tv = simulated
-    apply_theme()
-    res = fitted
-    km = kaplan_meier(last_rows(tv), "segment")
-    sc = score_customers(res, landmark_frame(cust, resp, inter, **kw))
-    lm = landmark_frame(cust, resp, inter, landmark="2024-01-01", **kw)
-    v = validate(tv.loc[tv["customer_id"] < "C0002000"], res.design.covariates, test=lm, k=2)
-    for ax in (cp.plot_km(km), cp.plot_forest(res), cp.plot_calibration(v), cp.plot_rmst(km),
-               cp.plot_risk_value_matrix(risk_value_matrix(sc)), cp.plot_revenue_at_risk(revenue_at_risk(sc))):
-        assert ax.get_title(loc="left")
-    plt.close("all")
-
-
-# --------------------------------------------------------------------------- planted truth (cxtemplate.synth.organisation)
+# --------------------------------------------------------------------------- planted truth (synth.organisation)
 
 
 def test_time_varying_cox_recovers_synth_planted_hazard_ratios():
@@ -213,54 +205,15 @@ def test_time_varying_cox_recovers_synth_planted_hazard_ratios():
 # --------------------------------------------------------------------------- real data: bank churn
 
 
-def test_bank_churn_through_the_whole_pipeline(real_data):
-    from cxtemplate.churn.data import survival_frame
-    from cxtemplate.churn.scoring import score_customers, top_at_risk
-    from cxtemplate.churn.validation import lifelines_calibration, validate
-
-    raw = pd.read_csv(real_data / "bank_churn" / "Churn_Modelling.csv")
-    cust = pd.DataFrame({"customer_id": raw["CustomerId"].astype(str), "tenure": raw["Tenure"],
-                         "churned": raw["Exited"].astype(bool), "location": raw["Geography"],
-                         "gender": raw["Gender"], "age": raw["Age"], "credit_score": raw["CreditScore"],
-                         "balance": raw["Balance"], "products": raw["NumOfProducts"],
-                         "active_member": raw["IsActiveMember"], "has_card": raw["HasCrCard"],
-                         "Surname": raw["Surname"]})
-    covs = ["location", "gender", "age", "credit_score", "balance", "products", "active_member", "has_card",
-            "Surname"]
-    sf = survival_frame(cust, covariates=covs, keep=["Surname"], tenure_unit="year")
-    assert sf["tenure_days"].min() == pytest.approx(0.5 * 365.25) and sf["churned"].sum() == 2037
+def test_bank_churn_curves_and_hazard_ratios(bank):
+    """German customers leave more and active members less: visible in the raw shares of the public file
+    (32% of German customers exited vs 16% of French; 14% of active members vs 27% of the others)."""
+    raw, sf, res = bank["raw"], bank["sf"], bank["res"]
+    share = raw.groupby("Geography")["Exited"].mean()
+    assert share["Germany"] > 0.3 > 0.17 > share["France"]
     km = kaplan_meier(sf, "location")
     assert km.pairwise.set_index(["group_a", "group_b"]).loc[("France", "Germany"), "p_bh"] < 1e-10
-    res = fit_cox(sf)
     assert isinstance(res, CoxResult) and res.n_events == 2037
     hr = res.hazard_ratios.set_index("term")
     assert hr.loc["location[Germany]", "hr_low"] > 1 and hr.loc["active_member", "hr_high"] < 1
-    v = validate(sf, res.design.covariates, horizon_days=365, group_col="location", k=5)
-    t = v.table.set_index("model")
-    assert t.loc["Cox", "concordance"] > 0.68 > t.loc["Kaplan–Meier by location", "concordance"]
-    assert t.loc["Cox", "ici"] < 0.02 and t.loc["Cox", "e50"] < 0.02
-    _, ici, e50 = lifelines_calibration(res, sf, 365)
-    assert ici < 0.02 and e50 < 0.02
-    cur = sf.loc[~sf["churned"]]               # active customers at their current (midpoint) tenure
-    sc = score_customers(res, cur, 365, keep=["location", "gender", "Surname"])
-    assert len(sc) == 10_000 - 2037 and sc["churn_probability"].between(0, 1).all()
-    top = top_at_risk(sc, res, cur, 20, rank_by="churn_probability")
-    surnames = set(raw["Surname"]) - {"France", "Germany", "Spain", "Female", "Male"}
-    for out in (sf, sc, top, res.hazard_ratios, v.predictions, km.summary):
-        assert not any("surname" in str(c).lower() for c in out.columns)
-        text = out.select_dtypes(include="object")
-        assert not text.isin(surnames).any().any()   # no surname value anywhere
-    assert any("personal data" in n for n in res.notes)
-
-
-def test_concordance_without_comparable_pairs_is_missing_not_an_error():
-    """A validation fold of a small organisation may hold no churn: lifelines raises
-    ZeroDivisionError ("No admissable pairs"); the fold's concordance must be NaN instead (the
-    twenty-organisation load test hit this with 268 customers)."""
-    from lifelines.utils import concordance_index
-
-    from cxtemplate.churn.results import concordance
-
-    assert np.isnan(concordance([10, 20, 30], [0.3, 0.2, 0.1], [False, False, False]))
-    t, s, e = [5, 10, 15, 20], [0.9, 0.2, 0.5, 0.1], [True, False, True, True]
-    assert concordance(t, s, e) == concordance_index(t, s, e)
+    assert any("personal data" in n for n in res.notes) and "Surname" not in res.design.covariates

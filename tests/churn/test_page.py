@@ -1,0 +1,301 @@
+"""What notebook 05's page shows: its tables (columns, labels, formats), its sentences and verdicts, and the
+two artifacts it shapes.
+
+Truth: the demo report's page as it read before the notebook was thinned (the sentences and table cells quoted
+here are copied from that page, for the numbers it showed); hand-made results whose every cell is worked out
+in the test; and, end to end, a whole analysis at 95% and 90% whose page must state the level it was run at.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxtemplate.churn import page
+from cxtemplate.churn.flow import ChurnAnalysis
+from cxtemplate.churn.km_cox import KMResult
+from cxtemplate.churn.results import ChurnUnavailable
+from cxtemplate.churn.scoring import Counterfactual
+from cxtemplate.churn.validation import Validation
+from cxtemplate.report.display import TableView
+
+
+def _km(group_col="nps_category", pairwise=None, alpha=0.05):
+    summary = pd.DataFrame({"group": ["promoter", "passive"], "customers": [1661, 1296], "churned": [233, 262],
+                            "survival_at_horizon": [0.907, 0.880], "survival_low": [0.891, 0.860],
+                            "survival_high": [0.921, 0.898], "median_tenure_days": [np.inf, 1059.2],
+                            "rmst_days": [349.2, 344.4], "rmst_low": [346.1, 340.2], "rmst_high": [352.4, 348.3]})
+    if pairwise is None:
+        pairwise = pd.DataFrame({"group_a": ["passive"], "group_b": ["promoter"], "statistic": [9.0], "p": [0.003],
+                                 "p_bh": [0.003]})
+    return KMResult(group_col, {}, summary, pairwise, {}, pd.DataFrame(), 365.25, [], alpha)
+
+
+def _shown(view: TableView, column: str) -> list[str]:
+    """The cells of a column as show_table formats them."""
+    fmt = view.formats.get(column)
+    values = view.frame[column].tolist()
+    if fmt is None:
+        return [str(v) for v in values]
+    return [fmt.format(v) if isinstance(fmt, str) else fmt(v) for v in values]
+
+
+# --------------------------------------------------------------------------- levels
+
+
+def test_levels_and_significance():
+    assert page.level(0.95) == "95%" and page.level(0.9) == "90%" and page.level(0.975) == "97.5%"
+    assert page.significance(0.95) == 0.05 and page.significance(0.9) == 0.1
+    assert page.currency_symbol("GBP") == "£" and page.currency_symbol("CHF") == "CHF "
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def _analysis(**kw) -> ChurnAnalysis:
+    surv = pd.DataFrame({"churned": [True, False, False, True, False]})
+    scores = pd.DataFrame({"churn_probability": [0.2, 0.3, 0.5], "annual_revenue": [1000.0, 2000.0, 1000.0],
+                           "revenue_at_risk": [200.0, 600.0, 500.0]})
+    return ChurnAnalysis(True, **{"survival": surv, "scores": scores, **kw})
+
+
+def test_opening_sentence_by_hand():
+    # 5 customers, 2 left, 3 active; Σ p = 1.0 expected churners; £1,300 of £4,000 at risk = 32.5%
+    assert page.opening_sentence(_analysis(), "GBP") == (
+        "**5 customers, 2 of whom left** in the data; 3 are active. Over the next 12 months about **1 active "
+        "customers are expected to leave**, taking **£1,300** of annual revenue with them (32.5% of the active base).")
+    no_revenue = _analysis(horizon_months=6)
+    no_revenue.scores = no_revenue.scores.drop(columns=["annual_revenue", "revenue_at_risk"])
+    assert page.opening_sentence(no_revenue, "GBP").endswith(
+        "Over the next 6 months about **1 active customers are expected to leave**.")
+    assert page.opening_sentence(_analysis(scores=None), "GBP") == (
+        "**5 customers, 2 of whom left** in the data; 3 are active.")
+    assert page.opening_sentence(ChurnAnalysis(False, "Nobody has left."), "GBP") == "**Nobody has left.**"
+
+
+def test_switched_off_the_page_says_so_in_one_sentence_and_nothing_else():
+    res = ChurnAnalysis.switched_off()
+    assert page.opening_sentence(res, "GBP") == (
+        "*Churn analysis is switched off in the parameters (churn.enabled: false) — no model was fitted, so this "
+        "page has no results*")
+    assert page.km_sections(res) == [] and not page.model_fitted(res) and not page.validated(res)
+    assert page.model_warnings(res) == [] and page.validation_notes(res) == [] and page.revenue_charts(res) == []
+    assert page.at_risk_customers(res) is None and page.time_split_views(res) == []
+    assert page.counterfactual_sentences(res, "GBP") == [] and page.counterfactual_views(res, "GBP") == []
+    assert page.closing_notes(res) == []
+
+
+# --------------------------------------------------------------------------- who leaves, and when
+
+
+def test_km_view_reads_like_the_demo_page():
+    view = page.km_view(_km(), 12, 0.95)
+    assert view.title == "Leaving within the horizon and mean tenure, by NPS category at the latest survey"
+    assert view.columns == ["Group", "Customers", "Left", "Left within 12 months", "Median tenure",
+                            "Mean days in first 12 months"]
+    # the demo page's promoter row: 1,661 233 9.3% (7.9–10.9) not reached 349 (346–352)
+    assert view.frame.iloc[0].tolist() == ["promoter", 1661, 233, "9.3% (7.9–10.9)", "not reached", "349 (346–352)"]
+    assert view.frame.iloc[1, 4] == "2.9 years"                      # 1,059.2 days / 365.25
+    assert view.note == "Intervals are 95%. Mean days: restricted mean survival time over the horizon."
+    assert page.km_view(_km(), 12, 0.9).note.startswith("Intervals are 90%.")
+
+
+def test_logrank_sentence_counts_pairs_at_the_configured_level():
+    pw = pd.DataFrame({"group_a": list("abc"), "group_b": list("bcd"), "statistic": 1.0, "p": 0.01,
+                       "p_bh": [0.005, 0.2, 0.04]})
+    km = _km(pairwise=pw)
+    assert page.logrank_sentence(km, "segment", 0.95) == (
+        "Log-rank tests by segment: 2 of 3 pairs differ significantly (BH-adjusted p < 0.05).")
+    assert page.logrank_sentence(km, "segment", 0.99) == (
+        "Log-rank tests by segment: 1 of 3 pairs differ significantly (BH-adjusted p < 0.01).")
+    empty = _km(pairwise=pd.DataFrame(columns=["group_a", "group_b", "statistic", "p", "p_bh"]))
+    assert "no pair of groups" in page.logrank_sentence(empty, "plan", 0.95)
+
+
+def test_km_sections_put_all_customers_first_without_a_table():
+    res = ChurnAnalysis(True, km={"all": _km(None), "nps_category": _km(), "plan": _km("plan")})
+    sections = page.km_sections(res)
+    assert [s[1] for s in sections] == ["Customers still active by tenure: all customers",
+                                        "Customers still active by tenure: NPS category at the latest survey",
+                                        "Customers still active by tenure: plan"]
+    assert sections[0][2:] == (None, None)
+    assert sections[2][2].title.endswith("by plan") and sections[2][3].startswith("Log-rank tests by plan: 1 of 1")
+
+
+# --------------------------------------------------------------------------- the Cox model
+
+
+def test_hazard_ratio_view_and_model_sentences(rossi_fit):
+    res = ChurnAnalysis(True, design="Cox model on one row per customer", model=rossi_fit,
+                        notes=["'charges' moves with tenure itself … it leaks the outcome …", "Other note."])
+    assert page.model_fitted(res) and page.forest_title(res) == "Hazard ratios of leaving (95% interval)"
+    view = page.hazard_ratio_view(res)
+    assert view.columns == ["Term", "Hazard ratio", "Low", "High", "p"] and len(view.frame) == 7
+    assert view.note == "Cox model on one row per customer; 432 customers, 114 events, penalty λ = 0."
+    assert _shown(view, "Term")[0] == "fin (per unit)"
+    assert _shown(view, "Hazard ratio")[0] == f"{np.exp(rossi_fit.params['fin']):.2f}" == "0.68"
+    assert (_shown(view, "p")[0], _shown(view, "p")[6]) == ("0.05", "0.001")      # fin 0.047, prio 0.0014
+    # the note names the check already: said once
+    assert page.ph_sentence(res).startswith("**Proportional-hazards check:** the effect of age changes with tenure")
+    ok = rossi_fit.__class__(**{**rossi_fit.__dict__, "ph_note": "The proportional-hazards check … found no violation."})
+    assert page.ph_sentence(ChurnAnalysis(True, model=ok)) == (
+        "**Proportional-hazards check.** The proportional-hazards check … found no violation.")
+    assert page.model_warnings(res) == ["**Warning:** 'charges' moves with tenure itself … it leaks the outcome …"]
+    failed = ChurnAnalysis(True, model=ChurnUnavailable("No usable covariates."))
+    assert not page.model_fitted(failed)
+    assert page.model_warnings(failed) == ["*The Cox model could not be fitted: No usable covariates.*"]
+    assert page.model_warnings(ChurnAnalysis(False, "x")) == []
+
+
+def test_early_late_table_when_an_effect_changes_with_tenure(rossi_fit):
+    (view,) = page.time_split_views(ChurnAnalysis(True, model=rossi_fit, conf=0.95))
+    assert view.title == "Hazard ratios before and after day 28 of tenure (the median churn time)"
+    assert view.frame["Term"].tolist() == ["age (per unit)"] and view.note == "Intervals are 95%."
+    split = rossi_fit.time_split.iloc[0]
+    assert view.frame["Late interval"].iloc[0] == f"{split['hr_late_low']:.2f}–{split['hr_late_high']:.2f}"
+    assert _shown(view, "p (difference)") == ["0.002"]
+
+
+# --------------------------------------------------------------------------- how well it predicts
+
+
+def _validation(cox_conc, cox_ici, km_conc, km_ici):
+    table = pd.DataFrame({"model": ["Cox", "Kaplan–Meier by segment"], "design": "landmark back-test",
+                          "concordance": [cox_conc, km_conc], "concordance_sd": [0.020, 0.023],
+                          "ici": [cox_ici, km_ici], "e50": [0.020, 0.007], "mean_predicted": [0.135, 0.139],
+                          "observed_by_horizon": [0.140, 0.140], "n": [2791, 2791], "churned": [392, 392],
+                          "folds": [5, 5]})
+    return Validation("landmark", table, pd.DataFrame(), {}, pd.DataFrame(), ["Validation back-tests …"])
+
+
+def test_validation_view_and_verdict_as_on_the_demo_page():
+    res = ChurnAnalysis(True, validation=_validation(0.5989483028777391, 0.020979862859093264, 0.5551, 0.0131))
+    assert page.validated(res)
+    view = page.validation_view(res)
+    assert view.columns == ["Model", "Concordance", "SD over folds", "ICI", "E50", "Mean predicted", "Observed",
+                            "Customers", "Left"]
+    assert _shown(view, "Concordance") == ["0.599", "0.555"] and _shown(view, "Mean predicted") == ["13.5%", "13.9%"]
+    assert page.validation_verdict(res) == (
+        "The model orders customers by risk better than the baseline (concordance 0.60 vs 0.56) and is less well "
+        "calibrated (ICI 0.021 vs 0.013): use it to rank customers, and read its highest probabilities as overstated, "
+        "as the calibration curve shows.")
+    good = ChurnAnalysis(True, validation=_validation(0.55, 0.010, 0.60, 0.020))
+    assert page.validation_verdict(good) == (
+        "The model orders customers by risk no better than the baseline (concordance 0.55 vs 0.60) and is at least "
+        "as well calibrated (ICI 0.010 vs 0.020): use its probabilities as they are.")
+    assert page.validation_notes(res) == ["<span class='cx-note'>Validation back-tests …</span>"]
+    assert page.calibration_title(ChurnAnalysis(True, horizon_months=6)) == "Calibration at 6 months (out of fold)"
+    assert not page.validated(ChurnAnalysis(True, validation=ChurnUnavailable("No churn events to validate against.")))
+
+
+# --------------------------------------------------------------------------- revenue at risk and the customers to call
+
+
+def _by_group(dims=("total", "segment", "location")):
+    rows = {"total": ["all"], "segment": ["Consumer", "Enterprise"], "location": ["Leeds"], "plan": ["Basic"]}
+    out = [{"dimension": d, "group": g, "customers": 3, "revenue_at_risk": 10.0} for d in dims for g in rows[d]]
+    return pd.DataFrame(out)
+
+
+def test_revenue_charts_and_the_risk_by_segment_artifact():
+    res = ChurnAnalysis(True, by_group=_by_group())
+    assert page.revenue_charts(res) == [("segment", "Revenue at risk by segment"),
+                                        ("location", "Revenue at risk by location")]
+    seg = page.risk_by_segment(_by_group())
+    assert seg.columns.tolist() == ["segment", "customers", "revenue_at_risk"]
+    assert seg["segment"].tolist() == ["Consumer", "Enterprise"]
+    plan_only = page.risk_by_segment(_by_group(("total", "plan")))     # no segment: the last dimension, named so
+    assert plan_only.columns[0] == "plan" and plan_only["plan"].tolist() == ["Basic"]
+    assert page.revenue_charts(ChurnAnalysis(True)) == []
+
+
+def _top(n):
+    return pd.DataFrame({"rank": range(1, n + 1), "customer_id": [f"C{i:07d}" for i in range(n)],
+                         "segment": "Small business", "plan": None, "location": "Glasgow",
+                         "churn_probability": 0.256, "annual_revenue": 5020.0, "revenue_at_risk": 1284.1,
+                         "reasons": "detractor at last survey (HR 2.0 vs promoter)", "reason_1": "x"})
+
+
+def test_the_customers_to_call():
+    at_risk = page.at_risk_customers(ChurnAnalysis(True, top=_top(20)))
+    assert at_risk.columns.tolist() == ["rank", "customer_id", "segment", "location", "churn_probability",
+                                        "annual_revenue", "revenue_at_risk", "reasons"]       # empty plan left out
+    view = page.top_customers_view(at_risk, "GBP")
+    assert view.title == "Most valuable customers at risk (first 15 of 20)" and len(view.frame) == 15
+    assert view.columns == ["#", "Customer", "Segment", "Location", "Risk", "Annual revenue", "Revenue at risk",
+                            "Why the risk is high"]
+    # the demo page's first row: 26% £5,020 £1,284
+    assert (_shown(view, "Risk")[0], _shown(view, "Annual revenue")[0], _shown(view, "Revenue at risk")[0]) == \
+        ("26%", "£5,020", "£1,284")
+    assert page.top_customers_view(at_risk.head(8), "USD").title == "Most valuable customers at risk (all 8)"
+    assert _shown(page.top_customers_view(at_risk, "USD"), "Annual revenue")[0] == "$5,020"
+    assert page.at_risk_customers(ChurnAnalysis(True, top=_top(0))) is None
+
+
+# --------------------------------------------------------------------------- what better experiences are worth
+
+
+def _cf(affected=948, conf=0.95):
+    table = pd.DataFrame({"segment": ["Consumer", "Enterprise"], "customers": [671, 76],
+                          "churners_expected": [103.2, 4.6], "churners_counterfactual": [81.6, 3.6],
+                          "revenue_retained": [8841.0, 6733.0]})
+    return Counterfactual("nps_category", "detractor", "passive", affected, 150.0, 119.0, 31.0, 26761.49783059045,
+                          8549.155973728504, 44911.65513408965,
+                          "parametric bootstrap, 1000 draws from the coefficient covariance", table, conf)
+
+
+def test_counterfactual_sentence_and_table_as_on_the_demo_page(rossi_fit):
+    res = ChurnAnalysis(True, model=rossi_fit, counterfactual=_cf())
+    assert page.counterfactual_sentences(res, "GBP") == [
+        "If the **948 current detractors** felt like passives, about **31 fewer customers would leave** within 12 "
+        "months, keeping **£26,761** of annual revenue (95% interval £8,549 to £44,912; parametric bootstrap, 1000 "
+        "draws from the coefficient covariance)."]
+    assert "(90% interval £8,549" in page.counterfactual_sentences(
+        ChurnAnalysis(True, counterfactual=_cf(conf=0.9)), "GBP")[0]
+    (view,) = page.counterfactual_views(res, "GBP")
+    assert view.title == "Revenue retained by segment if detractors became passives"
+    assert view.columns == ["Segment", "Customers", "Churners expected", "Churners counterfactual", "Revenue retained"]
+    assert _shown(view, "Churners expected") == ["103.2", "4.6"]
+    assert _shown(view, "Revenue retained") == ["£8,841", "£6,733"]
+    nobody = ChurnAnalysis(True, counterfactual=_cf(affected=0))
+    assert page.counterfactual_sentences(nobody, "GBP") == [
+        "No active customer is a detractor today, so there is no revenue to win back this way."]
+
+
+def test_why_the_value_of_better_experiences_cannot_be_estimated(rossi_fit):
+    scores = pd.DataFrame({"churn_probability": [0.1]})
+    cases = {
+        "No churn model could be fitted": ChurnAnalysis(True, model=ChurnUnavailable("No usable covariates.")),
+        "There is no revenue column": ChurnAnalysis(True, model=rossi_fit, scores=scores),
+        "The model has no NPS covariate": ChurnAnalysis(True, model=rossi_fit, scores=scores, by_group=_by_group()),
+    }
+    for what, res in cases.items():
+        assert page.counterfactual_sentences(res, "GBP") == [
+            f"*{what} — the value of better experiences cannot be estimated here*"]
+        assert page.counterfactual_views(res, "GBP") == []
+    assert page.counterfactual_sentences(ChurnAnalysis(False, "x"), "GBP") == []
+
+
+def test_closing_notes_say_each_note_once():
+    assert page.closing_notes(ChurnAnalysis(True, notes=["A.", "B.", "A."])) == [
+        "<span class='cx-note'>Notes: A. B.</span>"]
+    assert page.closing_notes(ChurnAnalysis(True)) == []
+
+
+# --------------------------------------------------------------------------- a whole analysis, at two levels
+
+
+@pytest.mark.parametrize("conf, said", [(0.95, "95%"), (0.90, "90%")])
+def test_every_interval_on_the_page_states_the_level_it_was_computed_at(analysed, conf, said):
+    res = analysed[conf]
+    sections = page.km_sections(res)
+    assert sections[0][1] == "Customers still active by tenure: all customers"
+    for _km_result, _title, view, sentence in sections[1:]:
+        assert view.note.startswith(f"Intervals are {said}.") and sentence.startswith("Log-rank tests by ")
+    assert page.forest_title(res) == f"Hazard ratios of leaving ({said} interval)"
+    assert f"({said} interval " in page.counterfactual_sentences(res, "GBP")[0]
+    assert page.validated(res) and page.validation_verdict(res).startswith("The model orders customers by risk")
+    assert page.opening_sentence(res, "GBP").startswith("**1,200 customers, ")
+    at_risk = page.at_risk_customers(res)
+    assert len(at_risk) == 50 and at_risk["rank"].tolist() == list(range(1, 51))
