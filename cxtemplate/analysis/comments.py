@@ -21,11 +21,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cxtemplate.analysis.experience import CommentTopics, comment_topics
-from cxtemplate.analysis.page import Section, Survey, fixed, p_value_cell, signed
+from cxtemplate.analysis.page import Survey
 from cxtemplate.analysis.text.impact import topic_impact
 from cxtemplate.analysis.text.plots import plot_sentiment_by, plot_topic_impact
 from cxtemplate.analysis.text.sentiment import score_sentiment
-from cxtemplate.report.display import TableView, labelled
+from cxtemplate.report.display import TableView, fixed, labelled, p_value_cell, signed
+from cxtemplate.report.section import Section
 
 __all__ = ["CommentsSection", "MIN_COMMENTS", "comments_section", "commented_responses", "sentiment_sentence",
            "topic_mentions", "topic_selection_note", "topics_sentence", "topics_table", "topics_view"]

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cxtemplate.analysis.page import Section, signed
 from cxtemplate.measure.inference import adjust_bh, compare_means, compare_nps, compare_proportions
 from cxtemplate.measure.metrics import t_interval, wilson_interval
 from cxtemplate.measure.spec import MetricSpec, nps_spec
-from cxtemplate.report.display import TableView, labelled
+from cxtemplate.report.display import TableView, labelled, signed
+from cxtemplate.report.section import Section
 
 __all__ = ["SurveyLink", "summary_by", "intents_by_channel", "join_to_survey", "plot_intents_by_channel",
            "plot_resolution", "NEGATIVE_BELOW", "channel_view", "contacts_sentence", "conversations_section"]

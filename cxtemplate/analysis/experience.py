@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cxtemplate.analysis.page import Section, Survey, fixed, p_value_cell, signed
+from cxtemplate.analysis.page import Survey
 from cxtemplate.measure.metrics import summarise
 from cxtemplate.measure.segments import plot_funnel, segment_table
 from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.measure.trends import compare_periods, detect_steps, period_table, plot_trend
-from cxtemplate.report.display import TableView, fmt_p, labelled
+from cxtemplate.report.display import TableView, fixed, fmt_p, labelled, p_value_cell, signed
+from cxtemplate.report.section import Section
 
 __all__ = ["CommentTopics", "FUNNEL_READING", "HeadlineSection", "SOURCE", "TOPIC_FIT_SAMPLE", "comment_topics",
            "headline", "headline_section", "headline_sentence", "segment_sentence", "segments_section",

@@ -23,10 +23,11 @@ from cxtemplate.analysis.drivers import (
     importance_performance,
     relative_weights,
 )
-from cxtemplate.analysis.page import Section, Survey
+from cxtemplate.analysis.page import Survey
 from cxtemplate.analysis.plots import plot_importance, plot_importance_performance
 from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.report.display import TableView
+from cxtemplate.report.section import Section
 
 __all__ = ["DRIVER_BOOT_SAMPLE", "DriverAnalysis", "DriversSection", "analyse_drivers", "driver_gains",
            "driver_interval_note", "driver_sentence", "drivers_by_segment_section", "drivers_by_segment_view",

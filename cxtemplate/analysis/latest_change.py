@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cxtemplate.analysis.page import Section, Survey, fixed, p_value_cell, signed
+from cxtemplate.analysis.page import Survey
 from cxtemplate.analysis.rootcause import (
     Change,
     MixRate,
@@ -23,7 +23,8 @@ from cxtemplate.analysis.rootcause import (
     mix_rate_decomposition,
     plot_waterfall,
 )
-from cxtemplate.report.display import TableView, labelled
+from cxtemplate.report.display import TableView, fixed, labelled, p_value_cell, signed
+from cxtemplate.report.section import Section
 
 __all__ = ["DIMENSIONS", "driver_movers_view", "mix_view", "root_cause_record", "root_cause_section",
            "topic_movers_view"]

@@ -12,9 +12,10 @@ from __future__ import annotations
 import pandas as pd
 
 from cxtemplate.analysis.linkage import binned_relationship, kpi_effects, kpi_panel, plot_binned, plot_kpi_effects
-from cxtemplate.analysis.page import Section, Survey, p_value_cell, signed
+from cxtemplate.analysis.page import Survey
 from cxtemplate.measure.spec import MetricSpec
-from cxtemplate.report.display import TableView, labelled
+from cxtemplate.report.display import TableView, labelled, p_value_cell, signed
+from cxtemplate.report.section import Section
 
 __all__ = ["lever_metric", "lever_sentences", "levers_section", "levers_view"]
 

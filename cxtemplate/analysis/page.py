@@ -1,169 +1,22 @@
-"""The pieces a section of the experience page (notebook 04) is made of, and the inputs every section reads.
+"""What every section of the experience page (notebook 04) reads: :class:`Survey`.
 
-* :class:`Survey` — the survey responses with the metric definitions and the settings of the run
-  (period, confidence, seed, minimum cell size, segments, driver columns and labels): what every
-  section function takes, so a notebook cell passes one object.
-* :class:`Section` — what a section shows, in the order it shows it (paragraphs, the one sentence of
-  an absent input, :class:`~cxtemplate.report.display.TableView` tables, :class:`Chart` charts), and
-  the artifacts it saves. A notebook cell is then ``section.show()`` and ``section.save(run.save)``;
-  tests read ``section.sentences``, ``section.tables``, ``section.charts`` and ``section.artifacts``.
-* :class:`Chart` — a chart drawn when shown, so building a section (and testing it) costs no drawing.
-* :func:`p_value_cell`, :func:`fixed`, :func:`signed` — table formats that keep the report's rules: p below 0.001
-  reads ``< 0.001`` (never ``0.000``), and a change that rounds to zero reads ``0.0`` (never ``-0.0``).
+The survey responses with the metric definitions and the settings of the run (period, confidence, seed,
+minimum cell size, segments, driver columns and labels): what every section function of
+:mod:`cxtemplate.analysis` takes, so a notebook cell passes one object. What a section shows is a
+:class:`~cxtemplate.report.section.Section`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from cxtemplate.measure.spec import MetricSpec
-from cxtemplate.report.display import TableView, absent, fmt_p, say, show_figure, show_table
+from cxtemplate.report.section import Section
 
-__all__ = ["Absent", "Chart", "Section", "Survey", "fixed", "p_value_cell", "signed"]
-
-
-# --------------------------------------------------------------------------- formats
-
-
-def p_value_cell(p: float) -> str:
-    """An adjusted p-value in a table: three decimals, ``< 0.001`` below 0.001.
-
-    >>> [p_value_cell(p) for p in (0.0004, 0.0123, 0.5)]
-    ['< 0.001', '0.012', '0.500']
-    """
-    return fmt_p(p) if p < 0.001 else f"{p:.3f}"
-
-
-def fixed(decimals: int = 1) -> Callable[[float], str]:
-    """A format for levels: ``decimals`` decimals, and a value that rounds to zero reads ``0.0`` (never ``-0.0``).
-
-    >>> [fixed(1)(v) for v in (2.345, -0.04, -1.0)]
-    ['2.3', '0.0', '-1.0']
-    """
-    def fmt(v: float) -> str:
-        text = f"{v:.{decimals}f}"
-        return text.lstrip("-") if float(text) == 0 else text
-
-    return fmt
-
-
-def signed(decimals: int = 1) -> Callable[[float], str]:
-    """A format for changes: an explicit sign, except for a value that rounds to zero (``0.0``, not ``-0.0``).
-
-    >>> [signed(1)(v) for v in (2.345, -0.04, 0.04, -1.0)]
-    ['+2.3', '0.0', '0.0', '-1.0']
-    """
-    def fmt(v: float) -> str:
-        text = f"{v:+.{decimals}f}"
-        return text[1:] if float(text) == 0 else text
-
-    return fmt
-
-
-# --------------------------------------------------------------------------- what a section shows
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A chart drawn when the section is shown: ``plot(*args, **kwargs)`` returns a matplotlib Axes."""
-
-    plot: Callable[..., Any]
-    args: tuple = ()
-    kwargs: Mapping[str, Any] = field(default_factory=dict)
-
-    def draw(self):
-        """Draw the chart; returns its Axes."""
-        return self.plot(*self.args, **self.kwargs)
-
-
-@dataclass(frozen=True)
-class Absent:
-    """The one sentence a section says when its input is absent (see :func:`cxtemplate.report.display.absent`)."""
-
-    what: str
-    consequence: str
-
-    @property
-    def text(self) -> str:
-        """The sentence as the page shows it."""
-        return f"*{self.what} — {self.consequence}*"
-
-
-@dataclass
-class Section:
-    """What one section of a page shows, in order, and the artifacts it saves.
-
-    Attributes
-    ----------
-    items : list
-        Paragraphs (``str``, Markdown), :class:`Absent` sentences, :class:`TableView` tables and
-        :class:`Chart` charts, in the order the page shows them.
-    artifacts : dict
-        Artifact name → DataFrame (saved as Parquet) or JSON-able object, for later notebooks.
-    """
-
-    items: list = field(default_factory=list)
-    artifacts: dict[str, Any] = field(default_factory=dict)
-
-    def say(self, text: str) -> None:
-        """Add a paragraph."""
-        self.items.append(text)
-
-    def note(self, text: str) -> None:
-        """Add a paragraph in the small type of a method note."""
-        self.items.append(f"<span class='cx-note'>{text}</span>")
-
-    def absent(self, what: str, consequence: str) -> None:
-        """Add the one sentence of an absent input."""
-        self.items.append(Absent(what, consequence))
-
-    def table(self, view: TableView) -> None:
-        """Add a table."""
-        self.items.append(view)
-
-    def chart(self, plot: Callable[..., Any], *args, **kwargs) -> None:
-        """Add a chart, drawn by ``plot(*args, **kwargs)`` when the section is shown."""
-        self.items.append(Chart(plot, args, kwargs))
-
-    def keep(self, name: str, obj: Any) -> None:
-        """Add an artifact."""
-        self.artifacts[name] = obj
-
-    @property
-    def sentences(self) -> list[str]:
-        """The paragraphs and absent-input sentences, as the page shows them."""
-        return [i.text if isinstance(i, Absent) else i for i in self.items if isinstance(i, (str, Absent))]
-
-    @property
-    def tables(self) -> list[TableView]:
-        """The tables, in order."""
-        return [i for i in self.items if isinstance(i, TableView)]
-
-    @property
-    def charts(self) -> list[Chart]:
-        """The charts, in order."""
-        return [i for i in self.items if isinstance(i, Chart)]
-
-    def show(self) -> None:
-        """Show everything in order in the notebook (paragraphs, tables, drawn charts)."""
-        for item in self.items:
-            if isinstance(item, Absent):
-                absent(item.what, item.consequence)
-            elif isinstance(item, TableView):
-                show_table(item)
-            elif isinstance(item, Chart):
-                show_figure(item.draw().figure)
-            else:
-                say(item)
-
-    def save(self, save: Callable[[str, Any], Any]) -> None:
-        """Save every artifact with ``save(name, obj)`` (a notebook passes ``run.save``)."""
-        for name, obj in self.artifacts.items():
-            save(name, obj)
+__all__ = ["Survey"]
 
 
 # --------------------------------------------------------------------------- what every section reads

@@ -26,9 +26,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxtemplate.analysis.page import Section, Survey, fixed
+from cxtemplate.analysis.page import Survey
 from cxtemplate.errors import check_choice
-from cxtemplate.report.display import TableView, labelled
+from cxtemplate.report.display import TableView, fixed, labelled
+from cxtemplate.report.section import Section
 from cxtemplate.vocabulary import METRIC_KINDS
 
 __all__ = ["agent_scores", "coaching_section", "coaching_sentence", "coaching_table", "coaching_view",

@@ -20,7 +20,7 @@ import pandas as pd
 from cxtemplate.churn.results import CoxResult
 from cxtemplate.churn.scoring import Counterfactual
 from cxtemplate.churn.validation import Validation
-from cxtemplate.report.display import CURRENCY_SYMBOLS, TableView, fmt_money, fmt_p, fmt_pct, labelled
+from cxtemplate.report.display import CURRENCY_SYMBOLS, TableView, absent_text, fmt_money, fmt_p, fmt_pct, labelled
 
 if TYPE_CHECKING:
     from cxtemplate.churn.flow import ChurnAnalysis
@@ -41,11 +41,6 @@ def significance(conf: float) -> float:
     """The significance level that goes with confidence level ``conf`` (0.05 for 0.95), rounded to 10 decimals
     so that 1 − 0.95 is exactly 0.05."""
     return round(1.0 - conf, 10)
-
-
-def absent_text(what: str, consequence: str) -> str:
-    """The one sentence of a section whose input is absent (the text of ``report.display.absent``)."""
-    return f"*{what} — {consequence}*"
 
 
 def currency_symbol(currency: str) -> str:

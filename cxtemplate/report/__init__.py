@@ -3,4 +3,4 @@
 Base layer: imports nothing of ours but :mod:`cxtemplate.errors`, so every layer may draw and show with it.
 """
 
-__all__ = ["charts", "display", "render", "theme"]
+__all__ = ["charts", "display", "render", "section", "theme"]

@@ -8,7 +8,7 @@ a title and, where values were suppressed, a note saying so.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +73,44 @@ def fmt_p(p: Any) -> str:
     if p < 0.001:
         return "< 0.001"
     return f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
+
+
+# --------------------------------------------------------------------------- formats of table cells
+
+
+def p_value_cell(p: float) -> str:
+    """An adjusted p-value in a table: three decimals, ``< 0.001`` below 0.001.
+
+    >>> [p_value_cell(p) for p in (0.0004, 0.0123, 0.5)]
+    ['< 0.001', '0.012', '0.500']
+    """
+    return fmt_p(p) if p < 0.001 else f"{p:.3f}"
+
+
+def fixed(decimals: int = 1) -> Callable[[float], str]:
+    """A format for levels: ``decimals`` decimals, and a value that rounds to zero reads ``0.0`` (never ``-0.0``).
+
+    >>> [fixed(1)(v) for v in (2.345, -0.04, -1.0)]
+    ['2.3', '0.0', '-1.0']
+    """
+    def fmt(v: float) -> str:
+        text = f"{v:.{decimals}f}"
+        return text.lstrip("-") if float(text) == 0 else text
+
+    return fmt
+
+
+def signed(decimals: int = 1) -> Callable[[float], str]:
+    """A format for changes: an explicit sign, except for a value that rounds to zero (``0.0``, not ``-0.0``).
+
+    >>> [signed(1)(v) for v in (2.345, -0.04, 0.04, -1.0)]
+    ['+2.3', '0.0', '0.0', '-1.0']
+    """
+    def fmt(v: float) -> str:
+        text = f"{v:+.{decimals}f}"
+        return text[1:] if float(text) == 0 else text
+
+    return fmt
 
 
 # --------------------------------------------------------------------------- tables ready to show
@@ -237,6 +275,15 @@ def show_figure(fig) -> None:
     plt.close(fig)
 
 
+def absent_text(what: str, consequence: str) -> str:
+    """The one sentence a section says when its input is absent, e.g. no conversations.
+
+    >>> absent_text("There are no conversation records", "contact analytics are skipped")
+    '*There are no conversation records — contact analytics are skipped*'
+    """
+    return f"*{what} — {consequence}*"
+
+
 def absent(what: str, consequence: str) -> None:
-    """The one sentence a section shows when its input is absent, e.g. no conversations."""
-    say(f"*{what} — {consequence}*")
+    """Show the one sentence of an absent input (:func:`absent_text`)."""
+    say(absent_text(what, consequence))

@@ -15,6 +15,8 @@ import pytest
 from cxtemplate.report.display import (
     TableView,
     absent,
+    absent_text,
+    fixed,
     fmt_ci,
     fmt_money,
     fmt_num,
@@ -22,9 +24,11 @@ from cxtemplate.report.display import (
     fmt_pct,
     fmt_signed,
     labelled,
+    p_value_cell,
     say,
     show_figure,
     show_table,
+    signed,
 )
 
 MINUS = "\u2212"
@@ -252,3 +256,23 @@ def test_show_figure_displays_once_and_frees_the_figure(shown):
 def test_formatters_do_not_depend_on_a_float_being_a_python_float():
     assert fmt_num(np.float64(math.pi), 3) == fmt_num(math.pi, 3) == "3.142"
     assert fmt_pct(np.float32(0.25), share=True) == "25%"
+
+
+# --------------------------------------------------------------------------- table cell formats
+
+
+def test_p_values_below_one_in_a_thousand_never_read_zero():
+    assert [p_value_cell(p) for p in (0.0, 0.0004, 0.00099, 0.001, 0.0123, 0.5, 1.0)] == \
+        ["< 0.001", "< 0.001", "< 0.001", "0.001", "0.012", "0.500", "1.000"]
+
+
+def test_signed_and_fixed_never_show_minus_zero():
+    assert [signed(1)(v) for v in (2.36, -2.36, -0.04, 0.04, 0.0, -1.0)] == ["+2.4", "-2.4", "0.0", "0.0", "0.0", "-1.0"]
+    assert [signed(2)(v) for v in (0.004, -0.004, 0.006)] == ["0.00", "0.00", "+0.01"]
+    assert [signed(3)(v) for v in (1.3291, -0.0004)] == ["+1.329", "0.000"]
+    assert [fixed(1)(v) for v in (2.36, -2.36, -0.04, 12.0)] == ["2.4", "-2.4", "0.0", "12.0"]
+
+
+def test_the_sentence_of_an_absent_input():
+    assert absent_text("There are no conversation records", "contact analytics are skipped") == \
+        "*There are no conversation records — contact analytics are skipped*"
