@@ -347,30 +347,19 @@ def join_to_survey(responses: pd.DataFrame, interactions: pd.DataFrame | None, w
 # --------------------------------------------------------------------------- charts
 def plot_intents_by_channel(shares: pd.DataFrame, ax=None, *, title: str = "Why customers contact us, by channel",
                             source: str | None = "conversations"):
-    """Stacked bars: the mix of contact reasons in each channel (output of :func:`intents_by_channel`).
+    """Stacked bars: the mix of contact reasons in each channel (output of :func:`intents_by_channel`), drawn by
+    :func:`cxtemplate.report.charts.stacked_shares`.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    import matplotlib.pyplot as plt
+    from cxtemplate.report.charts import stacked_shares
 
-    from cxtemplate.report.theme import finish, palette
-
-    if ax is None:
-        _, ax = plt.subplots()
     intents = [c for c in shares.columns if c != "n"]
-    t = shares.iloc[::-1]
-    left = np.zeros(len(t))
-    for colour, intent in zip(palette(len(intents)), intents):
-        v = t[intent].to_numpy(float)
-        ax.barh([f"{ch} (n = {n:,})" for ch, n in zip(t.index, t["n"])], v, left=left, color=colour,
-                label=str(intent).replace("_", " "))
-        left += v
-    ax.set_xlim(0, 100)
-    finish(ax, title, n=int(shares["n"].sum()) if len(shares) else None, unit="% of the channel's contacts",
-           source=source, xlabel="% of contacts", ylabel="", legend=True)
-    return ax
+    counts = shares[intents].mul(shares["n"], axis=0) / 100  # back to contacts: the chart states each bar's n
+    return stacked_shares(counts, title=title, unit="% of the channel's contacts", source=source,
+                          xlabel="% of contacts", ax=ax)
 
 
 def plot_resolution(summary: pd.DataFrame, by: str | None = None, ax=None, *,

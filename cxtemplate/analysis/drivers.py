@@ -210,7 +210,7 @@ def _bca_limits(boot: np.ndarray, est: np.ndarray, jack: np.ndarray, alpha: floa
         a = np.nan_to_num((d ** 3).sum(axis=0) / (6 * ((d ** 2).sum(axis=0)) ** 1.5))
         return [np.array([np.nanquantile(boot[:, i], qi) for i, qi in
                           enumerate(norm.cdf(z0 + (z0 + z) / (1 - a * (z0 + z))))])
-                for z in (norm.ppf(alpha / 2), norm.ppf(1 - alpha / 2))]
+                for z in (norm.ppf(alpha / 2), norm.ppf(1 - alpha / 2))]  # BCa: the normal quantiles of both tails
 
 
 def bootstrap_importance(df: pd.DataFrame, outcome: str, drivers, *, method: str = "shapley",

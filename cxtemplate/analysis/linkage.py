@@ -38,7 +38,7 @@ from scipy import stats as _st
 from cxtemplate.errors import check_choice
 from cxtemplate.measure.inference import adjust_bh
 from cxtemplate.measure.metrics import infer_kind, stats_from_table, stats_to_metric, summarise
-from cxtemplate.measure.spec import MetricSpec
+from cxtemplate.measure.spec import MetricSpec, z_value
 
 __all__ = ["KpiEffects", "kpi_panel", "kpi_effects", "binned_relationship", "plot_kpi_effects",
            "plot_binned", "kpi_label"]
@@ -500,7 +500,7 @@ def binned_relationship(panel: pd.DataFrame, kpi: str, bins: int | Sequence[floa
             se = np.nan_to_num(d["se"].to_numpy(float))[ok]
             out["value"] = np.sum(n * y) / n.sum() + np.bincount(b, weights=n[ok] * dev, minlength=k) / nb
             out["se"] = np.sqrt(np.bincount(b, weights=(n[ok] * se) ** 2, minlength=k)) / nb
-            z = _st.norm.ppf(0.5 + conf / 2)
+            z = z_value(conf)
             out["ci_low"], out["ci_high"] = out["value"] - z * out["se"], out["value"] + z * out["se"]
     out = out[out["n_cells"] > 0].reset_index(drop=True)
     out.attrs.update(attrs)

@@ -28,6 +28,7 @@ import pandas as pd
 
 from cxtemplate.analysis.page import Survey
 from cxtemplate.errors import check_choice
+from cxtemplate.measure.spec import z_value
 from cxtemplate.report.display import TableView, fixed, labelled
 from cxtemplate.report.section import Section
 from cxtemplate.vocabulary import METRIC_KINDS
@@ -103,7 +104,6 @@ def _tau2_dl(y: np.ndarray, v: np.ndarray, g: np.ndarray) -> float:
 def _eb(frame: pd.DataFrame, unit: str, group: str | None, value: str, conf: float,
         method: str) -> tuple[pd.DataFrame, dict]:
     """Empirical-Bayes estimates per ``unit`` (within ``group``) of the mean of ``value``."""
-    from scipy.stats import norm
 
     check_choice("method", method, ("reml", "dl"))
     keys = [group, unit] if group else [unit]
@@ -127,7 +127,7 @@ def _eb(frame: pd.DataFrame, unit: str, group: str | None, value: str, conf: flo
     B = tau2 / (tau2 + v)
     est = mu + B * (y - mu)
     se = np.sqrt(B * v + (1 - B) ** 2 / sw[g])
-    z = norm.ppf(0.5 + conf / 2)
+    z = z_value(conf)
     agg = agg.drop(columns="var").assign(
         raw_se=np.sqrt(v), estimate=est, lower=est - z * se, upper=est + z * se, weight=B,
         prior_mean=mu)

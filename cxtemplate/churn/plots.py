@@ -138,21 +138,19 @@ def plot_calibration(validation, ax=None, *, horizon_days: float = 365.0, title:
 
 def plot_risk_value_matrix(matrix: pd.DataFrame, ax=None, *, value: str = "revenue_at_risk",
                            title: str | None = None, source: str | None = None, currency: str = ""):
-    """Heatmap of risk band × value band; cells show customers and revenue at risk."""
-    import seaborn as sns
+    """Heat map of risk band × value band; each cell shows its revenue at risk and its customers (n).
+
+    Drawn by :func:`cxtemplate.report.charts.heatmap`, as every "metric by two labels" chart of the report.
+    """
+    from cxtemplate.report.charts import heatmap
 
     ax = _new_ax(ax, figsize=(7.2, 3.8))
     piv = matrix.pivot(index="risk_band", columns="value_band", values=value).iloc[::-1]
     cnt = matrix.pivot(index="risk_band", columns="value_band", values="customers").iloc[::-1]
-    annot = np.array([[f"{c:,.0f} cust.\n{currency}{v:,.0f}" for c, v in zip(rc, rv)]
-                      for rc, rv in zip(cnt.to_numpy(), piv.to_numpy())])
-    sns.heatmap(piv.astype(float), annot=annot, fmt="", cmap="Oranges", cbar=False, ax=ax, linewidths=0.5,
-                annot_kws={"fontsize": 8.5})
-    finish(ax, title or "Where the revenue at risk sits: churn risk × customer value",
-           n=int(matrix["customers"].sum()), unit=f"annual revenue at risk{', ' + currency if currency else ''}",
-           source=source, xlabel="Customer value (annual revenue band)", ylabel="Churn risk within horizon")
-    ax.tick_params(axis="y", rotation=0)
-    return ax
+    return heatmap(piv, n=cnt, fmt=lambda v: f"{currency}{v:,.0f}", cmap="Oranges", ax=ax,
+                   title=title or "Where the revenue at risk sits: churn risk × customer value",
+                   unit=f"annual revenue at risk{', ' + currency if currency else ''}", source=source,
+                   xlabel="Customer value (annual revenue band)", ylabel="Churn risk within horizon")
 
 
 def plot_revenue_at_risk(table: pd.DataFrame, dimension: str = "segment", ax=None, *, title: str | None = None,

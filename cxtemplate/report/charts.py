@@ -125,6 +125,7 @@ def stacked_shares(counts: pd.DataFrame, *, colours: Mapping[str, str] | Sequenc
     matplotlib.axes.Axes
     """
     import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgba
 
     c = counts.astype(float)
     n = c.sum(axis=1)
@@ -147,7 +148,8 @@ def stacked_shares(counts: pd.DataFrame, *, colours: Mapping[str, str] | Sequenc
         ax.barh(y, width, left=left, color=colour, label=str(category).replace("_", " "))
         for yi, x0, w in zip(y, left, width):
             if w >= label_min:
-                ax.text(x0 + w / 2, yi, f"{w:.0f}%", ha="center", va="center", fontsize=8.5, color="white")
+                ax.text(x0 + w / 2, yi, f"{w:.0f}%", ha="center", va="center", fontsize=8.5,
+                        color=_text_colour(to_rgba(colour)))
         left += width
     ax.set_yticks(y, [f"{g}  (n = {int(keep_n[g]):,})" for g in share.index])
     ax.set_xlim(0, 100)
