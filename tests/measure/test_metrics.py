@@ -1,4 +1,7 @@
-"""Tests for cxtemplate.measure.metrics: published worked examples, vectorisation, validation, suppression."""
+"""Tests for cxtemplate.measure.metrics: published worked examples, vectorisation, validation, suppression.
+
+What a metric is (:mod:`cxtemplate.measure.spec`) is tested in test_spec.py, the per-group counting
+(:mod:`cxtemplate.measure.grouping`) in test_grouping.py."""
 
 from __future__ import annotations
 
@@ -200,29 +203,6 @@ def test_out_of_scale_raises_clear_error():
         m.summarise(pd.DataFrame({"x": [1]}), ms.nps_spec())
 
 
-def test_spec_validation():
-    with pytest.raises(ValueError, match="kind"):
-        ms.MetricSpec("X", "x", "median", (1, 5))
-    with pytest.raises(ValueError, match="success_min"):
-        ms.MetricSpec("X", "x", "top_box", (1, 5))
-    with pytest.raises(ValueError, match="0–10"):
-        ms.MetricSpec("NPS", "nps", "nps", (1, 10))
-
-
-def test_definitions_are_plain_language():
-    assert ms.nps_spec().definition == (
-        "NPS = % promoters (9–10) − % detractors (0–6) on the 0–10 likelihood-to-recommend question; "
-        "95% interval by the adjusted-Wald method (Rocks 2016)")
-    assert ms.csat_spec().definition == (
-        "CSAT = share answering 4 or 5 on the 1–5 scale (top-2-box); Wilson 95% interval")
-    assert ms.ces_spec().definition == "CES = mean on the 1–7 scale (higher = easier); 95% t interval"
-    agree = ms.ces_spec("pct_agree")
-    assert agree.success_min == 5 and "5, 6 or 7" in agree.definition and "top-3-box" in agree.definition
-    assert ms.csat_spec(scale=(1, 7)).success_min == 5
-    assert ms.csat_spec(scale=(1, 10), success_min=9).definition.startswith("CSAT = share answering 9 or 10")
-    assert ms.nps_spec().describe(conf=0.9).count("90% interval") == 1
-
-
 # --------------------------------------------------------------------------- suppression
 def test_suppress_masks_and_notes():
     t = pd.DataFrame({"g": ["a", "b"], "metric": "NPS", "value": [10.0, 20.0], "n": [12, 40],
@@ -235,15 +215,3 @@ def test_suppress_masks_and_notes():
     assert t["value"].notna().all()  # the input is untouched
     only = m.suppress(t, 30, value_cols=["value"])
     assert np.isnan(only.loc[0, "value"]) and only.loc[0, "se"] == 1.0
-
-
-def test_specs_from_config_section():
-    from types import SimpleNamespace as NS
-
-    section = NS(nps=NS(enabled=True),
-                 csat=NS(enabled=True, method="top2box", scale=(1, 7), success_min=6),
-                 ces=NS(enabled=False, method="mean", scale=(1, 7), success_min=None))
-    specs = ms.specs_from_config(section)
-    assert list(specs) == ["nps", "csat"]
-    assert specs["csat"].kind == "top_box" and specs["csat"].success_min == 6
-    assert specs["csat"].definition.startswith("CSAT = share answering 6 or 7 on the 1–7 scale (top-2-box)")

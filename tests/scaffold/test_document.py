@@ -1,9 +1,11 @@
-"""``cxtemplate new``: a folder of exports → a commented params file that validates and integrates.
+"""Tests of :mod:`cxtemplate.scaffold.document` (``cxtemplate new``): a folder of exports → a commented params
+file that validates and integrates.
 
 The acceptance bar: on the real public data sets (``../shared/real-data``) and on the synthetic
 demo folder, the generated file passes ``load_config`` with the edits listed in ``EDITS`` (none
 today) and ``integrate`` reads every recognised source. Params files are written to a temporary
-folder; the data folders are only read (``data_root`` makes them allowed).
+folder; the data folders are only read (``data_root`` makes them allowed). The steps have unit tests of
+their own: test_read, test_profile, test_specs, test_guess, test_plan and test_writer.
 """
 
 from __future__ import annotations
@@ -21,12 +23,8 @@ import yaml
 from cxtemplate.cli import main
 from cxtemplate.config.loader import load_config
 from cxtemplate.data.integrate import integrate
-from cxtemplate.scaffold.document import ParamsExist, write_params
-from cxtemplate.scaffold.guess import tenure_unit
-from cxtemplate.scaffold.plan import plan_sources, robust_extreme
-from cxtemplate.scaffold.profile import normalise, profile_column
-from cxtemplate.scaffold.read import ScaffoldError, inspect_folder, sniff_delimiter, sniff_encoding
-from cxtemplate.scaffold.writer import check_round_trip, scalar
+from cxtemplate.scaffold.document import ParamsExist, org_id, scaffold_text, write_params
+from cxtemplate.scaffold.read import ScaffoldError
 
 # Hand edits each data set needs before it validates: none. A guess that regresses shows up here
 # as a failing test rather than as a new entry.
@@ -313,56 +311,6 @@ def test_latin1_semicolon_export(tmp_path):
     assert cfg.organisation.as_of == dt.date(2025, 3, 28)
 
 
-# --------------------------------------------------------------------------- units
-
-
-def test_sniffing(tmp_path):
-    (tmp_path / "bom.csv").write_bytes(b"\xef\xbb\xbfa,b\n1,2\n")
-    (tmp_path / "plain.csv").write_bytes("a,b\ncaf\u00e9,2\n".encode())
-    (tmp_path / "latin.csv").write_bytes("a,b\ncaf\u00e9,2\n".encode("latin-1"))
-    assert [sniff_encoding(tmp_path / f)[0] for f in ("bom.csv", "plain.csv", "latin.csv")] == \
-        ["utf-8-sig", "utf-8", "latin-1"]
-    assert sniff_delimiter("a;b;c\n1;2;3\n", ".csv") == ";"
-    assert sniff_delimiter("a\tb\n1\t2\n", ".tsv") == "\t"
-    assert sniff_delimiter("a|b\n1|2\n", ".txt") == "|"
-
-
-@pytest.mark.parametrize("value", ["yes", "No", "1.5", "a: b", "#x", " padded", "Départ/Arrivée", "null",
-                                   "x, y", "[a]", "\t", "it's", "-3", "2024-01-01", "", "ok name"])
-def test_scalars_read_back_unchanged(value):
-    text = f"k: {scalar(value)}\nl: [{scalar(value)}]\n"
-    check_round_trip(text, {"k": value, "l": [value]})
-
-
-def test_names_and_units():
-    assert normalise("CustomerId") == "customer_id"
-    assert normalise("Departure/Arrival time convenient") == "departure_arrival_time_convenient"
-    assert normalise("NumOfProducts") == "num_of_products"
-    months = profile_column("tenure", pd.Series(np.arange(0, 73)))
-    assert tenure_unit(months)[0] == "month"
-    assert tenure_unit(profile_column("Tenure", pd.Series(np.arange(0, 11))))[0] == "year"
-    assert tenure_unit(profile_column("tenure_days", pd.Series([5, 9])))[0] == "day"
-
-
-def test_latest_date_ignores_far_stragglers():
-    days = pd.Series(pd.date_range("2024-01-01", "2024-12-31", freq="h"))
-    late = pd.Series(pd.to_datetime(["2025-02-10", "2025-03-30"]))
-    hi, dropped = robust_extreme(pd.concat([days, late]))
-    assert hi == days.max() and dropped == 2
-    lo, _ = robust_extreme(pd.concat([pd.Series(pd.to_datetime(["1900-01-01"])), days]), latest=False)
-    assert lo == days.min()
-
-
-def test_plan_keeps_one_file_per_table(tmp_path, root):
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in ("responses_a.csv", "responses_b.csv"):
-        pd.read_csv(root / "data" / "demo" / "responses.csv").head(200).to_csv(data / name, index=False)
-    plan = plan_sources(inspect_folder(data))
-    assert list(plan.sources) == ["responses"]
-    assert len(plan.unrecognised) == 1 and "one file per table" in plan.unrecognised[0][1]
-
-
 def test_tweets_are_conversations_with_recoded_sentiment(real_data, tmp_path):
     path = write_params("tweets", real_data / "twitter_airline_sentiment", params_dir=tmp_path / "params")
     cfg = load_config(path)
@@ -400,3 +348,27 @@ def test_wide_operations_and_a_crm_without_end_dates(tmp_path):
     result = integrate(cfg)
     assert len(result.tables["operations"]) == len(months) * len(sites) * 3
     assert set(result.tables["operations"]["kpi"]) == {"Wait time (min)", "Staff FTE", "Abandon rate"}
+
+
+def test_organisation_ids():
+    assert org_id("Acme Bank") == "acme-bank"
+    assert org_id("  Acme & Sons Ltd. ") == "acme-sons-ltd"
+    assert org_id("north_west-2") == "north_west-2" and len(org_id("x" * 100)) == 64
+    with pytest.raises(ScaffoldError, match="empty organisation id"):
+        org_id("!!!")
+
+
+def test_scaffold_text_writes_nothing_and_is_the_written_file(tmp_path):
+    data = _tiny_crm(tmp_path / "data")
+    params = tmp_path / "params"
+    text = scaffold_text("acme", data, params, today=dt.date(2025, 1, 31))
+    assert not params.exists()
+    assert "id: acme" in text and "file: ../data/crm.csv" in text
+    assert _raw_text(text)["organisation"]["as_of"] == dt.date(2025, 1, 31)       # no dates: today, with a TODO
+    assert re.search(r"as_of: 2025-01-31 +# TODO", text)
+
+
+def _raw_text(text: str) -> dict:
+    from cxtemplate.config.loader import UniqueKeyLoader
+
+    return yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506

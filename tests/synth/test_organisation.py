@@ -1,60 +1,21 @@
-"""Tests of the synthetic organisation generator: its files, its data and its ground truth."""
+"""Tests of :mod:`cxtemplate.synth.organisation`: the generated organisation end to end — its files, tables,
+the planted location step, unresolved-contact and churn effects, and the churn simulation by inversion."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate.synth import text as st
+from cxtemplate.synth.constants import CHURN_HR
 from cxtemplate.synth.ops import load_maturity_model
-from cxtemplate.synth.organisation import generate, write_organisation
+from cxtemplate.synth.organisation import generate, log_hr, unresolved_recent, write_organisation
 from cxtemplate.synth.spec import DEMO_SPEC, SynthSpec
 from cxtemplate.synth.survey import DRIVERS, TOUCHPOINTS
-
-TABLE_COLUMNS = {
-    "customers": ["customer_id", "name", "email", "phone", "start_date", "end_date", "segment", "location", "plan",
-                  "contract", "monthly_revenue"],
-    "responses": ["response_id", "customer_id", "responded_at", "journey_stage", "touchpoint", "location", "channel",
-                  "agent_id", "nps", "csat", "ces", *DRIVERS, "comment"],
-    "interactions": ["interaction_id", "customer_id", "started_at", "channel", "intent", "sentiment", "resolved",
-                     "handle_seconds", "agent_id"],
-    "operations": ["period", "location", "kpi", "value"],
-    "maturity_answers": ["respondent_id", "role", "dimension", "practice", "level"],
-}
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return generate(DEMO_SPEC)
-
-
-@pytest.fixture(scope="module")
-def clean():
-    """The demo without injected anomalies: the clean rows of the demo, exactly."""
-    return generate(dataclasses.replace(DEMO_SPEC, dirty=False))
-
-
-def window_end(org) -> pd.Timestamp:
-    """The first instant after the data window."""
-    return pd.Timestamp(org.truth["window"]["end"]) + pd.Timedelta(days=1)
-
-
-def nps_points(x) -> float:
-    x = np.asarray(x)
-    return 100 * ((x >= 9).mean() - (x <= 6).mean())
-
-
-def nps_se(x) -> float:
-    """Standard error of NPS points (multinomial)."""
-    x = np.asarray(x)
-    p, d = (x >= 9).mean(), (x <= 6).mean()
-    return 100 * np.sqrt((p + d - (p - d) ** 2) / x.size)
-
+from tests.synth.helpers import TABLE_COLUMNS, nps_points, nps_se, quarantined, window_end
 
 # ---------------------------------------------------------------- files
 
@@ -79,60 +40,7 @@ def test_committed_demo_is_the_generators_output(root, tmp_path):
     assert sum(p.stat().st_size for p in fresh) < 6e6
 
 
-def test_csv_conventions(tmp_path):
-    org = generate(SynthSpec(customers=400, seed=3))
-    write_organisation(org, tmp_path)
-    raw = (tmp_path / "responses.csv").read_bytes()
-    assert b"\r" not in raw
-    header = raw.split(b"\n", 1)[0].decode()
-    assert header.split(",") == TABLE_COLUMNS["responses"]
-    back = pd.read_csv(tmp_path / "responses.csv", dtype={"customer_id": str}, keep_default_na=False)
-    assert back["responded_at"].str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d").all()
-    assert back["comment"].tolist() == org.tables["responses"]["comment"].fillna("").tolist()
-    cu = pd.read_csv(tmp_path / "customers.csv", keep_default_na=False, dtype=str)
-    assert cu["start_date"].str.fullmatch(r"\d{4}-\d\d-\d\d").all()
-    assert cu["monthly_revenue"].str.fullmatch(r"\d+\.\d\d").all()
-    it = pd.read_csv(tmp_path / "interactions.csv", keep_default_na=False, dtype=str)
-    assert set(it["resolved"]) <= {"true", "false"}
-    assert it["sentiment"].str.fullmatch(r"-?\d\.\d{3}").all()
-
-
-def test_truth_json(demo, tmp_path):
-    write_organisation(demo, tmp_path)
-    text = (tmp_path / "truth.json").read_text()
-    truth = json.loads(text)
-    assert text == json.dumps(truth, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    assert truth["spec"]["customers"] == DEMO_SPEC.customers and truth["spec"]["seed"] == DEMO_SPEC.seed
-    for key in ("drivers", "location_step", "wait_time_csat", "operations", "topics", "topics_most_harmful", "pii",
-                "agents", "churn", "maturity", "injected_anomalies", "revenue", "unresolved_contact", "rows"):
-        assert key in truth, key
-    assert truth["rows"] == {k: len(v) for k, v in demo.tables.items()}
-
-
-def test_spec_is_validated():
-    with pytest.raises(ValueError, match="n_locations"):
-        SynthSpec(n_locations=40)
-    with pytest.raises(ValueError, match="fmt"):
-        SynthSpec(fmt="xlsx")
-    with pytest.raises(ValueError, match="step_location"):
-        SynthSpec(step_location="Atlantis")
-
-
 # ---------------------------------------------------------------- schemas and ranges
-
-def quarantined(org) -> dict[str, pd.DataFrame]:
-    """The tables with the injected rows removed, by the identifiers recorded in the truth."""
-    ids = org.truth["injected_anomalies"]["ids"]
-    out = dict(org.tables)
-    for table, key in (("responses", "response_id"), ("interactions", "interaction_id")):
-        df = org.tables[table]
-        bad = {i for kind, v in ids[table].items() if kind != "duplicate_rows" for i in v}
-        df = df[~df[key].isin(bad)]
-        out[table] = df[~df.duplicated(keep="first")].reset_index(drop=True)
-    cu = org.tables["customers"]
-    out["customers"] = cu[~cu["customer_id"].isin(ids["customers"]["end_before_start"])].reset_index(drop=True)
-    return out
-
 
 def test_schemas_and_ranges(demo):
     t = demo.tables
@@ -208,58 +116,6 @@ def test_schemas_and_ranges(demo):
     assert ma["level"].between(1, 4).all()
 
 
-def test_agents(demo):
-    r = quarantined(demo)["responses"]
-    agents = demo.truth["agents"]
-    per_loc = pd.Series({a: v["location"] for a, v in agents.items()}).value_counts()
-    assert per_loc.between(5, 7).all() and len(per_loc) == DEMO_SPEC.n_locations
-    assert all(re.fullmatch(r"AG-[A-Z]{3}-\d\d", a) for a in agents)
-    n = r["agent_id"].value_counts().reindex(list(agents), fill_value=0)
-    assert n.to_dict() == {a: v["n_responses"] for a, v in agents.items()}
-    assert (n < 10).sum() >= 3 and n.max() > 300
-    eff = np.array([v["effect_latent"] for v in agents.values()])
-    assert 0.5 < eff.std() < 1.1
-    # Big agents: observed mean NPS gap to their location tracks the planted effect.
-    big = [a for a in agents if n[a] >= 150]
-    staffed = r[r["agent_id"].notna()]
-    loc_mean = staffed.groupby("location")["nps"].mean()
-    gap = [staffed.loc[staffed["agent_id"] == a, "nps"].mean() - loc_mean[agents[a]["location"]] for a in big]
-    assert np.corrcoef(gap, [agents[a]["effect_mean_score"] for a in big])[0, 1] > 0.8
-
-
-# ---------------------------------------------------------------- injected anomalies
-
-def test_injected_anomalies_match_truth(demo, clean):
-    inj = demo.truth["injected_anomalies"]
-    assert inj["enabled"]
-    end = window_end(demo)
-    r, it, cu = demo.tables["responses"], demo.tables["interactions"], demo.tables["customers"]
-    found = {
-        "responses": {
-            "nps_out_of_range": int((~r["nps"].between(0, 10)).sum()),
-            "csat_out_of_range": int((~r["csat"].between(1, 5)).sum()),
-            "future_dated": int((r["responded_at"] >= end).sum()),
-            "duplicate_rows": int(r.duplicated().sum()),
-        },
-        "interactions": {
-            "duplicate_rows": int(it.duplicated().sum()),
-            "future_dated": int((it["started_at"] >= end).sum()),
-            "negative_handle_seconds": int((it["handle_seconds"] < 0).sum()),
-        },
-        "customers": {"end_before_start": int((cu["end_date"] < cu["start_date"]).sum())},
-    }
-    assert found == inj["counts"]
-    assert all(v > 0 for t in found.values() for v in t.values())
-    assert r["response_id"].duplicated().sum() == inj["counts"]["responses"]["duplicate_rows"]
-    # Removing the recorded rows gives the clean variant exactly.
-    q = quarantined(demo)
-    for name in TABLE_COLUMNS:
-        pd.testing.assert_frame_equal(q[name].reset_index(drop=True), clean.tables[name].reset_index(drop=True))
-    assert clean.truth["injected_anomalies"]["counts"]["responses"]["duplicate_rows"] == 0
-    assert {k: v for k, v in clean.truth.items() if k not in ("spec", "injected_anomalies", "rows")} == \
-        {k: v for k, v in demo.truth.items() if k not in ("spec", "injected_anomalies", "rows")}
-
-
 def test_events_fall_inside_tenure(clean):
     cu = clean.tables["customers"].set_index("customer_id")
     end = window_end(clean)
@@ -308,89 +164,6 @@ def test_location_step_is_present_only_when_planted(demo):
     assert abs(est) < 3 * se
 
 
-def location_month(org):
-    r = quarantined(org)["responses"]
-    r = r.assign(period=r["responded_at"].dt.strftime("%Y-%m"))
-    g = r.groupby(["location", "period"]).agg(csat=("csat", "mean"), top2=("csat", lambda x: (x >= 4).mean()),
-                                               score=("nps", "mean"), n=("csat", "size")).reset_index()
-    ops = org.tables["operations"].pivot_table(index=["location", "period"], columns="kpi", values="value").reset_index()
-    return g.merge(ops, on=["location", "period"])
-
-
-def fe_slope(df, y, x):
-    """Weighted (by n) within-location OLS slope and its standard error."""
-    w = df["n"].to_numpy(float)
-    xd = df[x] - df.groupby("location")[x].transform(lambda v: np.average(v, weights=w[v.index]))
-    yd = df[y] - df.groupby("location")[y].transform(lambda v: np.average(v, weights=w[v.index]))
-    b = (w * xd * yd).sum() / (w * xd ** 2).sum()
-    resid = yd - b * xd
-    se = np.sqrt((w ** 2 * xd ** 2 * resid ** 2).sum()) / (w * xd ** 2).sum()
-    return b, se
-
-
-def test_wait_time_effect_on_csat(demo):
-    truth = demo.truth["wait_time_csat"]
-    lm = location_month(demo)
-    b, se = fe_slope(lm, "csat", "wait_time_minutes")
-    assert abs(b - truth["ame_csat_mean_per_minute"]) < max(3 * se, 0.2 * abs(truth["ame_csat_mean_per_minute"]))
-    b2, se2 = fe_slope(lm, "top2", "wait_time_minutes")
-    assert abs(b2 - truth["ame_csat_top2_per_minute"]) < 3 * se2
-    # NPS has no wait effect; staffing works only through wait time.
-    b3, se3 = fe_slope(lm, "score", "wait_time_minutes")
-    assert abs(b3) < 3 * se3
-    ops = demo.truth["operations"]
-    assert ops["direct_effect_on_csat_latent"] == {"staffing_fte": 0.0, "wait_time_minutes": truth["effect_latent_per_minute"],
-                                                   "first_contact_resolution": 0.0, "employee_engagement": 0.0}
-    assert ops["wait_per_fte_within_location"] < 0 and ops["implied_csat_mean_per_fte"] > 0
-    b4, _ = fe_slope(lm, "csat", "staffing_fte")
-    assert b4 > 0
-
-
-def test_topics_are_findable_and_shift_nps(demo):
-    banks = st.TOPIC_BANKS
-    patterns = {t: re.compile(r"\b(?:" + "|".join(map(re.escape, st.TOPICS[t]["keywords"])) + r")\b", re.I) for t in banks}
-    # Every phrasing carries its own topic's keywords and no other topic's.
-    for t, bank in banks.items():
-        for phrase in bank:
-            assert patterns[t].search(phrase), (t, phrase)
-            assert not any(patterns[o].search(phrase) for o in banks if o != t), (t, phrase)
-        assert len(bank) >= 60
-    for bank in st.VALENCE_BANKS.values():
-        assert not any(p.search(s) for p in patterns.values() for s in bank)
-
-    r = quarantined(demo)["responses"].dropna(subset=["comment"])
-    topics = demo.truth["topics"]
-    assert demo.truth["topics_most_harmful"] == "billing_error"
-    for t, info in topics.items():
-        hit = r["comment"].str.contains(patterns[t])
-        assert int(hit.sum()) == info["n_mentions"], t
-        diff = nps_points(r.loc[hit, "nps"]) - nps_points(r.loc[~hit, "nps"])
-        se = np.hypot(nps_se(r.loc[hit, "nps"]), nps_se(r.loc[~hit, "nps"]))
-        assert abs(diff - info["nps_diff_expected"]) < 3 * se, t
-        assert np.sign(info["nps_effect_expected"]) == np.sign(info["effect_latent"])
-    # The general sentence follows the score: promoters' comments read more positively.
-    pos = r["comment"].str.contains("|".join(map(re.escape, st.VALENCE["promoter"])), regex=True)
-    assert r.loc[pos, "nps"].mean() > r.loc[~pos, "nps"].mean() + 1.5
-
-
-def test_pii_counts(demo):
-    r = quarantined(demo)["responses"].dropna(subset=["comment"])
-    pii = demo.truth["pii"]
-    c = r["comment"]
-    assert c.str.contains(r"[\w.]+@example\.(?:com|org|net)").sum() == pii["email"]
-    phone = r"(?:07700 ?900\d{3}|\+44 7700 900\d{3}|020 7946 0\d{3}|0161 496 0\d{3}|0117 496 0\d{3})"
-    assert c.str.contains(phone).sum() == pii["phone"]
-    cards = c.str.extract(r"(\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{4})")[0].dropna()
-    assert len(cards) == pii["card"] and all(st.luhn_ok(x) for x in cards)
-    names = demo.tables["customers"].set_index("customer_id")["name"]
-    ident = r["customer_id"].notna()
-    own = [n in s for n, s in zip(names.loc[r.loc[ident, "customer_id"]], c[ident])]
-    assert sum(own) == pii["name"]
-    n = len(r)
-    assert 0.015 < pii["email"] / n < 0.035 and 0.015 < pii["phone"] / n < 0.035 and 0.004 < pii["name"] / n < 0.02
-    assert 1 <= pii["card"] <= 25
-
-
 def test_unresolved_contacts_lower_scores(clean):
     r = clean.tables["responses"].dropna(subset=["customer_id"]).sort_values("responded_at")
     it = clean.tables["interactions"]
@@ -406,37 +179,32 @@ def test_unresolved_contacts_lower_scores(clean):
     assert flag.mean() == pytest.approx(truth["share_of_responses"], abs=0.02)
 
 
-def test_drivers(demo):
-    r = quarantined(demo)["responses"]
-    d = demo.truth["drivers"]
-    corr = r[list(DRIVERS)].corr().to_numpy()
-    off = corr[~np.eye(len(DRIVERS), dtype=bool)]
-    assert 0.25 < off.min() and off.max() < 0.65 and off.max() - off.min() > 0.1
-    means = r[list(DRIVERS)].mean()
-    assert means.idxmin() == d["concentrate_here"] == "speed_of_service"
-    assert d["importance_rank"][:3] == ["reliability", "speed_of_service", "ease_of_process"]
-    z = (r[list(DRIVERS)] - r[list(DRIVERS)].mean()) / r[list(DRIVERS)].std()
-    x = np.column_stack([np.ones(len(z)), z.to_numpy()])
-    beta = np.linalg.lstsq(x, r["nps"].to_numpy(float), rcond=None)[0][1:]
-    assert [DRIVERS[j] for j in np.argsort(-beta)[:3]] == d["importance_rank"][:3]
-    assert abs(beta[DRIVERS.index("digital_experience")]) < 0.1
-
-
-def test_maturity_perception_gap(demo):
-    m = demo.truth["maturity"]
-    ma = demo.tables["maturity_answers"]
-    by_role = ma.groupby("role")["level"].mean()
-    assert by_role["executive"] - by_role["frontline"] == pytest.approx(
-        np.mean(list(m["expected_observed_mean_by_role"]["executive"].values()))
-        - np.mean(list(m["expected_observed_mean_by_role"]["frontline"].values())), abs=0.35)
-    assert by_role["executive"] > by_role["manager"] > by_role["frontline"]
-    by_dim = ma.groupby("dimension")["level"].mean()
-    assert by_dim.idxmin() == m["lowest_dimension"] == "measurement"
-    for dim, exp in m["expected_observed_mean"].items():
-        assert by_dim[dim] == pytest.approx(exp, abs=0.35)
+def test_unresolved_recent_by_hand():
+    """A response follows an unresolved contact of the same customer at most ``window_days`` before it
+    (strictly earlier; resolved contacts do not count)."""
+    day = 86400
+    int_cust = np.array([0, 0, 1])
+    int_sec = np.array([100, 5000, 200])
+    int_resolved = np.array([False, True, False])
+    resp_cust = np.array([0, 0, 0, 1, 1, 2])
+    resp_sec = np.array([50, 100, 100 + 60 * day, 200, 200 + 61 * day, 300])
+    got = unresolved_recent(resp_cust, resp_sec, int_cust, int_sec, int_resolved, 60)
+    #        before it | same second | exactly 60 days | same second | 61 days | no contacts
+    assert got.tolist() == [False, False, True, False, False, False]
+    none = unresolved_recent(resp_cust, resp_sec, int_cust[:0], int_sec[:0], int_resolved[:0], 60)
+    assert none.tolist() == [False] * 6
 
 
 # ---------------------------------------------------------------- churn
+
+def test_log_hr_is_the_log_of_the_planted_ratios():
+    assert log_hr("segment") == {"Consumer": 0.0, "Small business": pytest.approx(np.log(1.6)),
+                                 "Enterprise": pytest.approx(np.log(0.6))}
+    for group, (ref, hrs) in CHURN_HR.items():
+        got = log_hr(group)
+        assert got[ref] == 0.0 and set(got) == {ref, *hrs}
+        assert {k: np.exp(v) for k, v in got.items() if k != ref} == pytest.approx(hrs)
+
 
 def cox_intervals(org) -> pd.DataFrame:
     """(start, stop] intervals per customer, coded from the latest identified response."""

@@ -1,74 +1,24 @@
-"""Tests for cxtemplate.analysis.text.topics: topics, membership, topic impact on NPS, charts.
+"""Tests for cxtemplate.analysis.text.topics: topics, membership, and the topics' impact on NPS end to end.
 
-A small simulated corpus with six planted topics (distinctive vocabularies, known NPS effects)
+A small simulated corpus with six planted topics (distinctive vocabularies, known NPS effects; ``corpus.py``)
 stands in for the synthetic organisation; ``test_synth_*`` run against ``cxtemplate.synth.organisation``
-(the demo organisation and a second seed) when it is importable.
+(the demo organisation and a second seed) when it is importable. The building blocks have tests of their
+own: test_select.py (sentences, stability), test_impact.py (impact and alignment), test_plots.py (charts).
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
-import scipy.sparse as sp
 
 from cxtemplate.analysis.text import select as ts
 from cxtemplate.analysis.text.impact import topic_alignment, topic_impact
-from cxtemplate.analysis.text.plots import plot_sentiment_by, plot_topic_impact
 from cxtemplate.analysis.text.topics import _is_general, assign_topics, fit_topics, sentence_topics, topic_weights
 from cxtemplate.data.privacy import contains_pii, redact
+from tests.analysis.text.corpus import PLANTED, simulate, true_impacts
 
 K_RANGE = range(4, 10)
-
-PLANTED = {
-    "waiting": (["queue", "waited", "hold", "minutes", "wait", "forever", "hour"], -6.0),
-    "billing": (["bill", "charged", "invoice", "overcharged", "refund", "payment", "fee"], -4.0),
-    "staff": (["friendly", "helpful", "staff", "polite", "kind", "cheerful", "smile"], 3.0),
-    "app": (["app", "login", "crashed", "password", "update", "screen", "website"], -2.0),
-    "delivery": (["parcel", "delivery", "courier", "arrived", "package", "damaged", "doorstep"], -3.0),
-    "price": (["price", "cheap", "value", "discount", "offer", "deal", "affordable"], 2.0),
-}
-# generic words with Zipf-like frequencies, as in real comments (mostly stop words)
-FILLER = ["the", "was", "and", "i", "to", "it", "my", "a", "very", "of", "is", "this", "for",
-          "service", "today", "again", "experience", "customer", "time", "overall", "company",
-          "last", "week", "think", "would", "could", "much", "bit", "quite", "usual"]
-FILLER_P = 1 / np.arange(1, len(FILLER) + 1)
-FILLER_P = FILLER_P / FILLER_P.sum()
-
-
-def simulate(n=3000, seed=7):
-    """Comments with 0–2 planted topics each; LTR = 7.5 + sum of topic shifts + noise, 0–10."""
-    rng = np.random.default_rng(seed)
-    names = list(PLANTED)
-    texts, scores, topics = [], [], []
-    for _ in range(n):
-        k = rng.choice([0, 1, 2], p=[0.1, 0.75, 0.15])
-        chosen = list(rng.choice(names, size=k, replace=False))
-        words = list(rng.choice(FILLER, size=rng.integers(3, 9), p=FILLER_P))
-        for t in chosen:
-            words += list(rng.choice(PLANTED[t][0], size=3, replace=False))
-        rng.shuffle(words)
-        texts.append(" ".join(words))
-        ltr = 7.5 + sum(PLANTED[t][1] for t in chosen) + rng.normal(0, 1.5)
-        scores.append(int(np.clip(np.rint(ltr), 0, 10)))
-        topics.append(chosen)
-    return pd.Series(texts), pd.Series(scores), topics
-
-
-def true_impacts(seed=99, n=400_000):
-    """Population NPS difference (mentioning − not) per planted topic, by Monte Carlo."""
-    rng = np.random.default_rng(seed)
-    names = list(PLANTED)
-    k = rng.choice([0, 1, 2], p=[0.1, 0.75, 0.15], size=n)
-    member = np.zeros((n, len(names)), bool)
-    for i in np.flatnonzero(k > 0):
-        member[i, rng.choice(len(names), size=k[i], replace=False)] = True
-    eff = np.array([PLANTED[t][1] for t in names])
-    ltr = np.clip(np.rint(7.5 + member @ eff + rng.normal(0, 1.5, n)), 0, 10)
-    nps = lambda x: 100 * ((x >= 9).mean() - (x <= 6).mean())
-    return {t: nps(ltr[member[:, j]]) - nps(ltr[~member[:, j]]) for j, t in enumerate(names)}
 
 
 @pytest.fixture(scope="module")
@@ -206,19 +156,6 @@ def test_general_sentiment_topics_are_flagged_and_left_out():
     assert bare.sum().sum() <= 2
 
 
-def test_stability_building_blocks():
-    r = [[1, 2, 3], [4, 5, 6]]
-    assert ts.ranking_agreement(r, r) == 1.0
-    assert ts.ranking_agreement(r, r[::-1]) == 1.0  # topics are paired, order does not matter
-    assert ts.ranking_agreement(r, [[7, 8, 9], [10, 11, 12]]) == 0.0
-    bal, corpus = ts.valence_balance(
-        sp.csr_matrix(np.array([[1, 1], [1, 0], [0, 1]])),
-        ["the staff were lovely", "the staff were rude and awful", "fine"])
-    assert bal[0] == pytest.approx(1.0)  # term 0: one positive, one negative sentence
-    assert bal[1] == pytest.approx(0.0)
-    assert 0 < corpus < 1
-
-
 def test_topic_impact_recovers_planted_effects(sim):
     texts, scores, _, model = sim
     member = assign_topics(model, texts)
@@ -233,68 +170,6 @@ def test_topic_impact_recovers_planted_effects(sim):
     assert imp["impact"].is_monotonic_increasing
     assert by_label.loc[m["staff"][0], "impact"] > 0 and by_label.loc[m["staff"][0], "p_adj"] < 0.01
     assert imp.attrs["n"] == len(texts) and imp.attrs["kind"] == "nps"
-
-
-def test_topic_impact_hand_computed():
-    # topic A: 4 responses (2 promoters, 1 detractor); rest: 6 (1 promoter, 3 detractors)
-    member = pd.DataFrame({"A": [True] * 4 + [False] * 6})
-    scores = pd.Series([10, 9, 7, 3, 9, 8, 8, 5, 0, 6])
-    r = topic_impact(member, scores).iloc[0]
-    assert r["nps_with"] == pytest.approx(25.0)
-    assert r["nps_without"] == pytest.approx(100 * (1 / 6 - 3 / 6))
-    assert r["impact"] == pytest.approx(25 + 100 / 3)
-    # adjusted Wald: +0.75 promoters and detractors, +3 to n, trinomial variance per group
-    pa, da = 2.75 / 7, 1.75 / 7
-    pb, db = 1.75 / 9, 3.75 / 9
-    d = 100 * ((pa - da) - (pb - db))
-    se = 100 * math.sqrt((pa + da - (pa - da) ** 2) / 7 + (pb + db - (pb - db) ** 2) / 9)
-    assert r["ci_low"] == pytest.approx(d - 1.959964 * se, abs=1e-4)
-    assert r["ci_high"] == pytest.approx(d + 1.959964 * se, abs=1e-4)
-    assert r["mean_diff"] == pytest.approx(np.mean([10, 9, 7, 3]) - np.mean([9, 8, 8, 5, 0, 6]))
-    assert r["n_with"] == 4 and r["n_without"] == 6
-
-
-def test_topic_impact_mean_kind_and_missing_scores():
-    member = pd.DataFrame({"A": [True, True, False, False, True], "B": [False, True, True, False, False]},
-                          index=list("vwxyz"))
-    scores = pd.Series({"v": 5, "w": 6, "x": 2, "y": 1, "z": np.nan})
-    r = topic_impact(member, scores, kind="mean").set_index("topic")
-    assert r.loc["A", "impact"] == pytest.approx(5.5 - 1.5)
-    assert r.loc["A", "n_with"] == 2
-    assert "nps_with" not in r.columns
-    with pytest.raises(ValueError, match="0–10"):
-        topic_impact(member, pd.Series({"v": 50, "w": 6, "x": 2, "y": 1, "z": 3}))
-    with pytest.raises(ValueError, match="kind"):
-        topic_impact(member, scores, kind="csat")
-
-
-def test_topic_alignment():
-    a = topic_alignment(["x", "x", "y", "y", None], ["a", "a", "b", "b", "b"])
-    assert a["n"] == 4 and a["ami"] == pytest.approx(1.0) and a["purity"] == 1.0
-    b = topic_alignment(["x", "y", "x", "y"], ["a", "a", "b", "b"])
-    assert b["purity"] == 0.5 and b["baseline_purity"] == 0.5
-
-
-def test_plots(sim):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    texts, scores, _, model = sim
-    imp = topic_impact(assign_topics(model, texts), scores)
-    ax = plot_topic_impact(imp, min_n=400)
-    shown = ax.get_yticklabels()
-    assert len(shown) == int((imp["n_with"] >= 400).sum())
-    assert any("not shown" in t.get_text() for t in ax.texts) == bool((imp["n_with"] < 400).any())
-    plt.close("all")
-    labels = pd.Series(np.where(scores >= 9, "positive", np.where(scores <= 6, "negative", "neutral")))
-    by = pd.Series(np.where(np.arange(len(scores)) % 3 == 0, "phone", "web"))
-    by.iloc[:10] = "letter"
-    ax = plot_sentiment_by(labels, by)
-    assert len(ax.get_yticklabels()) == 2
-    assert ax.get_title(loc="left") == "Sentiment of comments"
-    plt.close("all")
 
 
 # --- real data: topics against human complaint reasons -------------------------------------
