@@ -249,8 +249,11 @@ class CommentTopics:
     note: str
 
 
-def comment_topics(comments: pd.Series, *, seed: int = 0, sample_above: int | None = TOPIC_FIT_SAMPLE) -> CommentTopics:
+def comment_topics(comments: pd.Series, *, seed: int = 0, sample_above: int | None = TOPIC_FIT_SAMPLE,
+                   k_range=range(4, 13)) -> CommentTopics:
     """Fit comment topics (:func:`cxtemplate.analysis.text.topics.fit_topics`), on a random sample above ``sample_above``.
+
+    ``k_range`` is the range of topic numbers the stability search tries (``fit_topics``' default).
 
     Every comment is then assigned to the topics by :func:`cxtemplate.analysis.text.topics.assign_topics` (sentence by
     sentence; each distinct text once); with a sample, the topics' ``share`` and ``dominant_share`` are
@@ -268,10 +271,10 @@ def comment_topics(comments: pd.Series, *, seed: int = 0, sample_above: int | No
 
     n = len(comments)
     if sample_above is None or n <= sample_above:
-        model = text.fit_topics(comments, seed=seed)
+        model = text.fit_topics(comments, seed=seed, k_range=k_range)
         return CommentTopics(model, _assign_distinct(model, comments)[0], n, n, "")
     pick = np.sort(np.random.default_rng(seed).choice(n, sample_above, replace=False))
-    model = text.fit_topics(comments.iloc[pick], seed=seed)
+    model = text.fit_topics(comments.iloc[pick], seed=seed, k_range=k_range)
     member, shares, dominant = _assign_distinct(model, comments)
     model.topics = model.topics.assign(share=shares, dominant_share=dominant)
     note = (f"Topics were found on a random sample of {sample_above:,} of the {n:,} comments (above "
