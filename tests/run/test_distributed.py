@@ -61,8 +61,7 @@ def _notebook(path: Path, title: str, body: str) -> None:
 INTEGRATE = """\
 from cxtemplate.config.loader import load_config
 from cxtemplate.data.integrate import integrate
-from cxtemplate.run.store import write_integration
-from cxtemplate.run.store import Store
+from cxtemplate.run.store import Store, write_integration
 
 cfg, store = load_config(params_path), Store(run_dir)
 result = integrate(cfg)
@@ -173,7 +172,9 @@ def test_cluster_run_matches_local_and_one_failure_or_crash_leaves_the_others_co
     by = {r["org"]: r for r in results}
     assert by["north"]["status"] == by["south"]["status"] == "ok"
     assert by["broken"]["status"] == "failed"
-    assert "01_numbers failed in cell 3, line 10 ('raise ValueError(\"planted failure for broken\")')" in by["broken"]["error"]["message"]
+    line = next(i for i, text in enumerate(NUMBERS.splitlines(), 1) if "planted failure" in text)  # the raise, in its cell
+    assert f"01_numbers failed in cell 3, line {line} ('raise ValueError(\"planted failure for broken\")')" \
+        in by["broken"]["error"]["message"]
     assert "planted failure for broken" in by["broken"]["error"]["message"]
     assert by["crash"]["status"] == "crashed" and by["crash"]["run_dir"] is None
     assert "the worker running it died" in by["crash"]["error"]["message"]
