@@ -94,13 +94,10 @@ def driver_sentence(analysis: DriverAnalysis, labels: dict[str, str]) -> str:
     top = ", ".join(f"{r['Driver']} ({r['Share of R² %']:.0f}%)" for _, r in t.head(3).iterrows())
     conc = t[t["Quadrant"].astype(str).str.lower().str.startswith("concentrate")]["Driver"].tolist()
     sh = analysis.shapley
-    text = (f"The seven ratings explain {100 * sh.r2:.0f}% of the variation in {analysis.outcome.upper()} "
+    text = (f"The {len(t)} ratings explain {100 * sh.r2:.0f}% of the variation in {analysis.outcome.upper()} "
             f"(n = {sh.n:,}); the strongest drivers are {top}.")
     if conc:
-        text = text.replace("The seven", f"The {len(t)}")
         text += f" **Concentrate here:** {', '.join(conc)} — important and rated below average."
-    else:
-        text = text.replace("The seven", f"The {len(t)}")
     return text
 
 
