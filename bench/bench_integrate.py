@@ -70,7 +70,7 @@ def stage_times(params: str) -> tuple[dict, object]:
     times: dict[str, float] = {}
     saved = {}
     patches = {"read_source": ig, "coerce": ig, "check_rows": ig, "_redact": ig, "_derive": ig,
-               "_enrich_responses": ig, "_apply_value_rules": ig, "_join_rate": ig}
+               "_enrich_responses": ig, "apply_value_rules": ig, "_join_rate": ig}
     rss, peaks = _RSS(), {}
     for name, mod in patches.items():
         saved[(mod, name)] = getattr(mod, name)

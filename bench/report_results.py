@@ -175,7 +175,7 @@ def topic_sections(results: Path) -> list[str]:
             for r in cox["scale"]:
                 L.append(f"| {r['size']} | {r['customers']:,} | {r['rows']:,} | {r['churns']:,} | {r['frame_s']:.1f} | "
                          f"{r['cxtemplate_s']:.1f} | {r['iterations']} |")
-        L += [f"", f"Load {cox['load_before'][0]:.1f} → {cox['load_after'][0]:.1f}.", ""]
+        L += ["", f"Load {cox['load_before'][0]:.1f} → {cox['load_after'][0]:.1f}.", ""]
     cs = _json(results, "churn_scale")
     if cs:
         va, vs = cs["validate_all"], cs["validate_sample"]

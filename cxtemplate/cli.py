@@ -17,20 +17,26 @@ from pathlib import Path
 
 def _validate(args: argparse.Namespace) -> int:
     from cxtemplate.config.loader import load_config
+    from cxtemplate.errors import ConfigError, mask_credentials
     from cxtemplate.run.definitions import definition_warnings
-    from cxtemplate.errors import ConfigError
+    from cxtemplate.run.runner import nesting_problems
 
-    status = 0
+    status, loaded = 0, []
     for p in args.params:
         try:
             cfg = load_config(p)
             print(f"{p}: OK — {cfg.summary()}")
+            loaded.append(cfg)
         except ConfigError as exc:
             print(str(exc), file=sys.stderr)
             status = 2
             continue
         for warning in definition_warnings(cfg):
-            print(f"{p}: warning: {warning}", file=sys.stderr)
+            print(f"{p}: warning: {mask_credentials(warning)}", file=sys.stderr)
+    nested = nesting_problems(loaded)  # files given together must not put one client's reports inside another's
+    if nested:
+        print(str(ConfigError(nested)), file=sys.stderr)
+        status = 2
     return status
 
 

@@ -24,3 +24,7 @@ NPS_LEVELS = ("promoter", "passive", "detractor", "none_yet")
 
 CX_COVARIATES = ("nps_category", "ces", "unresolved_contacts", "negative_contacts")
 """The experience covariates the churn model builds from surveys and contacts (time-varying)."""
+
+PII_KINDS = ("url", "email", "national_id", "account", "card", "phone", "address", "postcode", "name")
+"""The kinds of personal data redaction finds in free text, in the order it replaces them
+(:mod:`cxtemplate.data.privacy`); the params' ``privacy.kinds`` is a subset."""

@@ -38,6 +38,7 @@ result = integrate(run.cfg)
 write_integration(result, run.store)
 q = result.quality()
 say(dq.headline(q))
+say(dq.caveats_text(q))
 
 # %% [markdown]
 # ## Rows in, used and quarantined

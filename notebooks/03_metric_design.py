@@ -27,6 +27,7 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
+from cxtemplate.data import quality as dq
 from cxtemplate.measure import design as md
 from cxtemplate.report.display import absent, say, show_figure, show_table
 from cxtemplate.run.session import open_run
@@ -86,6 +87,7 @@ if rates.empty:
     absent("Response rates need the CRM's start dates and customer ids on responses", "they are not available here")
 else:
     say(md.response_rate_sentence(rates))
+    say(dq.join_warning(run.load("00_data_integration", "quality", default=None), "responses"))
     show_figure(md.plot_response_rate(rates, run.freq))
     run.save("response_rate", rates)
 

@@ -30,6 +30,8 @@ run_dir = None
 from cxtemplate.analysis import comments, conversations, key_drivers, latest_change, levers, people
 from cxtemplate.analysis import experience as ex
 from cxtemplate.analysis.page import Survey
+from cxtemplate.data import quality as dq
+from cxtemplate.report.display import say
 from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="04_experience_analysis")
@@ -39,6 +41,7 @@ run.require("00_data_integration")
 survey = Survey.from_config(run.cfg, run.table("responses"), specs=run.specs, freq=run.freq, conf=run.conf,
                             seed=run.seed)
 survey.intro().show()
+say(dq.join_warning(run.load("00_data_integration", "quality", default=None), "responses"))
 
 # %% [markdown]
 # ## Headline metrics

@@ -36,6 +36,7 @@ run_dir = None
 from cxtemplate.churn import flow as churn_flow
 from cxtemplate.churn import page as churn_page
 from cxtemplate.churn import plots as churn_plots
+from cxtemplate.data import quality as dq
 from cxtemplate.report.display import say, show_figure, show_table
 from cxtemplate.run.session import open_run
 
@@ -53,6 +54,7 @@ interactions = run.table("interactions", run.table_columns("interactions", churn
 # with churn.enabled: false nothing is estimated, and the page says so in its one sentence
 res = churn_flow.analyse_configured(cfg, customers, responses, interactions, seed=run.seed, conf=run.conf)
 say(churn_page.opening_sentence(res, currency))
+say(dq.join_warning(run.load("00_data_integration", "quality", default=None)))
 
 # %% [markdown]
 # ## Who leaves, and when

@@ -32,6 +32,8 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
+from cxtemplate.data import quality as dq
+from cxtemplate.data.spreadsheet import write_csv
 from cxtemplate.plan import actions, alerts, findings, followup
 from cxtemplate.report.display import absent, say, show_table
 from cxtemplate.run.session import open_run
@@ -48,6 +50,7 @@ responses = run.table("responses", run.table_columns("responses", findings.respo
 found = findings.collect(run.load, responses, currency)
 table = findings.to_frame(found)
 say(findings.count_sentence(table))
+say(dq.join_warning(run.load("00_data_integration", "quality", default=None)))
 
 # %% [markdown]
 # ## The action register
@@ -124,7 +127,7 @@ else:
 # %%
 actions.write_workbook(run.artifact_path("action_plan.xlsx"),
                        actions.workbook_sheets(register, table, queue, at_risk, evaluated))
-register.to_csv(run.artifact_path("action_register.csv"), index=False)
+write_csv(register, run.artifact_path("action_register.csv"))
 run.save("register", register)
 run.save("findings", table)
 if not queue.empty:

@@ -21,6 +21,7 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
+from cxtemplate.data import quality as dq
 from cxtemplate.plan import summary as sm
 from cxtemplate.report.display import say, show_html, show_table
 from cxtemplate.run.session import open_run
@@ -39,6 +40,7 @@ register = run.load("06_action_plan", "register", None)
 cards = sm.headline_cards(headline, maturity, churn, currency)
 opening = sm.opening_sentence(cfg.organisation.name, headline, drivers, churn, register, currency)
 say(opening)
+say(dq.join_warning(run.load("00_data_integration", "quality", default=None)))
 show_html(sm.cards_html(cards))
 
 # %% [markdown]

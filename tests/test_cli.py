@@ -29,3 +29,17 @@ def test_run_with_invalid_params_exits_2_before_any_notebook(tmp_path, capsys):
     assert main(["run", str(bad), "--out", str(tmp_path / "out")]) == 2
     assert "no source configured" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_validate_refuses_organisations_whose_reports_would_nest(tmp_path, capsys):
+    """Two params files given together: one client's output folder inside the other's is an error naming both."""
+    (tmp_path / "params" / "data").mkdir(parents=True)
+    (tmp_path / "params" / "data" / "responses.csv").write_text("nps\n9\n")
+    base = ("organisation: {id: %s, name: X, as_of: 2025-12-31}\nsources: {responses: {file: data/responses.csv}}\n"
+            "governance: {owners: {cx_lead: {name: A}}}\nreporting: {output_dir: %s}\n")
+    (tmp_path / "params" / "a.yaml").write_text(base % ("alpha", "../reports"))
+    (tmp_path / "params" / "b.yaml").write_text(base % ("beta", "../reports/alpha/inner"))
+    assert main(["validate", str(tmp_path / "params" / "a.yaml"), str(tmp_path / "params" / "b.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "b.yaml: reporting.output_dir: the reports of 'beta' would go to" in err and "a.yaml" in err
+    assert main(["validate", str(tmp_path / "params" / "b.yaml")]) == 0  # alone, nothing nests

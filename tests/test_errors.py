@@ -13,6 +13,7 @@ from cxtemplate.errors import (
     PrerequisiteMissing,
     Problem,
     check_choice,
+    mask_credentials,
 )
 
 
@@ -91,3 +92,49 @@ def test_check_choice_shows_the_bad_value_as_written():
         check_choice("x", None, ("a",))
     with pytest.raises(ValueError, match=r"got 'A'$"):
         check_choice("x", "A", ("a",))  # case matters
+
+
+# --------------------------------------------------------------------------- secrets are never echoed
+
+URL = "postgresql://cx_user:s3cret-Pw@db.internal:5432/cx"
+
+
+@pytest.mark.parametrize("text, expected", [
+    (URL, "postgresql://cx_user:***@db.internal:5432/cx"),
+    ("mysql+pymysql://u:p%40ss@host/db", "mysql+pymysql://u:***@host/db"),
+    ("postgresql://cx:pa@ss@db:5432/cx", "postgresql://cx:***@db:5432/cx"),  # an unencoded @ in the password
+    ("postgresql://cx:pa/ss:w'rd@db/cx", "postgresql://cx:***@db/cx"),  # unencoded / : and a quote
+    ("redis://:hunter22@cache:6379/0", "redis://:***@cache:6379/0"),
+    ("(got 'snowflake://me:Pa55@acct/db')", "(got 'snowflake://me:***@acct/db')"),
+    ("https://api.example.com/v1?api_key=ABC123&x=1", "https://api.example.com/v1?api_key=***&x=1"),
+    ("https://x.blob.core.windows.net/c?sv=2020&sig=abc%2Fdef", "https://x.blob.core.windows.net/c?sv=2020&sig=***"),
+    ("host=db user=cx password=s3cret dbname=cx", "host=db user=cx password=*** dbname=cx"),
+    ("Driver={ODBC};Server=db;Pwd=s3cret;", "Driver={ODBC};Server=db;Pwd=***;"),
+    ("ftp://user@host/x and https://example.com/path", "ftp://user@host/x and https://example.com/path"),
+    # a value cut short for a message before its "@": what follows the colon is hidden, a port is not
+    ("not a number ('postgresql://cx_user:s3cret-P')", "not a number ('postgresql://cx_user:***')"),
+    ("postgresql://cx_user:s3cr…", "postgresql://cx_user:***…"),
+    ("could not reach http://localhost:8080/x", "could not reach http://localhost:8080/x"),
+])
+def test_mask_credentials_hides_passwords_and_keeps_the_rest(text, expected):
+    assert mask_credentials(text) == expected
+    assert mask_credentials(expected) == expected  # idempotent
+
+
+def test_every_error_type_masks_a_url_with_credentials_by_construction():
+    problem = Problem("p.yaml", "sources.responses.url_env", f"environment variable {URL} is not set", 7)
+    assert "s3cret" not in problem.message and "s3cret" not in str(problem)
+    assert "s3cret" not in str(ConfigError([problem]))
+    err = DataError("responses", f"the query failed: could not connect to {URL}", source=f"sql via {URL}",
+                    examples=[f"row 1: {URL}"], hint=f"check {URL}")
+    assert "s3cret" not in str(err) and "s3cret" not in repr(err.args) and "db.internal" in str(err)
+    assert all("s3cret" not in (v or "") for v in (err.message, err.source, err.hint, *err.examples))
+    assert "s3cret" not in str(DataErrors([err]))
+    assert "s3cret" not in str(PrerequisiteMissing(f"run 00 first ({URL})"))
+    assert "s3cret" not in str(CxError(URL)) and CxError(URL).args == ("postgresql://cx_user:***@db.internal:5432/cx",)
+
+
+def test_a_data_error_changed_after_it_was_made_still_prints_no_password():
+    err = DataError("responses", "fine")
+    err.message = f"now with {URL}"
+    assert "s3cret" not in str(err)

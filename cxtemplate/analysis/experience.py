@@ -68,8 +68,9 @@ def headline(responses: pd.DataFrame, specs: dict[str, MetricSpec], *, freq: str
 def headline_sentence(row: pd.Series, spec: MetricSpec, alpha: float = 0.05) -> str:
     """'NPS was 12.2 in 2025-12 (95% CI 6.2 to 18.0, n = 773): no significant change …'."""
     v = _fmt_value(spec, row["value"])
-    text = (f"**{spec.name} was {v}** in {row['period']} (95% CI {_fmt_value(spec, row['ci_low'])} to "
-            f"{_fmt_value(spec, row['ci_high'])}, n = {row['n']:,})")
+    ci = (f"95% CI {_fmt_value(spec, row['ci_low'])} to {_fmt_value(spec, row['ci_high'])}"
+          if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]) else "too few responses for an interval")
+    text = f"**{spec.name} was {v}** in {row['period']} ({ci}, n = {row['n']:,})"
     parts = []
     for label, ch, p in (("the previous period", row.get("change_prev"), row.get("p_adj_prev")),
                          (f"the baseline {row.get('baseline')}", row.get("change_base"), row.get("p_adj_base"))):
@@ -179,6 +180,9 @@ def steps_section(survey: Survey) -> Section:
             section.absent("Step detection needs dated NPS responses with a location", "it is skipped")
         return section
     responses, spec = survey.responses, survey.specs["nps"]
+    if survey.periods_with(spec.column) < 2:  # a step needs a before and an after
+        section.absent(f"Step detection needs NPS responses in at least two {survey.frequency}s", "it is skipped")
+        return section
     steps = detect_steps(responses, spec, "responded_at", group_col, freq=survey.freq, min_n=survey.min_n,
                          seed=survey.seed)
     section.say(step_sentence(steps, group_col.replace("_", " "), spec))

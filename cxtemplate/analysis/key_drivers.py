@@ -211,6 +211,11 @@ def drivers_section(survey: Survey, *, n_boot: int = 300) -> DriversSection:
         section.absent(f"The responses carry no {outcome.upper()} scores", "the key-driver analysis is skipped")
         return section
     responses, labels, specs = survey.responses, survey.labels, survey.specs
+    complete = int(responses[[outcome, *drivers]].notna().all(axis=1).sum())
+    if complete < len(drivers) + 2:  # the regression needs more complete answers than it has coefficients
+        section.absent(f"Only {complete:,} responses carry {outcome.upper()} and every driver rating, too few for "
+                       f"{len(drivers)} drivers", "the key-driver analysis is skipped")
+        return section
     analysis = section.analysis = analyse_drivers(responses, outcome, drivers, n_boot=n_boot, seed=survey.seed,
                                                   conf=survey.conf)
     sh = analysis.shapley

@@ -87,6 +87,10 @@ def root_cause_section(survey: Survey, *, importance=None, topic_membership: pd.
     if not (survey.dated and "nps" in survey.specs):
         return section
     responses, spec = survey.responses, survey.specs["nps"]
+    if survey.periods_with(spec.column) < 2:  # a change needs a period before the latest one
+        section.absent(f"The latest change needs NPS responses in at least two {survey.frequency}s",
+                       "its causes are not analysed")
+        return section
     change = latest_significant_change(responses, spec, freq=survey.freq, alpha=0.05, min_n=survey.min_n,
                                        end=survey.as_of)
     section.say(change.sentence)

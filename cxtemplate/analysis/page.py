@@ -89,9 +89,16 @@ class Survey:
         """Whether the responses carry dates (trends and period comparisons need them)."""
         return self.has("responded_at") and bool(self.responses["responded_at"].notna().any())
 
+    def periods_with(self, column: str) -> int:
+        """How many reporting periods hold at least one dated answer in ``column`` (0 without dates)."""
+        if not (self.dated and self.has(column)):
+            return 0
+        when = self.responses.loc[self.responses[column].notna(), "responded_at"].dropna()
+        return int(when.dt.to_period(self.freq).nunique())
+
     def has(self, column: str) -> bool:
-        """Whether there are responses and they have ``column``."""
-        return self.present and column in self.responses.columns
+        """Whether there are responses and ``column`` holds at least one answer (an all-empty column is no data)."""
+        return self.present and column in self.responses.columns and bool(self.responses[column].notna().any())
 
     @property
     def drivers(self) -> list[str]:

@@ -19,17 +19,25 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from cxtemplate.config.schema import BUILT_IN_METRICS, Config
-from cxtemplate.errors import ConfigError, Problem
+from cxtemplate.errors import ConfigError, Problem, mask_credentials
 from cxtemplate.vocabulary import TABLES
 
 PACKAGED_MODELS = ("forrester_six_disciplines", "birdeye_four_pillars")
+URL_IN_URL_ENV = ("holds a connection URL, but must name the environment variable that holds it (the URL is not "
+                  "repeated here: it may carry a password); export the URL, e.g. `export CX_DB_URL=...`, and write "
+                  "`url_env: CX_DB_URL`; then remove the password from this file and change it if the file was shared")
 
 
 # --------------------------------------------------------------------------- YAML with line numbers
 
 
-class UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+class UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader that refuses duplicate keys instead of silently keeping the last one.
+
+    It parses with libyaml when PyYAML has it (a 5.5 MB params file is read and validated in about
+    2 s; the pure-Python parser needed 12 s just to read it twice, ``bench/results/validate.md``) and
+    falls back to the pure-Python SafeLoader otherwise.
+    """
 
 
 def _construct_mapping(loader: UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -57,20 +65,100 @@ for _ch in "tTfF":
 
 
 def _line_index(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
-    """Map every key path of a composed YAML document to its 1-based line."""
+    """Map every key path of a composed YAML document to its 1-based line.
+
+    Iterative (a deeply nested file cannot exhaust the stack) and linear in the number of nodes.
+    A mapping key's own line wins over the line its value starts on.
+    """
     out: dict[tuple, int] = {}
     if node is None:
         return out
-    out.setdefault(prefix, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            path = (*prefix, k.value)
-            out[path] = k.start_mark.line + 1
-            out.update({p: ln for p, ln in _line_index(v, path).items() if p != path})
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            out.update(_line_index(v, (*prefix, i)))
+    stack: list[tuple[yaml.Node, tuple]] = [(node, prefix)]
+    while stack:
+        current, path = stack.pop()
+        out.setdefault(path, current.start_mark.line + 1)
+        if isinstance(current, yaml.MappingNode):
+            for k, v in current.value:
+                child = (*path, k.value)
+                out[child] = k.start_mark.line + 1
+                stack.append((v, child))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((v, (*path, i)) for i, v in enumerate(current.value))
     return out
+
+
+MAX_ALIAS_EXPANSION = 100_000
+"""How many values YAML aliases (``*name``) may add to a params file beyond those written in it.
+
+An anchor reused a few times (``owner: *cx_lead``) adds a handful; nested aliases that repeat each
+other (an "alias bomb": nine levels of nine make 387 million values) are refused before anything
+walks the expanded document, so reading stays linear in the size of the file."""
+
+
+MAX_DEPTH = 50
+"""The deepest nesting a params file may have (the schema needs six levels; thousands make every walk slow)."""
+
+
+def nesting_depth(node: yaml.Node | None, limit: int = MAX_DEPTH) -> tuple[int, yaml.Node | None]:
+    """How deeply a composed YAML document nests (0 for a scalar), counting up to ``limit + 1``.
+
+    Returns the depth and the first node found below ``limit`` (``None`` when the document stays within it).
+    """
+    if node is None:
+        return 0, None
+    deepest, seen = 0, set()
+    stack: list[tuple[yaml.Node, int]] = [(node, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        deepest = max(deepest, depth)
+        if depth > limit:
+            return depth, current
+        if isinstance(current, yaml.MappingNode):
+            stack.extend((v, depth + 1) for _, v in current.value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((v, depth + 1) for v in current.value)
+    return deepest, None
+
+
+def alias_expansion(node: yaml.Node | None) -> tuple[int, int, yaml.Node | None]:
+    """Count the values of a composed YAML document with and without its aliases expanded.
+
+    Parameters
+    ----------
+    node : yaml.Node or None
+        The document as composed (an alias is the anchored node itself, shared).
+
+    Returns
+    -------
+    (int, int, yaml.Node or None)
+        The number of distinct nodes, the number the document holds once every alias is expanded,
+        and the first node reached twice (an anchored node that an alias repeats), or ``None``.
+        Each distinct node is visited once, so the count is linear in the file's size.
+    """
+    if node is None:
+        return 0, 0, None
+    size: dict[int, int] = {}
+    first_alias = None
+    # post-order without recursion: a node's size is 1 + its children's (shared children counted each time)
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, expanded = stack.pop()
+        key = id(current)
+        children = ([c for pair in current.value for c in pair] if isinstance(current, yaml.MappingNode)
+                    else list(current.value) if isinstance(current, yaml.SequenceNode) else [])
+        if expanded:
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            continue
+        if key in size:  # reached a second time: an alias of an anchored node
+            first_alias = first_alias or current
+            continue
+        size[key] = 0  # visiting: a cycle (impossible in YAML's composer) would count as nothing
+        stack.append((current, True))
+        stack.extend((child, False) for child in children)
+    return len(size), size[id(node)], first_alias
 
 
 def read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
@@ -93,14 +181,30 @@ def read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
         stripped = line.lstrip(" ")
         if stripped.startswith("\t"):
             raise ConfigError([Problem(name, "", "indented with a tab; YAML needs spaces", line=i)])
+    loader = UniqueKeyLoader(text)
     try:
-        node = yaml.compose(text, Loader=UniqueKeyLoader)
-        data = yaml.load(text, Loader=UniqueKeyLoader)
+        node = loader.get_single_node()  # parsed once; the data are constructed from these nodes
+        depth, deep = nesting_depth(node)
+        if deep is not None:
+            raise ConfigError([Problem(name, "", f"nested more than {MAX_DEPTH} levels deep: not a params file",
+                                       line=deep.start_mark.line + 1)])
+        distinct, expanded, alias = alias_expansion(node)
+        if expanded - distinct > MAX_ALIAS_EXPANSION:
+            raise ConfigError([Problem(
+                name, "", f"YAML aliases expand this file to {expanded:,} values from {distinct:,} written "
+                          f"(more than {MAX_ALIAS_EXPANSION:,} repeated values): refused, as nested aliases can "
+                          "exhaust the memory; write the values out instead of repeating *aliases",
+                line=alias.start_mark.line + 1 if alias is not None else None)])
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         msg = f"{exc.context + ', ' if exc.context else ''}{exc.problem}"
         raise ConfigError([Problem(name, "", f"not valid YAML: {msg}", line=line)]) from None
+    except RecursionError:
+        raise ConfigError([Problem(name, "", "not valid YAML for a params file: nested too deeply")]) from None
+    finally:
+        loader.dispose()
     if data is None:
         raise ConfigError([Problem(name, "", "the file is empty")])
     if not isinstance(data, dict):
@@ -168,10 +272,12 @@ def _schema_problems(exc: ValidationError, file: str, lines: dict[tuple, int]) -
             msg += f" (did you mean '{close[0]}'?)" if close else (f"; valid keys here: {', '.join(valid)}" if valid else "")
         elif kind == "missing":
             msg = "required key is missing"
+        elif loc[-1:] == ("url_env",) and isinstance(err.get("input"), str) and "://" in err["input"]:
+            msg = URL_IN_URL_ENV  # the value is a connection URL: never echoed, it may carry a password
         else:
             msg = err["msg"].removeprefix("Value error, ")
             if "input" in err and kind not in ("model_type",) and not isinstance(err["input"], (dict, list)):
-                msg += f" (got {err['input']!r})"
+                msg += f" (got {mask_credentials(repr(err['input']))})"
         problems.append(Problem(file, _loc_str(loc), msg, _line_for(lines, loc)))
     return problems
 
@@ -233,7 +339,11 @@ def _environment_problems(raw: dict, params_path: Path, lines: dict[tuple, int])
                         "or set data_root to the folder that holds it")
                 elif not p.exists():
                     add(("sources", table, "file"), f"file not found: {f} (paths are relative to the params file)")
+                elif p.is_dir():
+                    add(("sources", table, "file"), f"'{f}' is a folder, not a file; name the export inside it")
             env = src.get("url_env")
+            if isinstance(env, str) and "://" in env:
+                continue  # a URL instead of a variable's name: the schema's problem says so, once
             if isinstance(env, str) and isinstance(src.get("sql"), str) and not os.environ.get(env):
                 add(("sources", table, "url_env"),
                     f"environment variable {env} is not set; export it with the database URL before running")
@@ -260,8 +370,13 @@ def _environment_problems(raw: dict, params_path: Path, lines: dict[tuple, int])
 
     model = _get(raw, "maturity", "model")
     if isinstance(model, str) and model not in PACKAGED_MODELS:
-        p = base / model
-        if not (model.endswith((".yaml", ".yml")) and p.is_file()):
+        p = Path(model).expanduser()
+        p = p if p.is_absolute() else base / p
+        if model.endswith((".yaml", ".yml")) and p.exists() and not _within(p, root):
+            add(("maturity", "model"),
+                f"'{model}' resolves outside the engagement folder {root.name}/; copy the model inside it "
+                "or set data_root to the folder that holds it")
+        elif not (model.endswith((".yaml", ".yml")) and p.is_file()):
             add(("maturity", "model"),
                 f"'{model}' is neither a packaged model ({', '.join(PACKAGED_MODELS)}) nor a YAML file next to the params")
 
@@ -290,6 +405,31 @@ def _environment_problems(raw: dict, params_path: Path, lines: dict[tuple, int])
                 metric_problem((section, i, "metric"), item.get("metric"))
     drivers = metrics.get("drivers") if isinstance(metrics.get("drivers"), dict) else {}
     metric_problem(("metrics", "drivers", "outcome"), drivers.get("outcome"))
+    return problems
+
+
+def _range_problems(cfg: Config, file: str, lines: dict[tuple, int]) -> list[Problem]:
+    """Objective targets and alert thresholds a metric can never reach (an NPS target of 250)."""
+
+    def units(key: str, span: tuple[float, float]) -> str:
+        lo, hi = (f"{v:g}".replace("-", "\u2212") for v in span)
+        if span == (-100.0, 100.0):
+            return f"{key} is in NPS points, {lo} to {hi}"
+        if span == (0.0, 100.0):
+            return f"{key} is a percentage, {lo} to {hi}"
+        return f"{key} is a mean score on {lo} to {hi}"
+
+    values = [(("objectives", i, "target"), f"target {o.target:g}", o.metric, o.target)
+              for i, o in enumerate(cfg.objectives)]
+    values += [(("alerts", i, "threshold"), f"threshold {a.threshold:g}", a.metric, a.threshold)
+               for i, a in enumerate(cfg.alerts) if a.threshold is not None]
+    problems = []
+    for loc, what, key, value in values:
+        span = cfg.metric_range(key)
+        if span is not None and not span[0] <= value <= span[1]:
+            problems.append(Problem(file, _loc_str(loc), f"{what} is outside the metric's range ({units(key, span)} "
+                                                         "as defined under metrics): no result can reach it",
+                                    _line_for(lines, loc)))
     return problems
 
 
@@ -323,6 +463,8 @@ def load_config(path: str | os.PathLike) -> Config:
     except ValidationError as exc:
         problems.extend(_schema_problems(exc, str(path), lines))
     env_problems = _environment_problems(raw, params_path, lines)
+    if cfg is not None:
+        env_problems += _range_problems(cfg, str(path), lines)
     problems.extend(Problem(str(path), p.path, p.message, p.line) for p in env_problems)
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (p.line or 0, p.path)))

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator, model_validator
 
-from cxtemplate.vocabulary import CX_COVARIATES, METRIC_KINDS, ROLES, TABLES
+from cxtemplate.vocabulary import CX_COVARIATES, METRIC_KINDS, PII_KINDS, ROLES, TABLES
 
 
 class Strict(BaseModel):
@@ -60,6 +60,36 @@ class Organisation(Strict):
 # --------------------------------------------------------------------------- sources
 
 
+class IdRule(Strict):
+    """How identifiers (customer, response, agent ids …) are normalised before they are compared and joined.
+
+    Identifiers are always read as text, so ``00123`` keeps its zeros. A CRM that writes ``C00123`` and a
+    survey tool that writes `` c00123`` match once both are stripped and upper-cased: ``{strip: true,
+    case: upper}``. The rule is applied to every id column of the tables it covers.
+    """
+
+    strip: bool = Field(default=True, description="Remove spaces around the id.")
+    case: Literal["keep", "upper", "lower"] = Field(default="keep", description="Upper- or lower-case every id.")
+    leading_zeros: Literal["keep", "strip"] = Field(
+        default="keep", description="strip: 00123 → 123, for a system that pads ids and one that does not.")
+    # not stripped: a space is one of the characters to delete
+    remove: Annotated[str, StringConstraints(strip_whitespace=False)] = Field(
+        default="", description="Characters deleted from every id, e.g. ' -' for 'C 001-23'.")
+
+    def apply(self, ids):
+        """The normalised ids of a pandas Series of text ids (missing values stay missing)."""
+        out = ids
+        if self.remove:
+            out = out.str.replace(f"[{re.escape(self.remove)}]", "", regex=True)
+        if self.strip:
+            out = out.str.strip()
+        if self.case != "keep":
+            out = out.str.upper() if self.case == "upper" else out.str.lower()
+        if self.leading_zeros == "strip":
+            out = out.str.replace(r"^0+(?=.)", "", regex=True)
+        return out
+
+
 class Source(Strict):
     """One input table: a file (CSV, Parquet, Excel) or an SQL query, and how its columns map.
 
@@ -70,7 +100,9 @@ class Source(Strict):
 
     file: Path | None = None
     format: Literal["csv", "parquet", "excel"] | None = None
-    sheet: str | int | None = None
+    sheet: str | int | None = Field(default=None, description="The sheet's name, or its position counting from 0.")
+    header_row: int = Field(default=1, ge=1, le=1000,
+                            description="The row holding the column names (1 = the first row), when title rows sit above it.")
     encoding: str = "utf-8"
     # not stripped: a tab is a delimiter, not whitespace to tidy away
     delimiter: Annotated[str, StringConstraints(strip_whitespace=False, min_length=1)] | None = None
@@ -83,6 +115,7 @@ class Source(Strict):
     date_format: str | None = None
     tenure_unit: Literal["day", "week", "month", "year"] = "day"
     kpi_columns: list[str] = Field(default_factory=list)
+    ids: IdRule | None = Field(default=None, description="How this source's ids are normalised (default: the top-level `ids`).")
 
     @model_validator(mode="after")
     def _one_origin(self) -> Source:
@@ -372,6 +405,55 @@ class Reporting(Strict):
     seed: int = 20251231
 
 
+class RedactionPattern(Strict):
+    """A pattern of the client's own personal data, e.g. their policy or membership numbers."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$", description="What it is, e.g. policy_number; counted under this name.")
+    pattern: str = Field(min_length=1, max_length=500, description="A Python regular expression, e.g. 'POL-\\d{8}'.")
+    placeholder: str | None = Field(default=None, max_length=40, description="What replaces a match (default: [name]).")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            compiled = re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        if compiled.search("") is not None:
+            raise ValueError("matches the empty string, so it would match everywhere")
+        return v
+
+
+class Privacy(Strict):
+    """What integration redacts from free text (comments) before anything is stored or shown."""
+
+    kinds: list[Literal[PII_KINDS]] = Field(default_factory=lambda: list(PII_KINDS),
+                                            description="Kinds to redact (default: all of them).")
+    patterns: list[RedactionPattern] = Field(default_factory=list, description="The client's own identifiers, redacted first.")
+    keep: list[str] = Field(default_factory=list, description="Names and words never redacted as a name "
+                            "(staff first names, brand or product names), e.g. [Northwind, Aria].")
+
+
+class Quality(Strict):
+    """When data that passed row by row still stop the run: too much set aside, or tables that barely join."""
+
+    max_quarantined_share: float = Field(
+        default=0.05, ge=0, le=1,
+        description="A table with more of its rows quarantined (and at least ten of them) stops the run.")
+    join_warning_below: float = Field(
+        default=0.9, ge=0, le=1,
+        description="Below this share of responses (or conversations) matching a CRM customer, every page using the join says so.")
+    join_error_below: float = Field(
+        default=0.5, ge=0, le=1, description="Below this share the run stops: the ids most likely do not match.")
+
+    @model_validator(mode="after")
+    def _order(self) -> Quality:
+        if self.join_error_below > self.join_warning_below:
+            raise ValueError(f"join_error_below ({self.join_error_below:g}) must not exceed join_warning_below "
+                             f"({self.join_warning_below:g})")
+        return self
+
+
 # --------------------------------------------------------------------------- the whole file
 
 
@@ -381,6 +463,8 @@ class Config(Strict):
     organisation: Organisation
     data_root: Path | None = Field(default=None, description="Folder every source must lie in (default: the params file's parent folder's parent).")
     sources: Sources
+    ids: IdRule = Field(default_factory=IdRule, description="How ids are normalised in every source (a source's own `ids` wins).")
+    quality: Quality = Quality()
     metrics: Metrics = Metrics()
     segments: list[str] = Field(default_factory=list)
     maturity: Maturity = Maturity()
@@ -390,6 +474,7 @@ class Config(Strict):
     governance: Governance = Governance()
     alerts: list[AlertRule] = Field(default_factory=list)
     reporting: Reporting = Reporting()
+    privacy: Privacy = Privacy()
 
     _params_path: Path | None = PrivateAttr(default=None)
 
@@ -447,6 +532,21 @@ class Config(Strict):
             return role
         return f"{o.name} ({o.title})" if o.title else o.name
 
+    def metric_range(self, key: str) -> tuple[float, float] | None:
+        """The range of a metric's reported value (NPS −100…100, a share 0…100, a mean its scale); ``None`` if unknown."""
+        m = self.metrics
+        if key == "nps":
+            return (-100.0, 100.0)
+        if key in ("csat", "ces"):
+            metric = getattr(m, key)
+            share = metric.method in ("top2box", "pct_agree")
+            return (0.0, 100.0) if share else (float(metric.scale[0]), float(metric.scale[1]))
+        extra = next((e for e in m.extra if e.key == key), None)
+        if extra is None:
+            return None
+        return {"nps": (-100.0, 100.0), "top_box": (0.0, 100.0)}.get(extra.kind, (float(extra.scale[0]),
+                                                                                 float(extra.scale[1])))
+
     def period_freq(self) -> str:
         """The pandas period alias of the reporting frequency ('M' or 'Q')."""
         return "M" if self.organisation.frequency == "month" else "Q"
@@ -465,3 +565,39 @@ def slug(text: str) -> str:
     """A filesystem-safe lower-case slug, e.g. for a location name in a page file name."""
     s = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
     return s or "x"
+
+
+def unique_slugs(levels) -> dict[str, str]:
+    """A distinct file name for each level: its slug, with a short hash of the level where the slug loses it.
+
+    A plain name (ASCII letters and digits, single spaces or hyphens: ``"North West"``) keeps its slug
+    (``north-west``) when no other level has the same. Any other (``"St. Albans"``, ``"Zürich"``, ``"東京"``)
+    and every level whose slug another level shares gets ``slug-<8 hex digits of its SHA-256>``, so
+    ``"St. Albans"`` and ``"St Albans"`` never overwrite each other's page.
+
+    Parameters
+    ----------
+    levels : iterable of str
+
+    Returns
+    -------
+    dict
+        Level → file name stem, distinct for distinct levels.
+    """
+    import hashlib
+    from collections import Counter
+
+    levels = list(dict.fromkeys(str(v) for v in levels))
+    plain = {lv: slug(lv) for lv in levels}
+    counts = Counter(plain.values())
+
+    def hashed(lv: str, digits: int = 8) -> str:
+        return f"{plain[lv]}-{hashlib.sha256(lv.encode('utf-8')).hexdigest()[:digits]}"
+
+    out = {lv: plain[lv] if counts[plain[lv]] == 1 and re.fullmatch(r"[A-Za-z0-9]+([ -][A-Za-z0-9]+)*", lv)
+           else hashed(lv) for lv in levels}
+    taken = Counter(out.values())
+    for lv in levels:  # a plain name equal to another's hashed one, or two hashes alike: the full hash decides
+        if taken[out[lv]] > 1:
+            out[lv] = hashed(lv, 64)
+    return out

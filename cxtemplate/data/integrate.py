@@ -11,6 +11,8 @@ to the restricted folder only.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +28,22 @@ from cxtemplate.vocabulary import TABLES
 DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
 ID_PREFIX = {"responses": "R", "interactions": "I"}
 HARD_FAILURE_SHARE = 0.5
+
+GATE_MIN_ROWS = 10
+"""The quarantine share, concentration and scale rules judge a table only from this many affected rows on
+(three bad rows of a ten-row test file are bad rows, not a wrong mapping)."""
+
+OUTSIDE_SHARE = 0.01
+"""From this share of a score column's answers outside its declared scale on, the scale is wrong, not the rows."""
+
+CONCENTRATED_SHARE = 0.8
+"""A column's quarantine is one-sided when this share of its quarantined rows hold one value."""
+
+CONCENTRATED_MIN_SHARE = 0.01
+"""… and those rows are at least this share of the table."""
+
+JOIN_MIN_ROWS = 10
+"""Join rates are judged from this many rows with a customer id on."""
 
 
 @dataclass
@@ -43,10 +61,12 @@ class TableReport:
     missing_share: dict[str, float]
     date_range: dict[str, list[str | None]]
     redactions: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-able record."""
-        return dict(self.__dict__)
+        """A JSON-able record (``notes`` and ``warnings`` only when there are some)."""
+        return {k: v for k, v in self.__dict__.items() if v or k not in ("notes", "warnings")}
 
 
 @dataclass
@@ -58,12 +78,19 @@ class Integration:
     reports: dict[str, TableReport]
     joins: dict[str, dict[str, float]]
     contacts: pd.DataFrame | None
+    warnings: list[str] = field(default_factory=list)
 
     def quality(self) -> dict[str, Any]:
-        """The data-quality summary saved as an artifact and shown by notebook 00."""
-        return {"tables": {t: r.as_dict() for t, r in self.reports.items()}, "joins": self.joins,
-                "rows": {t: {"in": r.rows_in, "used": r.rows_used, "quarantined": r.rows_quarantined}
-                         for t, r in self.reports.items()}}
+        """The data-quality summary saved as an artifact and shown by notebook 00.
+
+        ``warnings`` (present when there are some) holds the sentences the pages should carry (a join that
+        matches little, a scale whose top is never used); ``joins[table]["warning"]`` the one of each join,
+        for the pages using it; ``tables[table]["notes"]`` what was converted on the way in (UTC, labels).
+        """
+        out = {"tables": {t: r.as_dict() for t, r in self.reports.items()}, "joins": self.joins,
+               "rows": {t: {"in": r.rows_in, "used": r.rows_used, "quarantined": r.rows_quarantined}
+                        for t, r in self.reports.items()}}
+        return out | ({"warnings": list(self.warnings)} if self.warnings else {})
 
 
 # --------------------------------------------------------------------------- column planning
@@ -71,7 +98,7 @@ class Integration:
 
 def _plan(table: str, cfg: Config, available: list[str]) -> tuple[dict[str, str], list[str], list[DataError]]:
     """Decide which source column feeds each canonical column; collect mapping errors."""
-    from cxtemplate.data.sources import match_column
+    from cxtemplate.data.sources import duplicated_columns, match_column
 
     src = getattr(cfg.sources, table)
     label = source_label(src, cfg)
@@ -79,6 +106,8 @@ def _plan(table: str, cfg: Config, available: list[str]) -> tuple[dict[str, str]
     errors: list[DataError] = []
     plan: dict[str, str] = {}
     canon_names = {c.name for c in cols}
+    repeated = duplicated_columns(available)
+    available = list(dict.fromkeys(available))
     for canon, source_col in src.columns.items():
         if canon not in canon_names:
             errors.append(DataError(table, f"'{canon}' is not a canonical column of {table}", source=label,
@@ -116,6 +145,13 @@ def _plan(table: str, cfg: Config, available: list[str]) -> tuple[dict[str, str]
     if table == "customers" and not ({"start_date", "tenure"} & set(plan)):
         errors.append(DataError(table, "customers need either 'start_date' (with 'end_date') or 'tenure' (with 'churned')",
                                 source=label, hint="map one of them under sources.customers.columns"))
+    for source_col in dict.fromkeys([*plan.values(), *src.keep, *src.kpi_columns]):
+        if source_col in repeated:
+            where = " and ".join(str(i) for i in repeated[source_col])
+            errors.append(DataError(table, f"the header names column '{source_col}' {len(repeated[source_col])} times "
+                                           f"(columns {where}): nothing says which one to read", source=label,
+                                    column=source_col, hint="rename or delete the copies in the export so each "
+                                                            "column name appears once"))
     if table == "responses":
         for d in cfg.metrics.drivers.columns:
             if d not in plan and d not in src.columns:  # a mapped but absent column is reported above
@@ -171,7 +207,7 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None
     available = source_columns(table, src, cfg)
     plan, extra, errors = _plan(table, cfg, available)
     if errors:
-        raise DataErrors(errors)
+        raise DataErrors(_header_elsewhere(table, cfg, errors) or errors)
     wanted = list(dict.fromkeys([*plan.values(), *extra]))
     raw = read_source(table, src, cfg, wanted).frame
     rows_in = len(raw)
@@ -192,8 +228,9 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None
     df = apply_value_rules(df, src.missing, src.recode)
     if table in ID_PREFIX and f"{table[:-1]}_id" not in df.columns:
         df.insert(0, f"{table[:-1]}_id", [f"{ID_PREFIX[table]}{i + 1:08d}" for i in range(len(df))])
+    notes: list[str] = []
     try:
-        df, reasons = coerce(df, cols, src.date_format)
+        df, reasons = coerce(df, cols, src.date_format, ids=src.ids or cfg.ids, notes=notes)
     except AmbiguousDates as exc:
         raise DataErrors([DataError(table, str(exc), source=label,
                                     hint="set `date_format:` for this source, e.g. \"%d/%m/%Y\" or \"%m/%d/%Y\"")]) from None
@@ -201,21 +238,15 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None
     reasons = reasons + check_rows(table, df, cols, as_of)
     bad = reasons != ""
     n_bad = int(bad.sum())
-    if n_bad and n_bad >= HARD_FAILURE_SHARE * rows_in and rows_in >= 4:
-        counts = _reason_counts(reasons)
-        top = max(counts, key=counts.get)
-        examples = [f"row {i + 1}: {reasons[i].rstrip('; ')}" for i in reasons[bad].index[:5]]
-        raise DataErrors([DataError(table, f"{n_bad:,} of {rows_in:,} rows fail validation (most often: {top})",
-                                    source=label, column=top.split(":")[0], examples=examples,
-                                    hint="this looks like a mapping or format problem (a wrong column, scale or "
-                                         "date_format) rather than a few bad rows")])
+    if gate := quarantine_gate(table, label, df, shown_raw, reasons, cols, cfg):
+        raise DataErrors(gate)
     text_cols = [c.name for c in cols if c.kind == "text" and c.name in df.columns]
     redactions: dict[str, int] = {}
     if cfg.reporting.redact_pii and text_cols:
         from cxtemplate.data.privacy import redact
 
         for c in text_cols:
-            df[c], counts = _redact(redact, df[c], known_names)
+            df[c], counts = _redact(redact, df[c], known_names, cfg.privacy)
             shown_raw[c] = df[c]
             for k, v in counts.items():
                 redactions[k] = redactions.get(k, 0) + int(v)
@@ -237,8 +268,176 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None
         kept=list(src.keep) + list(src.kpi_columns),
         missing_share={c: round(float(used[c].isna().mean()), 4) for c in used.columns} if len(used) else {},
         date_range={c.name: _range(used[c.name]) for c in cols if c.kind in ("date", "datetime") and c.name in used.columns},
-        redactions=redactions)
+        redactions=redactions, notes=notes, warnings=_unused_top(table, used, cols, cfg))
     return used, quarantine.reset_index(drop=True), report, contacts, names
+
+
+def _header_elsewhere(table: str, cfg: Config, errors: list[DataError]) -> list[DataError] | None:
+    """One error saying where the header is, when the columns are "missing" because title rows sit above it."""
+    from cxtemplate.data.sources import find_header_row
+
+    if not any(e.column for e in errors):  # only columns "missing" can mean the header is elsewhere
+        return None
+    src = getattr(cfg.sources, table)
+    expected = [*src.columns.values(), *src.keep, *(c.name for c in canonical_columns(table, cfg))]
+    found = find_header_row(table, src, cfg, expected)
+    if found is None:
+        return None
+    row, above = found
+    return [DataError(table, f"the column names are on row {row}, not on row {src.header_row}"
+                             + (f" (row {src.header_row} reads {above!r})" if above else ""),
+                      source=source_label(src, cfg),
+                      hint=f"set `header_row: {row}` for this source, or delete the rows above the header in the export")]
+
+
+# --------------------------------------------------------------------------- when the rows say the mapping is wrong
+
+
+def _metric_of(column: str, cfg: Config) -> tuple[str, str]:
+    """The params key declaring a score column's scale, and the metric's name for messages."""
+    m = cfg.metrics
+    if column in ("nps", "csat", "ces"):
+        return f"metrics.{column}.scale", column
+    extra = next((e for e in m.extra if e.score_column == column), None)
+    if extra is not None:
+        return f"the scale of metrics.extra {extra.key}", extra.key
+    if column in m.drivers.columns:
+        return "metrics.drivers.scale", f"driver {column}"
+    return "the scale", column
+
+
+def _scale_errors(table: str, label: str, df: pd.DataFrame, cols, cfg: Config) -> list[DataError]:
+    """Score columns whose answers run outside the declared scale (NPS on 1–11, CSAT 0–100 on a 1–5 scale)."""
+    errors = []
+    for col in cols:
+        if not col.score or col.name not in df.columns or col.lo is None or col.hi is None:
+            continue
+        v = df[col.name].to_numpy(float)
+        v = v[~np.isnan(v)]
+        outside = int(((v < col.lo) | (v > col.hi)).sum())
+        if outside < GATE_MIN_ROWS or outside < OUTSIDE_SHARE * len(v):
+            continue
+        lo, hi = float(v.min()), float(v.max())
+        key, name = _metric_of(col.name, cfg)
+        if col.name == "nps" and (lo, hi) == (1.0, 11.0):
+            hint = ("NPS is asked on 0–10; an export on 1–11 needs `recode: {nps: {1: 0, 2: 1, …, 11: 10}}` "
+                    f"under sources.{table}")
+        elif col.name == "nps":
+            hint = "NPS is asked on 0–10: check which column is mapped to nps"
+        else:
+            hint = (f"if the question was asked on {lo:g}–{hi:g}, set {key}: [{lo:g}, {hi:g}]; otherwise check which "
+                    f"column is mapped to {col.name}")
+        errors.append(DataError(table, f"the {name} answers run from {lo:g} to {hi:g}, which does not fit the declared "
+                                       f"{col.lo:g}–{col.hi:g} scale ({outside:,} of {len(v):,} answers, "
+                                       f"{100 * outside / len(v):.1f}%, lie outside it)",
+                                source=label, column=col.name, hint=hint))
+    return errors
+
+
+def _unused_top(table: str, df: pd.DataFrame, cols, cfg: Config, min_answers: int = 30) -> list[str]:
+    """Score columns whose answers never reach the top of the declared scale (CSAT 1–5 data under a 1–10 scale)."""
+    out = []
+    for col in cols if table == "responses" else ():  # a maturity level's 1–10 bound is not a survey scale
+        if not col.score or col.name not in df.columns or col.hi is None:
+            continue
+        v = df[col.name].dropna()
+        if len(v) >= min_answers and v.max() < col.hi:
+            key, name = _metric_of(col.name, cfg)
+            out.append(f"No {name} answer reaches the top of the declared {col.lo:g}–{col.hi:g} scale (the answers run "
+                       f"from {v.min():g} to {v.max():g}): if the question was asked on {col.lo:g}–{v.max():g}, set "
+                       f"{key} to [{col.lo:g}, {v.max():g}], otherwise the {name} figures understate it.")
+    return out
+
+
+def _values_seen(reasons: pd.Series, raw: pd.DataFrame, column: str, limit: int = 5) -> str:
+    """The most frequent source values of a column among the rows quarantined for it, with their counts."""
+    hit = reasons.str.contains(f"(?:^|; ){re.escape(column)}: ", regex=True)
+    if column not in raw.columns or not hit.any():
+        return ""
+    counts = raw.loc[hit.to_numpy(bool), column].astype("string").fillna("(empty)").value_counts().head(limit)
+    return ", ".join(f"{str(v)[:40]!r} ({n:,})" for v, n in counts.items())
+
+
+def quarantine_gate(table: str, label: str, df: pd.DataFrame, raw: pd.DataFrame, reasons: pd.Series, cols,
+                    cfg: Config) -> list[DataError]:
+    """The errors that stop the run although every row was checked: the rows say the mapping is wrong.
+
+    In order, the first rule that holds decides:
+
+    1. a score column whose answers run outside the declared scale (from 1% of its answers and ten rows);
+    2. half the rows or more fail (a wrong column, format or scale);
+    3. more than ``quality.max_quarantined_share`` of the rows (default 5%, from ten rows) would be quarantined;
+    4. a score column's quarantine is one-sided: ten rows or more, at least 1% of the table, 80% of them
+       holding the same value (the labelled end of a scale, an 11 on a 0–10 question).
+
+    Parameters
+    ----------
+    table, label : str
+        The table and its source, for messages.
+    df : DataFrame
+        The coerced table (scores as numbers).
+    raw : DataFrame
+        The values as read, for the values seen.
+    reasons : Series of str
+        One reason string per row, empty when the row is fine.
+    cols : list of Column
+    cfg : Config
+
+    Returns
+    -------
+    list of DataError
+        Empty when the quarantine is a few bad rows.
+    """
+    if errors := _scale_errors(table, label, df, cols, cfg):
+        return errors
+    rows_in = len(reasons)
+    bad = reasons != ""
+    n_bad = int(bad.sum())
+    if not n_bad:
+        return []
+    reasons, raw = reasons[bad], raw.loc[bad.to_numpy(bool)]  # only the quarantined rows are looked at again
+    counts = _reason_counts(reasons)
+    top = max(counts, key=counts.get)
+    column = top.split(":")[0]
+    examples = [f"row {i + 1}: {reasons[i].rstrip('; ')}" for i in reasons.index[:5]]
+    seen = _values_seen(reasons, raw, column) if "not a number" in top else ""
+    seen = f"; the values that are not numbers: {seen}" if seen else ""
+    if n_bad >= HARD_FAILURE_SHARE * rows_in and rows_in >= 4:
+        return [DataError(table, f"{n_bad:,} of {rows_in:,} rows fail validation (most often: {top}){seen}",
+                          source=label, column=column, examples=examples,
+                          hint="this looks like a mapping or format problem (a wrong column, scale or "
+                               "date_format) rather than a few bad rows")]
+    limit = cfg.quality.max_quarantined_share
+    if n_bad >= GATE_MIN_ROWS and n_bad > limit * rows_in:
+        listed = "; ".join(f"{reason}: {n:,}" for reason, n in sorted(counts.items(), key=lambda kv: -kv[1])[:5])
+        return [DataError(table, f"{n_bad:,} of {rows_in:,} rows ({100 * n_bad / rows_in:.1f}%) would be quarantined, "
+                                 f"more than the {100 * limit:g}% allowed (quality.max_quarantined_share) — {listed}{seen}",
+                          source=label, column=column, examples=examples,
+                          hint="results from the rest would not represent the data: fix the mapping, the scale, a "
+                               "`recode:` or `missing:` rule, or the export; raise quality.max_quarantined_share only "
+                               "if these rows are truly unusable")]
+    errors = []
+    for col in cols:
+        if not col.score or col.name not in raw.columns:
+            continue
+        hit = reasons.str.contains(f"(?:^|; ){re.escape(col.name)}: ", regex=True).to_numpy(bool)
+        n_col = int(hit.sum())
+        if n_col < GATE_MIN_ROWS or n_col < CONCENTRATED_MIN_SHARE * rows_in:
+            continue
+        values = raw.loc[hit, col.name].astype("string").fillna("(empty)").value_counts()
+        if values.iloc[0] < CONCENTRATED_SHARE * n_col:
+            continue
+        value, n_top = str(values.index[0]), int(values.iloc[0])
+        why = _reason_counts(reasons[hit])
+        why = max((r for r in why if r.startswith(f"{col.name}:")), key=why.get, default="").split(": ", 1)[-1]
+        errors.append(DataError(table, f"{n_col:,} rows ({100 * n_col / rows_in:.1f}%) would be quarantined for "
+                                       f"{col.name}, and {n_top:,} of them hold the same value {value[:40]!r} ({why}): "
+                                       "setting them aside would remove one kind of answer, not noise",
+                                source=label, column=col.name,
+                                hint=f"translate that value (`recode: {{{col.name}: {{{value[:40]!r}: <score>}}}}`), "
+                                     f"declare it unanswered (`missing: {{{col.name}: [{value[:40]!r}]}}`) or fix the "
+                                     "scale"))
+    return errors
 
 
 def _numeric_if_numbers(s: pd.Series, share: float = 0.95) -> pd.Series:
@@ -259,8 +458,9 @@ def _numeric_if_numbers(s: pd.Series, share: float = 0.95) -> pd.Series:
     return s
 
 
-def _redact(redact, series: pd.Series, names) -> tuple[pd.Series, dict[str, int]]:
-    result = redact(series, known_names=names)
+def _redact(redact, series: pd.Series, names, privacy) -> tuple[pd.Series, dict[str, int]]:
+    """Redact one text column by the params' rules (``privacy:``: kinds, the client's own patterns, names to keep)."""
+    result = redact(series, known_names=names, kinds=privacy.kinds, patterns=privacy.patterns, keep=privacy.keep)
     return result.text, {k: int(v) for k, v in result.counts.items() if v}
 
 
@@ -352,6 +552,80 @@ def _join_rate(child: pd.DataFrame | None, customers: pd.DataFrame | None) -> di
             "join_rate": round(float(known.sum() / with_id.sum()), 4) if with_id.any() else None}
 
 
+JOIN_NOUNS = {"responses": "survey responses", "interactions": "conversations"}
+JOIN_USES = {"responses": "the CRM's segments and plans on survey results, response rates, and the survey measures "
+                          "in the churn model",
+             "interactions": "the contact measures in the churn model and the follow-up of customers' conversations"}
+
+_CANDIDATE_RULES = ({"strip": True, "case": "upper"}, {"strip": True, "leading_zeros": "strip"},
+                    {"strip": True, "remove": " -_"},
+                    {"strip": True, "case": "upper", "leading_zeros": "strip", "remove": " -_"})
+
+
+def _id_rule_hint(ids: pd.Series, known: pd.Series) -> str:
+    """Which declared id rule would make more of the ids match, with the match rate it would give."""
+    from cxtemplate.config.schema import IdRule
+
+    ids = pd.Series(ids.dropna().unique(), dtype="string")
+    known = pd.Series(known.dropna().unique(), dtype="string")
+    best = None
+    for fields in _CANDIDATE_RULES:
+        rule = IdRule(**fields)
+        rate = float(rule.apply(ids).isin(set(rule.apply(known).dropna())).mean()) if len(ids) else 0.0
+        if best is None or rate > best[0] + 1e-9:
+            best = (rate, fields)
+    shown = f"unmatched ids look like {', '.join(repr(v) for v in ids[~ids.isin(set(known))].head(3))}; CRM ids like " \
+            f"{', '.join(repr(v) for v in known.head(3))}"
+    if best is None or best[0] == 0:
+        return f"{shown}: check that both sources hold the same customer id"
+    defaults = IdRule().model_dump()
+    rule = ", ".join(f"{k}: '{v}'" if k == "remove" else f"{k}: {v}" for k, v in best[1].items() if defaults[k] != v)
+    return f"{shown}; with `ids: {{{rule}}}` in the params {100 * best[0]:.0f}% of the distinct ids would match"
+
+
+def join_checks(tables: dict[str, pd.DataFrame], joins: dict[str, dict], cfg: Config
+                ) -> tuple[list[DataError], list[str]]:
+    """Joins that match too little: an error below ``quality.join_error_below``, a sentence below the warning level.
+
+    Parameters
+    ----------
+    tables : dict
+        The integrated tables (``customers`` must be among them for a join to be judged).
+    joins : dict
+        Table → its join record (:func:`_join_rate`); a ``warning`` sentence is added to the records below
+        ``quality.join_warning_below``.
+    cfg : Config
+
+    Returns
+    -------
+    (list of DataError, list of str)
+        The errors that stop the run, and the warning sentences for every page that uses the join.
+    """
+    customers = tables.get("customers")
+    errors, warnings = [], []
+    if customers is None:
+        return errors, warnings
+    q = cfg.quality
+    for table, j in joins.items():
+        rate, with_id, joined = j.get("join_rate"), j["with_customer_id"], j["joined"]
+        if rate is None or with_id < JOIN_MIN_ROWS:
+            continue
+        noun = JOIN_NOUNS.get(table, table)
+        if rate < q.join_error_below:
+            errors.append(DataError(
+                table, f"only {joined:,} of the {with_id:,} {noun} with a customer id ({100 * rate:.1f}%) match a "
+                       f"customer in the CRM, below the {100 * q.join_error_below:g}% that quality.join_error_below "
+                       "accepts", source=source_label(getattr(cfg.sources, table), cfg), column="customer_id",
+                hint=_id_rule_hint(tables[table]["customer_id"], customers["customer_id"])))
+        elif rate < q.join_warning_below:
+            shown = math.floor(100 * rate)  # rounded down: 89.6% is not "90%" under a 90% limit
+            j["warning"] = (f"Only {shown}% of the {noun} with a customer id ({joined:,} of {with_id:,}) match "
+                            f"a customer in the CRM, so results that combine the two ({JOIN_USES.get(table, 'the join')}) "
+                            f"cover only the {joined:,} matched.")
+            warnings.append(j["warning"])
+    return errors, warnings
+
+
 def integrate(cfg: Config) -> Integration:
     """Read, map, validate and split every configured source.
 
@@ -394,10 +668,14 @@ def integrate(cfg: Config) -> Integration:
                 known_names = build_name_pattern(names)
     if errors:
         raise DataErrors(errors)
+    joins = {t: j for t in ("responses", "interactions") if (j := _join_rate(tables.get(t), tables.get("customers")))}
+    join_errors, warnings = join_checks(tables, joins, cfg)
+    if join_errors:
+        raise DataErrors(join_errors)
     if "responses" in tables:
         tables["responses"] = _enrich_responses(tables["responses"], tables.get("customers"), cfg)
-    joins = {t: j for t in ("responses", "interactions") if (j := _join_rate(tables.get(t), tables.get("customers")))}
-    return Integration(tables=tables, quarantine=quarantine, reports=reports, joins=joins, contacts=contacts)
+    return Integration(tables=tables, quarantine=quarantine, reports=reports, joins=joins, contacts=contacts,
+                       warnings=warnings + [w for r in reports.values() for w in r.warnings])
 
 
 __all__ = ["Integration", "TableReport", "integrate"]

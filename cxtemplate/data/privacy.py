@@ -1,161 +1,116 @@
 """Redaction of personal data and secrets in free text.
 
 Every free-text comment is redacted before a report, an artifact or a chart shows it
-(DESIGN.md, reliability rules). :func:`redact` works on a whole pandas Series at once: each
-kind of personal data is one compiled regular expression applied with ``Series.str.replace``
-(no Python loop over rows), in this order, each kind replaced by a placeholder:
+(DESIGN.md, reliability rules); personal data is found by its content, never by column names.
+:func:`redact` works on a whole pandas Series at once: each kind of personal data is a few
+compiled regular expressions applied with ``Series.str.replace`` to each distinct text (no
+Python loop over rows), in this order, each kind replaced by a placeholder:
 
-========  ===================================================================  ============
-kind      what is matched                                                      placeholder
-========  ===================================================================  ============
-url       http(s) URLs carrying a query string (tokens, session ids, e-mails)  ``[url]``
-email     e-mail addresses                                                     ``[email]``
-account   IBAN-like strings; sort codes / account numbers after those words    ``[account]``
-card      13–19 digit card-like numbers passing the Luhn check; any 16 digits  ``[card]``
-          written in four groups of four; 15 digits in the Amex 4-6-5 layout
-phone     UK numbers (07700 900123, +44 7700 900123, 020 7946 0123,            ``[phone]``
-          (020) 7946 0123, 0044 …), North-American 555-123-4567 /
-          (555) 123-4567, and international numbers written with +CC or 00CC
-name      known customer names (full names from the CRM), case-insensitive,    ``[name]``
-          whole words; optionally "Last, First"
-========  ===================================================================  ============
+===========  ================================================================  ================
+kind         what is matched                                                   placeholder
+===========  ================================================================  ================
+(params)     the client's own patterns (``privacy.patterns``), first           ``[<its name>]``
+url          http(s) URLs carrying a query string (tokens, session ids), and   ``[url]``
+             any URL with a user and password (scheme://user:pw@host)
+email        e-mail addresses                                                  ``[email]``
+national_id  UK National Insurance numbers (QQ 12 34 56 C), US SSN/ITIN        ``[national id]``
+             (123-45-6789), and any number after the words that name an
+             identifier: passport, driving licence, NHS, SSN, NI, tax id,
+             BSN, Steuer-ID, DNI, PESEL, codice fiscale, personnummer …
+account      IBAN-like strings; sort codes / account numbers after those words ``[account]``
+card         13–19 digit card-like numbers passing the Luhn check; any 16      ``[card]``
+             digits in four groups of four; 15 digits in the Amex 4-6-5 layout
+phone        UK, North-American and international (+CC / 00CC) numbers         ``[phone]``
+address      street addresses: "14 Acacia Avenue", "Flat 3, 22 High St",        ``[address]``
+             "1600 Pennsylvania Avenue NW", "Hauptstraße 5", "Kerkstraat 12",
+             "12 rue de la Paix", "Via Roma 12", "PO Box 123"
+postcode     UK postcodes (LS6 2QZ; the outward code must start with one of    ``[postcode]``
+             the UK postcode areas), US ZIP and ZIP+4 after a state
+             ("Springfield, IL 62704", "NY 10001-1234"), "75011 Paris",
+             "10115 Berlin", ", 1000 Bruxelles", Dutch "1012 AB"
+name         known customer names (full names from the CRM), and names people  ``[name]``
+             give: "my name is …", "Name: …", "this is Sarah from …",
+             "I'm Tom.", "Dear Mr Patel", "spoke to Priya", "Regards, Tom
+             Smith", "Thanks, J. Bloggs", a closing "- Tom"
+===========  ================================================================  ================
 
-Ordinary numbers are left alone: "3 times", "£45.99", "order 12345", dates such as
-12/03/2024 or 2024-03-12 and times such as 10:30 match none of the patterns (the tests hold a
-list of such negatives). Long runs of digits that fail the Luhn check and have no phone layout
-(order or tracking numbers) are kept. The known limits are stated in :func:`redact`.
+Ordinary text is left alone: "3 times", "£45.99", "order 12345", dates such as 12/03/2024 or
+2024-03-12, times such as 10:30, "the bill", "I will call in May", product codes that are not
+postcodes ("PS5 1TB", "A4 2BX"), "3 long road trips" (the tests hold a labelled set of such
+negatives, ``tests/data/pii_cases.py``, and measure recall and precision on it). Long runs of
+digits that fail the Luhn check and have no phone layout (order or tracking numbers) are kept.
+The known limits are stated in :func:`redact`. The params choose the kinds, add the client's own
+patterns and list names never to redact (:class:`cxtemplate.config.schema.Privacy`).
 
-Secrets (database URLs, tokens) are handled by :func:`redact_secrets`, which the run log and
-the rendered notebooks use.
+Secrets (database URLs, tokens) are handled by :func:`redact_secrets`, which builds on
+:func:`cxtemplate.errors.mask_credentials` (what every error message of the package passes through).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
-PLACEHOLDERS: dict[str, str] = {
-    "url": "[url]",
-    "email": "[email]",
-    "account": "[account]",
-    "card": "[card]",
-    "phone": "[phone]",
-    "name": "[name]",
+from cxtemplate.data.pii_patterns import (
+    ACCOUNT_CONTEXT,
+    BUILDING,
+    CARD,
+    EMAIL,
+    EU_CITY,
+    IBAN,
+    IBAN_LOWER,
+    ID_CONTEXT,
+    NAME_APPOSITIVE,
+    NAME_DASH,
+    NAME_GREETING,
+    NAME_HERE,
+    NAME_REFERRED,
+    NAME_SELF,
+    NAME_SIGNOFF,
+    NAME_STRONG,
+    NAME_TITLE,
+    NINO,
+    NL_POSTCODE,
+    PHONE,
+    PLACEHOLDERS,
+    SSN,
+    STREET,
+    STREET_EU,
+    UK_POSTCODE,
+    URL,
+    URL_WITH_LOGIN,
+    US_ZIP,
+    card_repl,
+    eu_city_repl,
+    greeting_repl,
+    iban_repl,
+    id_context_repl,
+    keep_key,
+    named,
+    nl_postcode_repl,
+    phone_repl,
+    self_repl,
+    signoff_repl,
+    street_eu_repl,
+    street_repl,
+    uk_postcode_repl,
+    us_zip_repl,
+)
+from cxtemplate.errors import mask_credentials
+from cxtemplate.vocabulary import PII_KINDS
+
+KINDS: tuple[str, ...] = PII_KINDS  # the shared vocabulary; the params schema checks ``privacy.kinds`` against it
+KIND_LABELS: dict[str, str] = {
+    "url": "URL with a token or login", "email": "e-mail address", "national_id": "national identifier",
+    "account": "bank account", "card": "payment card", "phone": "phone number", "address": "street address",
+    "postcode": "postcode", "name": "name",
 }
-KINDS: tuple[str, ...] = tuple(PLACEHOLDERS)
-
-# --- patterns -------------------------------------------------------------------------------
-# Each pattern starts with a look-behind that pins where a match may begin, so a regex never
-# re-scans a long run of characters from every position inside it: the cost stays linear in the
-# length of the text even for a 1 MB comment without spaces.
-
-_URL = re.compile(r"(?i)(?<![^\s(<\[\"'])(?:https?://|www\.)[^\s<>\"'?#]{0,2048}[?#][^\s<>\"']{0,4096}")
-_EMAIL = re.compile(
-    r"(?<![\w.%+-])(?<!\w['’])[\w.%+-][\w.%+'’-]{0,63}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![\w-])"
-)
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
-_ACCOUNT_CONTEXT = re.compile(
-    r"(?i)\b(sort[ -]?code|account(?: number| no\.?|#)?|acct(?: no\.?)?)(\s*[:#]?\s*)"
-    r"(\d{2}[- ]\d{2}[- ]\d{2}|\d{6,10})(?!\d)"
-)
-_CARD = re.compile(
-    r"(?<![\d+])(?:"
-    r"(?P<g4>[1-9]\d{3}([ -])\d{4}\2\d{4}\2\d{4}(?:\2\d{1,3})?)"  # 4-4-4-4(-3)
-    r"|(?P<amex>[1-9]\d{3}([ -])\d{6}\4\d{4,5})"  # 4-6-5 (Amex), 4-6-4 (Diners)
-    r"|(?P<plain>[1-9]\d{12,18})"  # contiguous 13–19 digits
-    r")(?![\d])"
-)
-_SEP = r"[ .\-]?"
-_PHONE = re.compile(
-    r"(?<![\w+/])(?:"
-    # international: +CC or 00CC, optional (0), then 2-6 digit groups
-    r"(?P<intl>(?:\+|00)[1-9]\d{0,2}[ .\-]?(?:\(0\)[ .\-]?)?\(?\d{1,5}\)?(?:[ .\-]?\d{2,6}){1,4})"
-    # UK national with trunk 0, area code optionally in brackets
-    r"|(?P<uk>\(?0\d{2,4}\)?[ .\-]?\d{3,4}[ .\-]?\d{3,4})"
-    # North American: (555) 123-4567, 555-123-4567, 1-800-555-0199 (a separator is required)
-    r"|(?P<nanp>(?:1[ .\-])?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .\-])\d{3}[ .\-]\d{4})"
-    r")(?![\d:/]|[.,-]\d)"
-)
-
-
-def _digits(s: str) -> str:
-    return re.sub(r"\D", "", s)
-
-
-def luhn_ok(number: str) -> bool:
-    """Return whether the digits of ``number`` pass the Luhn (mod 10) check used by card numbers.
-
-    Parameters
-    ----------
-    number : str
-        Digits, possibly with spaces or dashes.
-
-    Returns
-    -------
-    bool
-    """
-    digits = [int(c) for c in _digits(number)]
-    if not digits:
-        return False
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
-
-
-def _iban_repl(m: re.Match) -> str:
-    # IBANs have 15–34 characters; shorter look-alikes are bag tags and booking references
-    return PLACEHOLDERS["account"] if len(m.group(0).replace(" ", "")) >= 15 else m.group(0)
-
-
-def _card_repl(m: re.Match) -> str:
-    if m.group("g4"):
-        return PLACEHOLDERS["card"]  # 16 digits in groups of four look like a card: always
-    if luhn_ok(m.group(0)):
-        return PLACEHOLDERS["card"]
-    return m.group(0)
-
-
-# national significant number lengths for the countries whose numbers are most common in
-# the comments of UK and US organisations; other countries use the E.164 bounds only
-_NATIONAL_LENGTH = {"44": (9, 10), "1": (10, 10), "353": (7, 9)}
-
-
-def _phone_repl(m: re.Match) -> str:
-    s = m.group(0)
-    if m.group("intl"):
-        body = s[1:] if s.startswith("+") else s[2:]
-        cc = next((c for c in ("44", "1", "353") if body.startswith(c)), None)
-        if cc is not None:
-            trunk = len(cc) + (1 if "(0)" in s else 0)
-            lo, hi = (trunk + x for x in _NATIONAL_LENGTH[cc])
-        else:
-            lo, hi = 8, 15  # E.164: at most 15 digits including the country code
-        extra = 0 if s.startswith("+") else 2  # the 00 prefix is not counted
-    else:
-        lo, hi, extra = 10, 11, 0
-    n = len(_digits(s)) - extra
-    if lo <= n <= hi:
-        return PLACEHOLDERS["phone"]
-    if n > hi:
-        # a phone number followed by another number ("+44 7700 900123 12 times"): redact the
-        # longest leading run of groups that is a valid length and keep the rest
-        for cut in (i for i in range(len(s) - 1, 0, -1) if s[i] in " .-"):
-            k = len(_digits(s[:cut])) - extra
-            if lo <= k <= hi:
-                return PLACEHOLDERS["phone"] + s[cut:]
-            if k < lo:
-                break
-    return s
-
+"""What a reader is told each kind is (the data-quality page's table of redactions)."""
 
 # --- known names ----------------------------------------------------------------------------
 
@@ -277,7 +232,8 @@ class RedactionResult:
         The redacted texts (same index as the input; missing values stay missing), or a str
         when a single str was given.
     counts : dict of str to int
-        Number of replacements per kind (every kind in :data:`KINDS`, zeros included).
+        Number of replacements per kind (every kind in :data:`KINDS`, zeros included, then the
+        params' own patterns by name).
     rows : dict of str to int
         Number of texts in which each kind was found.
     n_texts : int
@@ -309,8 +265,44 @@ def _as_series(texts) -> tuple[pd.Series, bool]:
     return pd.Series(list(texts), dtype=object), False
 
 
+def custom_patterns(patterns) -> list[tuple[str, re.Pattern, str]]:
+    """The params' own redaction patterns as ``(name, compiled regex, placeholder)``.
+
+    Parameters
+    ----------
+    patterns : mapping of name to regex, or sequence of objects with ``name``, ``pattern`` and
+        ``placeholder`` attributes (:class:`cxtemplate.config.schema.RedactionPattern`), or of
+        ``(name, regex)`` / ``(name, regex, placeholder)`` tuples
+
+    Returns
+    -------
+    list of tuple
+        In the order given; a missing placeholder is ``[<name>]``.
+
+    Raises
+    ------
+    ValueError
+        A pattern that does not compile, or whose name is one of the built-in :data:`KINDS`.
+    """
+    items = list(patterns.items()) if isinstance(patterns, Mapping) else list(patterns or ())
+    out = []
+    for item in items:
+        if isinstance(item, tuple):
+            name, rx, placeholder = (*item, None)[:3]
+        else:
+            name, rx, placeholder = item.name, item.pattern, getattr(item, "placeholder", None)
+        if name in PLACEHOLDERS:
+            raise ValueError(f"redaction pattern '{name}' has the name of a built-in kind; name it after what it finds")
+        try:
+            compiled = re.compile(rx)
+        except re.error as exc:
+            raise ValueError(f"redaction pattern '{name}' is not a valid regular expression: {exc}") from None
+        out.append((str(name), compiled, placeholder or f"[{name}]"))
+    return out
+
+
 def redact(texts, known_names: Sequence[str] | NamePattern | None = None, *,
-           kinds: Iterable[str] = KINDS) -> RedactionResult:
+           kinds: Iterable[str] = KINDS, patterns=(), keep: Iterable[str] = ()) -> RedactionResult:
     """Replace personal data in free texts by placeholders, vectorised over a Series.
 
     Parameters
@@ -321,30 +313,44 @@ def redact(texts, known_names: Sequence[str] | NamePattern | None = None, *,
         Full customer names from the CRM, matched as whole words in any letter case, with
         straight or curly apostrophes (O'Brien / O’Brien) and hyphens (Smith-Jones). For
         many names or repeated calls build the matcher once with :func:`build_name_pattern`.
+        Names people give in the text itself ("my name is …", signatures) are found without it.
     kinds : iterable of str, default all
-        Which kinds to redact (subset of :data:`KINDS`).
+        Which kinds to redact (subset of :data:`KINDS`; the params' ``privacy.kinds``).
+    patterns : optional
+        The client's own patterns, applied first (see :func:`custom_patterns`; the params'
+        ``privacy.patterns``).
+    keep : iterable of str, optional
+        Names and words never redacted as a name, in any letter case (staff first names, brand
+        or product names; the params' ``privacy.keep``). A found name is kept when it, or its
+        first word, is listed.
 
     Returns
     -------
     RedactionResult
-        ``.text`` with placeholders (``[email]``, ``[phone]``, ``[card]``, ``[account]``,
-        ``[url]``, ``[name]``), ``.counts`` replacements per kind and ``.rows`` texts affected
-        per kind. Redaction is idempotent: running it on redacted text changes nothing.
+        ``.text`` with placeholders (see the module's table), ``.counts`` replacements per kind
+        and ``.rows`` texts affected per kind. Redaction is idempotent: running it on redacted
+        text changes nothing.
 
     Notes
     -----
     Limits, stated rather than hidden: a phone number written with unusual grouping (e.g. US
     numbers with no separators "5551234567") is kept, since it cannot be told apart from an
     order number; 13–19 digit numbers that pass the Luhn check are redacted as ``[card]`` even
-    when they are something else (one random number in ten passes); names are found only when
-    they are in ``known_names`` (no guessing of unknown names); street addresses are not
-    redacted.
+    when they are something else (one random number in ten passes); names that nobody
+    introduces and that are not in ``known_names`` are kept ("Sarah was great" keeps Sarah:
+    telling a first name from a word needs a dictionary of names); a street needs its house
+    number ("Acacia Avenue" alone is kept); a bare five-digit number is a ZIP code only after a
+    state ("NY 10001") and a European postcode only before a town; UK postcodes whose inward
+    code ends in GB, TB, MB or KB are kept ("S20 1TB" is a phone's storage more often than a
+    street).
     """
     s, scalar = _as_series(texts)
     kinds = set(kinds)
     unknown = kinds - set(KINDS)
     if unknown:
         raise ValueError(f"unknown redaction kinds {sorted(unknown)}; choose from {list(KINDS)}")
+    own = custom_patterns(patterns)
+    keep_set = frozenset(k for k in (keep_key(str(x)) for x in keep if x is not None) if k)
     is_str = s.map(type).eq(str) if s.dtype == object else pd.Series(False, index=s.index)
     if s.dtype != object:
         is_str = s.notna()
@@ -352,27 +358,71 @@ def redact(texts, known_names: Sequence[str] | NamePattern | None = None, *,
     # each distinct text is redacted once (exports repeat stock phrases), then spread back
     codes, uniq = pd.factorize(s[is_str].astype(str))
     work = pd.Series(uniq, dtype=object)
-    before = {k: work.str.count(re.escape(PLACEHOLDERS[k])) for k in KINDS}
+    marks = {**PLACEHOLDERS, **{name: ph for name, _, ph in own}}
+    before = {k: work.str.count(re.escape(ph)) for k, ph in marks.items()}
 
+    def sub(pattern, repl, only=None):
+        nonlocal work
+        if only is None:
+            work = work.str.replace(pattern, repl, regex=True)
+        elif only.any():
+            work = work.where(~only, work[only].str.replace(pattern, repl, regex=True))
+
+    # identifiers, streets and postcodes all hold a digit: most comments have none, and skip those passes
+    digits = work.str.contains(r"\d", regex=True)
+    # a ZIP, a continental postcode and an SSN hold four digits in a row; a name given in the text a capital
+    # letter, or one of the strong cues after which a name may be in lower case ("my name is sarah jones")
+    digits4 = digits & work.str.contains(r"\d{4}", regex=True)
+    capitals = work.str.contains(r"[A-ZÀ-ÖØ-Þ]", regex=True)
+    capitals |= ~capitals & work.str.contains(r"(?i)name|called|go by|sign|contact|from|holder", regex=True)
+
+    for _, rx, placeholder in own:
+        sub(rx, lambda m, p=placeholder: p)
     if "url" in kinds:
-        work = work.str.replace(_URL, PLACEHOLDERS["url"], regex=True)
+        sub(URL_WITH_LOGIN, PLACEHOLDERS["url"])
+        sub(URL, PLACEHOLDERS["url"])
     if "email" in kinds:
-        work = work.str.replace(_EMAIL, PLACEHOLDERS["email"], regex=True)
+        sub(EMAIL, PLACEHOLDERS["email"])
+    if "national_id" in kinds:
+        sub(NINO, PLACEHOLDERS["national_id"], digits)
+        sub(SSN, PLACEHOLDERS["national_id"], digits4)
+        sub(ID_CONTEXT, id_context_repl, digits)
     if "account" in kinds:
-        work = work.str.replace(_IBAN, _iban_repl, regex=True)
-        work = work.str.replace(_ACCOUNT_CONTEXT, r"\1\2" + PLACEHOLDERS["account"], regex=True)
+        sub(IBAN, iban_repl)
+        sub(IBAN_LOWER, lambda m: m.group(1) + iban_repl(re.match(r".*", m.group(2))))
+        sub(ACCOUNT_CONTEXT, r"\1\2" + PLACEHOLDERS["account"])
     if "card" in kinds:
-        work = work.str.replace(_CARD, _card_repl, regex=True)
+        sub(CARD, card_repl)
     if "phone" in kinds:
-        work = work.str.replace(_PHONE, _phone_repl, regex=True)
-    if "name" in kinds and known_names is not None:
-        npat = known_names if isinstance(known_names, NamePattern) else build_name_pattern(known_names)
-        if npat.pattern is not None:
-            work = work.str.replace(npat.pattern, PLACEHOLDERS["name"], regex=True)
+        sub(PHONE, phone_repl)
+    if "address" in kinds:
+        sub(BUILDING, PLACEHOLDERS["address"], digits)
+        sub(STREET, street_repl, digits)
+        sub(STREET_EU, street_eu_repl, digits)
+    if "postcode" in kinds:
+        sub(UK_POSTCODE, uk_postcode_repl, digits)
+        sub(US_ZIP, us_zip_repl, digits4)
+        sub(EU_CITY, eu_city_repl, digits4)
+        sub(NL_POSTCODE, nl_postcode_repl, digits4)
+    if "name" in kinds:
+        if known_names is not None:
+            npat = known_names if isinstance(known_names, NamePattern) else build_name_pattern(known_names)
+            if npat.pattern is not None:
+                sub(npat.pattern, (lambda m: m.group(0) if keep_key(m.group(0)) in keep_set else PLACEHOLDERS["name"])
+                    if keep_set else PLACEHOLDERS["name"])
+        sub(NAME_STRONG, partial(named, keep=keep_set, level="strong"), capitals)
+        sub(NAME_SELF, partial(self_repl, keep=keep_set), capitals)
+        sub(NAME_TITLE, partial(named, keep=keep_set, level="medium"), capitals)
+        sub(NAME_GREETING, partial(greeting_repl, keep=keep_set), capitals)
+        sub(NAME_SIGNOFF, partial(signoff_repl, keep=keep_set), capitals)
+        sub(NAME_DASH, partial(named, keep=keep_set), capitals)
+        sub(NAME_HERE, partial(named, keep=keep_set), capitals)
+        sub(NAME_REFERRED, partial(named, keep=keep_set), capitals)
+        sub(NAME_APPOSITIVE, partial(named, keep=keep_set), capitals)
 
     counts, rows = {}, {}
-    for k in KINDS:
-        d = (work.str.count(re.escape(PLACEHOLDERS[k])) - before[k]).to_numpy(dtype=np.int64)[codes]
+    for k, ph in marks.items():
+        d = (work.str.count(re.escape(ph)) - before[k]).to_numpy(dtype=np.int64)[codes]
         counts[k] = int(d.sum())
         rows[k] = int((d > 0).sum())
     out = s.copy()
@@ -383,14 +433,15 @@ def redact(texts, known_names: Sequence[str] | NamePattern | None = None, *,
 
 
 def contains_pii(texts, known_names: Sequence[str] | NamePattern | None = None, *,
-                 kinds: Iterable[str] = KINDS):
+                 kinds: Iterable[str] = KINDS, patterns=(), keep: Iterable[str] = ()):
     """Tell which texts still contain personal data that :func:`redact` would replace.
 
     Parameters
     ----------
     texts : pandas.Series, sequence of str, or str
     known_names : sequence of str or NamePattern, optional
-    kinds : iterable of str, default all
+    kinds, patterns, keep : optional
+        As for :func:`redact`.
 
     Returns
     -------
@@ -398,7 +449,7 @@ def contains_pii(texts, known_names: Sequence[str] | NamePattern | None = None, 
         True where redaction would change the text.
     """
     s, scalar = _as_series(texts)
-    red = redact(s, known_names, kinds=kinds).text
+    red = redact(s, known_names, kinds=kinds, patterns=patterns, keep=keep).text
     changed = ~(red.eq(s) | (red.isna() & s.isna()))
     return bool(changed.iloc[0]) if scalar else changed
 
@@ -416,7 +467,6 @@ def assert_no_pii(texts, known_names=None, *, what: str = "texts") -> None:
 
 # --- secrets --------------------------------------------------------------------------------
 
-_URL_PASSWORD = re.compile(r"(?P<pre>\b[a-zA-Z][\w+.\-]*://[^\s:/@]*:)(?P<pw>[^\s/]+)(?P<at>@)")
 _KEY_VALUE = re.compile(
     r"(?i)(?P<key>\b(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth)"
     r"\w*[\"']?\s*[=:]\s*[\"']?)(?P<val>[^\s\"'&,;]+)"
@@ -438,14 +488,15 @@ def redact_secrets(text: str, secrets: Iterable[str] = ()) -> str:
     Returns
     -------
     str
-        The text with ``scheme://user:***@host`` passwords, ``password=***`` style key-values
-        and every literal secret replaced by ``***``.
+        The text with every literal secret, ``scheme://user:***@host`` passwords and secret query
+        values (:func:`cxtemplate.errors.mask_credentials`, which every error message passes
+        through), and ``password=***`` style key-values replaced by ``***``.
     """
     if not isinstance(text, str):
         text = str(text)
     for sec in sorted({str(x) for x in secrets if x is not None}, key=len, reverse=True):
         if len(sec) >= 4:
             text = text.replace(sec, "***")
-    text = _URL_PASSWORD.sub(lambda m: m.group("pre") + "***" + m.group("at"), text)
+    text = mask_credentials(text)
     text = _KEY_VALUE.sub(lambda m: m.group("key") + "***", text)
     return text

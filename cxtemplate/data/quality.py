@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from cxtemplate.data.privacy import KIND_LABELS
 from cxtemplate.report.display import TableView, fmt_num, fmt_pct
 
 TABLE_LABELS = {"customers": "Customers (CRM)", "responses": "Survey responses", "interactions": "Conversations",
@@ -63,7 +64,7 @@ def joins_table(quality: dict[str, Any]) -> pd.DataFrame:
 
 def redactions_table(quality: dict[str, Any]) -> pd.DataFrame:
     """Personal data removed from free text before storage, by kind."""
-    rows = [{"Table": TABLE_LABELS.get(t, t), "Kind": kind, "Redacted": n}
+    rows = [{"Table": TABLE_LABELS.get(t, t), "Kind": KIND_LABELS.get(kind, kind), "Redacted": n}
             for t, r in quality["tables"].items() for kind, n in r.get("redactions", {}).items() if n]
     return pd.DataFrame(rows, columns=["Table", "Kind", "Redacted"])
 
@@ -77,6 +78,33 @@ def headline(quality: dict[str, Any]) -> str:
     q = (f"{fmt_num(total_q)} rows ({fmt_pct(100 * total_q / total_in, 2)}) were quarantined with a reason and are "
          "listed below; none were dropped silently." if total_q else "No row needed to be quarantined.")
     return f"**{len(tables)} sources were read and validated:** {', '.join(parts)}. {q}"
+
+
+def caveats_text(quality: dict[str, Any]) -> str:
+    """What the reader must know before trusting the tables: warnings, then conversions made on the way in.
+
+    Warnings are the sentences later pages repeat (a join that matches little, a scale whose top is never
+    used); notes say what was converted (timestamps moved to UTC, scores written as labels read as numbers).
+    Empty when there is neither, so the page shows nothing.
+    """
+    warnings = quality.get("warnings") or []
+    notes = [f"{TABLE_LABELS.get(t, t)}: {n}" for t, r in quality["tables"].items() for n in r.get("notes") or []]
+    parts = []
+    if warnings:
+        parts.append("**Read with care:** " + " ".join(warnings))
+    if notes:
+        parts.append("**Converted on the way in:** " + "; ".join(notes) + ".")
+    return "\n\n".join(parts)
+
+
+def join_warning(quality: dict[str, Any] | None, *tables: str) -> str:
+    """The warning of each join that matched little (``responses``, ``interactions``; all by default), or ``""``.
+
+    Pages that combine the survey or the conversations with the CRM show it (notebook 00 saves the
+    ``quality`` artifact these sentences come from).
+    """
+    joins = (quality or {}).get("joins") or {}
+    return " ".join(j["warning"] for t, j in joins.items() if j.get("warning") and (not tables or t in tables))
 
 
 # --------------------------------------------------------------------------- the tables as the page shows them

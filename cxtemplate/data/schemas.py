@@ -9,13 +9,14 @@ failures are found in one pass.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from cxtemplate.config.schema import Config
+from cxtemplate.config.schema import Config, IdRule
 from cxtemplate.errors import check_choice
 from cxtemplate.vocabulary import TABLES
 
@@ -35,6 +36,7 @@ class Column:
     hi: float | None = None
     whole: bool = False
     contact: bool = False
+    score: bool = False
     description: str = ""
 
 
@@ -71,16 +73,17 @@ def canonical_columns(table: str, cfg: Config) -> list[Column]:
             Column("responded_at", "datetime"),
             Column("journey_stage", "str"), Column("touchpoint", "str"), Column("location", "str"),
             Column("channel", "str"), Column("agent_id", "id"), Column("segment", "str"),
-            Column("nps", "int", lo=0, hi=10, whole=True),
-            Column("csat", "int", lo=m.csat.scale[0], hi=m.csat.scale[1], whole=True),
-            Column("ces", "int", lo=m.ces.scale[0], hi=m.ces.scale[1], whole=True),
-            *(Column(e.score_column, "int", lo=e.scale[0], hi=e.scale[1], whole=True,
+            Column("nps", "int", lo=0, hi=10, whole=True, score=True),
+            Column("csat", "int", lo=m.csat.scale[0], hi=m.csat.scale[1], whole=True, score=True),
+            Column("ces", "int", lo=m.ces.scale[0], hi=m.ces.scale[1], whole=True, score=True),
+            *(Column(e.score_column, "int", lo=e.scale[0], hi=e.scale[1], whole=True, score=True,
                      description=f"metrics.extra {e.key}: {e.kind} on {e.scale[0]}–{e.scale[1]}")
               for e in m.extra if e.enabled),
             Column("comment", "text"),
         ]
         lo, hi = m.drivers.scale
-        cols += [Column(d, "float", lo=lo, hi=hi) for d in m.drivers.columns if d not in {c.name for c in cols}]
+        cols += [Column(d, "float", lo=lo, hi=hi, score=True) for d in m.drivers.columns
+                 if d not in {c.name for c in cols}]
         return cols
     if table == "interactions":
         return [
@@ -101,7 +104,7 @@ def canonical_columns(table: str, cfg: Config) -> list[Column]:
             Column("respondent_id", "id", required=True, nullable=False), Column("role", "str", required=True),
             Column("dimension", "str", required=True, nullable=False),
             Column("practice", "str", required=True, nullable=False),
-            Column("level", "int", required=True, nullable=False, lo=1, hi=10, whole=True),
+            Column("level", "int", required=True, nullable=False, lo=1, hi=10, whole=True, score=True),
         ]
     check_choice("table", table, TABLES)
 
@@ -118,18 +121,68 @@ def _can_be_blank(s: pd.Series) -> bool:
     return not (t.is_numeric_dtype(s) or t.is_datetime64_any_dtype(s) or t.is_bool_dtype(s))
 
 
-def _as_id(s: pd.Series, stripped: pd.Series | None = None) -> pd.Series:
-    """Identifiers as strings; integral floats lose their '.0' (15634602.0 → '15634602').
+_FLOAT_ID = re.compile(r"^\d+\.0+$")
 
+
+def _as_id(s: pd.Series, stripped: pd.Series | None = None, rule: IdRule | None = None) -> pd.Series:
+    """Identifiers as strings, normalised by ``rule``; integral floats lose their '.0' (15634602.0 → '15634602').
+
+    Text is kept as written (``00123`` keeps its zeros) but for a column whose every id reads
+    ``<digits>.0``: a tool wrote whole numbers as floats, and the ``.0`` is no part of the id.
     ``stripped``: the column already converted to stripped text, when the caller has it.
     """
+    rule = rule or IdRule()
     if pd.api.types.is_float_dtype(s):
         whole = s.dropna()
         if (whole % 1 == 0).all():
             s = s.astype("Int64")
         stripped = None
-    out = stripped if stripped is not None else s.astype("string").str.strip()
-    return out.mask(out == "", pd.NA).astype(object).where(out.notna(), None)
+    if rule.strip:
+        out = stripped if stripped is not None else s.astype("string").str.strip()
+    else:
+        out = s.astype("string")
+    codes, uniq = pd.factorize(out)  # a rule is applied once per distinct id
+    u = pd.Series(uniq, dtype="string")
+    if len(u) and u.str.fullmatch(_FLOAT_ID.pattern).all():
+        u = u.str.replace(r"\.0+$", "", regex=True)
+    if rule != IdRule():
+        u = rule.apply(u)
+    values = np.asarray(u.mask(u == "", pd.NA).astype(object).where(u.notna() & (u != ""), None), dtype=object)
+    result = np.full(len(out), None, dtype=object)
+    result[codes >= 0] = values[codes[codes >= 0]]
+    return pd.Series(result, index=s.index, name=s.name)
+
+
+_LABELLED = re.compile(r"^\s*\(?\s*([+-]?\d+(?:\.\d+)?)\s*\)?\s*(?:[-–—:=|.,)]+\s*|\s+)[^\W\d_].*$", re.S)
+_LABEL_LAST = re.compile(r"^.*?[^\W\d_][^\d]*?(?:[-–—:=|,(]+\s*|\s+)\(?\s*([+-]?\d+(?:\.\d+)?)\s*\)?\s*$", re.S)
+
+
+def parse_labelled_scores(text: pd.Series) -> pd.Series:
+    """Scores written as labels read as their numbers: ``"10 - Extremely likely"`` → 10.
+
+    Survey tools export the labelled end points of a scale with their label (``"0 - Not at all
+    likely"``, ``"Very satisfied (5)"``); read as numbers they would fail and be quarantined, and
+    the quarantine would remove one end of the scale. A value whose number leads (``10 - …``,
+    ``10: …``, ``(10) …``) or closes it (``… (10)``, ``… - 10``) reads as that number; anything
+    else stays missing (and is reported as not a number).
+
+    Parameters
+    ----------
+    text : Series of str
+
+    Returns
+    -------
+    Series of float
+        The number of each labelled value, NaN where there is none.
+    """
+    codes, uniq = pd.factorize(text)
+    u = pd.Series(uniq, dtype="string")
+    lead = u.str.extract(_LABELLED, expand=False)
+    last = u.str.extract(_LABEL_LAST, expand=False)
+    nums = pd.to_numeric(lead.fillna(last), errors="coerce").to_numpy(float)
+    out = np.full(len(text), np.nan)
+    out[codes >= 0] = nums[codes[codes >= 0]]
+    return pd.Series(out, index=text.index, name=text.name)
 
 
 def _stripped_labels(s: pd.Series) -> pd.Series:
@@ -149,7 +202,8 @@ def _stripped_labels(s: pd.Series) -> pd.Series:
     return pd.Series(values, index=s.index, name=s.name)
 
 
-def coerce(df: pd.DataFrame, columns: list[Column], date_format: str | None = None) -> tuple[pd.DataFrame, pd.Series]:
+def coerce(df: pd.DataFrame, columns: list[Column], date_format: str | None = None, *,
+           ids: IdRule | None = None, notes: list[str] | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """Convert mapped columns to their canonical types.
 
     Parameters
@@ -159,6 +213,11 @@ def coerce(df: pd.DataFrame, columns: list[Column], date_format: str | None = No
     columns : list of Column
     date_format : str, optional
         strptime format for non-ISO dates.
+    ids : IdRule, optional
+        How identifiers are normalised (default: stripped, otherwise as written).
+    notes : list, optional
+        Receives one sentence per conversion the quality report should state (timestamps moved to
+        UTC, scores written as labels).
 
     Returns
     -------
@@ -179,7 +238,7 @@ def coerce(df: pd.DataFrame, columns: list[Column], date_format: str | None = No
         stripped = s.astype("string").str.strip() if _can_be_blank(s) else None
         present = s.notna() & (stripped != "") if stripped is not None else s.notna()
         if col.kind in ("id",):
-            out[col.name] = _as_id(s, stripped)
+            out[col.name] = _as_id(s, stripped, ids)
             continue
         if col.kind in ("str", "text"):
             conv = (stripped if stripped is not None else s.astype("string").str.strip()) if col.kind == "str" \
@@ -188,11 +247,21 @@ def coerce(df: pd.DataFrame, columns: list[Column], date_format: str | None = No
             continue
         if col.kind in ("int", "float"):
             conv = pd.to_numeric(s, errors="coerce") if not pd.api.types.is_numeric_dtype(s) else s.astype(float)
+            if col.score and (unread := present & conv.isna()).any():
+                labelled = parse_labelled_scores(stripped[unread])
+                found = labelled.notna()
+                if found.any():
+                    conv = conv.astype(float)
+                    conv[labelled.index[found]] = labelled[found]
+                    if notes is not None:
+                        seen = stripped[labelled.index[found]].value_counts().head(3)
+                        notes.append(f"{col.name}: {int(found.sum()):,} answers written as labels (e.g. "
+                                     + ", ".join(f"'{v[:40]}'" for v in seen.index) + ") were read as their numbers")
             bad = present & conv.isna()
             out[col.name] = conv.astype(float)
             what = "not a number"
         elif col.kind in ("date", "datetime"):
-            conv = _to_datetime(s, date_format)
+            conv = _to_datetime(s, date_format, notes=notes, name=col.name)
             bad = present & conv.isna()
             out[col.name] = conv
             what = "not a date"
@@ -221,8 +290,38 @@ class AmbiguousDates(ValueError):
     """Dates fit both a day-first and a month-first format equally well."""
 
 
-def _to_datetime(s: pd.Series, date_format: str | None) -> pd.Series:
+_OFFSET = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+
+
+def _in_utc(s: pd.Series, notes: list[str] | None, name: str) -> pd.Series:
+    """ISO timestamps carrying UTC offsets (several, or some without one) as naive UTC times.
+
+    An export across a clock change writes ``+00:00`` in winter and ``+01:00`` in summer; each
+    value is moved to UTC by its own offset. Values without an offset are read as UTC already.
+    """
+    txt = s.astype("string").str.strip()
+    aware = txt.str.contains(_OFFSET, na=False).to_numpy(bool)
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    if aware.any():
+        out[aware] = pd.to_datetime(txt[aware], format="ISO8601", errors="coerce", utc=True).dt.tz_convert(None)
+    if (~aware).any():
+        out[~aware] = pd.to_datetime(txt[~aware], format="ISO8601", errors="coerce")
+    if notes is not None:
+        offsets = txt[aware].str.extract(r"(Z|[+-]\d{2}(?::?\d{2})?)$", expand=False).value_counts()
+        shown = ", ".join(offsets.index[:4]) + (" …" if len(offsets) > 4 else "")
+        naive = int((~aware & txt.notna().to_numpy(bool) & (txt != "").fillna(False).to_numpy(bool)).sum())
+        notes.append(f"{name}: timestamps carry {len(offsets)} UTC offset{'s' if len(offsets) != 1 else ''} ({shown}); "
+                     "every one was converted to UTC" + (f", and {naive:,} without an offset {'was' if naive == 1 else 'were'} "
+                                                         "read as UTC" if naive else ""))
+    return out
+
+
+def _to_datetime(s: pd.Series, date_format: str | None, *, notes: list[str] | None = None,
+                 name: str = "date") -> pd.Series:
     """Parse dates: the params' format, else ISO 8601, else the best of a list of common formats.
+
+    Timestamps with UTC offsets are read in UTC (each by its own offset, so a column spanning a
+    clock change is read right); ``notes`` receives a sentence saying so.
 
     Raises
     ------
@@ -231,10 +330,21 @@ def _to_datetime(s: pd.Series, date_format: str | None) -> pd.Series:
         day is 12 or less), so the reading cannot be decided from the data.
     """
     if pd.api.types.is_datetime64_any_dtype(s):
-        return s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s.astype("datetime64[ns]")
+        if getattr(s.dt, "tz", None) is None:
+            return s.astype("datetime64[ns]")
+        if notes is not None:  # the CSV reader reads ISO offsets itself, into UTC
+            notes.append(f"{name}: timestamps carry UTC offsets; every one was converted to UTC" if str(s.dt.tz) == "UTC"
+                         else f"{name}: timestamps in time zone {s.dt.tz} were converted to UTC")
+        return s.dt.tz_convert(None).astype("datetime64[ns]")
     if date_format:
         return pd.to_datetime(s, format=date_format, errors="coerce")
-    conv = pd.to_datetime(s, format="ISO8601", errors="coerce")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # mixed offsets: handled below, value by value
+        conv = pd.to_datetime(s, format="ISO8601", errors="coerce")
+    if not pd.api.types.is_datetime64_any_dtype(conv) or getattr(conv.dt, "tz", None) is not None:
+        return _in_utc(s, notes, name)
     present = s.notna() & (s.astype("string").str.strip() != "")
     if present.any() and conv[present].isna().mean() > 0.5:
         sample = s[present].astype(str).str.strip().head(2000)

@@ -75,25 +75,70 @@ def _scrub(message: str, url: str | None) -> str:
 # --------------------------------------------------------------------------- column lists
 
 
+def _checked_path(table: str, src: Source, cfg: Config) -> Path:
+    """The source file's path, or a DataError when it is missing or a folder."""
+    label = source_label(src, cfg)
+    path = cfg.resolve(src.file)
+    if not path.exists():
+        raise DataError(table, "file not found", source=label, hint="paths are relative to the params file")
+    if path.is_dir():
+        raise DataError(table, "the path is a folder, not a file", source=label,
+                        hint="name the export inside it under `file:`")
+    return path
+
+
+def _text_lines(fh, encoding: str):
+    """Decoded lines of a binary file, decoded line by line (a bad byte further down is never reached)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    pending = ""
+    for raw in iter(fh.readline, b""):
+        pending += decoder.decode(raw)
+        while (end := pending.find("\n")) >= 0:
+            yield pending[:end + 1]
+            pending = pending[end + 1:]
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        yield pending
+
+
+def _csv_rows(path: Path, src: Source, n: int) -> list[list[str]]:
+    """The first ``n`` rows of a CSV file as text, exactly as written (no renaming of repeated names)."""
+    import csv
+    import itertools
+
+    with open(path, "rb") as fh:
+        reader = csv.reader(_text_lines(fh, src.encoding), delimiter=src.delimiter or ",")
+        rows = [row for row in itertools.islice(reader, n)]
+    if rows and rows[0] and rows[0][0].startswith("\ufeff"):  # a byte-order mark, as Excel writes UTF-8
+        rows[0][0] = rows[0][0][1:]
+    return rows
+
+
 def source_columns(table: str, src: Source, cfg: Config) -> list[str]:
-    """The column names a source offers, read cheaply (header, schema or a zero-row query)."""
+    """The column names a source offers, read cheaply (header, schema or a zero-row query).
+
+    The names are as the source writes them: a name the header repeats appears twice (integration
+    refuses a repeated name it would read, since nothing says which column is meant).
+    """
     label = source_label(src, cfg)
     kind = src.kind
     if kind == "sql":
         return list(_read_sql(table, src, cfg, limit=0).columns)
-    path = cfg.resolve(src.file)
-    if not path.exists():
-        raise DataError(table, "file not found", source=label, hint="paths are relative to the params file")
+    path = _checked_path(table, src, cfg)
     try:
         if kind == "parquet":
             import pyarrow.parquet as pq
 
             return list(pq.read_schema(path).names)
         if kind == "excel":
-            return [str(c) for c in _read_excel(table, src, cfg, nrows=0).columns]
-        header = pd.read_csv(path, nrows=0, encoding=src.encoding, sep=src.delimiter or ",",
-                             encoding_errors="strict")
-        columns = [str(c) for c in header.columns]
+            return _excel_header(table, src, cfg)
+        rows = _csv_rows(path, src, src.header_row)
+        columns = [str(c) for c in rows[-1]] if len(rows) == src.header_row else []
+        if not columns:
+            raise DataError(table, f"the file has no header on row {src.header_row}" if src.header_row > 1
+                            else "the file is empty", source=label)
         if len(columns) == 1 and (sep := _other_delimiter(columns[0], src.delimiter or ",")):
             raise DataError(table, f"the header reads as one column ({columns[0][:80]!r}): the file looks "
                                    f"delimited by {sep!r}", source=label,
@@ -115,6 +160,58 @@ def _other_delimiter(header: str, used: str) -> str | None:
     return best if counts[best] else None
 
 
+def duplicated_columns(columns: list[str]) -> dict[str, list[int]]:
+    """Column names a header repeats, each with the 1-based positions it appears at."""
+    where: dict[str, list[int]] = {}
+    for i, c in enumerate(columns, start=1):
+        where.setdefault(c, []).append(i)
+    return {c: pos for c, pos in where.items() if len(pos) > 1}
+
+
+def find_header_row(table: str, src: Source, cfg: Config, expected: list[str], scan: int = 30) -> tuple[int, str] | None:
+    """The row a file's column names are really on, when title rows sit above them.
+
+    Exports from Excel often start with a title ("Customer survey – exported 3 Jan") and a blank
+    line; the header then reads as one named column and many unnamed ones, and every wanted
+    column is "missing". The first ``scan`` rows are compared with the names integration expects.
+
+    Parameters
+    ----------
+    table, src, cfg
+        The source (CSV or Excel; other kinds return ``None``).
+    expected : list of str
+        Column names integration looks for (mapped source names and canonical names).
+    scan : int
+        How many rows to look at.
+
+    Returns
+    -------
+    (int, str) or None
+        The 1-based row holding more of the expected names than the configured ``header_row``
+        (and at least two), with the text of the configured header row; ``None`` when no row does.
+    """
+    if src.kind not in ("csv", "excel") or not expected:
+        return None
+    try:
+        if src.kind == "csv":
+            rows = _csv_rows(_checked_path(table, src, cfg), src, scan)
+        else:
+            frame = _workbook_sheet(table, src, cfg, header=None, nrows=scan)
+            rows = [["" if pd.isna(v) else str(v) for v in r] for r in frame.itertuples(index=False)]
+    except Exception:  # noqa: BLE001 - a file that cannot be scanned gets the plain missing-column errors
+        return None
+    wanted = {str(e).strip().lower() for e in expected}
+    hits = [len(wanted & {str(v).strip().lower() for v in r}) for r in rows]
+    if not hits:
+        return None
+    best = max(range(len(hits)), key=lambda i: hits[i])
+    current = src.header_row - 1
+    if best == current or hits[best] < 2 or (current < len(hits) and hits[best] <= hits[current]):
+        return None
+    shown = " ".join(str(v).strip() for v in rows[current] if str(v).strip()) if current < len(rows) else ""
+    return best + 1, shown[:80]
+
+
 def match_column(wanted: str, available: list[str]) -> str | None:
     """The closest available column name to a wanted one (case-insensitive), or ``None``."""
     lower = {c.lower(): c for c in available}
@@ -127,8 +224,18 @@ def match_column(wanted: str, available: list[str]) -> str | None:
 # --------------------------------------------------------------------------- reading
 
 
+def id_source_columns(table: str, src: Source, cfg: Config) -> list[str]:
+    """The source columns that feed the table's identifier columns (read as text, so zeros are kept)."""
+    from cxtemplate.data.schemas import canonical_columns
+
+    return [src.columns.get(c.name, c.name) for c in canonical_columns(table, cfg) if c.kind == "id"]
+
+
 def read_source(table: str, src: Source, cfg: Config, wanted: list[str]) -> RawTable:
     """Read the given source columns of one source.
+
+    Identifier columns (customer, response, agent ids …) are read as text from CSV and Excel, so
+    ``00123`` keeps its leading zeros.
 
     Parameters
     ----------
@@ -147,18 +254,23 @@ def read_source(table: str, src: Source, cfg: Config, wanted: list[str]) -> RawT
     """
     label = source_label(src, cfg)
     kind = src.kind
+    text = [c for c in id_source_columns(table, src, cfg) if c in wanted]
     if kind == "sql":
         frame = _read_sql(table, src, cfg)
         frame = frame[[c for c in wanted if c in frame.columns]]
     elif kind == "parquet":
-
-        frame = _read_parquet(cfg.resolve(src.file), wanted)
+        path = _checked_path(table, src, cfg)
+        try:
+            frame = _read_parquet(path, wanted)
+        except Exception as exc:  # noqa: BLE001 - a damaged file: Arrow's message names no file
+            raise DataError(table, f"cannot read the Parquet file (damaged or truncated?): {type(exc).__name__}: "
+                                   f"{exc}", source=label, hint="export the file again") from None
     elif kind == "excel":
-        frame = _read_excel(table, src, cfg)
+        frame = _read_excel(table, src, cfg, text_columns=text)
         frame.columns = [str(c) for c in frame.columns]
         frame = frame[wanted]
     else:
-        frame = _read_csv(table, src, cfg, wanted)
+        frame = _read_csv(table, src, cfg, wanted, text_columns=text)
     if kind in ("parquet", "csv"):
         import pyarrow as pa
 
@@ -191,11 +303,11 @@ def _read_parquet(path, columns: list[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _read_csv(table: str, src: Source, cfg: Config, wanted: list[str]) -> pd.DataFrame:
+def _read_csv(table: str, src: Source, cfg: Config, wanted: list[str], text_columns: list[str] = ()) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    path = cfg.resolve(src.file)
+    path = _checked_path(table, src, cfg)
     label = source_label(src, cfg)
     parse = pacsv.ParseOptions(delimiter=src.delimiter or ",", newlines_in_values=True)
     # Read every column as text first when inference fails part-way through the file
@@ -207,9 +319,10 @@ def _read_csv(table: str, src: Source, cfg: Config, wanted: list[str]) -> pd.Dat
         try:
             convert = pacsv.ConvertOptions(
                 include_columns=wanted,
-                column_types={c: pa.string() for c in wanted} if attempt["as_text"] else None,
+                column_types={c: pa.string() for c in (wanted if attempt["as_text"] else text_columns)},
                 strings_can_be_null=True)
-            read = pacsv.ReadOptions(encoding=src.encoding, block_size=attempt["block_size"])
+            read = pacsv.ReadOptions(encoding=src.encoding, block_size=attempt["block_size"],
+                                     skip_rows=src.header_row - 1)
             tbl = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
             break
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
@@ -234,25 +347,60 @@ def _not_text(value: bytes, encoding: str) -> bool:
         return True
 
 
-def _read_excel(table: str, src: Source, cfg: Config, nrows: int | None = None) -> pd.DataFrame:
-    path = cfg.resolve(src.file)
+def _workbook_sheet(table: str, src: Source, cfg: Config, **parse) -> pd.DataFrame:
+    """The configured sheet of a workbook, parsed with pandas' ``parse`` options."""
+    path = _checked_path(table, src, cfg)
     label = source_label(src, cfg)
     try:
         book = pd.ExcelFile(path)
     except Exception as exc:  # noqa: BLE001
         raise DataError(table, f"cannot open the workbook: {exc}", source=label) from None
-    sheets = book.sheet_names
+    sheets = [str(s) for s in book.sheet_names]
+    listed = ", ".join(sheets)
     sheet = src.sheet
     if sheet is None:
         if len(sheets) > 1:
-            raise DataError(table, f"the workbook has {len(sheets)} sheets: {', '.join(map(str, sheets))}",
+            raise DataError(table, f"the workbook has {len(sheets)} sheets: {listed}",
                             source=label, hint="name the one to read with `sheet:`")
-        sheet = sheets[0]
-    elif isinstance(sheet, str) and sheet not in sheets:
-        close = difflib.get_close_matches(sheet, [str(s) for s in sheets], n=1)
-        raise DataError(table, f"no sheet named '{sheet}' (sheets: {', '.join(map(str, sheets))})", source=label,
+        sheet = book.sheet_names[0]
+    elif isinstance(sheet, int):
+        # `sheet: 2` is a position counting from 0, unless a sheet is *named* 2: then nothing says which is meant
+        if str(sheet) in sheets:
+            other = f"'{sheets[sheet]}'" if 0 <= sheet < len(sheets) else "no sheet"
+            raise DataError(table, f"`sheet: {sheet}` is ambiguous: a sheet is named '{sheet}', and position "
+                                   f"{sheet} (counting from 0) is {other} (sheets: {listed})", source=label,
+                            hint=f"write `sheet: \"{sheet}\"` (quoted) for the sheet named {sheet}"
+                                 + (f", or `sheet: \"{sheets[sheet]}\"` for the one at position {sheet}"
+                                    if 0 <= sheet < len(sheets) else ""))
+        if not 0 <= sheet < len(sheets):
+            raise DataError(table, f"`sheet: {sheet}` is past the last sheet: positions count from 0 and the workbook "
+                                   f"has {len(sheets)} (sheets: {listed})", source=label,
+                            hint="name the sheet instead, e.g. `sheet: \"" + sheets[-1] + "\"`")
+    elif sheet not in sheets:
+        close = difflib.get_close_matches(sheet, sheets, n=1)
+        raise DataError(table, f"no sheet named '{sheet}' (sheets: {listed})", source=label,
                         hint=f"did you mean '{close[0]}'?" if close else None)
-    return book.parse(sheet, nrows=nrows)
+    else:
+        sheet = book.sheet_names[sheets.index(sheet)]
+    return book.parse(sheet, **parse)
+
+
+def _excel_header(table: str, src: Source, cfg: Config) -> list[str]:
+    """The header row of the configured sheet, as written (a repeated name is not renamed)."""
+    head = _workbook_sheet(table, src, cfg, header=None, nrows=src.header_row)
+    if len(head) < src.header_row:
+        raise DataError(table, f"the sheet has no header on row {src.header_row}" if src.header_row > 1
+                        else "the sheet is empty", source=source_label(src, cfg))
+    values = head.iloc[src.header_row - 1].tolist()
+    # pandas names an empty header cell "Unnamed: <position>"; keep that convention
+    return [f"Unnamed: {i}" if pd.isna(v) else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+            for i, v in enumerate(values)]
+
+
+def _read_excel(table: str, src: Source, cfg: Config, nrows: int | None = None,
+                text_columns: list[str] = ()) -> pd.DataFrame:
+    return _workbook_sheet(table, src, cfg, nrows=nrows, header=src.header_row - 1,
+                           dtype={c: str for c in text_columns} or None)
 
 
 def _read_sql(table: str, src: Source, cfg: Config, limit: int | None = None) -> pd.DataFrame:

@@ -279,11 +279,17 @@ def redundancy(responses: pd.DataFrame | None, specs: dict[str, MetricSpec]) -> 
         The Spearman correlation matrix of the metric scores (responses answering all of
         them), and per metric the share of its variance explained by the others (R² of a linear
         regression) with the unique remainder — a metric with little unique variance adds little.
+        Metrics without a single answer are left out (an empty CSAT column is no data, not a metric
+        the others explain); both frames are empty when fewer than two metrics, or fewer than three
+        responses answering them all, remain.
     """
-    cols = {s.name: s.column for s in specs.values() if responses is not None and s.column in responses.columns}
+    cols = {s.name: s.column for s in specs.values()
+            if responses is not None and s.column in responses.columns and responses[s.column].notna().any()}
     if len(cols) < 2:
         return pd.DataFrame(), pd.DataFrame()
     data = responses[list(cols.values())].dropna()
+    if len(data) < 3:
+        return pd.DataFrame(), pd.DataFrame()
     data.columns = list(cols)
     corr = data.rank().corr()
     rows = []
@@ -342,13 +348,17 @@ def cadence(responses: pd.DataFrame, spec: MetricSpec, *, by: str = "touchpoint"
             advice = f"report {choice}"
         rows.append({by.replace("_", " ").capitalize(): r[by], "Responses per month": monthly, "n for target margin": need,
                      "Cadence": choice, "Advice": advice})
-    return pd.DataFrame(rows).sort_values("Responses per month", ascending=False, ignore_index=True)
+    columns = [by.replace("_", " ").capitalize(), "Responses per month", "n for target margin", "Cadence", "Advice"]
+    # no scored response in the recent periods (a single old response, say): an empty table with its columns
+    return pd.DataFrame(rows, columns=columns).sort_values("Responses per month", ascending=False, ignore_index=True)
 
 
 def cadence_view(cad: pd.DataFrame, spec: MetricSpec, margin: float) -> TableView:
     """:func:`cadence` with a title naming the metric and its target margin."""
     return TableView(cad, f"Cadence per touchpoint for {spec.name} at ±{margin:g}",
-                     {"Responses per month": "{:,.0f}", "n for target margin": "{:,.0f}"})
+                     {"Responses per month": "{:,.0f}", "n for target margin": "{:,.0f}"},
+                     empty=f"No touchpoint has {spec.name} responses in the recent periods, so no cadence can be "
+                           "recommended.")
 
 
 def plot_redundancy(corr: pd.DataFrame, n: int):

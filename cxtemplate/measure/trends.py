@@ -308,7 +308,7 @@ def detect_steps(df: pd.DataFrame, spec: MetricSpec, time_col: str, group_col: s
         exceed = np.zeros(G)
         chunk = max(1, int(4e6 // max(G * P, 1)))
         done = 0
-        while done < n_perm:
+        while done < n_perm and P > 1:  # one period: no split to test (every group is "no step")
             b = min(chunk, n_perm - done)
             perms = np.argsort(rng.random((b, P)), axis=1)
             sp = {kk: v[:, perms] for kk, v in st.items()}  # (G, b, P)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cxtemplate.data.spreadsheet import write_xlsx
 from cxtemplate.plan.findings import Finding
 from cxtemplate.report.display import TableView, fmt_money, labelled
 
@@ -228,24 +229,8 @@ def workbook_sheets(register: pd.DataFrame, findings: pd.DataFrame, queue: pd.Da
 
 
 def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
-    """Write several tables to one XLSX workbook with bold headers, widths and frozen header rows."""
-    from openpyxl.styles import Alignment, Font, PatternFill
+    """Write several tables to one XLSX workbook with bold headers, widths and frozen header rows.
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        for name, df in sheets.items():
-            out = df.copy()
-            for c in out.columns:
-                if pd.api.types.is_datetime64_any_dtype(out[c]):
-                    out[c] = out[c].dt.tz_localize(None) if getattr(out[c].dt, "tz", None) else out[c]
-            out.to_excel(xl, sheet_name=name[:31], index=False)
-            ws = xl.sheets[name[:31]]
-            ws.freeze_panes = "A2"
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-                cell.fill = PatternFill("solid", fgColor="EEF2F6")
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            for i, col in enumerate(out.columns, start=1):
-                width = min(60, max(10, int(out[col].astype(str).str.len().quantile(0.9)) if len(out) else 10, len(str(col))))
-                ws.column_dimensions[ws.cell(1, i).column_letter].width = width + 2
-    return path
+    Every text cell is neutralised against formula injection (:func:`cxtemplate.data.spreadsheet.write_xlsx`).
+    """
+    return write_xlsx(path, sheets)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cxtemplate.data.spreadsheet import write_csv
 from cxtemplate.report.display import TableView, fmt_money, labelled
 
 DETRACTOR_MAX = 6
@@ -61,11 +62,12 @@ def restricted_version(queue: pd.DataFrame, contacts: pd.DataFrame | None) -> pd
 
 
 def write_restricted(queue: pd.DataFrame, restricted_dir: Path, name: str) -> Path:
-    """Write a restricted queue as CSV into the run's ``restricted/`` folder."""
-    restricted_dir.mkdir(parents=True, exist_ok=True)
-    path = restricted_dir / f"{name}.csv"
-    queue.to_csv(path, index=False)
-    return path
+    """Write a restricted queue as CSV into the run's ``restricted/`` folder.
+
+    Every text cell is neutralised against formula injection (:func:`cxtemplate.data.spreadsheet.write_csv`):
+    contact names and comments come from the client's exports.
+    """
+    return write_csv(queue, restricted_dir / f"{name}.csv")
 
 
 def read_contacts(restricted_dir: Path) -> pd.DataFrame | None:

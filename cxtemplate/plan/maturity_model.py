@@ -145,10 +145,22 @@ def load_model(name_or_path: str | Path | MaturityModel, base_dir: str | Path | 
             raise MaturityModelError(f"maturity model '{name}' is neither a packaged model "
                                      f"({', '.join(PACKAGED)}) nor an existing YAML file")
         text = path.read_text(encoding="utf-8")
+    from cxtemplate.config.loader import MAX_ALIAS_EXPANSION, MAX_DEPTH, alias_expansion, nesting_depth
+
+    loader = yaml.SafeLoader(text)
     try:
-        raw = yaml.safe_load(text)
+        node = loader.get_single_node()  # composed once and measured before anything is built from it
+        if nesting_depth(node)[1] is not None:
+            raise MaturityModelError(f"{where}: nested more than {MAX_DEPTH} levels deep: not a maturity model")
+        distinct, expanded, _ = alias_expansion(node)
+        if expanded - distinct > MAX_ALIAS_EXPANSION:
+            raise MaturityModelError(f"{where}: YAML aliases expand it to {expanded:,} values from {distinct:,} "
+                                     "written: refused; write the values out instead of repeating *aliases")
+        raw = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as e:
         raise MaturityModelError(f"{where}: not valid YAML: {e}") from None
+    finally:
+        loader.dispose()
     if not isinstance(raw, dict):
         raise MaturityModelError(f"{where}: expected a mapping with id, name, levels, stages, dimensions")
     try:

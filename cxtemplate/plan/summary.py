@@ -43,7 +43,8 @@ def metric_cards(headline: pd.DataFrame | None, alpha: float = 0.05) -> list[dic
             change = f"{ch:+.{dec if mean else 1}f} vs previous period ({sig})".replace("-", "−")
         value = f"{v:.{dec}f}" + ("%" if "%" in str(r["unit"]) else "")
         cards.append({"label": f"{r['metric']} · {r['period']}", "value": value.replace("-", "−"),
-                      "detail": f"95% CI {lo:.{dec}f} to {hi:.{dec}f} · n = {int(r['n']):,} · {change}"})
+                      "detail": (f"95% CI {lo:.{dec}f} to {hi:.{dec}f}" if not (math.isnan(lo) or math.isnan(hi))
+                                 else "too few responses for an interval") + f" · n = {int(r['n']):,} · {change}"})
     return cards
 
 

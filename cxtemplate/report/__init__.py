@@ -1,6 +1,7 @@
-"""What readers see: the chart theme, display helpers (tables, sentences, formatting, escaping) and page rendering.
+"""What readers see: the chart theme, display helpers (tables, sentences, formatting), HTML safe by construction
+(markup) and page rendering.
 
 Base layer: imports nothing of ours but :mod:`cxtemplate.errors`, so every layer may draw and show with it.
 """
 
-__all__ = ["charts", "display", "render", "section", "theme"]
+__all__ = ["charts", "display", "markup", "render", "section", "theme"]

@@ -3,6 +3,11 @@
 Notebooks call these instead of printing, so every page of the report formats numbers the
 same way (thousands separators, fixed decimals, intervals as "low–high") and every table has
 a title and, where values were suppressed, a note saying so.
+
+They are also where values become HTML, so they escape them (:mod:`cxtemplate.report.markup`): a
+sentence's Markdown is turned into HTML here with raw HTML shown as text, and every cell, header,
+caption and note of a table is escaped. A comment, label or name from the data can never become
+markup on a page.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from cxtemplate.report.markup import clean_html, markdown_html, text
 
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
 
@@ -181,10 +188,37 @@ def labelled(df, columns: Mapping[str, str]):
 
 
 def say(text: str) -> None:
-    """Show a Markdown paragraph (a finding, an explanation) in the notebook."""
-    from IPython.display import Markdown, display
+    """Show a Markdown paragraph (a finding, an explanation) in the notebook.
 
-    display(Markdown(text))
+    The Markdown becomes HTML here (:func:`cxtemplate.report.markup.markdown_html`): ``**bold**``,
+    ``*italics*``, headings and the package's ``<span class='cx-note'>`` notes work; any other HTML in
+    the text (a comment, a label, a name from the data) is shown as text.
+    """
+    from IPython.display import HTML, display
+
+    if not str(text).strip():
+        return  # a sentence builder with nothing to say (e.g. no join warning) shows nothing
+    display(HTML(markdown_html(text)))
+
+
+def _default_text(value: Any) -> str:
+    """A value as pandas' Styler shows it without a format (floats with its precision option)."""
+    import pandas as pd
+
+    if pd.api.types.is_float(value) or pd.api.types.is_complex(value):
+        return f"{value:.{pd.get_option('styler.format.precision')}f}"
+    return str(value)
+
+
+def _cell_text(fmt: Any) -> Callable[[Any], str]:
+    """The escaped text of a cell under ``fmt`` (a format string, a callable or ``None``); '–' when missing."""
+    def cell(value: Any) -> str:
+        if _missing(value):
+            return "–"
+        shown = _default_text(value) if fmt is None else fmt.format(value) if isinstance(fmt, str) else fmt(value)
+        return text(shown)
+
+    return cell
 
 
 def show_table(df, title: str | None = None, *, formats: Mapping[str, Any] | None = None,
@@ -223,7 +257,7 @@ def show_table(df, title: str | None = None, *, formats: Mapping[str, Any] | Non
         formats = {**view.formats, **(formats or {})}
         max_rows = view.max_rows if max_rows == 60 else max_rows
     shown = df.head(max_rows)
-    fmt: dict[str, Any] = {}
+    fmt: dict[Any, Any] = {}
     for col in shown.columns:
         if formats and col in formats:
             fmt[col] = formats[col]
@@ -233,37 +267,52 @@ def show_table(df, title: str | None = None, *, formats: Mapping[str, Any] | Non
             fmt[col] = lambda v: fmt_num(v, 0)
         elif pd.api.types.is_float_dtype(shown[col]):
             fmt[col] = lambda v: fmt_num(v, 1)
-    styler = shown.style.format(fmt, na_rep="–").set_table_attributes('class="cx-table"')
     numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])]
     numeric += [c for c in (formats or {}) if c in shown.columns and c not in numeric
                 and shown[c].map(lambda v: isinstance(v, (int, float)) or v is None).all()]
     short = [c for c in shown.columns if c not in numeric and shown[c].astype(str).str.len().max() <= 12]
+    # The Styler only lays the table out: it gets every cell, header and name already formatted and
+    # escaped (it writes them into the HTML as they are).
+    label = _cell_text(None)
+    cells = pd.DataFrame({i: [_cell_text(fmt.get(c))(v) for v in shown.iloc[:, i]]
+                          for i, c in enumerate(shown.columns)}, index=shown.index)
+    cells.columns = shown.columns
+    cells = cells.rename(index=label, columns=label).rename_axis(
+        index=[None if n is None else label(n) for n in shown.index.names],
+        columns=[None if n is None else label(n) for n in shown.columns.names])
+    shown_as = dict(zip(shown.columns, cells.columns))
+    styler = cells.style.set_table_attributes('class="cx-table"')
     if short:
-        styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+        styler = styler.set_properties(subset=[shown_as[c] for c in short], **{"white-space": "nowrap"})
     if numeric:
-        styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
+        styler = styler.set_properties(subset=[shown_as[c] for c in numeric],
+                                       **{"text-align": "right", "white-space": "nowrap"})
         styler = styler.set_table_styles([{"selector": f"th.col{list(shown.columns).index(c)}",
                                            "props": [("text-align", "right")]} for c in numeric], overwrite=False)
     if hide_index:
         styler = styler.hide(axis="index")
     if title:
-        styler = styler.set_caption(title)
+        styler = styler.set_caption(text(title))
     for col, colour in (highlight or {}).items():
         if col in shown.columns:
-            styler = styler.set_properties(subset=[col], **{"font-weight": "600", "color": colour})
+            styler = styler.set_properties(subset=[shown_as[col]], **{"font-weight": "600", "color": colour})
     display(HTML(f'<div class="cx-table-wrap">{styler.to_html()}</div>'))
     extra = len(df) - len(shown)
     notes = [n for n in (note, f"{extra:,} more row{'s' if extra != 1 else ''} not shown; the full table is in the run's artifacts."
                                    if extra > 0 else None) if n]
     if notes:
-        display(HTML("".join(f'<p class="cx-note">{n}</p>' for n in notes)))
+        display(HTML("".join(f'<p class="cx-note">{text(n)}</p>' for n in notes)))
 
 
 def show_html(html: str) -> None:
-    """Show a block of HTML the package built (e.g. the summary's headline cards); its values are escaped there."""
+    """Show a block of HTML the package built (e.g. the summary's headline cards).
+
+    Its values are escaped where it is built; it is also cleaned here
+    (:func:`cxtemplate.report.markup.clean_html`), so a tag or attribute the package does not use is shown as text.
+    """
     from IPython.display import HTML, display
 
-    display(HTML(html))
+    display(HTML(clean_html(html)))
 
 
 def show_figure(fig) -> None:

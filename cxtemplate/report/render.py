@@ -4,6 +4,11 @@ Each executed notebook becomes one self-contained HTML page (code hidden, images
 script or font fetched from the internet, a header with organisation, data period and run
 date, a table of contents, print CSS). ``index.html`` links the pages grouped by role and
 shows the headline numbers from the executive summary's artifact.
+
+Nothing on a page runs: every output passes :func:`cxtemplate.report.markup.clean_html` when it is
+rendered (:func:`safe_outputs`), header, footer and index escape what they show, links go only to
+the report's own files, and every page and the index carry :data:`CONTENT_SECURITY_POLICY`, which
+forbids scripts, plug-ins, frames and anything fetched (the report needs none: it is read offline).
 """
 
 from __future__ import annotations
@@ -15,8 +20,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cxtemplate.report.markup import clean_html, is_own_link, markdown_html
+
 TEMPLATES = Path(str(resources.files("cxtemplate.report") / "templates"))
 ROLE_TITLES = {"executive": "For executives", "manager": "For managers", "analyst": "For analysts"}
+# No script of any kind (inline, from a file or a javascript: link), no plug-in, frame or form, and
+# nothing loaded from anywhere: styles are inline and images are data: URIs.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'none'; object-src 'none'; frame-src 'none'; "
+                           "style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
+                           "form-action 'none'")
+# what an output may show on a page; anything else (JavaScript, widgets, Mermaid…) is left out
+SAFE_MIMETYPES = ("text/html", "image/png", "image/jpeg", "image/svg+xml", "text/latex", "text/plain")
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,45 @@ def _strip_streams(nb, keep_errors: bool) -> None:
                 continue
             outs.append(out)
         cell["outputs"] = outs
+
+
+def safe_outputs(nb) -> None:
+    """Make every output of ``nb`` safe to show, in place.
+
+    HTML is cleaned (:func:`~cxtemplate.report.markup.clean_html`), Markdown becomes cleaned HTML
+    (:func:`~cxtemplate.report.markup.markdown_html`), other kinds of output than :data:`SAFE_MIMETYPES` are
+    dropped, and output metadata keeps only numeric image sizes (nbconvert writes them unquoted) and the
+    image flags nbconvert reads (never a file name: images are inline).
+    """
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            if out.get("output_type") not in ("display_data", "execute_result"):
+                continue
+            data = out.get("data", {})
+            markdown = data.pop("text/markdown", None)
+            if markdown is not None and "text/html" not in data:
+                data["text/html"] = markdown_html(markdown if isinstance(markdown, str) else "".join(markdown))
+            if "text/html" in data:
+                value = data["text/html"]
+                data["text/html"] = clean_html(value if isinstance(value, str) else "".join(value))
+            for mime in [m for m in data if m not in SAFE_MIMETYPES]:
+                del data[mime]
+            meta = out.get("metadata", {})
+            for mime in list(meta):
+                kept = {k: v for k, v in (meta[mime] if isinstance(meta[mime], dict) else {}).items()
+                        if _safe_image_metadata(k, v)}
+                if kept:
+                    meta[mime] = kept
+                else:
+                    del meta[mime]
+
+
+def _safe_image_metadata(key: str, value: Any) -> bool:
+    """Image metadata nbconvert may write into a page: sizes that are numbers, and its two flags."""
+    if key in ("width", "height"):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return ((key == "needs_background" and value in ("light", "dark"))
+            or (key == "unconfined" and isinstance(value, bool)))
 
 
 _HEADING = re.compile(r"<h([23])(?P<attrs>[^>]*)>(?P<body>.*?)</h\1>", re.S)
@@ -119,12 +172,16 @@ def render_page(nb_path: Path, out_path: Path, ctx: PageContext, *, include_code
     """
     import nbformat
 
+    if not is_own_link(ctx.index_href):
+        raise ValueError(f"the index link of a page must be a relative path in the report, got {ctx.index_href!r}")
     nb = nbformat.read(nb_path, as_version=4)
     _strip_streams(nb, keep_errors=include_code)
+    safe_outputs(nb)
     if title:
         nb.metadata["title"] = title
     exporter = _exporter(include_code)
-    res = {"cx": {**ctx.__dict__, "css": report_css()}, "metadata": {"name": title or nb_path.stem}}
+    res = {"cx": {**ctx.__dict__, "css": report_css(), "csp": CONTENT_SECURITY_POLICY},
+           "metadata": {"name": title or nb_path.stem}}
     body, _ = exporter.from_notebook_node(nb, resources=res)
     body = add_toc(body)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -200,6 +257,11 @@ def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | 
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
     for page in pages:
+        for key in ("href", "pdf_href"):
+            if key in page and not is_own_link(page[key]):
+                raise ValueError(f"page {page.get('title')!r}: {key} must be a relative path in the report, "
+                                 f"got {page[key]!r}")
+    for page in pages:
         if page.get("pdf") and page.get("status") == "ok":
             html_path = run_dir / page["href"]
             pdf = html_path.with_suffix(".pdf")
@@ -210,7 +272,8 @@ def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | 
         items = sorted((p for p in pages if p.get("role") == role), key=lambda p: p.get("order", 50))
         if items:
             groups.append({"role": role, "title": ROLE_TITLES[role], "pages": items})
-    text = env.get_template("index.html.j2").render(run=run, headline=headline or {}, groups=groups, css=report_css())
+    text = env.get_template("index.html.j2").render(run=run, headline=headline or {}, groups=groups, css=report_css(),
+                                                    csp=CONTENT_SECURITY_POLICY)
     path = run_dir / "index.html"
     path.write_text(text, encoding="utf-8")
     return path

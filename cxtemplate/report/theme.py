@@ -63,7 +63,8 @@ def apply_theme() -> None:
     """Set the seaborn-style matplotlib theme used by all report charts (without importing seaborn).
 
     Call once per process (the notebook set-up does it). Charts are rendered as PNG at a
-    resolution that stays sharp when the HTML report is printed.
+    resolution that stays sharp when the HTML report is printed. Text is never parsed as mathtext,
+    so titles, labels and tick labels built from data show exactly what the data says.
     """
     import matplotlib as mpl
     from cycler import cycler
@@ -86,6 +87,9 @@ def apply_theme() -> None:
             "axes.spines.right": False,
             "legend.frameon": False,
             "figure.constrained_layout.use": True,
+            # chart text is shown as written: a label from the data such as "Plan $5 to $10" is not
+            # read as mathtext (which would typeset it, or fail the chart on an unbalanced "$\\frac")
+            "text.parse_math": False,
         }
     )
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cxtemplate.errors import mask_credentials
 from cxtemplate.run.provenance import check_notebooks, notebooks_dir
-from cxtemplate.run.runner import run_organisation, validate_all
+from cxtemplate.run.runner import die_with_parent, run_organisation, validate_all
 
 
 def run_many(params: list[str], jobs: int = 1, out_dir: str | None = None, resume: bool = False,
@@ -25,17 +26,22 @@ def run_many(params: list[str], jobs: int = 1, out_dir: str | None = None, resum
     ConfigError
         Before anything runs, listing every problem of every params file and of the notebooks' metadata.
     """
-    cfgs = validate_all(params)
+    cfgs = validate_all(params, out_dir)
     check_notebooks(Path(nb_dir) if nb_dir else notebooks_dir())
     if scheduler:
         from cxtemplate.run.distributed import run_on_cluster
 
         return run_on_cluster(params, scheduler, out_dir=out_dir, resume=resume, nb_dir=nb_dir, progress=progress)
     import multiprocessing as mp
+    import os
     from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.managers import SyncManager
 
     ctx = mp.get_context("spawn")
-    manager = ctx.Manager()
+    # every process started here ends with this one: killed, it leaves no worker to finish the run later
+    caller = (os.getpid(),)
+    manager = SyncManager(ctx=ctx)
+    manager.start(initializer=die_with_parent, initargs=caller)
     events = manager.Queue()
     from cxtemplate.run.progress import ProgressDisplay
 
@@ -43,7 +49,8 @@ def run_many(params: list[str], jobs: int = 1, out_dir: str | None = None, resum
     display.start(events)
     results: list[dict] = []
     try:
-        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx, max_tasks_per_child=1) as pool:
+        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx, max_tasks_per_child=1,
+                                 initializer=die_with_parent, initargs=caller) as pool:
             futures = [pool.submit(run_organisation, str(c.params_path), out_dir, resume, nb_dir, events)
                        for c in cfgs]
             for c, fut in zip(cfgs, futures):
@@ -53,7 +60,8 @@ def run_many(params: list[str], jobs: int = 1, out_dir: str | None = None, resum
                                     "run_dir": rec["run_dir"], "error": rec.get("error")})
                 except Exception as exc:  # noqa: BLE001 - a crashed worker is reported, others go on
                     results.append({"org": c.org_id, "status": "crashed", "seconds": None, "run_dir": None,
-                                    "error": {"message": f"{c.org_id}: the run crashed: {type(exc).__name__}: {exc}"}})
+                                    "error": {"message": mask_credentials(
+                                        f"{c.org_id}: the run crashed: {type(exc).__name__}: {exc}")}})
     finally:
         display.stop(events)
         manager.shutdown()

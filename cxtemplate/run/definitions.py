@@ -3,11 +3,14 @@
 Two mistakes pass every check of the schema and still give wrong pages:
 
 * a **scale that does not fit the data**: CSAT declared on 1–10 while the export holds 1–5 answers (every
-  score then counts as dissatisfied), or NPS exported on 1–11 (the 11s are quarantined one by one);
+  score then counts as dissatisfied), or NPS exported on 1–11 (the run stops on it: integration refuses
+  answers outside the declared scale, :func:`cxtemplate.data.integrate.quarantine_gate`; validate says so first);
 * a **threshold written for another definition** of the metric: an objective of CSAT 4.2 (a mean on 1–5)
-  while CSAT is defined as a top-2-box percentage, or an alert at CES 75 (a percentage) while CES is a mean.
+  while CSAT is defined as a top-2-box percentage. A threshold outside the metric's range altogether (an NPS
+  target of 250, CES 75 on a 1–7 mean) is a validation error of the params, not a warning.
 
-Neither stops a run (the data may be right), so they are warnings, printed by ``cxtemplate validate``.
+The unused top of a scale may be right (the data may be thin), so it is a warning, printed by
+``cxtemplate validate`` and repeated on notebook 00.
 """
 
 from __future__ import annotations
@@ -21,10 +24,6 @@ from cxtemplate.measure.spec import MetricSpec, fmt_number, specs_from_config
 
 MIN_ANSWERS = 30
 """Below this many numeric answers the data say too little about the scale to warn."""
-
-OUTSIDE_SHARE = 0.01
-"""A few answers outside the scale are data errors, quarantined and counted by integration; from this share
-on, the scale itself is more likely wrong (NPS exported on 1–11 puts about a tenth of the answers at 11)."""
 
 
 def threshold_warnings(cfg: Config) -> list[str]:
@@ -101,6 +100,7 @@ def scale_warnings(cfg: Config, *, min_answers: int = MIN_ANSWERS) -> list[str]:
         One sentence per metric that does not fit, with the range the data use.
     """
     from cxtemplate.data.integrate import apply_value_rules
+    from cxtemplate.data.schemas import parse_labelled_scores
     from cxtemplate.data.sources import read_source, source_columns
 
     src = cfg.sources.responses
@@ -125,7 +125,11 @@ def scale_warnings(cfg: Config, *, min_answers: int = MIN_ANSWERS) -> list[str]:
     out = []
     for key, column in wanted.items():
         spec = specs[key]
-        values = pd.to_numeric(frame[spec.column], errors="coerce").to_numpy(float)
+        raw = frame[spec.column]
+        numbers = pd.to_numeric(raw, errors="coerce")
+        if numbers.isna().any() and not pd.api.types.is_numeric_dtype(raw):  # "10 - Extremely likely" → 10
+            numbers = numbers.fillna(parse_labelled_scores(raw.astype("string").str.strip()))
+        values = numbers.to_numpy(float)
         values = values[~np.isnan(values)]
         if len(values) < min_answers:
             continue
@@ -135,14 +139,17 @@ def scale_warnings(cfg: Config, *, min_answers: int = MIN_ANSWERS) -> list[str]:
 
 
 def _scale_fit(spec: MetricSpec, values: np.ndarray) -> str | None:
+    from cxtemplate.data.integrate import GATE_MIN_ROWS, OUTSIDE_SHARE
+
     lo, hi = spec.scale
     seen_lo, seen_hi = float(values.min()), float(values.max())
     scale = f"{fmt_number(lo)}–{fmt_number(hi)}"
     outside = int(((values < lo) | (values > hi)).sum())
-    if outside >= OUTSIDE_SHARE * len(values):
+    if outside and outside >= OUTSIDE_SHARE * len(values):
         share = 100 * outside / len(values)
+        stops = "the run will stop on them" if outside >= GATE_MIN_ROWS else "they would be quarantined"
         return (f"{outside:,} of {len(values):,} answers ({share:.1f}%) lie outside the declared {scale} scale "
-                f"(the data run from {fmt_number(seen_lo)} to {fmt_number(seen_hi)}); they would be quarantined. "
+                f"(the data run from {fmt_number(seen_lo)} to {fmt_number(seen_hi)}); {stops}. "
                 f"Check the scale in the params")
     if seen_hi < hi:
         return (f"no answer reaches the top of the declared {scale} scale (the data run from {fmt_number(seen_lo)} "

@@ -42,7 +42,7 @@ from pathlib import Path
 from queue import Queue
 from typing import Any
 
-from cxtemplate.errors import ConfigError, CxError
+from cxtemplate.errors import ConfigError, CxError, mask_credentials
 
 CONNECT_TIMEOUT_ENV = "CXTEMPLATE_CONNECT_TIMEOUT"
 """Environment variable overriding the scheduler connect timeout in seconds (default 10)."""
@@ -125,7 +125,7 @@ def preflight(params: dict[str, str], tokens: dict[str, str], nb_dir: str | None
         except ConfigError as exc:
             problems.extend(f"{pr}" for pr in exc.problems)
         except Exception as exc:  # noqa: BLE001 - reported with the worker that raised it
-            problems.append(f"{path}: cannot load: {type(exc).__name__}: {exc}")
+            problems.append(mask_credentials(f"{path}: cannot load: {type(exc).__name__}: {exc}"))
     nbs = Path(nb_dir) if nb_dir else notebooks_dir()
     try:
         discover(nbs)
@@ -311,7 +311,7 @@ def connect(address: str, timeout: float | None = None):
     try:
         return Client(address, timeout=timeout, set_as_default=False)
     except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a malformed address
-        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+        reason = mask_credentials(" ".join(str(exc).split()))[:300] or type(exc).__name__
         raise ClusterError(f"cannot reach the dask scheduler at {address!r} within {timeout:g} s: {reason}. "
                            "Check the address (e.g. tcp://scheduler-host:8786), that the scheduler is running "
                            "and that its port is open from this machine.") from None
@@ -324,7 +324,7 @@ def _crash_message(org: str, exc: BaseException) -> str:
         last = getattr(getattr(exc, "last_worker", None), "address", "?")
         return (f"{org}: the run crashed: the worker running it died (last on {last}); see that worker's log "
                 "(out of memory is the usual cause)")
-    text = " ".join(str(exc).split())[:600]
+    text = mask_credentials(" ".join(str(exc).split()))[:600]
     return f"{org}: the run crashed: {type(exc).__name__}: {text}"
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from cxtemplate.config.loader import load_config
 from cxtemplate.config.schema import Config
-from cxtemplate.errors import ConfigError, Problem
+from cxtemplate.errors import ConfigError, Problem, mask_credentials
 from cxtemplate.run.provenance import (
     check_notebooks,
     input_hashes,
@@ -37,10 +37,99 @@ from cxtemplate.run.provenance import (
 
 BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
-def _write_run(run_dir: Path, record: dict) -> None:
-    from cxtemplate.data.files import write_json
 
-    write_json(run_dir / "run.json", record)
+def _write_run(run_dir: Path, record: dict) -> None:
+    """Write ``run.json``; when the disk is full, overwrite the existing file in place (it needs no new space).
+
+    The atomic write (a temporary file, then a rename) needs room for a second copy; on a full disk the
+    record is written compactly over the one already there, so a failed run still says it failed.
+    """
+    from cxtemplate.data.files import to_jsonable, write_json
+
+    path = run_dir / "run.json"
+    try:
+        write_json(path, record)
+    except OSError:
+        path.with_suffix(".json.tmp").unlink(missing_ok=True)
+        if not path.is_file():
+            raise
+        text = json.dumps(to_jsonable(record), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        with open(path, "r+", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.truncate()
+
+
+def describe_os_error(exc: OSError, path: Path | str | None = None) -> str:
+    """An OS error as a sentence naming the file, e.g. ``disk full while writing /r/pages/04.html``.
+
+    Errors raised by ``write()`` carry no file name (only ``open()`` sets one), so the path being
+    written is given by the caller.
+    """
+    import errno
+
+    if isinstance(exc, WriteFailed):
+        return exc.strerror
+    where = exc.filename or path
+    what = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+            errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied"}.get(exc.errno)
+    head = f"{what} while writing {where}" if what and where else (f"cannot write {where}" if where else "")
+    detail = exc.strerror or str(exc)
+    return f"{head} ({detail})" if head else f"{type(exc).__name__}: {detail}"
+
+
+class WriteFailed(OSError):
+    """Writing a file of the report failed (disk full, quota, permissions); the message names the file."""
+
+
+# --------------------------------------------------------------------------- the caller must be alive
+
+_CALLER_PID: int | None = None
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(caller_pid: int, poll_seconds: float = 1.0) -> None:
+    """Make this worker process end when the process that started it ends.
+
+    Runs as the initializer of the worker processes (``cxtemplate run`` starts one per organisation).
+    On Linux the kernel sends SIGTERM when the parent dies (``prctl(PR_SET_PDEATHSIG)``); everywhere, a
+    watchdog thread checks the parent every ``poll_seconds`` and ends the worker when it has changed. The
+    worker's Jupyter kernels poll their parent (the worker) in the same way and end with it.
+
+    Parameters
+    ----------
+    caller_pid : int
+        The pid of the process that started this one (the ``cxtemplate`` command).
+    poll_seconds : float
+        How often the watchdog looks.
+    """
+    import signal
+
+    global _CALLER_PID
+    _CALLER_PID = caller_pid
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog alone
+            pass
+    if os.getppid() != caller_pid:  # the caller died before the death signal was armed
+        os._exit(143)
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll_seconds)
+            if os.getppid() != caller_pid:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(5)
+                os._exit(143)
+
+    threading.Thread(target=watch, name="cxtemplate-watchdog", daemon=True).start()
+
+
+def caller_alive() -> bool:
+    """Whether the process that started this worker still runs (always true outside a worker)."""
+    return _CALLER_PID is None or os.getppid() == _CALLER_PID
 
 
 def _emit(events, **event: Any) -> None:
@@ -151,7 +240,7 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
         "notebook_jobs": notebook_jobs,
     }
     from cxtemplate.report.render import notebook_info
-    from cxtemplate.run.graph import Task, dependencies, run_graph
+    from cxtemplate.run.graph import dependencies
 
     deps = dependencies(names, {p.stem: notebook_info(p).get("after") for p in nbs})
     reuse: list[str] = []
@@ -169,6 +258,38 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
     (tmp / "notebooks").mkdir(exist_ok=True)
     _write_run(tmp, record)
     _emit(events, kind="start", org=org.id, total=len(names))
+    try:
+        return _execute_and_finish(cfg, record, tmp, org_dir, nbs, names, deps, reuse, notebook_jobs, events, t0)
+    except OSError as exc:  # disk full or unwritable, outside any notebook: the run fails, saying where
+        return _fail_on_write(exc, cfg, record, tmp, org_dir, events, t0)
+
+
+def _fail_on_write(exc: OSError, cfg: Config, record: dict, tmp: Path, org_dir: Path, events, t0: float) -> dict:
+    """Mark a run failed after a file could not be written, keeping its partial folder; never move ``latest``."""
+    org = cfg.organisation
+    final = org_dir / record["run_id"]
+    # the run folder is renamed into place below: the message names the file where it will be
+    message = f"{org.id}: the run stopped: {describe_os_error(exc)}".replace(str(tmp), str(final))
+    record.update(status="failed", error={"notebook": None, "cell": None, "ename": type(exc).__name__,
+                                          "evalue": message.split(": ", 2)[-1], "message": message})
+    record["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    record["seconds"] = round(time.perf_counter() - t0, 3)
+    try:
+        _write_run(tmp, record)
+        os.replace(tmp, final)
+    except OSError:
+        final = tmp
+    _emit(events, kind="done", org=org.id, status="failed", seconds=record["seconds"])
+    return {**record, "run_dir": str(final)}
+
+
+def _execute_and_finish(cfg: Config, record: dict, tmp: Path, org_dir: Path, nbs: list[Path], names: list[str],
+                        deps: dict, reuse: list[str], notebook_jobs: int, events, t0: float) -> dict:
+    """Run the notebooks of a prepared run folder, render the report, and move the folder into place."""
+    from cxtemplate.run.graph import Task, run_graph
+
+    org = cfg.organisation
+    run_id = record["run_id"]
 
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -198,6 +319,9 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
                        "ename": exc.ename, "evalue": _short(exc.evalue),
                        "message": f"{org.id}: {label} failed in {where} ({text!r}): "
                                   f"{exc.ename}: {_short(exc.evalue)}"}
+        except OSError as exc:  # the executed notebook could not be written (disk full): name the file
+            failure = {"notebook": label, "cell": None, "ename": type(exc).__name__, "evalue": _short(str(exc)),
+                       "message": f"{org.id}: {label} failed: {describe_os_error(exc, dst)}"}
         except Exception as exc:  # noqa: BLE001 - kernel death, timeouts: reported, never hidden
             failure = {"notebook": label, "cell": None, "ename": type(exc).__name__, "evalue": _short(str(exc)),
                        "message": f"{org.id}: {label} failed: {type(exc).__name__}: {_short(str(exc))}"}
@@ -232,12 +356,18 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
     _render(tmp, record, nbs, cfg)
     record["render_seconds"] = round(time.perf_counter() - render_started, 3)
     record["rows"] = _rows(tmp)
+    if not failed and not caller_alive():
+        # the command that asked for this run has gone (killed): its user saw it die, so nothing moves
+        failed = {"notebook": None, "cell": None, "ename": "CallerGone", "evalue": "",
+                  "message": f"{org.id}: the command that started this run ended before it completed; the run is "
+                             "kept but not made latest"}
+        record.update(status="failed", error=failed)
     record["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     record["seconds"] = round(time.perf_counter() - t0, 3)
     _write_run(tmp, record)
     final = org_dir / run_id
     os.replace(tmp, final)
-    if not failed:
+    if not failed and caller_alive():
         point_latest(org_dir, run_id)
     _emit(events, kind="done", org=org.id, status=record["status"], seconds=record["seconds"])
     return {**record, "run_dir": str(final)}
@@ -295,7 +425,7 @@ def _scorecard_tasks(cfg: Config, nb_dir: Path, run_dir: Path, record: dict, exe
     The levels are read when the task list is built, i.e. after integration has written the
     responses table only when resuming; otherwise a single planning task expands them later.
     """
-    from cxtemplate.config.schema import slug
+    from cxtemplate.config.schema import unique_slugs
     from cxtemplate.run.graph import Task
 
     by = cfg.reporting.manager_scorecards_by
@@ -313,7 +443,8 @@ def _scorecard_tasks(cfg: Config, nb_dir: Path, run_dir: Path, record: dict, exe
         from concurrent.futures import ThreadPoolExecutor
 
         levels = _scorecard_levels(run_dir, by)
-        entries = [{"level": lv, "by": by, "notebook": f"notebooks/scorecards/{slug(lv)}.ipynb"} for lv in levels]
+        stems = unique_slugs(levels)  # "St. Albans" and "St Albans" each get a page of their own
+        entries = [{"level": lv, "by": by, "notebook": f"notebooks/scorecards/{stems[lv]}.ipynb"} for lv in levels]
         record["scorecards"] = entries
         with ThreadPoolExecutor(max_workers=max(1, record.get("notebook_jobs", 1))) as pool:
             failures = list(pool.map(lambda e: execute(template, run_dir / e["notebook"], e, {"by": by, "level": e["level"]},
@@ -324,7 +455,8 @@ def _scorecard_tasks(cfg: Config, nb_dir: Path, run_dir: Path, record: dict, exe
 
 
 def _short(text: str, limit: int = 600) -> str:
-    text = " ".join(str(text).split())
+    """A message for run.json and the console: one line, credentials masked, at most ``limit`` characters."""
+    text = mask_credentials(" ".join(str(text).split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -343,9 +475,28 @@ def point_latest(org_dir: Path, run_id: str) -> None:
     os.replace(tmp_link, link)
 
 
+def _whole_file(write, path: Path) -> None:
+    """Call ``write(target)`` on a temporary name beside ``path``, then rename it into place.
+
+    A write that fails part-way (the disk fills up) leaves no truncated page behind: the partial
+    file is removed and :class:`WriteFailed` names the file.
+    """
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        write(partial)
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise WriteFailed(exc.errno, describe_os_error(exc, path), str(path)) from exc
+
+
 def _render(run_dir: Path, record: dict, nbs: list[Path], cfg: Config) -> None:
-    """Render every executed notebook to pages/ and write index.html."""
-    from cxtemplate.report.render import PageContext, notebook_info, render_index, render_page
+    """Render every executed notebook to pages/ and write index.html (each page whole or not at all)."""
+    from cxtemplate.report import render as rendering
+    from cxtemplate.report.render import PageContext, notebook_info
+
+    def render_page(executed: Path, out: Path, ctx, **kw) -> None:
+        _whole_file(lambda target: rendering.render_page(executed, target, ctx, **kw), out)
 
     org = cfg.organisation
     pages = []
@@ -379,14 +530,63 @@ def _render(run_dir: Path, record: dict, nbs: list[Path], cfg: Config) -> None:
     h = run_dir / "artifacts" / "07_executive_summary" / "headline.json"
     if h.is_file():
         headline = json.loads(h.read_text(encoding="utf-8"))
-    render_index(run_dir, record, headline, pages)
+    try:
+        rendering.render_index(run_dir, record, headline, pages)
+    except OSError as exc:  # render_index writes index.html itself: a part-written one is removed
+        (run_dir / "index.html").unlink(missing_ok=True)
+        raise WriteFailed(exc.errno, describe_os_error(exc, run_dir / "index.html"), str(run_dir / "index.html")) from exc
 
 
 # --------------------------------------------------------------------------- many organisations
 
 
-def validate_all(params: list[str]) -> list[Config]:
-    """Load every params file; raise one :class:`ConfigError` listing all problems of all files."""
+def org_folder(cfg: Config, out_dir: str | os.PathLike | None = None) -> Path:
+    """The folder holding an organisation's runs: ``<output_dir>/<org id>`` (``out_dir`` overrides the params)."""
+    return (Path(out_dir).resolve() if out_dir else cfg.output_dir) / cfg.org_id
+
+
+def _is_org_folder(folder: Path) -> bool:
+    """Whether a folder holds an organisation's runs: a ``latest`` link to a run folder with its ``run.json``."""
+    link = folder / "latest"
+    return link.is_symlink() and (link / "run.json").is_file()
+
+
+def nesting_problems(cfgs: list[Config], out_dir: str | os.PathLike | None = None) -> list[Problem]:
+    """Organisations whose report folders would sit one inside another (one client's report inside another's).
+
+    Two checks: between the params files given together (the message names both files), and against
+    folders already on disk that hold another organisation's runs (an ``output_dir`` pointing into
+    ``reports/<other client>/``).
+    """
+    problems = []
+    folders = [(c, org_folder(c, out_dir)) for c in cfgs]
+    for i, (a, fa) in enumerate(folders):
+        for b, fb in folders[i + 1:]:
+            if fa == fb:
+                continue  # the same id: reported as such
+            for inner, fi, outer, fo in ((b, fb, a, fa), (a, fa, b, fb)):
+                if fi.is_relative_to(fo):
+                    problems.append(Problem(
+                        str(inner.params_path), "reporting.output_dir",
+                        f"the reports of '{inner.org_id}' would go to {fi}, inside the folder of '{outer.org_id}' "
+                        f"({fo}, from {outer.params_path}): one client's report, restricted/ included, would sit "
+                        "inside another's; give each organisation an output folder outside the others'"))
+        for parent in fa.parents:
+            if _is_org_folder(parent):
+                problems.append(Problem(
+                    str(a.params_path), "reporting.output_dir",
+                    f"the reports of '{a.org_id}' would go to {fa}, inside {parent}, which holds another "
+                    "organisation's runs; choose an output folder outside every other organisation's"))
+                break
+    return problems
+
+
+def validate_all(params: list[str], out_dir: str | os.PathLike | None = None) -> list[Config]:
+    """Load every params file; raise one :class:`ConfigError` listing all problems of all files.
+
+    Beyond each file's own problems: two files for one organisation, and organisations whose report
+    folders would nest (:func:`nesting_problems`; ``out_dir`` is the ``--out`` of the command).
+    """
     problems: list[Problem] = []
     cfgs: list[Config] = []
     for p in params:
@@ -400,6 +600,7 @@ def validate_all(params: list[str]) -> list[Config]:
             problems.append(Problem(str(c.params_path), "organisation.id",
                                     f"'{c.org_id}' is also the id in {ids[c.org_id]}; runs would share a folder"))
         ids[c.org_id] = str(c.params_path)
+    problems += nesting_problems(cfgs, out_dir)
     if problems:
         raise ConfigError(problems)
     return cfgs

@@ -28,6 +28,21 @@ if TYPE_CHECKING:
 DONE = "_done.json"
 
 
+def _written(write, path: Path, obj) -> None:
+    """``write(path, obj)``, with a failure that names the file (a full disk's error names none) and no leftovers.
+
+    The writers go through a temporary file beside ``path``; when the write fails part-way the temporary
+    file is removed, so no truncated artifact is left for a later notebook to read.
+    """
+    try:
+        write(path, obj)
+    except OSError as exc:
+        path.with_suffix(path.suffix + ".tmp").unlink(missing_ok=True)
+        if exc.filename:
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+
+
 class Store:
     """Tables and artifacts of one run (or of the interactive working folder).
 
@@ -67,7 +82,7 @@ class Store:
     def write_table(self, name: str, df) -> Path:
         """Store a canonical table as Parquet."""
         path = self.tables_dir / f"{name}.parquet"
-        write_parquet(path, df)
+        _written(write_parquet, path, df)
         return path
 
     def has_table(self, name: str) -> bool:
@@ -98,10 +113,10 @@ class Store:
         folder = self.artifacts_dir / notebook
         if isinstance(obj, pd.DataFrame):
             path = folder / f"{name}.parquet"
-            write_parquet(path, obj)
+            _written(write_parquet, path, obj)
         else:
             path = folder / f"{name}.json"
-            write_json(path, obj)
+            _written(write_json, path, obj)
         return path
 
     def exists(self, notebook: str, name: str) -> bool:
@@ -131,7 +146,7 @@ class Store:
     # -- completion -----------------------------------------------------------
     def mark_done(self, notebook: str, summary: dict | None = None) -> None:
         """Record that a notebook finished, with an optional summary of what it produced."""
-        write_json(self.artifacts_dir / notebook / DONE, {"notebook": notebook, **(summary or {})})
+        _written(write_json, self.artifacts_dir / notebook / DONE, {"notebook": notebook, **(summary or {})})
 
     def is_done(self, notebook: str) -> bool:
         """Whether a notebook has finished in this store."""
@@ -154,4 +169,4 @@ def write_integration(result: Integration, store: Store) -> None:
         store.save("00_data_integration", f"quarantine_{name}", q)
     store.save("00_data_integration", "quality", result.quality())
     if result.contacts is not None:
-        write_parquet(store.restricted_dir / "contacts.parquet", result.contacts)
+        _written(write_parquet, store.restricted_dir / "contacts.parquet", result.contacts)

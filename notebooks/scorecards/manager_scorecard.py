@@ -21,6 +21,7 @@ by = "location"
 level = None
 
 # %%
+from cxtemplate.data import quality as dq
 from cxtemplate.plan import scorecard as sc
 from cxtemplate.report.display import absent, say, show_figure, show_table
 from cxtemplate.run.session import open_run
@@ -38,6 +39,7 @@ say(sc.heading(level))
 n_recent = sc.recent_count(responses, by, level, freq=run.freq, as_of=cfg.organisation.as_of)
 enough = n_recent >= cfg.reporting.min_n
 say(sc.intro_sentence(level, by, cfg.organisation.name, n_recent, cfg.reporting.min_n))
+say(dq.join_warning(run.load("00_data_integration", "quality", default=None), "responses"))
 
 # %% [markdown]
 # ## Scores against the rest

@@ -183,3 +183,11 @@ def test_segments_absent_and_the_demo_locations():
         assert loc.loc[name, "value"] == pytest.approx(planted["observed_nps"])
         assert loc.loc[name, "n"] == planted["n_responses"]
     assert len(section.charts) == 1 and section.sentences[-1] == ex.FUNNEL_READING
+
+
+def test_headline_sentence_of_a_single_response_has_no_interval():
+    from cxtemplate.measure.spec import ces_spec
+
+    r = pd.DataFrame({"ces": [6.0], "responded_at": pd.to_datetime(["2025-02-15"])})
+    section = ex.headline_section(Survey(r, {"ces": ces_spec()}, as_of=AS_OF))
+    assert section.sentences[0].startswith("**CES was 6.00** in 2025-02 (too few responses for an interval, n = 1)")

@@ -35,3 +35,13 @@ def test_survey_from_the_demo_config(root):
     assert s.driver_columns[:2] == ("ease_of_process", "staff_knowledge") and s.labels["ease_of_process"] == "Ease of the process"
     assert s.scorecards_by == "location" and "segment" in s.segments
 
+
+
+def test_an_all_empty_column_is_no_data_and_periods_are_counted_per_column():
+    r = pd.DataFrame({"nps": [9, 3, 7], "csat": [None, None, None], "ces": [5, None, None],
+                      "responded_at": pd.to_datetime(["2025-01-02", "2025-01-20", "2025-03-01"]),
+                      "speed": [None, None, None]})
+    s = Survey(r, {"nps": nps_spec()}, driver_columns=("speed",))
+    assert s.has("nps") and not s.has("csat") and s.drivers == [], "an empty CSAT or driver column is no data"
+    assert (s.periods_with("nps"), s.periods_with("ces"), s.periods_with("csat")) == (2, 1, 0)
+    assert Survey(r.assign(responded_at=pd.NaT), {"nps": nps_spec()}).periods_with("nps") == 0

@@ -127,3 +127,98 @@ def test_yes_no_stay_strings_for_recode(project):
                                  "    file: data/responses.csv\n    recode: {nps: {Yes: 10, No: 0}}"))
     cfg = load_config(p)
     assert cfg.sources.responses.recode["nps"] == {"Yes": 10, "No": 0}
+
+
+# --------------------------------------------------------------------------- YAML read in linear time (issue 14)
+
+
+def alias_bomb(levels: int = 9, width: int = 9) -> str:
+    """The "billion laughs" of YAML: each level an anchored list of ``width`` aliases of the level below."""
+    names = [f"l{i}" for i in range(levels)]
+    lines = [f"{names[0]}: &{names[0]} [" + ", ".join(['"lol"'] * width) + "]"]
+    lines += [f"{n}: &{n} [" + ", ".join([f"*{prev}"] * width) + "]" for prev, n in zip(names, names[1:])]
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_before_anything_expands_it(project):
+    p = project / "params" / "acme.yaml"
+    p.write_text(MINIMAL + alias_bomb())
+    (found,) = problems(p)
+    assert "YAML aliases expand this file to" in found and "write the values out" in found
+    assert "acme.yaml:" in found.split(": (top level)")[0], "names the line of the repeated anchor"
+
+
+def test_the_expansion_of_aliases_is_counted_without_expanding_them():
+    import yaml
+
+    from cxtemplate.config.loader import alias_expansion
+
+    # by hand: the root mapping, keys l0 and l1, l0 = a list of 3 leaves (4 values), l1 = a list of
+    # three aliases of l0 (1 + 3 × 4 = 13 values once expanded, 1 value written)
+    node = yaml.compose(alias_bomb(levels=2, width=3), Loader=yaml.SafeLoader)
+    distinct, total, alias = alias_expansion(node)
+    assert (distinct, total) == (1 + 2 + 4 + 1, 1 + 2 + 4 + 13)
+    assert alias is not None and alias.start_mark.line == 0, "the anchored node on the first line"
+    assert alias_expansion(yaml.compose("a: [1, 2]\nb: {c: 3}\n", Loader=yaml.SafeLoader))[2] is None
+
+
+def test_a_few_aliases_are_read_as_written(project):
+    p = project / "params" / "acme.yaml"
+    p.write_text(MINIMAL.replace("    cx_lead: {name: A. Person}", "    cx_lead: &lead {name: A. Person}\n"
+                                                                       "    service: *lead"))
+    cfg = load_config(p)
+    assert cfg.governance.owners["service"].name == "A. Person"
+
+
+def test_a_deeply_nested_file_is_a_problem_not_a_crash(project):
+    p = project / "params" / "acme.yaml"
+    p.write_text(MINIMAL + "deep: " + "[" * 2_000 + "]" * 2_000 + "\n")
+    (found,) = problems(p)
+    assert f"acme.yaml:{MINIMAL.count(chr(10)) + 1}:" in found and "nested more than 50 levels deep" in found
+
+
+# --------------------------------------------------------------------------- paths and ranges (issue 14)
+
+
+def test_a_folder_given_as_a_source_file_is_refused(project):
+    (project / "params" / "data" / "exports").mkdir()
+    p = project / "params" / "acme.yaml"
+    p.write_text(MINIMAL.replace("data/responses.csv", "data/exports"))
+    (found,) = problems(p)
+    assert "sources.responses.file" in found and "is a folder, not a file" in found and "acme.yaml:7:" in found
+
+
+def test_a_maturity_model_outside_the_engagement_folder_is_refused(project):
+    (project.parent / "their_model.yaml").write_text("dimensions: []\n")
+    p = project / "params" / "acme.yaml"
+    p.write_text(MINIMAL + "maturity: {model: ../../their_model.yaml}\n")
+    (found,) = problems(p)
+    assert "maturity.model" in found and "outside the engagement folder" in found
+
+
+@pytest.mark.parametrize("section, metrics, value, words", [
+    ("objective", "", "metric: nps, target: 250", ["objectives[0].target", "target 250", "NPS points, −100 to 100"]),
+    ("objective", "", "metric: nps, target: -101", ["objectives[0].target", "target -101"]),
+    ("objective", "metrics: {ces: {method: mean, scale: [1, 7]}}\n", "metric: ces, target: 75",
+     ["objectives[0].target", "a mean score on 1 to 7"]),
+    ("objective", "metrics: {csat: {method: top2box}}\n", "metric: csat, target: 101", ["a percentage, 0 to 100"]),
+    ("alert", "", "metric: csat, condition: below, threshold: 120", ["alerts[0].threshold", "threshold 120"]),
+    ("alert", "metrics: {extra: [{key: csat10, kind: mean, scale: [1, 10]}]}\n",
+     "metric: csat10, condition: above, threshold: 0", ["alerts[0].threshold", "csat10 is a mean score on 1 to 10"]),
+], ids=["nps-250", "nps-below", "ces-mean", "csat-share", "alert-csat", "alert-extra"])
+def test_targets_and_thresholds_outside_the_metrics_range_are_refused(project, section, metrics, value, words):
+    item = (f"objectives:\n  - {{id: o1, goal: g, {value}, deadline: 2026-12-31, owner: cx_lead}}\n" if section == "objective"
+            else f"alerts:\n  - {{id: a1, {value}, owner: cx_lead}}\n")
+    p = project / "params" / "acme.yaml"
+    p.write_text(MINIMAL + metrics + item)
+    (found,) = problems(p)
+    for w in words:
+        assert w in found, (w, found)
+    assert "no result can reach it" in found and "acme.yaml:" in found
+
+
+@pytest.mark.parametrize("value", ["metric: nps, target: 100", "metric: nps, target: -100", "metric: csat, target: 0"])
+def test_targets_at_the_ends_of_the_range_are_accepted(project, value):
+    p = project / "params" / "acme.yaml"
+    p.write_text(MINIMAL + f"objectives:\n  - {{id: o1, goal: g, {value}, deadline: 2026-12-31, owner: cx_lead}}\n")
+    assert load_config(p).objectives[0].target in (100, -100, 0)

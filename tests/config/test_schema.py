@@ -17,11 +17,14 @@ from cxtemplate.config.schema import (
     CSATMetric,
     Drivers,
     Governance,
+    IdRule,
     Metrics,
     Organisation,
+    Quality,
     Source,
     Sources,
     slug,
+    unique_slugs,
 )
 
 MINIMAL = {"organisation": {"id": "acme", "name": "Acme Ltd", "as_of": "2025-12-31"},
@@ -256,3 +259,60 @@ def test_summary_is_one_line_naming_sources_and_metrics():
 ])
 def test_slug_is_a_safe_lower_case_file_name(text, expected):
     assert slug(text) == expected
+
+
+@pytest.mark.parametrize("levels", [
+    ["St. Albans", "St Albans"], ["Zürich", "Zurich", "Z rich"], ["東京", "大阪", "서울"], ["London", "london", "LONDON"],
+    ["North West", "north-west-" + __import__("hashlib").sha256(b"North-West").hexdigest()[:8], "North-West"],
+], ids=["dot", "umlaut", "non-latin", "case", "a-plain-name-equal-to-a-hashed-one"])
+def test_every_level_gets_a_file_name_of_its_own(levels):
+    names = unique_slugs(levels)
+    assert set(names) == set(levels) and len(set(names.values())) == len(levels)
+    assert all(slug(n) == n for n in names.values()), "each is a safe file name"
+
+
+def test_plain_names_keep_their_slug_and_others_carry_a_hash_of_the_level():
+    import hashlib
+
+    names = unique_slugs(["Leeds", "North West", "St. Albans", "St Albans", "東京"])
+    assert names["Leeds"] == "leeds" and names["North West"] == "north-west"
+    assert names["St. Albans"] == "st-albans-" + hashlib.sha256("St. Albans".encode()).hexdigest()[:8]
+    assert names["St Albans"] == "st-albans-" + hashlib.sha256(b"St Albans").hexdigest()[:8]
+    assert names["東京"] == "x-" + hashlib.sha256("東京".encode()).hexdigest()[:8]
+    assert unique_slugs(["St. Albans"])["St. Albans"] == names["St. Albans"], "a level's name does not depend on the others'"
+
+
+# --------------------------------------------------------------------------- ids and data-quality limits (issue 14)
+
+
+@pytest.mark.parametrize("rule, given, expected", [
+    ({}, [" C00123 ", "c00124", None], ["C00123", "c00124", None]),
+    ({"case": "upper"}, [" c00123", "C00124 "], ["C00123", "C00124"]),
+    ({"case": "lower"}, ["AB-1"], ["ab-1"]),
+    ({"leading_zeros": "strip"}, ["00123", "0", "000", "C0012"], ["123", "0", "0", "C0012"]),
+    ({"remove": " -"}, ["C 001-23", "C00123"], ["C00123", "C00123"]),
+    ({"strip": False}, [" C1 "], [" C1 "]),
+], ids=["default", "upper", "lower", "zeros", "remove", "no-strip"])
+def test_an_id_rule_normalises_ids_as_declared(rule, given, expected):
+    import pandas as pd
+
+    out = IdRule(**rule).apply(pd.Series(given, dtype="string"))
+    assert [None if pd.isna(v) else v for v in out] == expected
+
+
+def test_the_join_error_level_may_not_exceed_the_warning_level():
+    assert Quality().max_quarantined_share == 0.05 and Quality().join_warning_below == 0.9
+    assert "must not exceed join_warning_below" in messages(Quality, join_error_below=0.95, join_warning_below=0.9)
+    assert errors(Quality, max_quarantined_share=1.5)[0]["loc"] == ("max_quarantined_share",)
+
+
+@pytest.mark.parametrize("metrics, key, expected", [
+    ({}, "nps", (-100, 100)), ({}, "csat", (0, 100)), ({"csat": {"method": "mean", "scale": [1, 5]}}, "csat", (1, 5)),
+    ({}, "ces", (1, 7)), ({"ces": {"method": "pct_agree"}}, "ces", (0, 100)),
+    ({"extra": [{"key": "csat10", "kind": "top_box", "scale": [1, 10], "success_min": 9}]}, "csat10", (0, 100)),
+    ({"extra": [{"key": "effort5", "kind": "mean", "scale": [1, 5]}]}, "effort5", (1, 5)),
+    ({}, "nope", None),
+])
+def test_each_metric_reports_the_range_its_value_can_take(metrics, key, expected):
+    cfg = Config.model_validate({**MINIMAL, "metrics": metrics})
+    assert cfg.metric_range(key) == expected

@@ -185,3 +185,195 @@ def test_period_labels_are_pandas_period_text(freq):
     ts[::97] = pd.NaT
     expected = ts.dt.to_period(freq).astype("string").astype(object)
     pd.testing.assert_series_equal(_period_labels(ts, freq), expected)
+
+
+# --------------------------------------------------------------------------- data that means something else (issue 14)
+
+N_SMALL = 200
+
+
+def small_engagement(tmp_path: Path, responses: pd.DataFrame, customers: pd.DataFrame | None = None,
+                     extra: str = "", responses_source: str = "") -> Path:
+    """A small engagement: params/p.yaml and the CSVs given, NPS only (CSAT and CES off unless in ``extra``)."""
+    (tmp_path / "params").mkdir(exist_ok=True)
+    (tmp_path / "data").mkdir(exist_ok=True)
+    responses.to_csv(tmp_path / "data" / "responses.csv", index=False)
+    crm = ""
+    if customers is not None:
+        customers.to_csv(tmp_path / "data" / "customers.csv", index=False)
+        crm = "  customers: {file: ../data/customers.csv}\n"
+    metrics = "metrics:\n  csat: {enabled: false}\n  ces: {enabled: false}\n" if "metrics:" not in extra else ""
+    path = tmp_path / "params" / "p.yaml"
+    path.write_text("organisation: {id: acme, name: Acme, as_of: 2025-12-31}\nsources:\n" + crm
+                    + "  responses:\n    file: ../data/responses.csv\n" + responses_source + metrics + extra)
+    return path
+
+
+def scores(n: int = N_SMALL, seed: int = 14) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 11, n)
+
+
+def nps_of(values) -> float:
+    """NPS by its definition: % promoters (9–10) − % detractors (0–6)."""
+    v = np.asarray(values, dtype=float)
+    return 100 * ((v >= 9).mean() - (v <= 6).mean())
+
+
+def frame(nps, **columns) -> pd.DataFrame:
+    n = len(nps)
+    return pd.DataFrame({"response_id": [f"R{i:04d}" for i in range(n)], "nps": nps,
+                         "responded_at": [f"2025-{1 + i % 12:02d}-15" for i in range(n)], **columns})
+
+
+def stops(path: Path) -> list:
+    with pytest.raises(DataErrors) as info:
+        integrate(load_config(path))
+    return info.value.errors
+
+
+def test_labelled_extremes_are_scores_and_nps_is_the_one_of_the_numbers(tmp_path):
+    truth = scores()
+    labels = {10: "10 - Extremely likely", 0: "0 - Not at all likely"}
+    written = [labels.get(int(v), str(v)) for v in truth]
+    result = integrate(load_config(small_engagement(tmp_path, frame(written))))
+    used = result.tables["responses"]
+    assert result.reports["responses"].rows_quarantined == 0
+    assert nps_of(used["nps"]) == pytest.approx(nps_of(truth))
+    assert "written as labels" in result.reports["responses"].notes[0]
+
+
+def test_labels_without_a_number_stop_the_run_with_the_values_seen(tmp_path):
+    truth = scores()
+    written = ["Extremely likely" if v == 10 else str(v) for v in truth]
+    (e,) = stops(small_engagement(tmp_path, frame(written)))
+    n10 = int((truth == 10).sum())
+    assert e.column == "nps" and "not a number" in e.message
+    assert f"'Extremely likely' ({n10:,})" in e.message, e.message
+
+
+@pytest.mark.parametrize("column, values, extra, found", [
+    ("nps", lambda t: t + 1, "", "run from 1 to 11"),
+    ("csat", lambda t: t * 10, "metrics:\n  ces: {enabled: false}\n  csat: {scale: [1, 5]}\n", "run from 0 to 100"),
+], ids=["nps-1-11", "csat-0-100"])
+def test_a_scale_that_does_not_fit_is_an_error_naming_the_column_and_the_range(tmp_path, column, values, extra, found):
+    truth = scores()
+    df = frame(truth) if column != "nps" else frame(values(truth))
+    if column != "nps":
+        df[column] = values(truth)
+    errors = stops(small_engagement(tmp_path, df, extra=extra))
+    e = next(e for e in errors if e.column == column)
+    assert found in e.message and "does not fit the declared" in e.message
+    if column == "nps":
+        assert "recode: {nps: {1: 0" in e.hint
+    else:
+        assert "metrics.csat.scale: [0, 100]" in e.hint
+
+
+def test_a_quarantine_above_the_threshold_stops_the_run_with_its_counts(tmp_path):
+    df = frame(scores())
+    df.loc[:11, "responded_at"] = "2026-03-01"  # 12 of 200 (6%) after the analysis date
+    (e,) = stops(small_engagement(tmp_path, df))
+    assert "12 of 200 rows (6.0%) would be quarantined, more than the 5% allowed" in e.message
+    assert "responded_at: after the analysis date 2025-12-31: 12" in e.message
+    # the consultant may accept it explicitly, and 4% passes by default
+    path = small_engagement(tmp_path, df, extra="quality: {max_quarantined_share: 0.1}\n")
+    assert integrate(load_config(path)).reports["responses"].rows_quarantined == 12
+    df.loc[:3, "responded_at"] = "2025-05-01"
+    assert integrate(load_config(small_engagement(tmp_path, df))).reports["responses"].rows_quarantined == 8
+
+
+def test_a_quarantine_concentrated_in_one_value_stops_the_run(tmp_path):
+    truth = scores()
+    df = frame(truth, csat=[1 + int(v) % 5 for v in truth])
+    df["csat"] = df["csat"].astype(object)
+    df.loc[:7, "csat"] = "Prefer not to say"  # 8 of 200 is 4%: under the share limit, but all one value
+    df.loc[100:101, "csat"] = "Prefer not to say"
+    extra = "metrics:\n  ces: {enabled: false}\n"
+    (e,) = stops(small_engagement(tmp_path, df, extra=extra))
+    assert e.column == "csat" and "10 of them hold the same value 'Prefer not to say'" in e.message
+    assert "missing: {csat: ['Prefer not to say']}" in e.hint
+    fixed = small_engagement(tmp_path, df, extra=extra,
+                             responses_source="    missing: {csat: ['Prefer not to say']}\n")
+    assert integrate(load_config(fixed)).reports["responses"].rows_quarantined == 0
+
+
+def crm(ids) -> pd.DataFrame:
+    return pd.DataFrame({"customer_id": ids, "start_date": "2024-01-01"})
+
+
+def test_padded_crm_ids_and_unpadded_survey_ids_stop_the_run_and_name_the_rule(tmp_path):
+    n = N_SMALL
+    customers = crm([f"{i:05d}" for i in range(1, n + 1)])
+    df = frame(scores(), customer_id=[str(i) for i in range(1, n + 1)])
+    (e,) = stops(small_engagement(tmp_path, df, customers))
+    assert e.table == "responses" and e.column == "customer_id"
+    assert f"only 0 of the {n} survey responses with a customer id (0.0%) match a customer" in e.message
+    assert "ids: {leading_zeros: strip}" in e.hint and "100% of the distinct ids would match" in e.hint
+    result = integrate(load_config(small_engagement(tmp_path, df, customers, extra="ids: {leading_zeros: strip}\n")))
+    assert result.joins["responses"]["join_rate"] == 1.0
+
+
+def test_case_and_spaces_in_survey_ids_are_matched_by_the_declared_rule(tmp_path):
+    customers = crm([f"C{i:05d}" for i in range(N_SMALL)])
+    df = frame(scores(), customer_id=[f" c{i:05d} " for i in range(N_SMALL)])
+    (e,) = stops(small_engagement(tmp_path, df, customers))
+    assert "case: upper" in e.hint
+    result = integrate(load_config(small_engagement(tmp_path, df, customers, extra="ids: {strip: true, case: upper}\n")))
+    assert result.joins["responses"]["join_rate"] == 1.0
+    assert result.tables["responses"]["customer_id"].iloc[0] == "C00000"
+
+
+def test_a_join_that_matches_71_percent_warns_every_page_that_uses_it(tmp_path):
+    from cxtemplate.data.quality import caveats_text, join_warning
+
+    customers = crm([f"C{i:04d}" for i in range(142)])
+    df = frame(scores(), customer_id=[f"C{i:04d}" for i in range(N_SMALL)])  # 142 of 200 known: 71%
+    result = integrate(load_config(small_engagement(tmp_path, df, customers)))
+    q = result.quality()
+    warning = q["joins"]["responses"]["warning"]
+    assert warning.startswith("Only 71% of the survey responses with a customer id (142 of 200) match a customer")
+    assert q["warnings"] == [warning] and warning in caveats_text(q) and join_warning(q, "responses") == warning
+    assert join_warning(q, "interactions") == ""
+
+
+def test_a_repeated_header_that_would_be_read_is_an_error(tmp_path):
+    path = small_engagement(tmp_path, frame(scores()))
+    body = (tmp_path / "data" / "responses.csv").read_text().splitlines()
+    body[0] = body[0] + ",nps"
+    (tmp_path / "data" / "responses.csv").write_text("\n".join(f"{line},{3}" if i else line
+                                                               for i, line in enumerate(body)) + "\n")
+    (e,) = stops(path)
+    assert e.column == "nps" and "names column 'nps' 2 times (columns 2 and 4)" in e.message
+    assert "appears once" in e.hint
+
+
+def test_a_header_below_title_rows_is_one_error_with_the_fix(tmp_path):
+    path = small_engagement(tmp_path, frame(scores()))
+    csv = tmp_path / "data" / "responses.csv"
+    csv.write_text("Survey export Q3,,\n,,\n" + csv.read_text())
+    (e,) = stops(path)
+    assert e.message == "the column names are on row 3, not on row 1 (row 1 reads 'Survey export Q3')"
+    assert "header_row: 3" in e.hint
+    path.write_text(path.read_text().replace("    file: ../data/responses.csv\n",
+                                             "    file: ../data/responses.csv\n    header_row: 3\n"))
+    assert integrate(load_config(path)).reports["responses"].rows_used == N_SMALL
+
+
+def test_timestamps_across_a_clock_change_are_stated_in_the_quality_report(tmp_path):
+    df = frame(scores())
+    df["responded_at"] = [f"2025-{1 + i % 12:02d}-15T10:00:00{'+01:00' if 4 <= 1 + i % 12 <= 10 else '+00:00'}"
+                          for i in range(N_SMALL)]
+    result = integrate(load_config(small_engagement(tmp_path, df)))
+    notes = result.quality()["tables"]["responses"]["notes"]
+    assert notes == ["responded_at: timestamps carry UTC offsets; every one was converted to UTC"]
+    assert result.tables["responses"]["responded_at"].iloc[3] == pd.Timestamp("2025-04-15 09:00")
+
+
+def test_a_scale_whose_top_is_never_used_is_a_warning(tmp_path):
+    truth = scores()
+    df = frame(truth, csat=[1 + int(v) % 5 for v in truth])
+    result = integrate(load_config(small_engagement(tmp_path, df, extra="metrics:\n  ces: {enabled: false}\n"
+                                                                         "  csat: {scale: [1, 10]}\n")))
+    (w,) = result.quality()["warnings"]
+    assert w.startswith("No csat answer reaches the top of the declared 1–10 scale (the answers run from 1 to 5)")
+    assert "set metrics.csat.scale to [1, 5]" in w

@@ -1,23 +1,34 @@
-"""Tests for cxtemplate.data.privacy: redaction of personal data and secrets."""
+"""Tests for cxtemplate.data.privacy: redaction of personal data and secrets.
+
+The labelled set (``tests/data/pii_cases.py``) measures recall per group and precision; the synthetic
+organisation's planted truth and two real public data sets (airline tweets, Alexa reviews) bound the false
+positives on ordinary comments."""
 
 from __future__ import annotations
 
+import json
 import random
+import re
 import string
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from cxtemplate.config.schema import Privacy, RedactionPattern
+from cxtemplate.data.pii_patterns import PLACEHOLDERS, luhn_ok
 from cxtemplate.data.privacy import (
+    KIND_LABELS,
     KINDS,
     assert_no_pii,
     build_name_pattern,
     contains_pii,
-    luhn_ok,
+    custom_patterns,
     redact,
     redact_secrets,
 )
+from cxtemplate.vocabulary import PII_KINDS
+from tests.data.pii_cases import CASES, HELD_OUT, HELD_OUT_2, Case
 
 POSITIVES = [
     # (text, kind, expected redacted text)
@@ -59,6 +70,22 @@ POSITIVES = [
     ("account number 12345678", "account", "account number [account]"),
     ("reset https://cx.example.com/reset?token=abc123&u=me@x.com now", "url", "reset [url] now"),
     ("see www.example.com/login?session=9f8e7d", "url", "see [url]"),
+    ("postcode SW1A 1AA", "postcode", "postcode [postcode]"),  # a negative before issue 14: postcodes are personal data
+    # issue 14: national identifiers, addresses and postcodes, names people give
+    ("My NI number is QQ 12 34 56 C", "national_id", "My NI number is [national id]"),
+    ("ssn 123-45-6789 on file", "national_id", "ssn [national id] on file"),
+    ("NHS number 943 476 5919", "national_id", "NHS number [national id]"),
+    ("14 Acacia Avenue, Leeds LS6 2QZ", "address", "[address], Leeds [postcode]"),
+    ("Springfield, IL 62704-1234", "postcode", "Springfield, IL [postcode]"),
+    ("Hauptstraße 5, 10115 Berlin", "address", "[address], [postcode] Berlin"),
+    ("Kerkstraat 12, 1012 AB Amsterdam", "postcode", "[address], [postcode] Amsterdam"),
+    ("75011 Paris", "postcode", "[postcode] Paris"),
+    ("my name is Sarah Jones and I want a refund", "name", "my name is [name] and I want a refund"),
+    ("Name: Tom Smith", "name", "Name: [name]"),
+    ("This is Sarah from accounts.", "name", "This is [name] from accounts."),
+    ("Bill wrong again. Regards, Tom Smith", "name", "Bill wrong again. Regards, [name]"),
+    ("Thanks, J. Bloggs", "name", "Thanks, [name]"),
+    ("Mrs O'Brien was lovely", "name", "Mrs [name] was lovely"),
 ]
 
 NEGATIVES = [
@@ -69,7 +96,7 @@ NEGATIVES = [
     "order 1234567890123",  # 13 digits failing Luhn: an order number, kept
     "tracking 1Z999AA10123456784", "see https://www.example.com/help", "50% off",
     "call us on the usual number", "the @ sign", "we are #1", "10-15 minutes",
-    "2,500,000 points", "postcode SW1A 1AA", "3/4 of the time",
+    "2,500,000 points", "3/4 of the time",
     "bag ID is UA6016053916",  # a real tweet: 12 characters, too short for an IBAN
 ]
 
@@ -162,14 +189,16 @@ def test_many_names_are_one_trie_no_larger_than_the_names():
     assert not r.text.str.contains("spoke to [A-Z]", regex=True).any()
 
 
-def test_one_megabyte_comment_is_redacted_and_kept_whole():
-    """Megabyte comments, including the runs that make naive patterns backtrack (one letter, one digit,
-    "www." repeated), are redacted and kept; their cost is measured in bench/bench_redaction.py."""
+def test_a_long_comment_is_redacted_and_kept_whole():
+    """Long comments, including the runs that make naive patterns backtrack (one letter, one digit,
+    "www." repeated), are redacted and kept; a quadratic pattern would not finish on 300,000 characters.
+    Megabyte comments go through integration in tests/flows/test_bad_inputs.py; the cost is measured in
+    bench/bench_redaction.py."""
     rng = random.Random(0)
     words = "the flight was late and the staff were rude 3 times order 12345 £45.99 on 12/03/2024".split()
-    body = " ".join(rng.choice(words) for _ in range(200_000))[:1_000_000]
+    body = " ".join(rng.choice(words) for _ in range(60_000))[:300_000]
     big = body + " mail a@b.com or 07700 900123, Mary O'Brien"
-    r = redact([big, "a" * 1_000_000, "1" * 1_000_000, "www." * 250_000],
+    r = redact([big, "a" * 300_000, "1" * 300_000, "www." * 75_000],
                known_names=["Mary O'Brien"])
     assert r.counts["email"] == 1 and r.counts["phone"] == 1 and r.counts["name"] == 1
     assert r.text.iloc[0].startswith(body[:1000])
@@ -180,6 +209,139 @@ def test_kinds_subset_and_unknown_kind():
     assert r.text.iloc[0] == "[email] 07700 900123"
     with pytest.raises(ValueError, match="unknown redaction kinds"):
         redact(["x"], kinds=["ssn"])
+
+
+def test_the_params_schema_and_the_redaction_know_the_same_kinds():
+    assert KINDS == PII_KINDS == tuple(PLACEHOLDERS) == tuple(KIND_LABELS)
+    assert Privacy().kinds == list(KINDS)
+
+
+# --------------------------------------------------------------------------- the params' rules (privacy:)
+
+
+def test_the_clients_own_patterns_are_redacted_first_and_counted_by_name():
+    rules = Privacy(patterns=[RedactionPattern(name="policy_number", pattern=r"\bPOL-\d{8}\b"),
+                              RedactionPattern(name="member", pattern=r"(?i)\bmem\d{6}\b", placeholder="[member]")])
+    r = redact(["policy POL-12345678 for mem123456, call 07700 900123"], patterns=rules.patterns)
+    assert r.text.iloc[0] == "policy [policy_number] for [member], call [phone]"
+    assert r.counts["policy_number"] == 1 and r.counts["member"] == 1 and r.counts["phone"] == 1
+    assert custom_patterns({"x": r"\d"})[0][2] == "[x]"
+    with pytest.raises(ValueError, match="name of a built-in kind"):
+        custom_patterns([("email", r"x")])
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        custom_patterns([("x", "(")])
+
+
+def test_names_to_keep_are_never_redacted_as_names():
+    texts = ["Thanks, Alexa", "I love Alexa. Regards, Tom Smith", "Hi Northwind, this is Sarah from flat 2"]
+    r = redact(texts, keep=["alexa", "Northwind"])
+    assert list(r.text) == ["Thanks, Alexa", "I love Alexa. Regards, [name]", "Hi Northwind, this is [name] from flat 2"]
+    assert redact(["Regards, Mary O'Brien"], known_names=["Mary O'Brien"], keep=["mary o’brien"]).text.iloc[0] == \
+        "Regards, Mary O'Brien"
+
+
+def test_the_params_validate_kinds_and_patterns():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="national_id"):
+        Privacy(kinds=["ssn"])
+    with pytest.raises(ValidationError, match="not a valid regular expression"):
+        Privacy(patterns=[{"name": "x", "pattern": "("}])
+    with pytest.raises(ValidationError, match="matches the empty string"):
+        Privacy(patterns=[{"name": "x", "pattern": "a*"}])
+
+
+def test_only_the_chosen_kinds_are_redacted():
+    text = "QQ 12 34 56 C at 14 Acacia Avenue LS6 2QZ, regards, Tom Smith"
+    assert redact([text], kinds=["postcode"]).text.iloc[0] == "QQ 12 34 56 C at 14 Acacia Avenue [postcode], regards, Tom Smith"
+    assert redact([text], kinds=[]).text.iloc[0] == text
+
+
+# --------------------------------------------------------------------------- the labelled set
+
+
+def _measure(cases: list[Case]) -> dict:
+    """Recall per group (every labelled secret gone), precision (a changed negative, or a positive whose other
+    words were lost, is a false positive) and the cases that failed."""
+    out = list(redact([c.text for c in cases]).text)
+    caught = {g: [0, 0] for g in ("identifier", "name", "address")}
+    tp = fp = 0
+    misses, false = [], []
+    for c, red in zip(cases, out):
+        if c.group == "negative":
+            if red != c.text:
+                fp += 1
+                false.append((c.text, red))
+            continue
+        caught[c.group][1] += 1
+        if all(s not in red for s in c.secrets):
+            caught[c.group][0] += 1
+            rest = c.text
+            for s in c.secrets:
+                rest = rest.replace(s, " ")
+            if all(w in red for w in re.findall(r"[A-Za-z]{3,}", rest)):
+                tp += 1
+            else:
+                fp += 1
+                false.append((c.text, red))
+        else:
+            misses.append((c.text, red))
+    recall = {g: n / d for g, (n, d) in caught.items()}
+    return {"recall": recall, "precision": tp / (tp + fp), "misses": misses, "false": false,
+            "n": len(cases), "negatives": sum(c.group == "negative" for c in cases)}
+
+
+def test_the_labelled_set_is_large_and_balanced():
+    groups = pd.Series([c.group for c in CASES + HELD_OUT + HELD_OUT_2]).value_counts()
+    assert groups.sum() >= 300 and groups.min() >= 60, groups.to_dict()
+    assert all(s in c.text for c in CASES + HELD_OUT + HELD_OUT_2 for s in c.secrets)  # the labels point into the text
+
+
+def test_recall_and_precision_on_the_labelled_set(capsys):
+    """Recall ≥ 0.98 on identifiers and ≥ 0.9 on names and addresses, precision ≥ 0.97, over the 541 cases (the
+    figures are printed: ``pytest -s -k labelled``)."""
+    m = _measure(CASES + HELD_OUT + HELD_OUT_2)
+    with capsys.disabled():
+        print(f"\nredaction on {m['n']} labelled cases ({m['negatives']} hard negatives): "
+              + ", ".join(f"recall {g} {r:.3f}" for g, r in m["recall"].items()) + f", precision {m['precision']:.3f}")
+    assert m["recall"]["identifier"] >= 0.98, m["misses"]
+    assert m["recall"]["name"] >= 0.9 and m["recall"]["address"] >= 0.9, m["misses"]
+    assert m["precision"] >= 0.97, m["false"]
+
+
+def test_redaction_of_the_labelled_set_is_idempotent():
+    once = redact([c.text for c in CASES + HELD_OUT + HELD_OUT_2]).text
+    assert redact(once).text.tolist() == once.tolist()
+
+
+# --------------------------------------------------------------------------- false positives on real comments
+
+
+def test_the_synthetic_organisations_comments_show_no_identifier_or_address_that_was_not_planted(root):
+    """data/demo plants e-mails, phones, cards and the customers' own names (truth.json), and no national
+    identifier, street or postcode: none may be found; every name found is a planted one."""
+    truth = json.loads((root / "data" / "demo" / "truth.json").read_text())["pii"]
+    comments = pd.read_csv(root / "data" / "demo" / "responses.csv", usecols=["comment"])["comment"].dropna()
+    names = pd.read_csv(root / "data" / "demo" / "customers.csv", usecols=["name"])["name"]
+    r = redact(comments, known_names=names)
+    assert r.rows["national_id"] == r.rows["address"] == r.rows["postcode"] == 0
+    assert {k: r.rows[k] for k in ("email", "phone", "card", "name")} == {k: truth[k] for k in ("email", "phone", "card", "name")}
+
+
+def test_false_positives_on_real_airline_tweets_and_alexa_reviews_are_rare(real_data):
+    """The 14,640 tweets and 3,150 reviews carry real agents' names ("shout out to Kim at the check-in") and one
+    hotel address; measured: 47 tweets changed by the new kinds, of which 3 are not personal data ("Hey Jetblue,",
+    "Lady Speed Stick"), and 8 reviews, all "Alexa" (the product: the params' ``keep`` list is for it)."""
+    tweets = pd.read_csv(real_data / "twitter_airline_sentiment" / "Tweets.csv", usecols=["text"])["text"]
+    reviews = pd.read_csv(real_data / "amazon_alexa_reviews" / "amazon_alexa.tsv", sep="\t", encoding="utf-8-sig",
+                          usecols=["verified_reviews"])["verified_reviews"].astype(str)
+    new = ["national_id", "address", "postcode", "name"]
+    t = redact(tweets, kinds=new)
+    assert sum(t.rows.values()) <= 0.005 * len(tweets)  # at most one tweet in 200
+    assert t.rows["national_id"] == 0 and t.rows["address"] <= 1 and t.rows["postcode"] <= 1
+    a = redact(reviews, kinds=new)
+    assert a.rows["name"] <= 10 and a.rows["address"] == a.rows["postcode"] == a.rows["national_id"] == 0
+    assert redact(reviews[a.text != reviews], kinds=new, keep=["Alexa"]).total == 0
 
 
 def test_contains_pii_and_assert():

@@ -70,7 +70,7 @@ def test_joins_and_redactions():
     assert j.loc["Survey responses", "Matched to a customer"] == 2
     assert j.loc["Conversations", "Match rate %"] is None or np.isnan(j.loc["Conversations", "Match rate %"])
     r = dq.redactions_table(SUMMARY)
-    assert r.values.tolist() == [["Survey responses", "email", 2], ["Survey responses", "card", 1]]   # zeros left out
+    assert r.values.tolist() == [["Survey responses", "e-mail address", 2], ["Survey responses", "payment card", 1]]  # zeros left out
 
 
 def test_headline_counts_every_source():
@@ -114,3 +114,24 @@ def test_an_empty_section_says_one_sentence_instead_of_an_empty_table():
     assert dq.missing_view(clean).empty == "No column has empty values."
     assert dq.joins_view(clean).empty.startswith("There is no table to join to customers")
     assert dq.redactions_view(clean).empty.startswith("No personal data was found in free text")
+
+
+# --------------------------------------------------------------------------- warnings and conversions (issue 14)
+
+
+def test_nothing_to_say_when_there_is_no_warning_and_no_conversion():
+    assert dq.caveats_text(SUMMARY) == "" and dq.join_warning(SUMMARY) == "" and dq.join_warning(None) == ""
+
+
+def test_warnings_come_first_then_what_was_converted_on_the_way_in():
+    warning = "Only 67% of the survey responses with a customer id (2 of 3) match a customer in the CRM, so …"
+    q = {**SUMMARY, "warnings": [warning],
+         "joins": {"responses": {**SUMMARY["joins"]["responses"], "warning": warning},
+                   "interactions": {"rows": 5, "with_customer_id": 5, "joined": 5, "join_rate": 1.0}},
+         "tables": {**SUMMARY["tables"],
+                    "responses": {**SUMMARY["tables"]["responses"],
+                                  "notes": ["responded_at: timestamps carry UTC offsets; every one was converted to UTC"]}}}
+    assert dq.caveats_text(q) == (f"**Read with care:** {warning}\n\n**Converted on the way in:** Survey responses: "
+                                  "responded_at: timestamps carry UTC offsets; every one was converted to UTC.")
+    assert dq.join_warning(q) == warning == dq.join_warning(q, "responses")
+    assert dq.join_warning(q, "interactions") == ""

@@ -176,10 +176,6 @@ def test_dates_in_common_formats(response_columns, values, expected):
     assert (reasons == "").all()
 
 
-@pytest.mark.filterwarnings("ignore:.*mixed time zones:FutureWarning")
-@pytest.mark.xfail(strict=True, raises=AttributeError,
-                   reason="timestamps whose UTC offset changes (winter +00:00, summer +01:00, as any UK export "
-                          "across a clock change) parse to an object column and `.dt.tz` raises AttributeError")
 def test_timestamps_across_a_clock_change_are_read_in_utc(response_columns):
     out, _ = coerce(pd.DataFrame({"responded_at": ["2025-01-31T10:00:00+00:00", "2025-06-30T10:00:00+01:00"]}),
                     response_columns)
@@ -237,3 +233,73 @@ def test_operations_periods_may_lie_after_the_analysis_date(cfg):
 def test_columns_absent_from_the_table_are_not_checked(response_columns):
     df = pd.DataFrame({"nps": [3.0, 9.0]})  # no response_id column at all
     assert check_rows("responses", df, response_columns, AS_OF).tolist() == ["", ""]
+
+
+# --------------------------------------------------------------------------- messy exports (issue 14)
+
+
+@pytest.mark.parametrize("text, number", [
+    ("10 - Extremely likely", 10), ("0 - Not at all likely", 0), ("10 – Extremely likely", 10), ("5: Very satisfied", 5),
+    ("(3) Neutral", 3), ("Very satisfied (5)", 5), ("Very dissatisfied - 1", 1), ("7 Likely", 7),
+    ("Extremely likely", None), ("7/10", None), ("1-5", None), ("Top 2 box", None), ("n/a", None),
+], ids=lambda v: str(v))
+def test_labelled_scores_read_as_the_number_they_carry(text, number):
+    from cxtemplate.data.schemas import parse_labelled_scores
+
+    (got,) = parse_labelled_scores(pd.Series([text], dtype="string")).tolist()
+    assert (np.isnan(got) if number is None else got == number), got
+
+
+def test_labelled_end_points_are_scores_and_the_report_says_so(response_columns):
+    df = pd.DataFrame({"nps": ["10 - Extremely likely", "3", "0 - Not at all likely", "10 - Extremely likely", "ten"]})
+    notes: list[str] = []
+    out, reasons = coerce(df, response_columns, notes=notes)
+    assert out["nps"].tolist()[:4] == [10.0, 3.0, 0.0, 10.0] and np.isnan(out["nps"].iloc[4])
+    assert reasons.tolist() == ["", "", "", "", "nps: not a number ('ten'); "]
+    assert notes == ["nps: 3 answers written as labels (e.g. '10 - Extremely likely', '0 - Not at all likely') were "
+                     "read as their numbers"]
+
+
+def test_labels_are_read_only_in_score_columns(cfg):
+    cols = canonical_columns("customers", cfg)
+    out, reasons = coerce(pd.DataFrame({"revenue": ["12 - monthly"]}), cols)
+    assert np.isnan(out["revenue"].iloc[0]) and reasons.iloc[0] == "revenue: not a number ('12 - monthly'); "
+
+
+def test_a_clock_change_and_times_without_an_offset_are_read_in_utc_and_stated(response_columns):
+    df = pd.DataFrame({"responded_at": ["2025-01-31T10:00:00+00:00", "2025-06-30T10:00:00+01:00",
+                                        "2025-03-01T10:00:00", None]})
+    notes: list[str] = []
+    out, _ = coerce(df, response_columns, notes=notes)
+    assert out["responded_at"].tolist()[:3] == pd.to_datetime(["2025-01-31 10:00", "2025-06-30 09:00",
+                                                               "2025-03-01 10:00"]).tolist()
+    assert pd.isna(out["responded_at"].iloc[3])
+    assert notes == ["responded_at: timestamps carry 2 UTC offsets (+00:00, +01:00); every one was converted to UTC, "
+                     "and 1 without an offset was read as UTC"]
+
+
+def test_times_already_in_a_time_zone_are_moved_to_utc_not_relabelled(response_columns):
+    local = pd.Series(pd.to_datetime(["2025-06-30 10:00"]).tz_localize("Europe/London"))
+    notes: list[str] = []
+    out, _ = coerce(pd.DataFrame({"responded_at": local}), response_columns, notes=notes)
+    assert out["responded_at"].tolist() == [pd.Timestamp("2025-06-30 09:00")]  # BST is UTC+1
+    assert notes == ["responded_at: timestamps in time zone Europe/London were converted to UTC"]
+
+
+def test_ids_follow_the_declared_rule_and_keep_their_zeros(response_columns):
+    from cxtemplate.config.schema import IdRule
+
+    df = pd.DataFrame({"customer_id": [" c00123", "00124", "C00125 ", None]})
+    out, _ = coerce(df, response_columns)
+    assert out["customer_id"].tolist() == ["c00123", "00124", "C00125", None]
+    out, _ = coerce(df, response_columns, ids=IdRule(case="upper"))
+    assert out["customer_id"].tolist() == ["C00123", "00124", "C00125", None]
+    out, _ = coerce(df, response_columns, ids=IdRule(leading_zeros="strip"))
+    assert out["customer_id"].tolist()[1] == "124"
+
+
+def test_ids_a_tool_wrote_as_floats_lose_the_point_zero_only_when_all_of_them_do(response_columns):
+    out, _ = coerce(pd.DataFrame({"customer_id": ["15634602.0", "7.0"]}), response_columns)
+    assert out["customer_id"].tolist() == ["15634602", "7"]
+    out, _ = coerce(pd.DataFrame({"customer_id": ["1.0", "v2.0", "3.5"]}), response_columns)
+    assert out["customer_id"].tolist() == ["1.0", "v2.0", "3.5"]

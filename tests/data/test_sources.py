@@ -14,7 +14,9 @@ import pytest
 
 from cxtemplate.config.loader import load_config
 from cxtemplate.data.sources import (
+    duplicated_columns,
     file_sha256,
+    find_header_row,
     match_column,
     read_source,
     source_columns,
@@ -130,9 +132,6 @@ def test_text_in_another_encoding_names_the_column_and_row(tmp_path):
     assert read_source("responses", src, cfg, ["location"]).frame["location"].tolist() == ["Leeds", "Zürich"]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="Arrow infers '007' as the integer 7 and nothing reads id columns as text: identifiers "
-                          "lose their leading zeros on the way in (DESIGN.md: ids that lose leading zeros are an error)")
 def test_identifiers_keep_their_leading_zeros(tmp_path):
     cfg, src = config(tmp_path, "file: customers.csv\n", table="customers",
                       files={"customers.csv": "customer_id,start_date\n007,2024-01-01\n012,2024-02-01\n"})
@@ -237,3 +236,102 @@ def test_file_sha256_matches_the_fips_180_2_vector(tmp_path):
     assert file_sha256(tmp_path / "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     (tmp_path / "big").write_bytes(b"xyz" * 500_000)
     assert file_sha256(tmp_path / "big", chunk=4096) == hashlib.sha256(b"xyz" * 500_000).hexdigest()
+
+
+# --------------------------------------------------------------------------- messy exports (issue 14)
+
+
+def test_a_repeated_header_name_is_kept_twice_so_it_can_be_refused(tmp_path):
+    cfg, src = config(tmp_path, "file: responses.csv\n",
+                      files={"responses.csv": "response_id,nps,comment,nps\nR1,9,ok,3\n"})
+    assert source_columns("responses", src, cfg) == ["response_id", "nps", "comment", "nps"]
+    assert duplicated_columns(source_columns("responses", src, cfg)) == {"nps": [2, 4]}
+    df = pd.DataFrame([["R1", 9, 3]], columns=["response_id", "nps", "nps"])
+    cfg, src = config(tmp_path, "file: responses.xlsx\n", files={"responses.xlsx": workbook({"Data": df})})
+    assert source_columns("responses", src, cfg) == ["response_id", "nps", "nps"]
+
+
+def test_a_header_is_read_as_written_past_a_byte_order_mark(tmp_path):
+    cfg, src = config(tmp_path, "file: responses.csv\n", files={"responses.csv": "\ufeffresponse_id,nps\nR1,9\n".encode()})
+    assert source_columns("responses", src, cfg) == ["response_id", "nps"]
+
+
+TITLED = "Customer survey export,,\nExported 3 Jan 2026,,\n,,\nresponse_id,customer_id,nps\nR1,007,9\nR2,012,3\n"
+
+
+def test_title_rows_above_the_header_are_found(tmp_path):
+    cfg, src = config(tmp_path, "file: responses.csv\n", files={"responses.csv": TITLED})
+    assert find_header_row("responses", src, cfg, ["response_id", "nps", "customer_id"]) == (4, "Customer survey export")
+    sheet = pd.DataFrame([["Customer survey export", None], [None, None], ["response_id", "nps"], ["R1", 9]])
+    cfg, src = config(tmp_path, "file: responses.xlsx\n",
+                      files={"responses.xlsx": lambda p: sheet.to_excel(p, index=False, header=False)})
+    assert find_header_row("responses", src, cfg, ["response_id", "nps"]) == (3, "Customer survey export")
+
+
+def test_a_header_already_on_its_row_is_not_moved(tmp_path):
+    cfg, src = config(tmp_path, "file: responses.csv\n", files={"responses.csv": RESPONSES})
+    assert find_header_row("responses", src, cfg, ["response_id", "nps"]) is None
+
+
+def test_header_row_reads_past_the_title_rows(tmp_path):
+    cfg, src = config(tmp_path, "file: responses.csv\nheader_row: 4\n", files={"responses.csv": TITLED})
+    assert source_columns("responses", src, cfg) == ["response_id", "customer_id", "nps"]
+    frame = read_source("responses", src, cfg, ["customer_id", "nps"]).frame
+    assert frame.to_dict("list") == {"customer_id": ["007", "012"], "nps": [9, 3]}
+    sheet = pd.DataFrame([["Survey", None], ["response_id", "nps"], ["R1", 9], ["R2", 3]])
+    cfg, src = config(tmp_path, "file: responses.xlsx\nheader_row: 2\n",
+                      files={"responses.xlsx": lambda p: sheet.to_excel(p, index=False, header=False)})
+    assert source_columns("responses", src, cfg) == ["response_id", "nps"]
+    assert read_source("responses", src, cfg, ["nps"]).frame["nps"].tolist() == [9, 3]
+
+
+def test_identifiers_in_a_workbook_keep_their_leading_zeros(tmp_path):
+    df = pd.DataFrame({"customer_id": ["007", "012"], "start_date": ["2024-01-01", "2024-02-01"]})
+    cfg, src = config(tmp_path, "file: customers.xlsx\n", table="customers", files={"customers.xlsx": workbook({"CRM": df})})
+    assert read_source("customers", src, cfg, ["customer_id"]).frame["customer_id"].tolist() == ["007", "012"]
+
+
+SHEETS = {"1": pd.DataFrame({"nps": [1]}), "2": pd.DataFrame({"nps": [2]}), "3": pd.DataFrame({"nps": [3]})}
+
+
+def test_a_sheet_number_that_is_also_a_sheet_name_is_ambiguous(tmp_path):
+    cfg, src = config(tmp_path, "file: responses.xlsx\nsheet: 2\n", files={"responses.xlsx": workbook(SHEETS)})
+    err = read_error(source_columns, "responses", src, cfg)
+    assert "`sheet: 2` is ambiguous" in err.message and "position 2 (counting from 0) is '3'" in err.message
+    assert 'sheet: "2"' in err.hint
+    cfg, src = config(tmp_path, 'file: responses.xlsx\nsheet: "2"\n')
+    assert read_source("responses", src, cfg, ["nps"]).frame["nps"].tolist() == [2], "the sheet named 2"
+
+
+def test_a_sheet_position_reads_that_sheet_and_past_the_last_is_refused(tmp_path):
+    files = {"responses.xlsx": workbook({"Notes": pd.DataFrame({"a": [1]}), "Survey": pd.DataFrame({"nps": [7]})})}
+    cfg, src = config(tmp_path, "file: responses.xlsx\nsheet: 1\n", files=files)
+    assert read_source("responses", src, cfg, ["nps"]).frame["nps"].tolist() == [7]
+    cfg, src = config(tmp_path, "file: responses.xlsx\nsheet: 5\n")
+    err = read_error(source_columns, "responses", src, cfg)
+    assert "`sheet: 5` is past the last sheet" in err.message and "Notes, Survey" in err.message
+
+
+def test_a_parquet_file_damaged_mid_way_names_its_file(tmp_path):
+    df = pd.DataFrame({"response_id": [f"R{i}" for i in range(5000)], "nps": [i % 11 for i in range(5000)]})
+
+    def damaged(path):
+        df.to_parquet(path, compression=None)
+        data = bytearray(path.read_bytes())
+        middle = len(data) // 2
+        data[middle - 2000:middle + 2000] = b"\xff" * 4000  # the footer (schema) intact, the pages not
+        path.write_bytes(bytes(data))
+
+    cfg, src = config(tmp_path, "file: responses.parquet\n", files={"responses.parquet": damaged})
+    assert source_columns("responses", src, cfg) == ["response_id", "nps"]
+    err = read_error(read_source, "responses", src, cfg, ["response_id", "nps"])
+    assert err.source == "responses.parquet" and "cannot read the Parquet file" in err.message
+    assert "export the file again" in err.hint
+
+
+def test_a_folder_where_a_file_should_be_is_a_data_error(tmp_path):
+    cfg, src = config(tmp_path, "file: responses.csv\n", files={"responses.csv": RESPONSES})
+    (tmp_path / "params" / "responses.csv").unlink()
+    (tmp_path / "params" / "responses.csv").mkdir()
+    err = read_error(source_columns, "responses", src, cfg)
+    assert err.message == "the path is a folder, not a file" and err.source == "responses.csv"

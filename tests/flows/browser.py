@@ -1,7 +1,8 @@
 """Checking report pages in headless Chromium (a test helper, used by test_browser.py).
 
-A page passes when it loads with no console error, requests nothing outside the report folder,
-shows no code cell, and every link points at a file (and anchor) that exists.
+A page passes when it loads with no console error and opens no dialog (an ``alert`` from a script that
+ran), requests nothing outside the report folder, shows no code cell, and every link points at a file
+(and anchor) that exists.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ def check_page(browser, page_path: Path, report_root: Path, screenshot: Path | N
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+
+    def on_dialog(dialog) -> None:
+        problems.append(f"dialog {dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
 
     def on_request(req) -> None:
         url = urlparse(req.url)
@@ -53,7 +60,7 @@ def check_page(browser, page_path: Path, report_root: Path, screenshot: Path | N
         if not target.is_file():
             problems.append(f"broken link: {href}")
         elif anchor and target == page_path.resolve():
-            if page.locator(f"[id='{anchor}']").count() == 0:
+            if not page.evaluate("id => document.getElementById(id) !== null", unquote(anchor)):  # any id, quotes too
                 problems.append(f"broken anchor: #{anchor}")
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)

@@ -247,3 +247,22 @@ def test_is_dated():
     assert not md.is_dated(None)
     assert not md.is_dated(YEAR.drop(columns="responded_at"))
     assert not md.is_dated(YEAR.assign(responded_at=pd.NaT))
+
+
+def test_cadence_of_a_survey_with_no_recent_response_is_an_empty_table_with_a_sentence():
+    old = pd.DataFrame({"nps": [9.0], "touchpoint": ["Web"], "responded_at": pd.to_datetime(["2023-01-15"])})
+    cad = md.cadence(old, nps_spec(), by="touchpoint", target_margin=10, as_of=pd.Timestamp("2025-12-31"))
+    assert cad.empty and list(cad.columns) == ["Touchpoint", "Responses per month", "n for target margin", "Cadence",
+                                               "Advice"]
+    view = md.cadence_view(cad, nps_spec(), 10)
+    assert view.empty == "No touchpoint has NPS responses in the recent periods, so no cadence can be recommended."
+
+
+def test_redundancy_leaves_out_a_metric_without_answers():
+    rng = np.random.default_rng(5)
+    r = pd.DataFrame({"nps": rng.integers(0, 11, 50).astype(float), "csat": np.nan,
+                      "ces": rng.integers(1, 8, 50).astype(float)})
+    corr, unique = md.redundancy(r, {"nps": nps_spec(), "csat": csat_spec(), "ces": ces_spec()})
+    assert list(corr.columns) == ["NPS", "CES"] and unique["n"].tolist() == [50, 50]
+    corr, unique = md.redundancy(r.iloc[:2], {"nps": nps_spec(), "ces": ces_spec()})
+    assert corr.empty and unique.empty, "two responses say nothing about how metrics overlap"

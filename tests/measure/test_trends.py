@@ -250,3 +250,17 @@ def test_plot_trend_with_every_period_suppressed_says_so():
     t = period_table(df, nps_spec(), "responded_at", freq="M", by="location")
     ax = plot_trend(t, nps_spec(), group="location", min_n=30)
     assert any("fewer than 30 responses" in txt.get_text() for txt in ax.texts)
+
+
+def test_a_single_period_has_no_step_to_find():
+    """One month of answers: no split exists, so every group reports no step instead of failing."""
+    import numpy as np
+
+    from cxtemplate.measure.spec import nps_spec
+    from cxtemplate.measure.trends import detect_steps
+
+    df = pd.DataFrame({"t": pd.to_datetime(["2025-01-05"] * 40), "nps": np.r_[[9] * 20, [3] * 20],
+                       "g": ["a"] * 20 + ["b"] * 20})
+    out = detect_steps(df, nps_spec(), "t", "g")
+    assert list(out["g"]) == ["a", "b"] and not out["significant"].any() and out["p"].isna().all()
+    assert (out["periods"] == 1).all()

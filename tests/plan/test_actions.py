@@ -272,3 +272,21 @@ def test_the_demos_planted_problems_become_owned_actions(root):
     churn = answering("churn_risk")
     assert churn["scope"].tolist() == [f"segment: {truth['churn']['highest_risk_segment']}"]
     assert churn["owner"].iloc[0] == owner["account_management"]
+
+
+def test_the_workbook_holds_no_live_formula_from_owners_titles_or_comments(tmp_path, register):
+    """Owner names and action titles come from the params, comments from the client's export: a cell beginning with
+    = + - @ is text behind a quote (OWASP's CSV-injection rule), and the sheet XML holds no <f> element."""
+    import zipfile
+
+    hostile = register.assign(owner="=HYPERLINK(\"http://x\",\"Owner\")", action="@SUM(1)")
+    queue = pd.DataFrame({"customer_id": ["+C1"], "comment": ["=cmd|' /C calc'!A0"], "agent_id": ["-1+1"], "nps": [-0.0]})
+    path = act.write_workbook(tmp_path / "plan.xlsx", act.workbook_sheets(hostile, fnd.to_frame(_findings()), queue))
+    with zipfile.ZipFile(path) as z:
+        xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert "<f>" not in xml
+    back = pd.read_excel(path, sheet_name=None)
+    assert set(back["Register"]["owner"]) == {"=HYPERLINK(\"http://x\",\"Owner\")"}  # text, shown as written
+    assert back["Callback queue"].iloc[0].tolist() == ["+C1", "=cmd|' /C calc'!A0", "-1+1", 0]
+    ws = openpyxl.load_workbook(path)["Callback queue"]
+    assert [c.quotePrefix for c in ws[2]] == [True, True, True, False] and ws["D2"].data_type == "n"

@@ -87,3 +87,16 @@ def test_retention_view_labels_risk_and_money():
     assert view.formats["Risk"](0.2557) == "26%"
     assert view.formats["Annual revenue"](5020.2) == "€5,020"
     assert fu.retention_sentence(at_risk, "Owen") == "**2 valuable customers at highest risk** to contact (owner: Owen)."
+
+
+def test_restricted_queues_neutralise_formulas_in_contact_names_and_comments(responses, tmp_path):
+    """Contact names from the CRM and comments may begin with = + - @: the restricted CSV keeps them as quoted text
+    behind a single quote (OWASP's CSV-injection rule); the NPS stays a number."""
+    queue = fu.detractor_queue(responses.assign(comment=["=HYPERLINK(\"http://x\",\"y\")", None, "x", "y", "z"]),
+                               as_of=AS_OF)
+    contacts = pd.DataFrame({"customer_id": ["C1", "C2"], "contact_name": ["@SUM(1)", "-1+1"]})
+    path = fu.write_restricted(fu.restricted_version(queue, contacts), tmp_path / "restricted", "q")
+    raw = path.read_text(encoding="utf-8")
+    assert "\"'@SUM(1)\"" in raw and "\"'-1+1\"" in raw and "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" in raw
+    back = pd.read_csv(path)
+    assert back["contact_name"].tolist() == ["'@SUM(1)", "'-1+1"] and back["nps"].tolist() == [2.0, 6.0]

@@ -16,6 +16,7 @@ from cxtemplate.synth.organisation import generate
 from cxtemplate.synth.spec import SynthSpec
 from tests.plan.test_maturity_model import tiny_model
 
+
 @pytest.fixture(scope="module")
 def tiny():
     return tiny_model()

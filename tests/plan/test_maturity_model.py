@@ -114,3 +114,16 @@ def test_packaged_models_load():
 def test_role_names_in_sentences(role, plural, who):
     assert mm.role_plural(role) == plural
     assert mm.respondents(role) == who
+
+
+def test_a_model_whose_aliases_would_explode_is_refused(tmp_path):
+    """The same alias limits as the params (a 'billion laughs' document is refused before it is built)."""
+    import pytest
+
+    from cxtemplate.plan.maturity_model import MaturityModelError, load_model
+
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 8)]
+    (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n")
+    with pytest.raises(MaturityModelError, match="bomb.yaml: YAML aliases expand it to"):
+        load_model("bomb.yaml", base_dir=tmp_path)

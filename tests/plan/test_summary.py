@@ -102,3 +102,9 @@ def test_first_actions_view_shows_five_with_their_impact():
 ])
 def test_methods_note(maturity, churn, note):
     assert sm.methods_note(maturity, churn) == note
+
+
+def test_a_card_without_an_interval_says_there_were_too_few_responses():
+    one = HEADLINE.iloc[[2]].assign(ci_low=float("nan"), ci_high=float("nan"), n=1)  # CES of one response: no t interval
+    (ces,) = sm.metric_cards(one)
+    assert ces["detail"] == "too few responses for an interval · n = 1 · no previous period"

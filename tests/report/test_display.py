@@ -5,6 +5,7 @@ receives them through IPython's display hook."""
 
 from __future__ import annotations
 
+import html
 import math
 import re
 
@@ -149,13 +150,15 @@ def shown(monkeypatch):
     return out
 
 
-def body_rows(html: str) -> list[list[str]]:
-    tbody = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return [re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL) for row in re.findall(r"<tr>(.*?)</tr>", tbody, re.DOTALL)]
+def body_rows(page: str) -> list[list[str]]:
+    """The text a reader sees in each body cell."""
+    tbody = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [[html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+            for row in re.findall(r"<tr>(.*?)</tr>", tbody, re.DOTALL)]
 
 
-def headers(html: str) -> list[str]:
-    return re.findall(r'<th[^>]*class="col_heading[^"]*"[^>]*>(.*?)</th>', html)
+def headers(page: str) -> list[str]:
+    return [html.unescape(h) for h in re.findall(r'<th[^>]*class="col_heading[^"]*"[^>]*>(.*?)</th>', page)]
 
 
 LOCATIONS = pd.DataFrame({
@@ -235,12 +238,12 @@ def test_a_highlighted_column_is_bold_in_its_colour(shown):
     assert sorted(cells) == [("0", "2"), ("1", "2"), ("2", "2")]  # every row of the NPS column, nothing else
 
 
-def test_say_and_absent_show_markdown(shown):
+def test_say_and_absent_show_their_markdown_as_html(shown):
     say("NPS rose by **4 points**.")
     absent("No conversations were supplied", "this section is skipped")
-    assert [m.data for m in shown] == ["NPS rose by **4 points**.",
-                                       "*No conversations were supplied — this section is skipped*"]
-    assert all(type(m).__name__ == "Markdown" for m in shown)
+    assert [m.data for m in shown] == ["<p>NPS rose by <strong>4 points</strong>.</p>\n",
+                                       "<p><em>No conversations were supplied — this section is skipped</em></p>\n"]
+    assert all(type(m).__name__ == "HTML" for m in shown)
 
 
 def test_show_figure_displays_once_and_frees_the_figure(shown):
@@ -276,3 +279,59 @@ def test_signed_and_fixed_never_show_minus_zero():
 def test_the_sentence_of_an_absent_input():
     assert absent_text("There are no conversation records", "contact analytics are skipped") == \
         "*There are no conversation records — contact analytics are skipped*"
+
+
+# --------------------------------------------------------------------------- values are text, never markup
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def live_tags(page: str) -> list[str]:
+    """Tags in ``page`` that are not the ones a table or sentence is built of."""
+    allowed = {"div", "style", "table", "caption", "thead", "tbody", "tr", "th", "td", "p", "span", "strong", "em"}
+    return [t for t in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", page) if t.lower() not in allowed]
+
+
+def test_a_payload_in_a_cell_a_header_the_index_a_caption_or_a_note_is_shown_as_text(shown):
+    frame = pd.DataFrame({f"Comment {XSS}": [f"Rude! {XSS}", "<script>alert(2)</script>"], "n": [1, 2]},
+                         index=pd.Index([f"row {XSS}", "b"], name=f"key {XSS}"))
+    show_table(frame, f"Comments {XSS}", note=f"Redacted {XSS}", hide_index=False)
+    table, notes = shown
+    assert live_tags(table.data) == [] and live_tags(notes.data) == []
+    assert headers(table.data) == [f"Comment {XSS}", "n"]
+    assert [r[0] for r in body_rows(table.data)] == [f"Rude! {XSS}", "<script>alert(2)</script>"]
+    assert f"<caption>Comments {html.escape(XSS, quote=False)}</caption>" in table.data
+    assert f"row {html.escape(XSS, quote=False)}" in table.data and f"key {html.escape(XSS, quote=False)}" in table.data
+    assert notes.data == f'<p class="cx-note">Redacted {html.escape(XSS, quote=False)}</p>'
+
+
+def test_what_a_format_returns_is_escaped_too(shown):
+    view = TableView(pd.DataFrame({"Owner": ["Ann"], "p": [0.0001], "Title": [["<b>x</b>"]]}), "T",
+                     {"Owner": lambda v: f"{v} <script>alert(1)</script>", "p": p_value_cell})
+    show_table(view)
+    (table,) = shown
+    assert live_tags(table.data) == []
+    assert body_rows(table.data) == [["Ann <script>alert(1)</script>", "< 0.001", "['<b>x</b>']"]]
+
+
+def test_an_object_column_is_shown_as_pandas_shows_it_but_escaped(shown):
+    show_table(pd.DataFrame({"Mixed": [1.5, "a<b", 3]}))
+    assert [r[0] for r in body_rows(shown[0].data)] == ["1.500000", "a<b", "3"]  # pandas' default precision
+
+
+def test_a_sentence_keeps_its_emphasis_and_notes_and_shows_a_payload_as_text(shown):
+    say(f"Agent **AG-01{XSS}** is below the team. <span class='cx-note'>Owner: Ann {XSS}</span>")
+    absent(f"No comments from {XSS}", "topics are skipped")
+    sentence, missing = (m.data for m in shown)
+    assert live_tags(sentence) == [] and live_tags(missing) == []
+    assert sentence == (f"<p>Agent <strong>AG-01{html.escape(XSS, quote=False)}</strong> is below the team. "
+                        f'<span class="cx-note">Owner: Ann {html.escape(XSS, quote=False)}</span></p>\n')
+    assert "<em>No comments from &lt;img" in missing
+
+
+def test_show_html_cleans_what_it_is_given(shown):
+    from cxtemplate.report.display import show_html
+
+    show_html(f'<section class="cx-cards" onclick="alert(1)"><div class="cx-card">{XSS}</div></section>')
+    assert shown[0].data == ('<section class="cx-cards"><div class="cx-card">'
+                             f"{html.escape(XSS, quote=False)}</div></section>")

@@ -4,6 +4,7 @@ the network, header and title present) and as a failed page (code and error show
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -235,3 +236,101 @@ def test_a_pdf_is_not_made_without_chromium(tmp_path, monkeypatch):
     (tmp_path / "p.html").write_text("<html></html>")
     assert render.export_pdf(tmp_path / "p.html", tmp_path / "p.pdf") is False
     assert not (tmp_path / "p.pdf").exists()
+
+
+# --------------------------------------------------------------------------- nothing on a page runs
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def meta_csp(page: str) -> str | None:
+    """The content of the page's Content-Security-Policy ``<meta>`` (attributes in any order)."""
+    for tag in re.findall(r"<meta\b[^>]*>", page):
+        attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+        if attrs.get("http-equiv", "").lower() == "content-security-policy":
+            return html.unescape(attrs.get("content", ""))
+    return None
+
+
+def test_the_policy_forbids_scripts_plugins_and_fetching_but_keeps_inline_styles_and_data_images():
+    policy = dict(d.strip().split(" ", 1) for d in render.CONTENT_SECURITY_POLICY.split(";"))
+    assert policy["default-src"] == "'none'" and policy["script-src"] == "'none'" and policy["object-src"] == "'none'"
+    assert policy["frame-src"] == "'none'" and policy["base-uri"] == "'none'" and policy["form-action"] == "'none'"
+    assert policy["style-src"] == "'unsafe-inline'" and policy["img-src"] == "data:"
+
+
+def test_a_page_and_the_index_carry_the_policy_before_any_content(pages, tmp_path):
+    page = pages["ok"]
+    assert meta_csp(page) == render.CONTENT_SECURITY_POLICY
+    assert page.index("Content-Security-Policy") < page.index("<style") < page.index("<body")
+    run = {"organisation": {"name": "Acme", "period": "2025"}, "started_at": "2025-12-31T09:30:00+00:00",
+           "status": "ok", "versions": {"cxtemplate": "1.0"}, "params_file": "p.yaml", "params_sha256": "ab" * 32}
+    index = render_index(tmp_path, run, None, []).read_text(encoding="utf-8")
+    assert meta_csp(index) == render.CONTENT_SECURITY_POLICY
+    assert index.index("Content-Security-Policy") < index.index("<style")
+
+
+def test_header_and_footer_show_a_payload_as_text(tmp_path, pages):
+    ctx = PageContext(org_name=f"Acme {XSS}", period=f"2025 {XSS}", run_date="2025-12-31", status="failed <b>x</b>",
+                      footer=f"Footer {XSS}")
+    page = render_page(pages["nb"], tmp_path / "p.html", ctx, title=f"Title {XSS}").read_text(encoding="utf-8")
+    assert XSS not in page and "<B>X</B>" not in page
+    assert '<strong class="cx-failed">FAILED &lt;B&gt;X&lt;/B&gt;</strong>' in page
+    assert '<div class="cx-org">Acme &lt;img src=x onerror=alert(1)&gt;</div>' in page
+    assert "Footer &lt;img src=x onerror=alert(1)&gt;</footer>" in page
+    assert re.search(r"<title>\s*Title &lt;img src=x onerror=alert\(1\)&gt;\s*</title>", page)
+
+
+@pytest.mark.parametrize("href", ["javascript:alert(1)", "https://evil.example/", "//evil.example", "/index.html"])
+def test_a_page_links_only_to_an_index_in_the_report(tmp_path, pages, href):
+    with pytest.raises(ValueError, match="relative path"):
+        render_page(pages["nb"], tmp_path / "p.html", PageContext(**{**CTX.__dict__, "index_href": href}))
+
+
+def test_every_output_is_made_safe_before_it_is_rendered():
+    nb = new_notebook(cells=[new_code_cell("x", outputs=[
+        new_output("display_data", data={"text/html": f'<p onclick="alert(1)">a {XSS}</p><script>alert(2)</script>',
+                                         "text/plain": "a"}),
+        new_output("display_data", data={"text/markdown": f"**b** {XSS} [c](javascript:alert(3))", "text/plain": "b"}),
+        new_output("display_data", data={"application/javascript": "alert(4)", "text/plain": "js"}),
+        new_output("display_data", data={"text/vnd.mermaid": "graph TD; A-->B", "text/plain": "m"}),
+        new_output("display_data", data={"image/png": "iVBORw0KGgo="},
+                   metadata={"image/png": {"width": "1 onerror=alert(5)", "height": 100, "needs_background": "light"},
+                             "filenames": {"image/png": "javascript:alert(6)"}}),
+        new_output("stream", name="stdout", text=XSS)])])
+    render.safe_outputs(nb)
+    html_out, markdown_out, js_out, mermaid_out, png_out, stream = nb.cells[0].outputs
+    assert html_out.data["text/html"] == ("<p>a &lt;img src=x onerror=alert(1)&gt;</p>"
+                                          "&lt;script&gt;alert(2)&lt;/script&gt;")
+    assert "text/markdown" not in markdown_out.data
+    assert markdown_out.data["text/html"] == ("<p><strong>b</strong> &lt;img src=x onerror=alert(1)&gt; "
+                                              '<a href="#harmful-link">c</a></p>\n')
+    assert dict(js_out.data) == {"text/plain": "js"} and dict(mermaid_out.data) == {"text/plain": "m"}
+    assert png_out.metadata == {"image/png": {"height": 100, "needs_background": "light"}}
+    assert stream.text == XSS  # streams are escaped by nbconvert's ansi2html when rendered
+
+
+def test_a_page_rendered_from_hostile_outputs_has_no_live_markup(tmp_path):
+    nb = new_notebook(cells=[new_markdown_cell("# Page\n\n## A\n\n## B"), new_code_cell("x", outputs=[
+        new_output("display_data", data={"text/html": f"<div>{XSS}<svg onload=alert(1)></div>", "text/plain": "x"}),
+        new_output("display_data", data={"text/markdown": f"<script>alert(1)</script> {XSS}", "text/plain": "y"}),
+        new_output("stream", name="stdout", text=f"printed {XSS}")])])
+    page = render_page(write(nb, tmp_path / "x.ipynb"), tmp_path / "x.html", CTX, title="x").read_text(encoding="utf-8")
+    body = page[page.index("<body"):]
+    assert not re.search(r"<(script|svg|img)\b", body) and not re.search(r"<[a-z]+[^>]*\son\w+=", body)
+    assert body.count("&lt;img src=x onerror=alert(1)&gt;") == 3
+
+
+def test_the_index_shows_payloads_as_text_and_links_only_into_the_report(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "export_pdf", lambda *a: False)
+    run = {"organisation": {"name": f"Acme {XSS}", "period": XSS}, "started_at": "2025-12-31T09:30:00+00:00",
+           "status": "failed", "error": {"message": f"boom {XSS}"}, "versions": {"cxtemplate": XSS},
+           "params_file": XSS, "params_sha256": "ab" * 32}
+    pages = [{"title": f"Scorecard: {XSS}", "href": "pages/scorecards/x.html", "role": "manager", "status": XSS,
+              "summary": XSS}]
+    headline = {"sentence": f"NPS {XSS}", "cards": [{"label": XSS, "value": XSS, "detail": XSS}]}
+    text = render_index(tmp_path, run, headline, pages).read_text(encoding="utf-8")
+    assert XSS not in text and text.count("&lt;img src=x onerror=alert(1)&gt;") >= 10
+    for href in ("javascript:alert(1)", "https://evil.example/x.html", "/etc/passwd"):
+        with pytest.raises(ValueError, match="relative path"):
+            render_index(tmp_path, run, headline, [{**pages[0], "href": href}])

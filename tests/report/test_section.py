@@ -51,3 +51,15 @@ def test_show_displays_every_item_in_order_and_save_hands_over_every_artifact(mo
     assert saved == ["one", "two"]
 
 
+
+
+def test_a_note_keeps_its_small_type_and_shows_a_value_from_the_data_as_text(monkeypatch):
+    import IPython.display
+
+    out = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: out.extend(objs))
+    s = Section()
+    s.note("Trained on 'Leeds <script>alert(1)</script>' comments.")
+    s.show()
+    assert [o.data for o in out] == [
+        "<p><span class=\"cx-note\">Trained on 'Leeds &lt;script&gt;alert(1)&lt;/script&gt;' comments.</span></p>\n"]

@@ -119,3 +119,21 @@ def test_finish_can_move_the_legend_outside_the_plot(ax):
     legend = ax.get_legend()
     assert legend is not None and [t.get_text() for t in legend.get_texts()] == ["Leeds"]
     assert legend.get_bbox_to_anchor().transformed(ax.transAxes.inverted()).x0 == pytest.approx(1.01)
+
+
+def test_chart_text_from_the_data_is_drawn_as_written_never_as_mathtext():
+    """A label such as "Plan $5 to $10" or an unbalanced "$\\frac{" would be typeset or fail the chart under
+    matplotlib's default (``text.parse_math``); the house style draws text as written."""
+    import io
+
+    with mpl.rc_context():
+        apply_theme()
+        assert mpl.rcParams["text.parse_math"] is False
+        fig, ax = plt.subplots()
+        try:
+            ax.bar(["$\\frac{$", "Plan $5 to $10"], [1, 2])
+            finish(ax, "Touchpoint $\\sqrt{", n=3, unit="$x^$")
+            fig.savefig(io.BytesIO(), format="png")  # draws every text: mathtext would raise here
+            assert [t.get_text() for t in ax.get_xticklabels()] == ["$\\frac{$", "Plan $5 to $10"]
+        finally:
+            plt.close(fig)

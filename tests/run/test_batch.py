@@ -103,3 +103,37 @@ def test_a_cluster_run_is_validated_the_same_way(folder, nothing_may_run, monkey
     bad = params(folder, "bad", "Not An Id")
     with pytest.raises(ConfigError, match="organisation.id"):
         run_many([bad], scheduler="tcp://127.0.0.1:1", progress=False)
+
+
+# --------------------------------------------------------------------------- organisations may not nest (issue 14)
+
+
+def test_an_organisation_whose_reports_would_sit_inside_another_is_refused_naming_both(folder, nothing_may_run):
+    outer = params(folder, "outer", "acme", "reporting: {output_dir: ../reports}\n")
+    inner = params(folder, "inner", "bravo", "reporting: {output_dir: ../reports/acme}\n")
+    with pytest.raises(ConfigError) as info:
+        run_many([outer, inner], progress=False)
+    (problem,) = info.value.problems
+    assert problem.path == "reporting.output_dir" and Path(problem.file).name == "inner.yaml"
+    assert outer in problem.message and "inside the folder of 'acme'" in problem.message
+    assert "restricted/ included" in problem.message
+    assert not (folder / "reports").exists()
+
+
+def test_side_by_side_organisations_are_fine(folder):
+    from cxtemplate.run.runner import nesting_problems, validate_all
+
+    cfgs = validate_all([params(folder, "a", "acme"), params(folder, "b", "bravo")], out_dir=str(folder / "reports"))
+    assert nesting_problems(cfgs, str(folder / "reports")) == []
+
+
+def test_an_output_folder_inside_an_existing_organisations_runs_is_refused(folder, nothing_may_run):
+    run = folder / "reports" / "acme" / "20251231T000000Z-abc123"
+    run.mkdir(parents=True)
+    (run / "run.json").write_text("{}")
+    (folder / "reports" / "acme" / "latest").symlink_to(run.name)
+    intruder = params(folder, "intruder", "bravo", "reporting: {output_dir: ../reports/acme/20251231T000000Z-abc123}\n")
+    with pytest.raises(ConfigError) as info:
+        run_many([intruder], progress=False)
+    (problem,) = info.value.problems
+    assert problem.path == "reporting.output_dir" and "holds another organisation's runs" in problem.message

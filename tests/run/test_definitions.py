@@ -12,11 +12,11 @@ import pytest
 
 from cxtemplate.cli import main
 from cxtemplate.config.loader import load_config
-from cxtemplate.run.definitions import scale_warnings, threshold_warnings
 from cxtemplate.data.integrate import integrate
 from cxtemplate.errors import ConfigError
 from cxtemplate.measure.metrics import estimate
 from cxtemplate.measure.spec import specs_from_config
+from cxtemplate.run.definitions import scale_warnings, threshold_warnings
 
 HEAD = """\
 organisation:
@@ -88,8 +88,8 @@ def test_the_source_column_and_its_recode_are_what_is_checked(tmp_path):
      "objective 'o1' (target): 4.2 looks like a mean score on the 1–5 scale, but CSAT is defined as the "
      "percentage answering 4–5 (0 to 100)"),
     ("csat: {method: top2box}", "metric: csat\n    target: 0.8", "0.8 looks like a share (write 80 for 80%)"),
-    ("ces: {method: mean}", "metric: ces\n    target: 75", "75 lies outside the scale, like a percentage, but CES "
-                                                         "is defined as a mean score on 1–7"),
+    # a target outside the metric's range (CES 75 on a 1–7 mean) is a params error: tests/config/test_loader.py
+    ("ces: {method: pct_agree}", "metric: ces\n    target: 0.6", "0.6 looks like a share (write 80 for 80%)"),
     ("nps: {}", "metric: nps\n    target: 8.5", "8.5 looks like a mean likelihood-to-recommend score on 0–10"),
     ("csat: {method: top2box}", "metric: csat\n    target: 80", None),
     ("ces: {method: mean}", "metric: ces\n    target: 5.6", None),

@@ -112,3 +112,11 @@ def test_two_organisations_in_one_command_one_failing(engagement, monkeypatch):
     assert by_org["alpha"]["status"] == "ok" and by_org["beta"]["status"] == "failed"
     assert (root / "alpha" / "reports" / "alpha" / "latest" / "second.txt").read_text() == "alpha"
     assert not (root / "beta" / "reports" / "beta" / "latest").exists()
+
+
+def test_a_failure_message_never_carries_a_password():
+    """run.json and the console get exception text through one shortener that masks credentials."""
+    from cxtemplate.run import runner
+
+    text = runner._short("OperationalError: could not connect to postgresql://cx:s3cret@db.internal:5432/cx\n  retry")
+    assert "s3cret" not in text and "postgresql://cx:***@db.internal:5432/cx" in text and "\n" not in text

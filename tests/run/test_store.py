@@ -169,3 +169,31 @@ def test_without_contacts_no_restricted_folder_is_made(store, integration):
     assert not store.restricted_dir.exists()
     assert not list(store.artifacts_dir.glob("*/quarantine_*"))
     assert store.load("00_data_integration", "quality") == {"tables": {}, "joins": {}, "rows": {}}
+
+
+# --------------------------------------------------------------------------- a full disk (issue 14)
+
+
+def test_a_full_disk_names_the_artifact_and_leaves_no_partial_file(store, monkeypatch):
+    import errno
+
+    import pandas as pd
+
+    from cxtemplate.run import store as store_module
+
+    def full_disk(path, obj):  # writes half a temporary file, then fails as write() does: no file name
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(b"PAR1 half a file")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store_module, "write_parquet", full_disk)
+    monkeypatch.setattr(store_module, "write_json", full_disk)
+    for call, name in ((lambda: store.save("04_x", "drivers", pd.DataFrame({"a": [1]})), "drivers.parquet"),
+                       (lambda: store.save("04_x", "summary", {"a": 1}), "summary.json"),
+                       (lambda: store.write_table("responses", pd.DataFrame({"a": [1]})), "responses.parquet")):
+        with pytest.raises(OSError) as info:
+            call()
+        assert info.value.errno == errno.ENOSPC and info.value.filename.endswith(name), info.value
+        assert name in str(info.value)
+    assert not [p for p in store.root.rglob("*") if p.is_file()], "no partial file is left behind"

@@ -28,6 +28,13 @@ def sim():
     return texts, scores, topics, model
 
 
+@pytest.fixture(scope="module")
+def sim_member(sim):
+    """The simulated comments assigned to the fixture's topics (several tests read it; assigning costs ~1 s)."""
+    texts, _, _, model = sim
+    return assign_topics(model, texts)
+
+
 def _match(model, k=5):
     """Map each planted topic to the discovered topic sharing most of its top-k terms."""
     out = {}
@@ -62,11 +69,11 @@ def test_fit_topics_recovers_planted_topics(sim):
     assert model.unit == "sentence" and model.params["valence_weighting"] in (True, False)
 
 
-def test_fit_topics_given_k(sim):
-    """A given number of topics skips the search (the same inputs giving the same topics is checked by
-    test_comment_topics_full_and_sampled, which refits the fixture's model)."""
+def test_fit_topics_given_k_and_deterministic(sim):
+    """A given number of topics skips the search; the same inputs and seed give the same topics."""
     texts, _, _, model = sim
     fixed = fit_topics(texts, n_topics=5, seed=0)
+    pd.testing.assert_frame_equal(fixed.topics, fit_topics(texts, n_topics=5, seed=0).topics)
     assert fixed.k == 5 and fixed.criterion == "given" and len(fixed.selection) == 1
     with pytest.raises(ValueError, match="n_topics"):
         fit_topics(texts, n_topics=10_000)
@@ -89,9 +96,9 @@ def test_fit_topics_rejects_tiny_input():
         fit_topics(["a b c"] * 3)
 
 
-def test_assign_topics_threshold_rule(sim):
+def test_assign_topics_threshold_rule(sim, sim_member):
     texts, _, planted, model = sim
-    member = assign_topics(model, texts)
+    member = sim_member
     w = topic_weights(model, texts)
     assert member.shape == (len(texts), 6) and member.dtypes.eq(bool).all()
     assert list(member.columns) == model.issue_labels == model.labels
@@ -155,9 +162,9 @@ def test_general_sentiment_topics_are_flagged_and_left_out():
     assert bare.sum().sum() <= 2
 
 
-def test_topic_impact_recovers_planted_effects(sim):
+def test_topic_impact_recovers_planted_effects(sim, sim_member):
     texts, scores, _, model = sim
-    member = assign_topics(model, texts)
+    member = sim_member
     imp = topic_impact(member, scores, confidence=0.99)
     truth = true_impacts()
     m = _match(model)
@@ -280,19 +287,29 @@ def test_synth_topics_and_impacts_match_planted(synth_org):
             assert best == "friendly_staff", (lab, ov)
 
 
-def test_comment_topics_full_and_sampled(sim):
+def test_comment_topics_full_and_sampled(sim, sim_member, monkeypatch):
     """``experience.comment_topics``: without a sample it is ``fit_topics`` + ``assign_topics``; fitted on a
     sample, every comment is still assigned, the shares are those of all comments, and the planted topics
     are still found with their known frequencies."""
     from cxtemplate.analysis import experience as ex
 
     texts, _, planted, model = sim
+    # below the threshold: fit_topics on every comment (the fixture's own fit, which it would repeat; the call is
+    # checked, not re-run), then every comment assigned
+    from cxtemplate.analysis.text import topics as text_topics
+
+    calls = []
+
+    def fit_once(comments, **kwargs):
+        calls.append((len(comments), kwargs))
+        return model
+
+    monkeypatch.setattr(text_topics, "fit_topics", fit_once)
     full = ex.comment_topics(texts, seed=0, sample_above=None, k_range=K_RANGE)
-    assert full.note == "" and full.n_fitted == len(texts)
-    pd.testing.assert_frame_equal(full.membership, assign_topics(full.model, texts))
-    # the fit of all comments is fit_topics' own, and the same inputs and seed give the same topics
-    pd.testing.assert_frame_equal(full.model.topics, model.topics)
-    pd.testing.assert_frame_equal(full.model.selection, model.selection)
+    monkeypatch.undo()
+    assert calls == [(len(texts), {"seed": 0, "k_range": K_RANGE})]
+    assert full.note == "" and full.n_fitted == len(texts) and full.model is model
+    pd.testing.assert_frame_equal(full.membership, sim_member)
 
     sampled = ex.comment_topics(texts, seed=0, sample_above=1500, k_range=K_RANGE)
     assert sampled.n_fitted == 1500 and "1,500 of the 3,000" in sampled.note
