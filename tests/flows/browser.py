@@ -60,7 +60,7 @@ def check_page(browser, page_path: Path, report_root: Path, screenshot: Path | N
         if not target.is_file():
             problems.append(f"broken link: {href}")
         elif anchor and target == page_path.resolve():
-            if not page.evaluate("id => document.getElementById(id) !== null", unquote(anchor)):  # any id, quotes too
+            if not page.evaluate("id => document.getElementById(id) !== null", anchor):  # any id, quotes included
                 problems.append(f"broken anchor: #{anchor}")
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
