@@ -18,19 +18,24 @@ from pathlib import Path
 def _validate(args: argparse.Namespace) -> int:
     from cxtemplate.config.loader import load_config
     from cxtemplate.errors import ConfigError, mask_credentials
-    from cxtemplate.run.definitions import definition_warnings
+    from cxtemplate.run.definitions import definition_warnings, header_problems
     from cxtemplate.run.runner import nesting_problems
 
     status, loaded = 0, []
     for p in args.params:
         try:
             cfg = load_config(p)
-            print(f"{p}: OK — {cfg.summary()}")
             loaded.append(cfg)
         except ConfigError as exc:
             print(str(exc), file=sys.stderr)
             status = 2
             continue
+        problems = header_problems(cfg, file=p)  # the params against the files' headers: errors, like the above
+        if problems:
+            print(str(ConfigError(problems)), file=sys.stderr)
+            status = 2
+            continue
+        print(f"{p}: OK — {cfg.summary()}")
         for warning in definition_warnings(cfg):
             print(f"{p}: warning: {mask_credentials(warning)}", file=sys.stderr)
     nested = nesting_problems(loaded)  # files given together must not put one client's reports inside another's

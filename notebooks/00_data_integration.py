@@ -27,7 +27,7 @@ run_dir = None
 # %%
 from cxtemplate.data import quality as dq
 from cxtemplate.data.integrate import integrate
-from cxtemplate.report.display import say, show_figure, show_table
+from cxtemplate.report.display import say, show_table
 from cxtemplate.run.session import open_run
 from cxtemplate.run.store import write_integration
 
@@ -57,22 +57,13 @@ show_table(dq.reasons_view(q))
 # ## Coverage and completeness
 
 # %%
-show_table(dq.coverage_view(q))
-show_figure(dq.plot_volume(result.tables.get("responses"), result.tables.get("interactions"), run.freq))
-
-# %%
-show_table(dq.missing_view(q, min_share=0.0))
+dq.coverage_section(q, result.tables.get("responses"), result.tables.get("interactions"), run.freq).show()
 
 # %% [markdown]
 # ## Joins and personal data
-#
-# Survey answers and conversations are most useful when they belong to a known customer: that is
-# what links experience to churn and revenue. Free text was scanned for e-mail addresses, phone
-# numbers, card-like numbers and the names of known customers, which were replaced by placeholders.
 
 # %%
-show_table(dq.joins_view(q))
-show_table(dq.redactions_view(q))
+dq.joins_section(q).show()
 
 # %%
 run.done(rows=q["rows"])

@@ -23,7 +23,7 @@ run_dir = None
 # %%
 from cxtemplate.data import quality as dq
 from cxtemplate.plan import summary as sm
-from cxtemplate.report.display import say, show_html, show_table
+from cxtemplate.report.display import say, show_html
 from cxtemplate.run.session import open_run
 
 run = open_run(params_path, run_dir, notebook="07_executive_summary")
@@ -47,16 +47,14 @@ show_html(sm.cards_html(cards))
 # ## What drives the scores
 
 # %%
-say(sm.drivers_sentence(drivers, run.load("04_experience_analysis", "drivers_summary", {})))
+sm.drivers_section(drivers, run.load("04_experience_analysis", "drivers_summary", {}),
+                   survey=run.table_columns("responses") is not None).show()
 
 # %% [markdown]
 # ## The first five actions
 
 # %%
-if register is None or register.empty:
-    say("*No action was generated.*")
-else:
-    show_table(sm.first_actions_view(register, currency))
+sm.first_actions_section(register, currency).show()
 
 # %%
 if note := sm.methods_note(maturity, churn):

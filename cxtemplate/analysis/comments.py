@@ -28,12 +28,28 @@ from cxtemplate.analysis.text.sentiment import score_sentiment
 from cxtemplate.report.display import TableView, fixed, labelled, p_value_cell, signed
 from cxtemplate.report.section import Section
 
-__all__ = ["CommentsSection", "MIN_COMMENTS", "comments_section", "commented_responses", "sentiment_sentence",
+__all__ = ["CommentsSection", "MIN_COMMENTS", "comments_method", "comments_section", "commented_responses", "sentiment_sentence",
            "topic_mentions", "topic_selection_note", "topics_sentence", "topics_table", "topics_view"]
 
 MIN_COMMENTS = 50
 """Below this many comments, topics and sentiment are not analysed."""
 SOURCE = "survey comments (redacted)"
+
+
+def comments_method(with_nps: bool) -> str:
+    """What the comments section says of its method (shown only when it runs); the topics' NPS impact and the
+    classifier trained on promoters' and detractors' comments only ``with_nps``."""
+    topics = """Comments are redacted for personal data before they are stored. **Topics** are found with
+non-negative matrix factorisation on TF-IDF word weights; the number of topics is the one whose
+top words most often appear together in the same comments (mean NPMI coherence, shown below)."""
+    if not with_nps:
+        return topics + "\n**Sentiment** comes from the VADER lexicon."
+    return topics + """
+A topic's **impact** is the NPS of comments that mention it minus the NPS of comments that do
+not, with a 95% interval. **Sentiment** comes from a classifier trained on this organisation's
+own comments, with promoters' comments as positive and detractors' as negative examples (it
+learns the organisation's vocabulary; measured on public labelled data it is far more accurate
+than a general-purpose lexicon), or from the VADER lexicon when there are too few labelled comments."""
 
 
 def commented_responses(responses: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -152,6 +168,7 @@ def comments_section(survey: Survey) -> CommentsSection:
         section.absent(f"There are too few comments (fewer than {MIN_COMMENTS})",
                        "topics and sentiment are not analysed")
         return section
+    section.say(comments_method("nps" in commented.columns))
     fitted = section.topics = comment_topics(commented["comment"], seed=survey.seed)
     model, membership = fitted.model, fitted.membership
     if fitted.note:

@@ -34,7 +34,8 @@ from cxtemplate.report.display import TableView, labelled, signed
 from cxtemplate.report.section import Section
 
 __all__ = ["SurveyLink", "summary_by", "intents_by_channel", "join_to_survey", "plot_intents_by_channel",
-           "plot_resolution", "NEGATIVE_BELOW", "channel_view", "contacts_sentence", "conversations_section"]
+           "plot_resolution", "NEGATIVE_BELOW", "channel_view", "contacts_sentence", "conversations_method",
+           "conversations_section"]
 
 NEGATIVE_BELOW = -0.05
 SUMMARY_COLUMNS = ["contacts", "share", "resolved", "resolution_rate", "resolution_ci_low", "resolution_ci_high",
@@ -404,11 +405,34 @@ def plot_resolution(summary: pd.DataFrame, by: str | None = None, ax=None, *,
 # --------------------------------------------------------------------------- the experience page's section
 
 
+def conversations_method(interactions: pd.DataFrame, *, with_survey: bool = False) -> str:
+    """What the conversations section says of its method, naming only the measures the conversations carry
+    (contact reason, resolution, handle time, sentiment) and, ``with_survey``, the link to later survey answers."""
+    def has(column: str) -> bool:
+        return column in interactions.columns and bool(interactions[column].notna().any())
+
+    what = [w for w, column in (("what customers contact us about", "intent"),
+                                ("how often the\ncontact resolves their issue", "resolved"),
+                                ("how long it takes", "handle_seconds"), ("how it feels", "sentiment")) if has(column)]
+    listed = " and ".join(what) if len(what) <= 2 else ", ".join(what[:-1]) + " and " + what[-1]
+    text = f"Contacts with agents, chat, e-mail and bots{': ' + listed if what else ''}."
+    if with_survey:
+        text += """ Where the customer is known,
+their later survey answers show what an unresolved contact costs."""
+    return text
+
+
 def contacts_sentence(total: pd.Series) -> str:
-    """Contacts, share resolved with its interval and median handle time, from the "All" row of :func:`summary_by`."""
-    return (f"**{int(total['contacts']):,} contacts**; {total['resolution_rate']:.0f}% resolved "
-            f"(95% CI {total['resolution_ci_low']:.0f}–{total['resolution_ci_high']:.0f}%), median handle time "
-            f"{total['handle_median_s'] / 60:.1f} minutes.")
+    """Contacts, share resolved with its interval and median handle time, from the "All" row of :func:`summary_by`
+    (a measure the conversations do not carry is left out)."""
+    text = f"**{int(total['contacts']):,} contacts**"
+    if pd.notna(total["resolution_rate"]):
+        text += (f"; {total['resolution_rate']:.0f}% resolved "
+                 f"(95% CI {total['resolution_ci_low']:.0f}–{total['resolution_ci_high']:.0f}%)")
+    if pd.notna(total["handle_median_s"]):
+        text += f"{',' if pd.notna(total['resolution_rate']) else ';'} median handle time " \
+                f"{total['handle_median_s'] / 60:.1f} minutes"
+    return text + "."
 
 
 def _pct(v: float) -> str:
@@ -425,6 +449,7 @@ def channel_view(by_channel: pd.DataFrame) -> TableView:
         "channel": "Channel", "contacts": "Contacts", "share": "Share", "resolution_rate": "Resolved",
         "resolution_ci_low": "Low", "resolution_ci_high": "High", "handle_median_s": "Median handle (min)",
         "handle_p90_s": "90th pct handle (min)", "sentiment_mean": "Mean sentiment", "negative_share": "Negative"})
+    frame = frame[[c for c in frame.columns if frame[c].notna().any()]]  # a measure the conversations lack
     return TableView(frame, "Contacts by channel", max_rows=20,
                      formats={"Share": _pct, "Resolved": _pct, "Low": _pct, "High": _pct, "Negative": _pct,
                               "Mean sentiment": signed(2), "Median handle (min)": _minutes,
@@ -458,13 +483,19 @@ def conversations_section(interactions: pd.DataFrame | None, responses: pd.DataF
     if interactions is None or interactions.empty:
         section.absent("There are no conversation records", "contact analytics are skipped")
         return section
+    section.say(conversations_method(interactions, with_survey=responses is not None))
+    if "channel" not in interactions.columns:  # one channel: every contact
+        interactions = interactions.assign(channel="All channels")
     by_channel = summary_by(interactions, by=("channel",), conf=conf)
     total = by_channel[by_channel["channel"] == "All"]
     if len(total):
         section.say(contacts_sentence(total.iloc[0]))
     section.table(channel_view(by_channel))
-    section.chart(plot_resolution, by_channel)
-    section.chart(plot_intents_by_channel, intents_by_channel(interactions))
+    if by_channel["resolution_rate"].notna().any():
+        section.chart(plot_resolution, by_channel)
+    intents = intents_by_channel(interactions)
+    if len(intents):
+        section.chart(plot_intents_by_channel, intents)
     section.keep("conversations_by_channel", by_channel)
     if responses is not None:
         link = join_to_survey(responses, interactions, window_days=window_days, spec=spec)

@@ -25,7 +25,8 @@ from cxtemplate.measure.trends import compare_periods, detect_steps, period_tabl
 from cxtemplate.report.display import TableView, fixed, fmt_p, labelled, p_value_cell, signed
 from cxtemplate.report.section import Section
 
-__all__ = ["CommentTopics", "FUNNEL_READING", "HeadlineSection", "SOURCE", "TOPIC_FIT_SAMPLE", "comment_topics",
+__all__ = ["CommentTopics", "FUNNEL_READING", "HEADLINE_METHOD", "HeadlineSection", "SEGMENTS_METHOD", "SOURCE",
+           "STEPS_METHOD", "TRENDS_METHOD", "TOPIC_FIT_SAMPLE", "comment_topics",
            "headline", "headline_section", "headline_sentence", "segment_sentence", "segments_section",
            "segments_view", "step_column", "step_sentence", "steps_section", "steps_view", "trends_section"]
 
@@ -109,6 +110,17 @@ def segment_sentence(table: pd.DataFrame, spec: MetricSpec, alpha: float = 0.05)
 
 SOURCE = "survey responses"
 
+# What each section says of its method, shown only when the section runs (an absent input is one sentence).
+HEADLINE_METHOD = """The latest reporting period for each metric, compared with the previous period and with the
+baseline period set in the parameters."""
+TRENDS_METHOD = """Each metric per period with its 95% interval (the shaded band). Wide bands mean few responses
+in that period: movements inside the band are not evidence of change."""
+STEPS_METHOD = """For each location we look for the single month where the score stepped to a new level and
+stayed there, and test whether such a step is larger than month-to-month noise would produce
+(a permutation test on the series, then adjusted across locations)."""
+SEGMENTS_METHOD = """Each segment compared with everyone else. Cells with fewer than the minimum number of responses
+set in the parameters are suppressed and say so."""
+
 
 @dataclass
 class HeadlineSection(Section):
@@ -125,10 +137,12 @@ def headline_section(survey: Survey) -> HeadlineSection:
     section = HeadlineSection()
     if not survey.dated:
         if survey.present:
-            section.absent("The responses carry no dates", "trends and period comparisons are not possible")
+            section.absent("The responses carry no dates",
+                           "trends, period comparisons, lasting steps and the latest change are not analysed")
         return section
     head, section.period_tables = headline(survey.responses, survey.specs, freq=survey.freq, as_of=survey.as_of,
                                            baseline=survey.baseline, conf=survey.conf)
+    section.say(HEADLINE_METHOD)
     for _, row in head.iterrows():
         section.say(headline_sentence(row, survey.specs[row["key"]]))
     for spec in survey.specs.values():
@@ -143,8 +157,9 @@ def trends_section(survey: Survey, period_tables: dict[str, pd.DataFrame]) -> Se
     A metric without a period table (no dated score up to the analysis date) is left out.
     """
     section = Section()
-    if not survey.dated:
+    if not survey.dated or not any(key in period_tables for key in survey.specs):
         return section
+    section.say(TRENDS_METHOD)
     for key, spec in survey.specs.items():
         if key not in period_tables:
             continue
@@ -175,9 +190,13 @@ def steps_section(survey: Survey) -> Section:
     """Lasting steps in NPS per location (:func:`cxtemplate.measure.trends.detect_steps`); artifact ``steps``."""
     section = Section()
     group_col = step_column(survey)
-    if not (survey.dated and group_col and "nps" in survey.specs):
-        if survey.present:
-            section.absent("Step detection needs dated NPS responses with a location", "it is skipped")
+    if not survey.dated:  # the headline section said so
+        return section
+    if "nps" not in survey.specs:
+        section.absent("There are no NPS scores", "lasting steps are not looked for")
+        return section
+    if group_col is None:
+        section.absent("The responses carry no location or segment", "lasting steps are not looked for")
         return section
     responses, spec = survey.responses, survey.specs["nps"]
     if survey.periods_with(spec.column) < 2:  # a step needs a before and an after
@@ -185,6 +204,7 @@ def steps_section(survey: Survey) -> Section:
         return section
     steps = detect_steps(responses, spec, "responded_at", group_col, freq=survey.freq, min_n=survey.min_n,
                          seed=survey.seed)
+    section.say(STEPS_METHOD)
     section.say(step_sentence(steps, group_col.replace("_", " "), spec))
     significant = steps[steps["significant"]]
     if not significant.empty:
@@ -224,6 +244,7 @@ def segments_section(survey: Survey) -> Section:
         return section
     spec = next(iter(survey.specs.values()))
     table = segment_table(survey.responses, spec, columns, min_n=survey.min_n)
+    section.say(SEGMENTS_METHOD)
     section.say(segment_sentence(table, spec))
     section.table(segments_view(table, spec))
     section.keep("segments", table)

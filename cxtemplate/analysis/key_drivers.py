@@ -29,7 +29,7 @@ from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.report.display import TableView
 from cxtemplate.report.section import Section
 
-__all__ = ["DRIVER_BOOT_SAMPLE", "DriverAnalysis", "DriversSection", "analyse_drivers", "driver_gains",
+__all__ = ["DRIVERS_METHOD", "DRIVER_BOOT_SAMPLE", "DriverAnalysis", "DriversSection", "analyse_drivers", "driver_gains",
            "driver_interval_note", "driver_sentence", "drivers_by_segment_section", "drivers_by_segment_view",
            "drivers_by_segment_wide", "drivers_section", "drivers_view", "shifted_metric_change"]
 
@@ -172,6 +172,14 @@ def driver_gains(responses: pd.DataFrame, analysis: DriverAnalysis, spec: Metric
 
 SOURCE = "survey responses"
 
+DRIVERS_METHOD = """**Method: Shapley value regression** (also called LMG or general dominance): the share of the
+explained variation in the outcome that each driver rating accounts for, averaged over every
+order in which the drivers could enter the model — computed exactly from the correlation
+matrix, with 95% bootstrap intervals. Johnson's relative weights are shown as a check; the two
+methods should broadly agree. Importance says nothing about performance: the grid below places
+each driver by both (Martilla & James's importance–performance analysis)."""
+"""What the key-driver section says of its method, shown only when the analysis runs."""
+
 
 @dataclass
 class DriversSection(Section):
@@ -219,6 +227,7 @@ def drivers_section(survey: Survey, *, n_boot: int = 300) -> DriversSection:
     analysis = section.analysis = analyse_drivers(responses, outcome, drivers, n_boot=n_boot, seed=survey.seed,
                                                   conf=survey.conf)
     sh = analysis.shapley
+    section.say(DRIVERS_METHOD)
     section.say(driver_sentence(analysis, labels))
     name = specs[outcome].name if outcome in specs else outcome
     section.chart(plot_importance, sh, labels=labels, source=SOURCE, title=f"What drives {name}: R² = {sh.r2:.2f}")

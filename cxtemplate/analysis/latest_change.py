@@ -26,11 +26,17 @@ from cxtemplate.analysis.rootcause import (
 from cxtemplate.report.display import TableView, fixed, labelled, p_value_cell, signed
 from cxtemplate.report.section import Section
 
-__all__ = ["DIMENSIONS", "driver_movers_view", "mix_view", "root_cause_record", "root_cause_section",
+__all__ = ["DIMENSIONS", "ROOT_CAUSE_METHOD", "driver_movers_view", "mix_view", "root_cause_record", "root_cause_section",
            "topic_movers_view"]
 
 DIMENSIONS = ("location", "journey_stage", "segment", "channel")
 """The dimensions a change is split by (those the responses have), the first one charted."""
+
+ROOT_CAUSE_METHOD = """The most recent change in NPS that is larger than chance, split into **mix** (a different mix
+of customers answering, e.g. more responses from a weaker location) and **rate** (the same kind
+of customers scoring differently). The split adds up exactly to the change. Then: which driver
+ratings and which comment topics moved most between the two windows."""
+"""What the section says of its method, shown only when it runs."""
 
 
 def root_cause_record(change: Change) -> dict:
@@ -93,6 +99,7 @@ def root_cause_section(survey: Survey, *, importance=None, topic_membership: pd.
         return section
     change = latest_significant_change(responses, spec, freq=survey.freq, alpha=0.05, min_n=survey.min_n,
                                        end=survey.as_of)
+    section.say(ROOT_CAUSE_METHOD)
     section.say(change.sentence)
     section.keep("root_cause", root_cause_record(change))
     if not change.found:

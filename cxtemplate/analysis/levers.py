@@ -17,7 +17,15 @@ from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.report.display import TableView, labelled, p_value_cell, signed
 from cxtemplate.report.section import Section
 
-__all__ = ["lever_metric", "lever_sentences", "levers_section", "levers_view"]
+__all__ = ["LEVERS_METHOD", "lever_metric", "lever_sentences", "levers_section", "levers_view"]
+
+LEVERS_METHOD = """Which operational KPIs move with the customer metrics? Each KPI is related to the metric per
+location and month **within each location** (location fixed effects), so differences between
+locations do not masquerade as effects; intervals allow for months of the same location being
+alike (standard errors clustered by location). Each KPI is shown alone and in a joint model
+with the others: a KPI that matters only alone usually travels with one that matters.
+These are associations in operational data, not experiments."""
+"""What the section says of its method, shown only when it runs."""
 
 
 def lever_metric(specs: dict[str, MetricSpec]) -> str:
@@ -49,14 +57,20 @@ def levers_view(table: pd.DataFrame, spec: MetricSpec, note: str) -> TableView:
 def levers_section(survey: Survey, operations: pd.DataFrame | None) -> Section:
     """Operational KPIs against the survey metric within locations (see the module)."""
     section = Section()
-    if not survey.present or operations is None:
-        section.absent("There are no operational KPIs" if operations is None else "There are no survey responses",
-                       "experience–performance links are not estimated")
+    if operations is None:
+        section.absent("There are no operational KPIs", "experience–performance links are not estimated")
+        return section
+    if not survey.present:
+        section.absent("There are no survey responses", "the operational KPIs are not linked to customer metrics")
+        return section
+    if not survey.dated:
+        section.absent("The responses carry no dates", "they cannot be matched to the KPIs' months")
         return section
     spec = survey.specs[lever_metric(survey.specs)]
     panel = kpi_panel(survey.responses, operations, spec, freq=survey.freq, conf=survey.conf)
     result = kpi_effects(panel, spec=spec, conf=survey.conf)
     table = result.table
+    section.say(LEVERS_METHOD)
     if table.empty:
         section.say(result.note)
         return section

@@ -16,7 +16,7 @@ import pandas as pd
 from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.report.section import Section
 
-__all__ = ["Survey"]
+__all__ = ["Survey", "intro_text"]
 
 
 # --------------------------------------------------------------------------- what every section reads
@@ -74,7 +74,8 @@ class Survey:
                     conf: float, seed: int) -> Survey:
         """The survey of one run: ``cfg`` is the run's Config; the rest as the run gives them."""
         return cls(responses, dict(specs), freq=freq, frequency=cfg.organisation.frequency, conf=conf, seed=seed,
-                   min_n=cfg.reporting.min_n, as_of=cfg.organisation.as_of, baseline=cfg.organisation.baseline,
+                   min_n=cfg.reporting.min_n, as_of=getattr(cfg.organisation, "as_of", None),
+                   baseline=getattr(cfg.organisation, "baseline", None),
                    segments=tuple(cfg.segments), driver_columns=tuple(cfg.metrics.drivers.columns),
                    outcome=cfg.metrics.drivers.outcome, labels=dict(cfg.metrics.drivers.labels),
                    scorecards_by=cfg.reporting.manager_scorecards_by)
@@ -101,6 +102,11 @@ class Survey:
         return self.present and column in self.responses.columns and bool(self.responses[column].notna().any())
 
     @property
+    def segment_columns(self) -> list[str]:
+        """The configured segment columns the responses have."""
+        return [c for c in self.segments if self.has(c)]
+
+    @property
     def drivers(self) -> list[str]:
         """The configured driver columns the responses have."""
         return [d for d in self.driver_columns if self.has(d)]
@@ -114,10 +120,43 @@ class Survey:
         """The plain-language name of a driver column (the column itself when it has none)."""
         return self.labels.get(column, column)
 
-    def intro(self) -> Section:
-        """The page's opening: one sentence when there are no survey responses, else nothing."""
+    def intro(self, *, operations: bool = False) -> Section:
+        """The page's opening: what the page does with the data there is, or one sentence without survey responses.
+
+        Parameters
+        ----------
+        operations : bool
+            Whether there are operational KPIs (the page then links the scores to them).
+        """
         section = Section()
         if not self.present:
-            section.absent("There are no survey responses for this organisation",
-                           "the experience analysis is skipped; conversations and churn are analysed where available")
+            section.absent("There are no survey responses for this organisation", "the experience analysis is skipped")
+            return section
+        section.say(intro_text(self, operations=operations))
         return section
+
+
+def intro_text(survey: Survey, *, operations: bool = False) -> str:
+    """What the experience page does, naming only the analyses the survey (and the operational KPIs) allow.
+
+    With every input (dates, segments, driver ratings, operational KPIs, comments, agents and NPS) it names all
+    six: the scores over time and across segments, what drives them, the operational levers, the comments,
+    coaching and the latest significant change.
+    """
+    # the line breaks are those of the page's text when every analysis runs (Markdown reads them as spaces)
+    over = " and\n".join(w for w, ok in (("over time", survey.dated), ("across segments", bool(survey.segment_columns)))
+                        if ok)
+    parts = [f"follows the scores {over}" if over else "",
+             "finds what drives them" if len(survey.drivers) >= 2 and survey.has(survey.outcome) else "",
+             "links them to operational levers" if operations else "",
+             "reads what customers\nsay in their own words" if survey.has("comment") else "",
+             "shows which frontline staff would benefit from coaching" if survey.has("agent_id") and "nps" in survey.specs
+             else "",
+             "explains\nthe latest significant change" if survey.dated and "nps" in survey.specs else ""]
+    parts = [p for p in parts if p]
+    listed = parts[0] if len(parts) == 1 else " and ".join(parts) if len(parts) == 2 else \
+        ", ".join(parts[:-1]) + ", and " + parts[-1]
+    does = f"It {listed}. " if parts else ""
+    return (f"This page turns the voice of the customer into reasons. {does}Every number carries its sample size and "
+            f"{survey.conf:.0%} interval; every\ncomparison a test whose p-value is adjusted for the number of "
+            "comparisons made (Benjamini–Hochberg).")

@@ -33,7 +33,7 @@ from cxtemplate.report.display import TableView, fixed, labelled
 from cxtemplate.report.section import Section
 from cxtemplate.vocabulary import METRIC_KINDS
 
-__all__ = ["agent_scores", "coaching_section", "coaching_sentence", "coaching_table", "coaching_view",
+__all__ = ["COACHING_METHOD", "agent_scores", "coaching_section", "coaching_sentence", "coaching_table", "coaching_view",
            "response_scores"]
 
 
@@ -289,6 +289,14 @@ def coaching_view(table: pd.DataFrame, team_col: str, labels: dict[str, str], *,
     return TableView(frame, title, formats={c: fixed(1) for c in levels})
 
 
+COACHING_METHOD = """Agent scores are noisy when an agent has few responses, so each agent's NPS is estimated with
+**empirical-Bayes shrinkage**: pulled towards the team average in proportion to how little
+evidence there is. An agent is flagged only when the whole 95% interval lies below the team,
+and for each flagged agent the table names the driver rating where they fall furthest behind
+their team, weighted by how much that driver matters."""
+"""What the coaching section says of its method, shown only when it runs."""
+
+
 def coaching_section(survey: Survey, *, importance=None, min_n: int = 10) -> Section:
     """Agents' shrunken NPS within their team (location) and what to coach; artifact ``coaching``.
 
@@ -305,9 +313,13 @@ def coaching_section(survey: Survey, *, importance=None, min_n: int = 10) -> Sec
     if not survey.present:
         return section
     responses = survey.responses
-    if not (survey.has("agent_id") and responses["agent_id"].notna().any() and "nps" in responses.columns):
+    if not survey.has("agent_id"):
         section.absent("Responses carry no agent", "frontline coaching is skipped")
         return section
+    if not survey.has("nps"):
+        section.absent("There are no NPS scores", "agents are not compared")
+        return section
+    section.say(COACHING_METHOD)
     staffed = responses[responses["agent_id"].notna()]
     team_col = "location" if "location" in staffed.columns else "agent_id"
     table = coaching_table(staffed, "agent_id", team_col, "nps", survey.drivers, kind="nps", importance=importance,

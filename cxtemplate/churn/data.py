@@ -26,13 +26,18 @@ Conventions
   ``end_date`` falls after ``as_of`` are active then; customers who start after ``as_of`` are left out.
 * A zero duration (left on the day they joined) becomes ``min_duration_days`` (half a day): fitters
   need positive durations and the (start, stop] intervals need stop > start.
-* Tenure given in whole years or months (no dates, e.g. the bank churn file): a tenure of *k* years
-  means between *k* and *k* + 1 years, so the customer is placed at the midpoint, *k* + ½ years
-  (:func:`tenure_to_days`); this also removes the zeros.
+* **One tenure convention** for the API and the pipeline: tenure given in units (no dates: tenure in
+  days, weeks, months or years and a churn flag, e.g. the bank churn file) is taken *as written* —
+  *k* months is *k* × 365.25 / 12 days (:func:`tenure_to_days`), exactly what integration stores as
+  ``tenure_days`` — so S(12 months) of :func:`survival_frame` on a raw export, of the report and of
+  lifelines run by hand on the tenure column agree. No half unit is added (a tenure of *k* whole
+  months could mean anything from *k* to *k* + 1, but the report must match the numbers a reader
+  computes from the export); zero tenures become ``min_duration_days`` as above.
 * CES before a customer's first CES answer is set to the mean CES of all answers (so it adds
   nothing to the log-hazard); the "no answer yet" effect is carried by ``nps_category = none_yet``.
-* Columns that look like personal data (names, e-mails, phones, addresses) are refused as
-  covariates and never copied into these tables.
+* Columns that hold personal data (names, e-mails, phones, addresses: judged from their values by
+  :func:`~cxtemplate.churn.columns.personal_data`, never from their names) are refused as covariates and
+  never copied into these tables.
 """
 
 from __future__ import annotations
@@ -43,22 +48,25 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cxtemplate.churn.columns import is_personal, nps_category
+from cxtemplate.churn.columns import nps_category, personal_data, personal_note
 from cxtemplate.errors import check_choice
 from cxtemplate.vocabulary import CX_COVARIATES
 
 DAYS_PER = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
-def tenure_to_days(tenure, unit: str = "day", midpoint: bool | None = None) -> np.ndarray:
-    """Convert tenure in ``unit`` to days.
+def tenure_to_days(tenure, unit: str = "day", midpoint: bool = False) -> np.ndarray:
+    """Convert tenure in ``unit`` to days, as written: *k* months is *k* × 365.25 / 12 days.
+
+    This is the package's one tenure convention, the same as integration's ``tenure_days`` (see the
+    module notes), so the API and the report give the same survival at every horizon.
 
     Parameters
     ----------
     tenure : array_like
         Tenure values (≥ 0).
     unit : {"day", "week", "month", "year"}
-    midpoint : bool, optional
-        Add half a unit (whole-unit tenure *k* means between *k* and *k* + 1 units). Default: yes
-        for months and years, no for days and weeks.
+    midpoint : bool
+        Add half a unit (whole-unit tenure *k* read as the middle of *k* to *k* + 1 units). Off by
+        default, and never used by the pipeline; for a sensitivity analysis only.
 
     Returns
     -------
@@ -66,8 +74,6 @@ def tenure_to_days(tenure, unit: str = "day", midpoint: bool | None = None) -> n
         Tenure in days (float).
     """
     unit = check_choice("tenure unit", unit.rstrip("s"), tuple(DAYS_PER))
-    if midpoint is None:
-        midpoint = unit in ("month", "year")
     t = np.asarray(pd.to_numeric(pd.Series(tenure), errors="coerce"), dtype=float)
     return (t + (0.5 if midpoint else 0.0)) * DAYS_PER[unit]
 
@@ -78,14 +84,21 @@ def censor_time(as_of) -> np.datetime64:
     return (ts + pd.Timedelta(days=1) if ts == ts.normalize() else ts).to_datetime64()
 
 
-def usable_covariates(customers: pd.DataFrame, covariates: Sequence[str], notes: list[str]) -> list[str]:
-    """Covariates present in ``customers`` and not personal data; the others are noted."""
+def usable_covariates(customers: pd.DataFrame, covariates: Sequence[str], notes: list[str],
+                      personal: dict[str, str] | None = None) -> list[str]:
+    """Covariates present in ``customers`` whose values hold no personal data; the others are noted.
+
+    Personal data is judged from the values (:func:`~cxtemplate.churn.columns.personal_data`), never from the
+    name: a 0/1 ``phone_service`` flag is used, a column of phone numbers is not.
+    """
     out = []
     for c in dict.fromkeys(covariates):
-        if is_personal(c):
-            notes.append(f"'{c}' looks like personal data and is never used as a covariate.")
-        elif c not in customers.columns:
+        if c not in customers.columns:
             notes.append(f"Covariate '{c}' is not in the customer table and was skipped.")
+        elif (reason := personal_data(customers[c])) is not None:
+            notes.append(personal_note(c, reason))
+            if personal is not None:
+                personal[c] = reason
         else:
             out.append(c)
     return out
@@ -121,11 +134,15 @@ def survival_frame(customers: pd.DataFrame, *, as_of=None, covariates: Sequence[
     -------
     DataFrame
         ``customer_id``, ``tenure_days`` (float > 0), ``churned`` (bool), ``start_date`` when known,
-        the covariates and kept columns; ``attrs["notes"]`` lists what was dropped or changed.
+        the covariates and kept columns; ``attrs["notes"]`` lists what was dropped or changed,
+        ``attrs["covariates"]`` the covariates carried and ``attrs["personal"]`` those refused as personal
+        data (column → what it holds).
     """
     notes: list[str] = []
-    cov = usable_covariates(customers, covariates, notes)
-    extra = [c for c in keep if c in customers.columns and c not in cov and not is_personal(c)]
+    personal: dict[str, str] = {}
+    cov = usable_covariates(customers, covariates, notes, personal)
+    extra = [c for c in dict.fromkeys(keep) if c in customers.columns and c not in cov
+             and personal_data(customers[c]) is None]
     out = pd.DataFrame({"customer_id": customers[id_col].astype(str).to_numpy()})
     has_dates = "start_date" in customers.columns and customers["start_date"].notna().any()
     if has_dates and as_of is not None:
@@ -144,9 +161,10 @@ def survival_frame(customers: pd.DataFrame, *, as_of=None, covariates: Sequence[
             t = pd.to_numeric(customers["tenure_days"], errors="coerce").to_numpy(float)
         elif "tenure" in customers.columns:
             t = tenure_to_days(customers["tenure"], tenure_unit)
-            notes.append(f"Tenure given in {tenure_unit}s was converted to days"
-                         + (" at the midpoint of each whole unit (+½)." if tenure_unit.rstrip("s") in
-                            ("month", "year") else "."))
+            unit = tenure_unit.rstrip("s")
+            if unit != "day":
+                notes.append(f"Tenure given in {unit}s was converted to days as written (1 {unit} = "
+                             f"{DAYS_PER[unit]:g} days).")
         else:
             raise ValueError("customers need start_date (with as_of) or tenure_days / tenure, and churned")
         out["tenure_days"] = t
@@ -170,6 +188,7 @@ def survival_frame(customers: pd.DataFrame, *, as_of=None, covariates: Sequence[
         out.loc[small, "tenure_days"] = min_duration_days
     out.attrs["notes"] = notes
     out.attrs["covariates"] = cov
+    out.attrs["personal"] = personal
     return out
 
 

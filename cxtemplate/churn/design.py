@@ -2,6 +2,12 @@
 
 :func:`build_design` decides, from training rows, the coding of each covariate (one-hot against a
 reference level, or numeric), and the resulting :class:`Design` applies it to any frame.
+:meth:`Design.resolve_aliasing` then merges or drops the design columns a Cox model cannot tell apart,
+before the fit (:data:`MAX_CONDITION`): identical columns (the "No internet service" level of seven
+service columns is one dummy) are merged into the first; a column that is another's mirror image or an
+exact combination of others is dropped; and while the condition number of the standardised design stays
+above the threshold, the column with the largest variance inflation factor is dropped. Each decision is
+a sentence in :attr:`Design.notes` and in :attr:`Design.aliases` / :attr:`Design.dropped`.
 """
 
 from __future__ import annotations
@@ -12,8 +18,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cxtemplate.churn.columns import is_personal
+from cxtemplate.churn.columns import personal_data, personal_note
 from cxtemplate.vocabulary import NPS_LEVELS
+
+MAX_CONDITION = 30.0
+"""Design columns are dropped, largest variance inflation first, while the condition number of the standardised
+design (√(λmax / λmin) of their correlation matrix) exceeds this: Belsley, Kuh & Welsch's (1980) threshold of
+strong collinearity, above which hazard ratios and their intervals are not to be trusted."""
 
 
 @dataclass
@@ -35,14 +46,20 @@ class Design:
     pooled: dict[str, tuple[list[str], str]] = field(default_factory=dict)
     standardise: bool = False
     notes: list[str] = field(default_factory=list)
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    """Kept design column → the identical columns merged into it."""
+    dropped: dict[str, str] = field(default_factory=dict)
+    """Design column dropped before the fit → why, in words."""
+    alias_notes: list[str] = field(default_factory=list)
+    """The sentences of :meth:`resolve_aliasing` (also in :attr:`notes`), for the page's model section."""
 
     @property
     def columns(self) -> list[str]:
-        """Design column names, in model order."""
+        """Design column names, in model order (without those merged or dropped as aliased)."""
         cols = []
         for c in self.covariates:
             cols += [f"{c}[{lv}]" for lv in self.categorical[c][0]] if c in self.categorical else [c]
-        return cols
+        return [c for c in cols if c not in self.dropped]
 
     @property
     def covariates(self) -> list[str]:
@@ -65,17 +82,102 @@ class Design:
         return v
 
     def matrix(self, df: pd.DataFrame) -> pd.DataFrame:
-        """The float design matrix of ``df`` (unseen levels count as the reference)."""
+        """The float design matrix of ``df`` (unseen levels count as the reference; aliased columns left out)."""
         out = {}
         for c in self.covariates:
             if c in self.categorical:
                 v = self._levels(df, c)
                 for lv in self.categorical[c][0]:
-                    out[f"{c}[{lv}]"] = (v == lv).astype(float)
+                    if f"{c}[{lv}]" not in self.dropped:
+                        out[f"{c}[{lv}]"] = (v == lv).astype(float)
+            elif c in self.dropped:
+                continue
             else:
                 x = pd.to_numeric(df[c], errors="coerce").astype(float).fillna(self.fill[c]).to_numpy()
                 out[c] = (x - self.centre[c]) / self.scale[c] if self.standardise else x
         return pd.DataFrame(out, index=df.index)
+
+    def label(self, column: str) -> str:
+        """A design column as a reader names it: ``"plan: Basic vs Standard"``, ``"age"``."""
+        cov, level = self.term(column)
+        return f"{cov}: {level} vs {self.categorical[cov][1]}" if level is not None else cov
+
+    def resolve_aliasing(self, X: pd.DataFrame, max_condition: float = MAX_CONDITION) -> pd.DataFrame:
+        """Merge or drop the design columns of ``X`` a Cox model cannot tell apart; the columns that stay.
+
+        Identical columns are merged into the first (in model order); a constant column, a mirror image of
+        another (correlation −1 or 1, e.g. ``multiple_lines: No phone service`` and ``phone_service``) or an
+        exact combination of others is dropped; then, while the condition number of the standardised columns
+        exceeds ``max_condition``, the column with the largest variance inflation factor is dropped. Records
+        each decision in :attr:`aliases`, :attr:`dropped` and one sentence in :attr:`notes`.
+
+        Parameters
+        ----------
+        X : DataFrame
+            :meth:`matrix` of the training rows.
+        max_condition : float
+            See :data:`MAX_CONDITION`.
+
+        Returns
+        -------
+        DataFrame
+            ``X`` without the merged and dropped columns.
+        """
+        cols = list(X.columns)
+        if not cols:
+            return X
+        values = X.to_numpy(float)
+        seen: dict[bytes, str] = {}
+        for j, c in enumerate(cols):
+            key = np.ascontiguousarray(values[:, j]).tobytes()
+            if key in seen:
+                self.aliases.setdefault(seen[key], []).append(c)
+                self.dropped[c] = f"identical to {self.label(seen[key])}"
+            else:
+                seen[key] = c
+        for kept, same in self.aliases.items():
+            self._say(f"{len(same) + 1} design columns are the same customers and were merged into one before the "
+                      f"fit: '{self.label(kept)}' also stands for {', '.join(repr(self.label(c)) for c in same)}.")
+        left = [c for c in cols if c not in self.dropped]
+        V = values[:, [cols.index(c) for c in left]]
+        n = len(V)
+        sd = V.std(axis=0)
+        for c in [c for c, v in zip(left, sd) if not v > 0]:
+            self._drop(c, "it does not vary in these data")
+        keep = sd > 0
+        left, V, sd = [c for c, k in zip(left, keep) if k], V[:, keep], sd[keep]
+        if len(left) > 1 and n > 1:
+            mean = V.mean(axis=0)
+            C = (V.T @ V - n * np.outer(mean, mean)) / n
+            R = C / np.outer(sd, sd)
+            for i in range(len(left)):
+                for j in range(i):
+                    if left[i] not in self.dropped and left[j] not in self.dropped and abs(R[i, j]) > 1 - 1e-9:
+                        self._drop(left[i], f"it carries the same information as '{self.label(left[j])}' "
+                                            f"(correlation {R[i, j]:+.0f})")
+            live = [i for i, c in enumerate(left) if c not in self.dropped]
+            while len(live) > 1:
+                sub = R[np.ix_(live, live)]
+                ev = np.linalg.eigvalsh(sub)
+                kappa = float(np.sqrt(ev[-1] / ev[0])) if ev[0] > 1e-12 * ev[-1] else np.inf
+                if kappa <= max_condition:
+                    break
+                vif = np.diag(np.linalg.pinv(sub, hermitian=True))
+                worst = live[int(np.argmax(vif))]
+                why = ("it is an exact combination of other columns" if not np.isfinite(kappa) else
+                       f"it is nearly a combination of other columns (variance inflation {float(np.max(vif)):,.0f}; "
+                       f"the condition number of the design was {kappa:,.0f}, above {max_condition:g})")
+                self._drop(left[worst], why)
+                live.remove(worst)
+        return X[[c for c in cols if c not in self.dropped]]
+
+    def _drop(self, column: str, why: str) -> None:
+        self.dropped[column] = why
+        self._say(f"'{self.label(column)}' was left out of the model before the fit: {why}.")
+
+    def _say(self, text: str) -> None:
+        self.notes.append(text)
+        self.alias_notes.append(text)
 
 
 def _is_categorical(s: pd.Series) -> bool:
@@ -113,10 +215,10 @@ def build_design(df: pd.DataFrame, covariates: Sequence[str], *, categorical: Se
     forced = set(categorical or ())
     d = Design(standardise=standardise)
     for c in covariates:
-        if is_personal(c):
-            d.notes.append(f"'{c}' looks like personal data and was not used.")
-            continue
         s = df[c]
+        if (reason := personal_data(s)) is not None:
+            d.notes.append(personal_note(c, reason))
+            continue
         if c in forced or _is_categorical(s):
             v = s.astype(object).where(s.notna(), "unknown").astype(str)
             counts = v.value_counts()

@@ -15,16 +15,19 @@ per customer with CRM covariates.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from cxtemplate.churn.data import CXOptions, landmark_frame, last_rows, survival_frame, time_varying_frame
-from cxtemplate.churn.km_cox import fit_cox, fit_cox_time_varying, kaplan_meier
-from cxtemplate.churn.results import ChurnUnavailable
+from cxtemplate.churn.km_cox import KMResult, fit_cox, fit_cox_time_varying, kaplan_meier
+from cxtemplate.churn.results import ChurnUnavailable, CoxResult
 from cxtemplate.churn.scoring import counterfactual, revenue_at_risk, risk_value_matrix, score_customers, top_at_risk
 from cxtemplate.churn.validation import design_sample_ids, validate
+from cxtemplate.data.where import describe_where, where_columns, where_mask
 
 if TYPE_CHECKING:
     from cxtemplate.config.schema import Config
@@ -76,6 +79,16 @@ class ChurnAnalysis:
     enabled: bool = True
     conf: float = 0.95
     horizon_months: int = 12
+    tenure_unit: str = "day"
+    """The unit the source gave tenure in (``day`` for dated data): the page's tenure and horizons use it."""
+    excluded: dict[str, str] = field(default_factory=dict)
+    """Covariate of the params → why the model does not use it (personal data, moves with tenure, aliased)."""
+    leaks: dict[str, float] = field(default_factory=dict)
+    """Covariates that move with tenure → their Spearman ρ with tenure."""
+    kept_leaking: list[str] = field(default_factory=list)
+    cohorts: list[Cohort] = field(default_factory=list)
+    surveyed: bool = False
+    """Whether survey responses were supplied (the page then may speak of them)."""
 
     @classmethod
     def switched_off(cls, horizon_months: int = 12, conf: float = 0.95) -> ChurnAnalysis:
@@ -87,7 +100,8 @@ class ChurnAnalysis:
         """The headline record saved as the ``summary`` artifact (read by notebooks 06 and 07).
 
         ``{"available": False, "reason": ...}`` (plus ``"enabled": False`` when switched off) when there
-        is no analysis.
+        is no analysis. ``covariates`` are those the model uses (the hazard-ratio table's and the page's);
+        ``covariates_excluded`` (when some are) maps each covariate of the params it does not use to why.
         """
         horizon_months = self.horizon_months if horizon_months is None else horizon_months
         if not self.enabled:
@@ -98,6 +112,13 @@ class ChurnAnalysis:
         out = {"available": True, "design": self.design, "customers": int(len(s)), "events": int(s["churned"].sum()),
                "active": int((~s["churned"].astype(bool)).sum()), "horizon_months": horizon_months,
                "currency": currency, "covariates": self.covariates}
+        if self.excluded:  # the covariates of the params the model does not use, and why
+            out["covariates_excluded"] = dict(self.excluded)
+        if self.kept_leaking:
+            out["kept_leaking"] = list(self.kept_leaking)
+        if self.cohorts:
+            out["cohorts"] = [{"name": c.name, "where": c.description, "customers": c.customers, "events": c.events,
+                               "model": bool(getattr(c.model, "ok", False))} for c in self.cohorts]
         if self.model is not None and getattr(self.model, "ok", False):
             out["concordance_in_sample"] = self.model.concordance
         if self.validation is not None and hasattr(self.validation, "table"):
@@ -116,30 +137,93 @@ class ChurnAnalysis:
         return out
 
 
-def tenure_leaks(surv: pd.DataFrame, covariates: list[str], threshold: float = 0.6) -> list[str]:
-    """Warn about numeric covariates that rise or fall with tenure itself.
+LEAK_THRESHOLD = 0.6
+"""A numeric covariate whose Spearman correlation with tenure exceeds this in size moves with tenure itself."""
 
-    A quantity that accumulates over a customer's life (total charges, lifetime orders) is
-    larger for customers who have stayed longer, so it "predicts" survival from the outcome:
-    look-ahead bias that inflates concordance. Flagged when |Spearman ρ| with tenure exceeds
-    ``threshold``.
+MAX_KM_GROUPS = 12
+"""Kaplan–Meier curves are drawn by a segment column with 2 to this many groups (more would not read)."""
+
+MIN_COHORT_CHURNS = 10
+"""A cohort gets its own Cox model from this many churns on; below, its Kaplan–Meier table only."""
+
+
+def tenure_leaks(surv: pd.DataFrame, covariates: list[str], threshold: float = LEAK_THRESHOLD) -> dict[str, float]:
+    """Numeric covariates that rise or fall with tenure itself, with their Spearman ρ.
+
+    A quantity that accumulates over a customer's life (total charges, lifetime orders) is larger for
+    customers who have stayed longer, so it "predicts" survival from the outcome: look-ahead bias that
+    inflates concordance and gives hazard ratios such as 0.03 per SD. Flagged when |Spearman ρ| with
+    tenure exceeds ``threshold`` (numeric covariates with more than 10 distinct values).
+
+    Returns
+    -------
+    dict
+        Covariate → ρ, in the order given.
     """
-    notes = []
+    out = {}
     for c in covariates:
-        if c in surv.columns and pd.api.types.is_numeric_dtype(surv[c]) and surv[c].nunique() > 10:
+        if c in surv.columns and pd.api.types.is_numeric_dtype(surv[c]) and not pd.api.types.is_bool_dtype(surv[c]) \
+                and surv[c].nunique() > 10:
             rho = surv[[c, "tenure_days"]].corr(method="spearman").iloc[0, 1]
             if abs(rho) > threshold:
-                notes.append(f"'{c}' moves with tenure itself (Spearman ρ = {rho:.2f}): if it accumulates over a "
-                             "customer's life (e.g. total charges) it leaks the outcome and inflates the model's "
-                             "accuracy; consider removing it from churn.covariates.")
-    return notes
+                out[c] = float(rho)
+    return out
+
+
+def leak_sentence(leaks: dict[str, float], kept: Sequence[str] = ()) -> list[str]:
+    """What the page says about covariates that move with tenure: left out (one sentence), or kept on purpose."""
+    out = []
+    left = {c: r for c, r in leaks.items() if c not in kept}
+    if left:
+        names = ", ".join(f"'{c}' (Spearman ρ = {r:.2f} with tenure)" for c, r in left.items())
+        out.append(f"Left out of the model: {names} {'moves' if len(left) == 1 else 'move'} with tenure itself; a "
+                   "quantity that accumulates over a customer's life is larger for those who stayed longer, so it "
+                   "would predict leaving from the outcome and inflate the model's accuracy (to keep one anyway, "
+                   "list it under churn.keep_leaking).")
+    for c in kept:
+        if c in leaks:
+            out.append(f"**Warning:** '{c}' moves with tenure itself (Spearman ρ = {leaks[c]:.2f}) and is kept in the "
+                       "model because churn.keep_leaking lists it: its hazard ratio and the model's accuracy are "
+                       "inflated by the outcome itself.")
+    return out
+
+
+@dataclass
+class Cohort:
+    """One named cohort of ``churn.cohorts``: its customers' Kaplan–Meier curve and Cox model."""
+
+    name: str
+    where: dict
+    description: str
+    customers: int
+    events: int
+    km: KMResult | None = None
+    model: object | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def km_groupings(frame: pd.DataFrame, columns: Sequence[str], max_groups: int = MAX_KM_GROUPS
+                 ) -> tuple[list[str], list[str]]:
+    """The columns to draw Kaplan–Meier curves by (2 to ``max_groups`` groups), and a note for each one left out."""
+    use, notes = [], []
+    for c in dict.fromkeys(columns):
+        if c not in frame.columns:
+            continue
+        k = int(frame[c].nunique(dropna=False))
+        if 2 <= k <= max_groups:
+            use.append(c)
+        elif k > max_groups:
+            notes.append(f"'{c}' has {k:,} groups, too many for survival curves (at most {max_groups}); it is "
+                         "not drawn.")
+    return use, notes
 
 
 def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, interactions: pd.DataFrame | None, *,
             as_of, covariates: list[str], cx_covariates: list[str], horizon_months: int = 12,
             revenue_per: str = "month", top_n: int = 50, fit_sample_above: int = 150_000, seed: int = 0,
-            group_cols: tuple[str, ...] = ("segment", "plan"),
-            validate_sample_above: int | None = None, conf: float = 0.95) -> ChurnAnalysis:
+            group_cols: Sequence[str] = ("segment", "plan"), validate_sample_above: int | None = None,
+            conf: float = 0.95, tenure_unit: str = "day", keep_leaking: Sequence[str] = (),
+            cohorts: dict[str, dict] | None = None) -> ChurnAnalysis:
     """Run the whole churn analysis for one organisation.
 
     Parameters
@@ -149,7 +233,9 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     as_of : date-like
         Analysis date (censoring date of active customers).
     covariates : list of str
-        CRM covariates from the params.
+        CRM covariates from the params. Those holding personal data (judged from their values) and
+        those that move with tenure itself (:func:`tenure_leaks`) are left out, the latter unless
+        listed in ``keep_leaking``; each is named on the page.
     cx_covariates : list of str
         CX covariates from the params (used only when their source table exists).
     horizon_months : int
@@ -161,12 +247,24 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     fit_sample_above : int
         Above this many customers the Cox model is fitted on a random sample of this many customers
         (stated in the notes). Scoring, Kaplan–Meier curves and revenue at risk use every customer.
+    group_cols : sequence of str
+        The segment columns: Kaplan–Meier curves and log-rank tests by each (those with 2 to
+        :data:`MAX_KM_GROUPS` groups), scores and revenue at risk by each; the first present is the
+        validation's Kaplan–Meier baseline.
     validate_sample_above : int, optional
         Above this many customers the cross-validation runs on a random sample of this many customers
         (stated in the validation notes); default: ``fit_sample_above``.
     conf : float
         Confidence level of every interval: Kaplan–Meier bands and restricted mean tenure, hazard ratios
         and their early/late split, and the counterfactual's revenue retained.
+    tenure_unit : {"day", "week", "month", "year"}
+        The unit the source gave tenure in (``day`` for dated sources): the Kaplan–Meier table's horizons
+        and the page's tenure are in it.
+    keep_leaking : sequence of str
+        Covariates that move with tenure to keep in the model deliberately (``churn.keep_leaking``).
+    cohorts : dict, optional
+        Name → ``where:`` filter on the customers (``churn.cohorts``); each gets its own Kaplan–Meier
+        table and, from :data:`MIN_COHORT_CHURNS` churns on, its own Cox model.
 
     Returns
     -------
@@ -175,18 +273,30 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     horizon = horizon_months * DAYS_PER_MONTH
     alpha = alpha_of(conf)
     validate_sample_above = fit_sample_above if validate_sample_above is None else validate_sample_above
-    settings = {"horizon_days": horizon, "conf": conf, "horizon_months": horizon_months}
+    settings = {"horizon_days": horizon, "conf": conf, "horizon_months": horizon_months,
+                "tenure_unit": tenure_unit.rstrip("s")}
     if customers is None or customers.empty:
         return ChurnAnalysis(False, "There is no CRM table, so churn cannot be analysed.", **settings)
     if "churned" not in customers.columns or customers["churned"].isna().all():
         return ChurnAnalysis(False, "The CRM table says nothing about who left (no end dates or churn flag).",
                              **settings)
+    cohorts = dict(cohorts or {})
+    group_cols = tuple(dict.fromkeys(group_cols))
+    cohort_cols = [c for w in cohorts.values() for c in where_columns(w)]
     covs = [c for c in covariates if c in customers.columns]
-    keep = [c for c in ("revenue", *group_cols, "location") if c in customers.columns and c not in covs]
+    keep = [c for c in dict.fromkeys(("revenue", *group_cols, "location", *cohort_cols))
+            if c in customers.columns and c not in covs]
     dated = "start_date" in customers.columns and customers["start_date"].notna().any()
     surv = survival_frame(customers, as_of=as_of if dated else None, covariates=covs, keep=keep)
-    res = ChurnAnalysis(True, survival=surv, notes=list(surv.attrs.get("notes", [])), **settings)
-    res.notes += tenure_leaks(surv, covs)
+    res = ChurnAnalysis(True, survival=surv, notes=list(surv.attrs.get("notes", [])), **settings,
+                        surveyed=responses is not None and len(responses) > 0)
+    res.excluded = {c: "holds personal data" for c in covs if c not in surv.attrs["covariates"]}
+    covs = list(surv.attrs["covariates"])
+    res.leaks = tenure_leaks(surv, covs)
+    res.kept_leaking = [c for c in keep_leaking if c in res.leaks]
+    res.excluded.update({c: f"moves with tenure itself (Spearman ρ = {r:.2f})" for c, r in res.leaks.items()
+                         if c not in keep_leaking})
+    covs = [c for c in covs if c not in res.leaks or c in keep_leaking]
     if int(surv["churned"].sum()) == 0:
         res.available = False
         res.reason = (f"None of the {len(surv):,} customers has left in the data, so there is nothing to learn "
@@ -197,10 +307,11 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     options = CXOptions(covariates=tuple(cx)) if cx else None
     sample = fit_sample_above if len(surv) > fit_sample_above else None
     validate_sample = validate_sample_above if len(surv) > validate_sample_above else None
+    baseline_group = next((g for g in group_cols if g in surv.columns), None)
     if dated:
         tv = time_varying_frame(customers, responses if cx else None, interactions if cx else None, as_of=as_of,
                                 covariates=covs, keep=keep, cx=options)
-        res.notes += list(tv.attrs.get("notes", []))
+        res.notes += [n for n in tv.attrs.get("notes", []) if n not in res.notes]
         model_covs = [*tv.attrs.get("covariates", covs), *tv.attrs.get("cx_covariates", [])]
         res.design = "time-varying Cox model (Efron partial likelihood, as lifelines' CoxTimeVaryingFitter) with a landmark for scoring"
         res.model = fit_cox_time_varying(tv, model_covs, max_subjects=sample, seed=seed, standardise=True,
@@ -217,21 +328,26 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
         backtest = landmark_frame(bt_customers, responses if cx else None, interactions if cx else None,
                                   landmark=pd.Timestamp(as_of) - pd.Timedelta(days=horizon), as_of=as_of,
                                   covariates=covs, keep=keep, cx=options)
-        res.validation = validate(tv, model_covs, horizon_days=horizon, group_col=group_cols[0]
-                                  if group_cols[0] in tv.columns else None, test=backtest, seed=seed,
+        res.validation = validate(tv, model_covs, horizon_days=horizon, group_col=baseline_group
+                                  if baseline_group in tv.columns else None, test=backtest, seed=seed,
                                   design_sample=validate_sample, alpha=alpha)
+        fit_frame, fitter = tv, fit_cox_time_varying
     else:
         model_covs = covs
         res.design = "Cox model on one row per customer (no dates, so no time-varying covariates)"
         res.model = fit_cox(surv, model_covs, max_subjects=sample, seed=seed, standardise=True, alpha=alpha)
         descriptive = surv
         current = surv[~surv["churned"].astype(bool)].copy()
-        res.validation = validate(surv, model_covs, horizon_days=horizon,
-                                  group_col=next((g for g in group_cols if g in surv.columns), None), seed=seed,
+        res.validation = validate(surv, model_covs, horizon_days=horizon, group_col=baseline_group, seed=seed,
                                   design_sample=validate_sample, alpha=alpha)
-    res.covariates = model_covs
+        fit_frame, fitter = surv, fit_cox
     res.notes += [n for n in getattr(res.model, "notes", []) if n not in res.notes]
-    km_cols = [c for c in ("nps_category", *group_cols) if c in descriptive.columns]
+    res.covariates = used_covariates(res.model, model_covs)
+    if isinstance(res.model, CoxResult):
+        res.excluded.update({c: "is aliased with other columns" for c in model_covs
+                             if c not in res.covariates and c in res.model.design.covariates})
+    km_cols, km_notes = km_groupings(descriptive, [c for c in ("nps_category", *group_cols) if c in descriptive.columns])
+    res.notes += km_notes
     res.km = {"all": kaplan_meier(descriptive, None, horizon_days=horizon, alpha=alpha)}
     for col in km_cols:
         frame = descriptive
@@ -240,19 +356,20 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
             # curve by latest answer they would look riskier than they are (immortal-time bias).
             frame = descriptive[descriptive[col].isin(["promoter", "passive", "detractor"])]
         res.km[col] = kaplan_meier(frame, col, horizon_days=horizon, alpha=alpha)
+    res.cohorts = [analyse_cohort(name, where, descriptive, fit_frame, fitter, model_covs, horizon=horizon,
+                                  alpha=alpha, seed=seed, max_subjects=sample) for name, where in cohorts.items()]
     if isinstance(res.model, ChurnUnavailable):
         res.notes.append(str(res.model))
         return res
     periods = 12.0 if revenue_per == "month" else 1.0
-    res.scores = score_customers(res.model, current, horizon, revenue_periods_per_year=periods,
-                                 keep=[c for c in (*group_cols, "location") if c in current.columns])
+    carried = [c for c in dict.fromkeys((*group_cols, "location")) if c in current.columns]
+    res.scores = score_customers(res.model, current, horizon, revenue_periods_per_year=periods, keep=carried)
     if isinstance(res.scores, ChurnUnavailable):
         return res
-    if "revenue" not in current.columns:
-        res.notes.append("There is no revenue column, so customers are ranked by risk alone and no revenue is valued.")
+    if "revenue" not in current.columns:  # the page says so in the one sentence of its revenue section
         res.top = top_at_risk(res.scores, res.model, current, n=top_n, rank_by="churn_probability")
         return res
-    res.by_group = revenue_at_risk(res.scores, by=[c for c in (*group_cols, "location") if c in res.scores.columns])
+    res.by_group = revenue_at_risk(res.scores, by=[c for c in carried if c in res.scores.columns])
     res.matrix = risk_value_matrix(res.scores)
     res.top = top_at_risk(res.scores, res.model, current, n=top_n)
     if "nps_category" in model_covs:
@@ -260,6 +377,52 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
                                             from_level="detractor", to_level="passive",
                                             revenue_periods_per_year=periods, seed=seed, conf=conf)
     return res
+
+
+def used_covariates(model, requested: Sequence[str]) -> list[str]:
+    """The covariates a fitted model uses: those with a hazard ratio, and the strata (in the order requested)."""
+    if not isinstance(model, CoxResult):
+        return []
+    with_terms = {model.design.term(t)[0] for t in model.params.index} | set(model.strata)
+    return [c for c in requested if c in with_terms]
+
+
+def analyse_cohort(name: str, where: dict, descriptive: pd.DataFrame, fit_frame: pd.DataFrame, fitter,
+                   covariates: Sequence[str], *, horizon: float, alpha: float, seed: int,
+                   max_subjects: int | None = None) -> Cohort:
+    """One cohort of ``churn.cohorts``: its customers' Kaplan–Meier curve and, with enough churns, its Cox model.
+
+    Parameters
+    ----------
+    name, where
+        The cohort's name and filter (evaluated on the customers, :func:`cxtemplate.data.where.where_mask`).
+    descriptive : DataFrame
+        One row per customer (the Kaplan–Meier frame of the analysis).
+    fit_frame : DataFrame
+        The rows the analysis's model was fitted on (one per customer, or (start, stop] intervals).
+    fitter : callable
+        :func:`fit_cox` or :func:`fit_cox_time_varying`, as for the whole model.
+    covariates : sequence of str
+        The model's covariates (those constant within the cohort drop out, with a note).
+    horizon, alpha, seed, max_subjects
+        As for the whole analysis.
+    """
+    mask = where_mask(descriptive, where, key=f"churn.cohorts.{name}")
+    members = descriptive.loc[mask]
+    out = Cohort(name, dict(where), describe_where(where), int(mask.sum()), int(members["churned"].sum()))
+    if out.customers == 0:
+        out.notes.append(f"Cohort '{name}' ({out.description}) holds no customer.")
+        return out
+    out.km = kaplan_meier(members, None, horizon_days=horizon, alpha=alpha)
+    if out.events < MIN_COHORT_CHURNS:
+        out.model = ChurnUnavailable(f"only {out.events} of its customers left, fewer than the {MIN_COHORT_CHURNS} "
+                                     "a model needs", out.customers, out.events)
+        return out
+    rows = fit_frame.loc[fit_frame["customer_id"].isin(set(members["customer_id"]))].reset_index(drop=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out.model = fitter(rows, list(covariates), max_subjects=max_subjects, seed=seed, standardise=True, alpha=alpha)
+    return out
 
 
 def analyse_configured(cfg: Config, customers: pd.DataFrame | None, responses: pd.DataFrame | None,
@@ -288,8 +451,19 @@ def analyse_configured(cfg: Config, customers: pd.DataFrame | None, responses: p
     churn = cfg.churn
     if not churn.enabled:
         return ChurnAnalysis.switched_off(churn.horizon_months, conf)
+    source = cfg.sources.customers
+    dated = customers is not None and "start_date" in customers.columns and customers["start_date"].notna().any()
+    unit = source.tenure_unit if source is not None and not dated else "day"
     return analyse(customers, responses, interactions, as_of=cfg.organisation.as_of,
                    covariates=list(churn.covariates), cx_covariates=list(churn.cx_covariates),
                    horizon_months=churn.horizon_months, revenue_per=churn.revenue_per, top_n=churn.top_customers,
-                   fit_sample_above=churn.fit_sample_above, seed=seed, conf=conf)
+                   fit_sample_above=churn.fit_sample_above, seed=seed, conf=conf,
+                   group_cols=segment_columns(cfg.segments), tenure_unit=unit,
+                   keep_leaking=list(churn.keep_leaking), cohorts=dict(churn.cohorts))
+
+
+def segment_columns(segments: Sequence[str]) -> tuple[str, ...]:
+    """The columns churn is broken down by: the canonical ``segment`` and ``plan``, then every configured segment
+    column (``segments:``), once each."""
+    return tuple(dict.fromkeys(("segment", "plan", *segments)))
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cxtemplate.churn.design import build_design
+from cxtemplate.churn.design import MAX_CONDITION, build_design
 from cxtemplate.churn.ph import ph_check
 from cxtemplate.churn.results import ChurnUnavailable, CoxResult, breslow, concordance, hr_table, stratum_keys
 from cxtemplate.measure.inference import adjust_bh
@@ -114,12 +114,15 @@ def kaplan_meier(frame: pd.DataFrame, group_col: str | None = None, *, duration_
     Returns
     -------
     KMResult
-        ``summary`` (group, customers, churned, survival at horizon with interval, median tenure,
+        ``summary`` (group, customers, churned, survival at horizon with interval, median tenure with
+        its interval — lifelines' ``median_survival_times`` of the band, ``inf`` when not reached —,
         RMST with interval), ``pairwise`` (group_a, group_b, statistic, p, p_bh), ``overall``
-        (multivariate log-rank), ``at_risk`` (time × group), fitted ``fitters``.
+        (multivariate log-rank: statistic, df, p), ``at_risk`` (time × group: customers whose tenure is
+        at least the time, so those who reach the last time point count there), fitted ``fitters``.
     """
     from lifelines import KaplanMeierFitter
     from lifelines.statistics import multivariate_logrank_test, pairwise_logrank_test
+    from lifelines.utils import median_survival_times
 
     T = frame[duration_col].to_numpy(float)
     E = frame[event_col].to_numpy(bool)
@@ -135,10 +138,12 @@ def kaplan_meier(frame: pd.DataFrame, group_col: str | None = None, *, duration_
         s_h = float(km.survival_function_at_times(horizon_days).iloc[0])
         ci = km.confidence_interval_survival_function_.loc[:horizon_days].iloc[-1]
         mu, se = rmst(T[m], E[m], horizon_days)
+        med_ci = median_survival_times(km.confidence_interval_).to_numpy(float).ravel()
         rows.append({"group": lv, "customers": int(m.sum()), "churned": int(E[m].sum()),
                      "survival_at_horizon": s_h, "survival_low": float(ci.iloc[0]),
                      "survival_high": float(ci.iloc[1]), "churn_by_horizon": 1 - s_h,
                      "median_tenure_days": float(km.median_survival_time_),
+                     "median_low_days": float(med_ci[0]), "median_high_days": float(med_ci[1]),
                      "rmst_days": mu, "rmst_low": mu - z * se, "rmst_high": mu + z * se})
         fitters[lv] = km
         if m.sum() < min_n:
@@ -170,6 +175,83 @@ def kaplan_meier(frame: pd.DataFrame, group_col: str | None = None, *, duration_
     return KMResult(group_col, fitters, summary, pairwise, overall, at_risk, horizon_days, notes, alpha)
 
 
+STANDARD_HORIZONS_MONTHS = (6, 12, 24, 36, 48, 60)
+"""The horizons of the Kaplan–Meier table, in months (or the equivalent in the data's own unit)."""
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def horizon_days(months: float, unit: str = "month") -> float:
+    """A horizon of ``months`` in days, in the data's own unit: weeks count 52 to the year (6 months = 26 weeks =
+    182 days), every other unit 365.25 / 12 days to the month (12 months = 1 year = 365.25 days)."""
+    if unit.rstrip("s") == "week":
+        return round(months / 12 * 52) * 7.0
+    return months * DAYS_PER_MONTH
+
+
+def horizon_label(months: float, unit: str = "month") -> str:
+    """A horizon as the page names it, in the data's own unit: ``"6 months"``, ``"2 years"``, ``"26 weeks"``."""
+    unit = unit.rstrip("s")
+    if unit == "year":
+        years = months / 12
+        return f"{years:g} year{'' if years == 1 else 's'}" if years >= 1 else f"{months:g} months"
+    if unit == "week":
+        weeks = round(months / 12 * 52)
+        return f"{weeks} weeks"
+    return f"{months:g} month{'' if months == 1 else 's'}"
+
+
+def survival_table(km: KMResult, months: Sequence[float] = STANDARD_HORIZONS_MONTHS, unit: str = "month"
+                   ) -> pd.DataFrame:
+    """The Kaplan–Meier table: customers, churns, median tenure with its interval and S(t) at standard horizons.
+
+    Parameters
+    ----------
+    km : KMResult
+    months : sequence of float
+        Horizons in months (converted to the data's ``unit`` by :func:`horizon_days`).
+    unit : {"day", "week", "month", "year"}
+        The unit tenure was given in (``day`` for dated data); names and places the horizons.
+
+    Returns
+    -------
+    DataFrame
+        One row per group: ``group``, ``customers``, ``churned``, ``median_days``, ``median_low_days``,
+        ``median_high_days`` (``inf`` when the curve does not fall to one half) and, for each horizon,
+        ``s_<m>m`` with ``s_<m>m_low`` / ``s_<m>m_high`` (the band at the confidence level of the curves);
+        NaN beyond the group's longest observed tenure, where the curve is not estimated.
+        ``attrs["horizons"]``: column stem → (label, days).
+    """
+    rows, horizons = [], {f"s_{m:g}m": (horizon_label(m, unit), horizon_days(m, unit)) for m in months}
+    summary = km.summary.set_index("group")
+    for group, f in km.fitters.items():
+        row = {"group": group, "customers": int(summary.loc[group, "customers"]),
+               "churned": int(summary.loc[group, "churned"]),
+               "median_days": float(summary.loc[group, "median_tenure_days"]),
+               "median_low_days": float(summary.loc[group, "median_low_days"]),
+               "median_high_days": float(summary.loc[group, "median_high_days"])}
+        last = float(np.max(f.durations)) if len(f.durations) else 0.0
+        sf = f.survival_function_.iloc[:, 0]
+        ci = f.confidence_interval_survival_function_
+        for stem, (_, t) in horizons.items():
+            if t > last:
+                row[stem] = row[f"{stem}_low"] = row[f"{stem}_high"] = np.nan
+                continue
+            i = int(np.searchsorted(sf.index.to_numpy(float), t, side="right")) - 1
+            row[stem] = float(sf.iloc[i])
+            row[f"{stem}_low"], row[f"{stem}_high"] = (float(v) for v in ci.iloc[i])
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out.attrs["horizons"] = horizons
+    return out
+
+
+def at_risk_counts(km: KMResult, times) -> pd.DataFrame:
+    """Customers at risk at each time (tenure ≥ t: those whose tenure is exactly the last time point count)."""
+    return pd.DataFrame({g: [int((np.asarray(f.durations, float) >= t).sum()) for t in times]
+                         for g, f in km.fitters.items()}, index=pd.Index(list(times), name="tenure_days"))
+
+
 # --------------------------------------------------------------------------- Cox models
 
 
@@ -178,7 +260,7 @@ def _events_per_param(n_events: int, p: int) -> float:
 
 
 def _fit_core(data: pd.DataFrame, covariates, *, kind, entry_col, exit_col, event_col, id_col, categorical,
-              reference, penalizer, strata, standardise, alpha, notes):
+              reference, penalizer, strata, standardise, alpha, notes, max_condition=MAX_CONDITION):
     """Design, penalty and lifelines fit; returns (CoxResult | ChurnUnavailable, X, entry, exit, event)."""
     from lifelines import CoxPHFitter
 
@@ -191,8 +273,8 @@ def _fit_core(data: pd.DataFrame, covariates, *, kind, entry_col, exit_col, even
                                 "survival curves show 100% retention.", n_sub, 0), None
     design = build_design(data, [c for c in covariates if c not in strata], categorical=categorical,
                           reference=reference, standardise=standardise)
+    X = design.resolve_aliasing(design.matrix(data), max_condition)
     notes += design.notes
-    X = design.matrix(data)
     if X.shape[1] == 0:
         return ChurnUnavailable("No usable covariates (all missing, constant or single-level).",
                                 n_sub, int(E.sum())), None
@@ -242,7 +324,7 @@ def _fit_core(data: pd.DataFrame, covariates, *, kind, entry_col, exit_col, even
 
 def _fit_any(data, covariates, kind, *, entry_col, exit_col, event_col, id_col, categorical, reference,
              penalizer, strata, standardise, check_ph, ph_alpha, remedy, protect, max_strata_levels,
-             max_subjects, seed, alpha):
+             max_subjects, seed, alpha, max_condition=MAX_CONDITION):
     notes: list[str] = list(data.attrs.get("notes", []))
     strata = list(strata or [])
     if covariates is None and "covariates" in data.attrs:
@@ -263,7 +345,7 @@ def _fit_any(data, covariates, kind, *, entry_col, exit_col, event_col, id_col, 
         r, arrays = _fit_core(data, covariates, kind=kind, entry_col=entry_col, exit_col=exit_col,
                               event_col=event_col, id_col=id_col, categorical=categorical, reference=reference,
                               penalizer=penalizer, strata=strata + list(extra_strata), standardise=standardise,
-                              alpha=alpha, notes=list(notes))
+                              alpha=alpha, notes=list(notes), max_condition=max_condition)
         return r, arrays
 
     res, arrays = fit([])

@@ -1,13 +1,18 @@
-"""What notebook 05's page shows of a churn analysis: its tables, its sentences and two artifacts.
+"""What notebook 05's page shows of a churn analysis: its sections, tables, sentences and artifacts.
 
 Every function reads a :class:`~cxtemplate.churn.flow.ChurnAnalysis` (or a part of it) and returns a
 :class:`~cxtemplate.report.display.TableView` for ``show_table``, a sentence (or a list of sentences, empty
-when the section has nothing to say) for ``say``, a chart title, or a table to save. The notebook only
-passes them on, so the choice of columns, their labels, the number formats and the verdicts are tested here
-(``tests/churn/test_page.py``).
+when the section has nothing to say) for ``say``, a chart title, or a table to save. The ``*_section``
+functions put them together as a :class:`~cxtemplate.report.section.Section` — heading, the "how this was
+measured" text, charts, tables and artifacts — and return the one sentence of an absent input instead when
+the section has nothing to show, so the page never describes an analysis it did not run or data the
+organisation did not supply (no survey curves without surveys, no money without revenue, captions naming
+only the sources used). The notebook only shows and saves them, so the choice of columns, their labels,
+the number formats and the verdicts are tested here (``tests/churn/test_page.py``).
 
 Intervals are stated at the analysis's confidence level (``res.conf``, the engagement's
-``metrics.confidence``); significance is judged at 1 − that level.
+``metrics.confidence``); significance is judged at 1 − that level. Tenure is shown in the unit the data
+gave it in (months for dated data).
 """
 
 from __future__ import annotations
@@ -17,13 +22,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from cxtemplate.churn.km_cox import DAYS_PER_MONTH, STANDARD_HORIZONS_MONTHS, survival_table
 from cxtemplate.churn.results import CoxResult
 from cxtemplate.churn.scoring import Counterfactual
 from cxtemplate.churn.validation import Validation
 from cxtemplate.report.display import CURRENCY_SYMBOLS, TableView, absent_text, fmt_money, fmt_p, fmt_pct, labelled
+from cxtemplate.report.section import Section
 
 if TYPE_CHECKING:
-    from cxtemplate.churn.flow import ChurnAnalysis
+    from cxtemplate.churn.flow import ChurnAnalysis, Cohort
     from cxtemplate.churn.km_cox import KMResult
 
 GROUP_LABELS = {"all": "all customers", "nps_category": "NPS category at the latest survey"}
@@ -43,9 +50,37 @@ def significance(conf: float) -> float:
     return round(1.0 - conf, 10)
 
 
-def currency_symbol(currency: str) -> str:
-    """The symbol charts put before amounts: ``£`` for GBP, the ISO code and a space when unknown."""
+def currency_symbol(currency: str | None) -> str:
+    """The symbol charts put before amounts: ``£`` for GBP, the ISO code and a space when unknown, nothing when the
+    organisation's currency is not set."""
+    if not currency:
+        return ""
     return CURRENCY_SYMBOLS.get(currency, currency + " ")
+
+
+TENURE_UNITS = {"day": (DAYS_PER_MONTH, "months"), "month": (DAYS_PER_MONTH, "months"), "week": (7.0, "weeks"),
+                "year": (365.25, "years")}
+"""Unit the data gave tenure in → (days per displayed unit, its name): tenure in days (or dates) is shown in months."""
+
+
+def tenure_unit(res: ChurnAnalysis) -> tuple[float, str]:
+    """(days per unit, unit name) of the tenure the page shows."""
+    return TENURE_UNITS.get(res.tenure_unit, TENURE_UNITS["month"])
+
+
+def sources_used(res: ChurnAnalysis, covariates=None) -> str:
+    """The sources a result rests on, for a caption: ``"CRM"``, ``"CRM, surveys"``, ``"CRM, surveys, contacts"``.
+
+    Surveys count only when a survey covariate (NPS category, effort) is used, contacts only when a contact
+    covariate is.
+    """
+    covariates = res.covariates if covariates is None else covariates
+    out = ["CRM"]
+    if {"nps_category", "ces"} & set(covariates):
+        out.append("surveys")
+    if {"unresolved_contacts", "negative_contacts"} & set(covariates):
+        out.append("contacts")
+    return ", ".join(out)
 
 
 def _share_1dp(v) -> str:
@@ -82,35 +117,72 @@ def opening_sentence(res: ChurnAnalysis, currency: str) -> str:
 
 # --------------------------------------------------------------------------- who leaves, and when
 
+SURVIVAL_HEADING = "## Who leaves, and when"
+
 
 def group_label(column: str) -> str:
     """How the page names a Kaplan–Meier grouping column."""
     return GROUP_LABELS.get(column, column.replace("_", " "))
 
 
-def km_view(km: KMResult, horizon_months: int, conf: float, label: str | None = None) -> TableView:
-    """Churn by the horizon, median and restricted mean tenure by group, with their intervals."""
-    t = km.summary
+def _share_interval(s, lo, hi) -> str:
+    if not np.isfinite(s):
+        return "–"
+    return f"{100 * s:.1f}% ({100 * lo:.1f}–{100 * hi:.1f})"
+
+
+def _median_text(m, lo, hi, unit_days: float) -> str:
+    if not np.isfinite(m):
+        return "not reached"
+    top = "not reached" if not np.isfinite(hi) else f"{hi / unit_days:.1f}"
+    return f"{m / unit_days:.1f} ({lo / unit_days:.1f}–{top})"
+
+
+def km_view(km: KMResult, horizon_months: int, conf: float, label: str | None = None, unit: str = "month",
+            months=STANDARD_HORIZONS_MONTHS, title: str | None = None) -> TableView:
+    """The Kaplan–Meier table: customers, churns, median tenure and the share still a customer at standard
+    horizons (6, 12, 24, 36, 48 and 60 months, in the data's own unit), each with its interval, and the mean
+    tenure kept over the risk horizon (restricted mean survival time). Horizons beyond every group's longest
+    tenure are left out."""
+    unit_days, unit_name = TENURE_UNITS.get(unit, TENURE_UNITS["month"])
+    table = survival_table(km, months, unit)
+    summary = km.summary.set_index("group")
     label = label or group_label(km.group_col or "all")
-    frame = pd.DataFrame({"Group": t["group"].astype(str), "Customers": t["customers"], "Left": t["churned"]})
-    frame[f"Left within {horizon_months} months"] = [
-        f"{100 * (1 - s):.1f}% ({100 * (1 - hi):.1f}–{100 * (1 - lo):.1f})"
-        for s, lo, hi in zip(t["survival_at_horizon"], t["survival_low"], t["survival_high"])]
-    frame["Median tenure"] = ["not reached" if not np.isfinite(v) else f"{v / 365.25:.1f} years"
-                              for v in t["median_tenure_days"]]
-    frame[f"Mean days in first {horizon_months} months"] = [
-        f"{m:.0f} ({lo:.0f}–{hi:.0f})" for m, lo, hi in zip(t["rmst_days"], t["rmst_low"], t["rmst_high"])]
-    return TableView(frame, f"Leaving within the horizon and mean tenure, by {label}",
-                     note=f"Intervals are {level(conf)}. Mean days: restricted mean survival time over the horizon.")
+    frame = pd.DataFrame({"Group": table["group"].astype(str), "Customers": table["customers"],
+                          "Left": table["churned"]})
+    frame[f"Median tenure ({unit_name})"] = [_median_text(m, lo, hi, unit_days) for m, lo, hi in
+                                             zip(table["median_days"], table["median_low_days"],
+                                                 table["median_high_days"])]
+    for stem, (name, _days) in table.attrs["horizons"].items():
+        if table[stem].notna().any():
+            frame[f"At {name}"] = [_share_interval(v, lo, hi) for v, lo, hi in
+                                   zip(table[stem], table[f"{stem}_low"], table[f"{stem}_high"])]
+    rmst = summary.loc[table["group"]]
+    frame[f"Mean {unit_name} kept in the first {horizon_months} months"] = [
+        f"{m / unit_days:.1f} ({lo / unit_days:.1f}–{hi / unit_days:.1f})"
+        for m, lo, hi in zip(rmst["rmst_days"], rmst["rmst_low"], rmst["rmst_high"])]
+    if title is None:
+        title = f"Still a customer by tenure, by {label}" if km.group_col else f"Still a customer by tenure: {label}"
+    return TableView(frame, title,
+                     note=(f"Kaplan–Meier estimates with {level(conf)} intervals: the share still a customer at each "
+                           f"tenure, the median tenure ({unit_name}) and the restricted mean tenure over the first "
+                           f"{horizon_months} months."))
 
 
 def logrank_sentence(km: KMResult, label: str, conf: float) -> str:
-    """How many pairs of groups the BH-adjusted log-rank tests tell apart."""
+    """The overall log-rank test (χ², df, p) and how many pairs of groups the BH-adjusted tests tell apart."""
     pairs = km.pairwise
     if pairs.empty or "p_bh" not in pairs.columns:
         return f"Log-rank tests by {label}: there is no pair of groups with churns to compare."
     alpha = significance(conf)
     sig = int((pairs["p_bh"] < alpha).sum())
+    overall = km.overall or {}
+    head = ""
+    if np.isfinite(overall.get("statistic", np.nan)):
+        p = fmt_p(overall["p"])
+        head = (f"Log-rank test by {label}: χ² = {overall['statistic']:,.2f} on {overall['df']} df, "
+                f"p {p if p.startswith('<') else '= ' + p}; ")
+        return head + f"{sig} of {len(pairs)} pairs differ significantly (BH-adjusted p < {alpha:g})."
     return (f"Log-rank tests by {label}: {sig} of {len(pairs)} pairs differ significantly "
             f"(BH-adjusted p < {alpha:g}).")
 
@@ -118,19 +190,82 @@ def logrank_sentence(km: KMResult, label: str, conf: float) -> str:
 def km_sections(res: ChurnAnalysis) -> list[tuple[KMResult, str, TableView | None, str | None]]:
     """Each Kaplan–Meier chart of the page: (curves, chart title, table, log-rank sentence).
 
-    The curves of all customers come first and have no table or sentence; nothing when there is no
-    analysis.
+    The curves of all customers come first with their table and no test; nothing when there is no analysis.
     """
     out = []
     for col, km in res.km.items():
         label = group_label(col)
         title = f"Customers still active by tenure: {label}"
-        if col == "all":
-            out.append((km, title, None, None))
-        else:
-            out.append((km, title, km_view(km, res.horizon_months, res.conf, label),
-                        logrank_sentence(km, label, res.conf)))
+        view = km_view(km, res.horizon_months, res.conf, label, res.tenure_unit)
+        out.append((km, title, view, None if col == "all" else logrank_sentence(km, label, res.conf)))
     return out
+
+
+def survival_method(res: ChurnAnalysis) -> str:
+    """How the curves and tests were made (the NPS-category caveat only when those curves are drawn)."""
+    text = ("Kaplan–Meier curves: the share of customers still with us after each length of tenure, with "
+            f"{level(res.conf)} bands and the number still at risk below (customers whose tenure reaches a time "
+            "count as at risk at it). Differences between groups are tested with log-rank tests: one test of all "
+            "groups (χ², its degrees of freedom and p), and each pair of groups with p-values adjusted for the "
+            "number of pairs (Benjamini–Hochberg). The restricted mean tenure is the average time a customer stays "
+            "during the first horizon.")
+    if "nps_category" in res.km:
+        text += (" The curves by NPS category group customers by their *latest* answer and only describe "
+                 "(customers never surveyed are left out: many left before a survey reached them, which would make "
+                 "them look riskier than they are); the model below uses each answer from its own date.")
+    return f"<span class='cx-note'>{text}</span>"
+
+
+def km_table(res: ChurnAnalysis) -> pd.DataFrame:
+    """The ``km_table`` artifact: the Kaplan–Meier table of every grouping, and of every cohort.
+
+    Columns ``population`` (``all customers`` or the cohort's name), ``grouping`` (``all`` or the column),
+    then those of :func:`~cxtemplate.churn.km_cox.survival_table` (times in days) and ``unit`` (the data's).
+    """
+    parts = [survival_table(km, STANDARD_HORIZONS_MONTHS, res.tenure_unit).assign(population="all customers",
+                                                                                grouping=col)
+             for col, km in res.km.items()]
+    parts += [survival_table(c.km, STANDARD_HORIZONS_MONTHS, res.tenure_unit).assign(population=c.name,
+                                                                                   grouping="all")
+              for c in res.cohorts if c.km is not None]
+    out = pd.concat(parts, ignore_index=True)
+    out["group"] = out["group"].astype(str)
+    out["unit"] = res.tenure_unit
+    lead = ["population", "grouping"]
+    return out[lead + [c for c in out.columns if c not in lead]]
+
+
+def logrank_table(res: ChurnAnalysis) -> pd.DataFrame:
+    """The ``logrank`` artifact: the overall log-rank test of each grouping (χ², df, p, groups)."""
+    rows = [{"grouping": col, "groups": len(km.fitters), "statistic": float(km.overall.get("statistic", np.nan)),
+             "df": int(km.overall.get("df", len(km.fitters) - 1)), "p": float(km.overall.get("p", np.nan))}
+            for col, km in res.km.items() if col != "all"]
+    return pd.DataFrame(rows, columns=["grouping", "groups", "statistic", "df", "p"])
+
+
+def survival_section(res: ChurnAnalysis) -> Section:
+    """Who leaves, and when: the curves, tables and tests of every grouping, and their artifacts.
+
+    Empty when there is no analysis (the opening sentence has said why).
+    """
+    from cxtemplate.churn.plots import plot_km
+
+    section = Section()
+    if not res.available or not res.km:
+        return section
+    unit_days, unit_name = tenure_unit(res)
+    section.say(SURVIVAL_HEADING)
+    section.say(survival_method(res))
+    for km, title, view, sentence in km_sections(res):
+        source = "CRM, surveys" if km.group_col == "nps_category" else "CRM"
+        section.chart(plot_km, km, title=title, source=source, unit_days=unit_days, unit_name=unit_name)
+        section.table(view)
+        if sentence:
+            section.say(sentence)
+    section.keep("km_table", km_table(res))
+    if len(res.km) > 1:
+        section.keep("logrank", logrank_table(res))
+    return section
 
 
 # --------------------------------------------------------------------------- the Cox model
@@ -146,12 +281,13 @@ def forest_title(res: ChurnAnalysis) -> str:
     return f"Hazard ratios of leaving ({level(res.conf)} interval)"
 
 
-def hazard_ratio_view(res: ChurnAnalysis) -> TableView:
-    """The hazard ratios with their intervals and p-values, and the model that produced them."""
-    m = res.model
+def hazard_ratio_view(res: ChurnAnalysis, model: CoxResult | None = None, title: str = "Hazard ratios") -> TableView:
+    """The hazard ratios with their intervals and p-values, and the model that produced them (``res.model``, or a
+    cohort's ``model``)."""
+    m = res.model if model is None else model
     frame = labelled(m.hazard_ratios, {"label": "Term", "hr": "Hazard ratio", "hr_low": "Low", "hr_high": "High",
                                        "p": "p"})
-    return TableView(frame, "Hazard ratios",
+    return TableView(frame, title,
                      formats={"Hazard ratio": "{:.2f}", "Low": "{:.2f}", "High": "{:.2f}", "p": fmt_p},
                      note=(f"{res.design}; {m.n_subjects:,} customers, {m.n_events:,} events, "
                            f"penalty λ = {m.penalizer:g}."))
@@ -185,12 +321,147 @@ def time_split_views(res: ChurnAnalysis) -> list[TableView]:
 
 
 def model_warnings(res: ChurnAnalysis) -> list[str]:
-    """Warnings about covariates that leak the outcome, or why no model could be fitted."""
-    if not res.available:
+    """Why no model could be fitted (nothing when one was, or when there is no analysis)."""
+    if not res.available or model_fitted(res):
         return []
+    return [f"*The Cox model could not be fitted: {res.model}*"]
+
+
+MODEL_HEADING = "## Why customers leave: the Cox model"
+MODEL_METHOD = ("<span class='cx-note'>Hazard ratios above 1 mean customers with that characteristic leave faster "
+                "than the reference group, all else equal (e.g. 2.0 = twice the rate at any tenure). The model is "
+                "penalised lightly so sparse groups do not produce wild estimates. Covariates that move with tenure "
+                "itself, personal data and design columns the model cannot tell apart are left out before the fit, "
+                "and named here.</span>")
+
+
+def _names(columns) -> str:
+    columns = [f"'{c}'" for c in columns]
+    return columns[0] if len(columns) == 1 else ", ".join(columns[:-1]) + " and " + columns[-1]
+
+
+def leak_sentences(res: ChurnAnalysis) -> list[str]:
+    """Covariates that move with tenure: one sentence naming those left out and why; a warning for each kept."""
+    out = []
+    left = {c: r for c, r in res.leaks.items() if c not in res.kept_leaking}
+    if left:
+        names = ", ".join(f"'{c}' (Spearman ρ = {r:.2f} with tenure)" for c, r in left.items())
+        out.append(f"**Left out of the model:** {names} {'moves' if len(left) == 1 else 'move'} with tenure itself: a "
+                   "quantity that accumulates over a customer's life is larger for those who stayed longer, so it "
+                   "would predict leaving from the outcome and inflate the model's accuracy (to keep one anyway, list "
+                   "it under churn.keep_leaking).")
+    for c in res.kept_leaking:
+        out.append(f"**Warning:** '{c}' moves with tenure itself (Spearman ρ = {res.leaks[c]:.2f}) and is kept in the "
+                   "model because churn.keep_leaking lists it: its hazard ratio and the model's accuracy are inflated "
+                   "by the outcome itself.")
+    return out
+
+
+def personal_sentences(res: ChurnAnalysis) -> list[str]:
+    """The covariates left out because their values are personal data (one sentence each)."""
+    from cxtemplate.churn.columns import personal_note
+
+    personal = res.survival.attrs.get("personal", {}) if res.survival is not None else {}
+    return [personal_note(c, why) for c, why in personal.items()]
+
+
+def alias_sentences(res: ChurnAnalysis) -> list[str]:
+    """The design columns merged or dropped before the fit because the model could not tell them apart."""
+    return list(res.model.design.alias_notes) if model_fitted(res) else []
+
+
+def covariates_sentence(res: ChurnAnalysis) -> str:
+    """The covariates the model uses: the same list as the ``summary`` artifact's ``covariates``."""
+    if not res.covariates:
+        return ""
+    return f"The model uses {len(res.covariates)} covariate{'s' if len(res.covariates) > 1 else ''}: " \
+           f"{_names(res.covariates)}."
+
+
+def model_notes(res: ChurnAnalysis) -> list[str]:
+    """Everything the model section says about its covariates (so the closing notes do not repeat it)."""
+    return [*leak_sentences(res), *personal_sentences(res), *alias_sentences(res)]
+
+
+def model_section(res: ChurnAnalysis) -> Section:
+    """Why customers leave: the covariates used and left out, the forest plot, hazard ratios, the
+    proportional-hazards check, early/late splits; the ``hazard_ratios`` artifact. One sentence when no model
+    could be fitted; empty when there is no analysis."""
+    from cxtemplate.churn.plots import plot_forest
+
+    section = Section()
+    if not res.available:
+        return section
     if not model_fitted(res):
-        return [f"*The Cox model could not be fitted: {res.model}*"]
-    return [f"**Warning:** {note}" for note in res.notes if "leaks the outcome" in note]
+        for text in model_warnings(res):
+            section.say(text)
+        return section
+    section.say(MODEL_HEADING)
+    section.say(MODEL_METHOD)
+    for text in [covariates_sentence(res), *model_notes(res)]:
+        if text:
+            section.say(text)
+    section.chart(plot_forest, res.model, title=forest_title(res), source=sources_used(res))
+    section.table(hazard_ratio_view(res))
+    section.say(ph_sentence(res))
+    for view in time_split_views(res):
+        section.table(view)
+    section.keep("hazard_ratios", res.model.hazard_ratios)
+    return section
+
+
+# --------------------------------------------------------------------------- cohorts
+
+
+def cohort_views(res: ChurnAnalysis, cohort: Cohort) -> tuple[str, list[TableView], str]:
+    """One cohort on the page: its sentence, its tables (Kaplan–Meier, hazard ratios) and why it has no model."""
+    said = (f"**{cohort.name}** ({cohort.description}): {cohort.customers:,} customers, {cohort.events:,} of whom "
+            "left.")
+    views, why = [], ""
+    if cohort.km is not None:
+        views.append(km_view(cohort.km, res.horizon_months, res.conf, cohort.name, res.tenure_unit))
+    model = cohort.model
+    if isinstance(model, CoxResult) and model.ok:
+        views.append(hazard_ratio_view(res, model, title=f"Hazard ratios within {cohort.name}"))
+    elif cohort.customers:
+        why = f"*No Cox model for {cohort.name}: {model}*"
+    return said, views, why
+
+
+def cohort_hazard_ratios(res: ChurnAnalysis) -> pd.DataFrame | None:
+    """The ``cohort_hazard_ratios`` artifact: each cohort's hazard ratios, with a ``cohort`` column; ``None`` when no
+    cohort has a model."""
+    parts = [c.model.hazard_ratios.assign(cohort=c.name) for c in res.cohorts
+             if isinstance(c.model, CoxResult) and c.model.ok]
+    if not parts:
+        return None
+    out = pd.concat(parts, ignore_index=True)
+    return out[["cohort", *[c for c in out.columns if c != "cohort"]]]
+
+
+def cohorts_section(res: ChurnAnalysis) -> Section:
+    """The cohorts of ``churn.cohorts``, each with its Kaplan–Meier table and Cox model (nothing when none is
+    configured)."""
+    section = Section()
+    if not res.available or not res.cohorts:
+        return section
+    section.say("## Cohorts")
+    section.say("<span class='cx-note'>Each cohort of the parameters (churn.cohorts) is analysed on its own: its "
+                "Kaplan–Meier table and a Cox model fitted on its customers only (a covariate that does not vary "
+                "within the cohort drops out).</span>")
+    for cohort in res.cohorts:
+        said, views, why = cohort_views(res, cohort)
+        section.say(f"### {cohort.name}")
+        section.say(said)
+        for view in views:
+            section.table(view)
+        if why:
+            section.say(why)
+        for note in cohort.notes:
+            section.say(f"<span class='cx-note'>{note}</span>")
+    if (table := cohort_hazard_ratios(res)) is not None:
+        section.keep("cohort_hazard_ratios", table)
+    return section
 
 
 # --------------------------------------------------------------------------- how well it predicts
@@ -235,6 +506,44 @@ def validation_notes(res: ChurnAnalysis) -> list[str]:
     return [f"<span class='cx-note'>{n}</span>" for n in res.validation.notes] if validated(res) else []
 
 
+def validation_method(res: ChurnAnalysis) -> str:
+    """How the predictions were validated: the landmark back-test with dates, the static design without; the
+    baseline named as it was fitted."""
+    landmark = res.validation.design == "landmark"
+    baseline = str(res.validation.table["model"].iloc[1])
+    text = ("Validated out of sample: the model is refitted on four fifths of the customers and predicts the chance "
+            "of leaving within the horizon for the other fifth, which is compared with what happened. ")
+    text += ("The predictions are made for customers active one horizon before the analysis date, from their tenure "
+             "and covariates as known then — exactly how today's scores are made. " if landmark else
+             "Without calendar dates, each held-out customer's chance of leaving within the horizon from the start "
+             "of their tenure is compared with whether they left. ")
+    text += ("**Concordance** is the share of pairs of customers the model orders correctly (0.5 = coin toss). "
+             "**ICI** and **E50** measure calibration: the mean and median gap between predicted and observed "
+             f"probabilities (0 = perfect). The baseline is {baseline[0].lower() + baseline[1:]}.")
+    return f"<span class='cx-note'>{text}</span>"
+
+
+def validation_section(res: ChurnAnalysis) -> Section:
+    """How well it predicts: the cross-validated table, the verdict, the calibration chart and the notes; one
+    sentence when the model could not be validated; empty without a model."""
+    from cxtemplate.churn.plots import plot_calibration
+
+    section = Section()
+    if not model_fitted(res):
+        return section
+    if not validated(res):
+        section.say(f"*The model could not be validated out of sample: {res.validation}*")
+        return section
+    section.say("## How well it predicts")
+    section.say(validation_method(res))
+    section.table(validation_view(res))
+    section.say(validation_verdict(res))
+    section.chart(plot_calibration, res.validation, horizon_days=res.horizon_days, title=calibration_title(res))
+    for text in validation_notes(res):
+        section.say(text)
+    return section
+
+
 # --------------------------------------------------------------------------- revenue at risk
 
 
@@ -244,6 +553,38 @@ def revenue_charts(res: ChurnAnalysis) -> list[tuple[str, str]]:
         return []
     present = set(res.by_group["dimension"])
     return [(d, f"Revenue at risk by {d}") for d in ("segment", "location") if d in present]
+
+
+NO_REVENUE = ("There is no revenue column", "customers are ranked by their risk of leaving alone, and no value at "
+              "risk is estimated")
+
+
+def revenue_section(res: ChurnAnalysis, currency: str | None) -> Section:
+    """Revenue at risk: the bar charts and the risk × value matrix, with the ``risk_by_segment`` and
+    ``revenue_at_risk`` artifacts; the one sentence of :data:`NO_REVENUE` when no revenue is mapped; empty when no
+    customer was scored."""
+    from cxtemplate.churn.plots import plot_revenue_at_risk, plot_risk_value_matrix
+
+    section = Section()
+    if not model_fitted(res) or not isinstance(res.scores, pd.DataFrame):
+        return section
+    if res.by_group is None:
+        section.absent(*NO_REVENUE)
+        return section
+    symbol = currency_symbol(currency)
+    section.say("## Revenue at risk")
+    section.say("<span class='cx-note'>Revenue at risk = Σ over active customers of annual revenue × probability of "
+                "leaving within the horizon. The matrix crosses risk with value: the top-right cells are where "
+                "retention effort pays."
+                + ("" if currency else " No currency is set (organisation.currency), so amounts are shown as they "
+                                       "are in the CRM, without one.") + "</span>")
+    for dimension, title in revenue_charts(res):
+        section.chart(plot_revenue_at_risk, res.by_group, dimension=dimension, currency=symbol, title=title,
+                      source="churn model")
+    section.chart(plot_risk_value_matrix, res.matrix, currency=symbol, title=MATRIX_TITLE)
+    section.keep("risk_by_segment", risk_by_segment(res.by_group))
+    section.keep("revenue_at_risk", res.by_group)
+    return section
 
 
 def risk_by_segment(by_group: pd.DataFrame) -> pd.DataFrame:
@@ -271,10 +612,12 @@ def at_risk_customers(res: ChurnAnalysis) -> pd.DataFrame | None:
     return top[cols]
 
 
-def top_customers_view(at_risk: pd.DataFrame, currency: str, shown: int = TOP_SHOWN) -> TableView:
-    """The first ``shown`` customers of the list, for the page."""
+def top_customers_view(at_risk: pd.DataFrame, currency: str | None, shown: int = TOP_SHOWN) -> TableView:
+    """The first ``shown`` customers of the list, for the page (titled by value only when revenue was mapped)."""
     n = len(at_risk)
     which = f"first {shown} of {n}" if n > shown else f"all {n}"
+    title = "Most valuable customers at risk" if "revenue_at_risk" in at_risk.columns else \
+        "Customers most likely to leave"
     frame = labelled(at_risk.head(shown), {
         "rank": "#", "customer_id": "Customer", "segment": "Segment", "plan": "Plan", "location": "Location",
         "churn_probability": "Risk", "annual_revenue": "Annual revenue", "revenue_at_risk": "Revenue at risk",
@@ -283,8 +626,27 @@ def top_customers_view(at_risk: pd.DataFrame, currency: str, shown: int = TOP_SH
     def money(v):
         return fmt_money(v, currency)
 
-    return TableView(frame, f"Most valuable customers at risk ({which})",
+    return TableView(frame, f"{title} ({which})",
                      formats={"Risk": _share_0dp, "Annual revenue": money, "Revenue at risk": money})
+
+
+def customers_section(res: ChurnAnalysis, currency: str | None) -> Section:
+    """The customers to call: the ranked list with its reasons and the ``at_risk_customers`` and ``scores``
+    artifacts; empty when no customer was scored."""
+    section = Section()
+    at_risk = at_risk_customers(res) if model_fitted(res) else None
+    if at_risk is None:
+        return section
+    ranked = ("the most revenue at risk" if "revenue_at_risk" in at_risk.columns
+              else "the highest risk of leaving within the horizon")
+    section.say("## The customers to call")
+    section.say(f"<span class='cx-note'>The active customers with {ranked}, with the reasons their risk is high (the "
+                "covariates that raise it most). Ids only: personal details stay in the run's restricted "
+                "folder.</span>")
+    section.table(top_customers_view(at_risk, currency))
+    section.keep("at_risk_customers", at_risk)
+    section.keep("scores", res.scores)
+    return section
 
 
 # --------------------------------------------------------------------------- what better experiences are worth
@@ -307,6 +669,8 @@ def counterfactual_sentences(res: ChurnAnalysis, currency: str) -> list[str]:
         return [absent_text("No churn model could be fitted", NO_VALUE)]
     if res.by_group is None:
         return [absent_text("There is no revenue column", NO_VALUE)]
+    if not res.surveyed:
+        return [absent_text("There are no survey answers linked to the customers", NO_VALUE)]
     return [absent_text("The model has no NPS covariate", NO_VALUE)]
 
 
@@ -329,8 +693,64 @@ def counterfactual_views(res: ChurnAnalysis, currency: str) -> list[TableView]:
                                "Revenue retained": money})]
 
 
+def counterfactual_section(res: ChurnAnalysis, currency: str | None) -> Section:
+    """What better experiences are worth: the counterfactual's sentence and table, or the one sentence saying why it
+    cannot be estimated; empty when there is no analysis."""
+    section = Section()
+    sentences = counterfactual_sentences(res, currency)
+    if not isinstance(res.counterfactual, Counterfactual):
+        for text in sentences:
+            section.say(text)
+        return section
+    section.say("## What better experiences are worth")
+    section.say("<span class='cx-note'>If today's detractors felt like passives instead (everything else unchanged), "
+                "how much annual revenue would stay? The interval reflects the uncertainty of the hazard "
+                "ratios.</span>")
+    for text in sentences:
+        section.say(text)
+    for view in counterfactual_views(res, currency):
+        section.table(view)
+    return section
+
+
 def closing_notes(res: ChurnAnalysis) -> list[str]:
-    """Every note of the analysis (what was dropped, merged, sampled or assumed), once each, as one page note."""
-    if not res.notes:
+    """Every note of the analysis (what was dropped, merged, sampled or assumed), once each, as one page note;
+    what the model section says already (:func:`model_notes`) is not repeated."""
+    shown = set(model_notes(res)) if res.available and res.survival is not None else set()
+    notes = [n for n in dict.fromkeys(res.notes) if n not in shown]
+    if not notes:
         return []
-    return ["<span class='cx-note'>Notes: " + " ".join(dict.fromkeys(res.notes)) + "</span>"]
+    return ["<span class='cx-note'>Notes: " + " ".join(notes) + "</span>"]
+
+
+def design_text(res: ChurnAnalysis) -> str:
+    """The page's design paragraph, naming only the data the model used (nothing when there is no model)."""
+    if not model_fitted(res):
+        return ""
+    cx = [c for c in res.covariates if c in ("nps_category", "ces", "unresolved_contacts", "negative_contacts")]
+    if res.model.kind == "time_varying" and cx:
+        told = " or ".join(w for w, ok in (("a survey answer", {"nps_category", "ces"} & set(cx)),
+                                            ("a contact", {"unresolved_contacts", "negative_contacts"} & set(cx)))
+                           if ok)
+        return ("**Design.** Hazard ratios come from a **time-varying Cox model** (the estimator of lifelines' "
+                "`CoxTimeVaryingFitter`, Efron ties, computed vectorised): each customer's tenure is cut into "
+                f"intervals, and {told} changes their covariates only from the day it happened, so nothing a customer "
+                "said or did after they left (or after the analysis date) can leak into the model. Active customers "
+                "are then scored from a **landmark** at the analysis date: their covariates as known today, and the "
+                "probability that they leave within the horizon *given the tenure they have already reached*.")
+    if res.model.kind == "time_varying":
+        return ("**Design.** Hazard ratios come from a **Cox model** of tenure (Efron ties) with the CRM's covariates; "
+                "active customers are scored from a **landmark** at the analysis date: the probability that they "
+                "leave within the horizon *given the tenure they have already reached*.")
+    return ("**Design.** Without calendar dates (tenure and a churn flag only), the **Cox model** (lifelines' "
+            "`CoxPHFitter`, Efron ties) is fitted on one row per customer with the CRM's covariates, and each active "
+            "customer is scored on the probability of leaving within the horizon *given the tenure they have "
+            "already reached*.")
+
+
+def opening_section(res: ChurnAnalysis, currency: str | None) -> Section:
+    """The page's opening: the headline sentence and the design paragraph."""
+    section = Section()
+    section.say(opening_sentence(res, currency))
+    section.say(design_text(res))
+    return section

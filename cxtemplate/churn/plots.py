@@ -34,6 +34,20 @@ def _new_ax(ax, **kw):
     return ax
 
 
+TICK_STEPS = (1, 2, 3, 6, 12, 24, 36, 60, 120, 240, 365, 730)
+"""Candidate distances between tenure ticks, in the axis unit (months, years, weeks or days)."""
+
+
+def tenure_ticks(longest: float, max_ticks: int = 8) -> np.ndarray:
+    """Ticks from 0 to the longest tenure (in the axis unit), a round step apart, ending at the longest tenure when
+    it is a whole number of steps (72 months: 0, 12, …, 72)."""
+    if not longest > 0:
+        return np.array([0.0])
+    step = next((s for s in TICK_STEPS if longest / s <= max_ticks), longest / max_ticks)
+    ticks = np.arange(0.0, longest + 1e-9 * step, step)
+    return ticks
+
+
 def plot_km(km, ax=None, *, at_risk: bool = True, title: str | None = None, source: str | None = "CRM",
             unit_days: float = 365.25, unit_name: str = "years"):
     """Kaplan–Meier curves by group with their confidence bands, the horizon marked and at-risk counts below.
@@ -44,18 +58,23 @@ def plot_km(km, ax=None, *, at_risk: bool = True, title: str | None = None, sour
         From :func:`cxtemplate.churn.km_cox.kaplan_meier`.
     ax : matplotlib.axes.Axes, optional
     at_risk : bool
-        Add lifelines' ``add_at_risk_counts`` table (at-risk customers) under the chart.
+        Add the number at risk of each group under the chart, at each tick: the customers whose tenure is at least
+        the tick (:func:`cxtemplate.churn.km_cox.at_risk_counts`), so those who reach the last time point count
+        there (lifelines' ``add_at_risk_counts`` counts those still at risk just *after* a time, which is 0 at the
+        last one).
     title, source : str, optional
     unit_days, unit_name
         Tenure axis unit (default years).
     """
     import matplotlib.pyplot as plt
-    from lifelines.plotting import add_at_risk_counts
+    from matplotlib.transforms import blended_transform_factory
 
-    if ax is None:
-        fig = plt.figure(figsize=(8.0, 4.4 + (0.22 * len(km.fitters) if at_risk else 0)), layout="none")
-        ax = fig.add_axes([0.1, 0.16 + (0.05 * len(km.fitters) if at_risk else 0), 0.72, 0.66])
+    from cxtemplate.churn.km_cox import at_risk_counts
+
     groups = list(km.fitters)
+    if ax is None:
+        fig = plt.figure(figsize=(8.0, 4.4 + (0.24 * len(groups) if at_risk else 0)), layout="none")
+        ax = fig.add_axes([0.1, 0.16 + (0.055 * len(groups) if at_risk else 0), 0.72, 0.66])
     for g, col in zip(groups, _colours(groups, km.group_col)):
         f = km.fitters[g]
         sf = f.survival_function_.iloc[:, 0]
@@ -67,6 +86,10 @@ def plot_km(km, ax=None, *, at_risk: bool = True, title: str | None = None, sour
     ax.annotate(" horizon", (km.horizon_days / unit_days, 0.02), color=ACCENT, fontsize=8.5)
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    longest = max((float(np.max(f.durations)) for f in km.fitters.values() if len(f.durations)), default=0.0)
+    ticks = tenure_ticks(longest / unit_days)
+    ax.set_xticks(ticks)
+    ax.set_xlim(0, max(longest / unit_days, ticks[-1]) * 1.02 or 1)
     n = int(km.summary["customers"].sum())
     by = f", by {km.group_col.replace('_', ' ')}" if km.group_col else ""
     finish(ax, title or f"Customers still with us over tenure{by}", n=n,
@@ -74,12 +97,17 @@ def plot_km(km, ax=None, *, at_risk: bool = True, title: str | None = None, sour
            source=source, xlabel=f"Tenure ({unit_name})", ylabel="Still a customer")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8.5)
     if at_risk:
-        fitters = [km.fitters[g] for g in groups]
-        scaled = []
-        for f in fitters:  # at-risk counts on the same (scaled) time axis as the curves
-            g = type(f)().fit(f.durations / unit_days, f.event_observed, label=f._label)
-            scaled.append(g)
-        add_at_risk_counts(*scaled, ax=ax, rows_to_show=["At risk"], fig=ax.figure, ypos=-0.45)
+        # tolerance: a tick times the unit may differ from the stored tenure in its last bit
+        counts = at_risk_counts(km, ticks * unit_days - 1e-6)
+        where = blended_transform_factory(ax.transData, ax.transAxes)
+        ax.annotate("At risk", xy=(0, -0.22), xycoords="axes fraction", ha="right", va="center", fontsize=8.5,
+                    fontweight="bold", xytext=(-24, 0), textcoords="offset points")
+        for i, g in enumerate(groups):
+            y = -0.22 - 0.075 * (i + 1)
+            ax.annotate(str(g)[:22], xy=(0, y), xycoords="axes fraction", ha="right", va="center", fontsize=8,
+                        xytext=(-24, 0), textcoords="offset points")
+            for t, c in zip(ticks, counts[g]):
+                ax.text(t, y, f"{c:,}", transform=where, ha="center", va="center", fontsize=8)
     return ax
 
 

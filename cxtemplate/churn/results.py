@@ -158,7 +158,9 @@ def hr_table(params: pd.Series, se: pd.Series, design: Design, alpha: float) -> 
         rows.append({"term": term, "covariate": cov, "level": level, "reference": ref, "coef": b, "se": s,
                      "hr": np.exp(b), "hr_low": np.exp(b - z * s), "hr_high": np.exp(b + z * s),
                      "p": float(2 * stats.norm.sf(abs(b / s))) if s > 0 else np.nan,
-                     "label": f"{cov}: {level} vs {ref}" if level is not None else f"{cov} ({unit})"})
+                     "label": (f"{cov}: {level} vs {ref}" if level is not None else f"{cov} ({unit})")
+                     + (f" (= {len(same)} identical column{'s' if len(same) > 1 else ''})"
+                        if (same := design.aliases.get(term)) else "")})
     return pd.DataFrame(rows)
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cxtemplate.churn.columns import is_personal
+from cxtemplate.churn.columns import personal_data
 from cxtemplate.churn.km_cox import fit_cox, fit_cox_time_varying
 from cxtemplate.churn.results import ChurnUnavailable, CoxResult
 from cxtemplate.errors import check_choice
@@ -75,27 +75,28 @@ def score_customers(model: CoxResult | ChurnUnavailable, current: pd.DataFrame, 
     Returns
     -------
     DataFrame or ChurnUnavailable
-        ``customer_id``, ``tenure_days``, kept columns, ``churn_probability``, ``annual_revenue``,
-        ``revenue_at_risk``, ``log_hazard`` (x'β) and ``beyond_follow_up`` (tenure + horizon exceeds the
-        longest tenure observed: the baseline is flat there, so the risk is understated).
+        ``customer_id``, ``tenure_days``, kept columns, ``churn_probability``, ``annual_revenue`` and
+        ``revenue_at_risk`` (only when ``current`` has the revenue column), ``log_hazard`` (x'β) and
+        ``beyond_follow_up`` (tenure + horizon exceeds the longest tenure observed: the baseline is flat
+        there, so the risk is understated).
     """
     if not isinstance(model, CoxResult):
         return model
     p = conditional_churn_probability(model, current, horizon_days, tenure_col)
-    rev = annual_revenue(current, revenue_col, revenue_periods_per_year)
     out = pd.DataFrame({id_col: current[id_col].to_numpy(), "tenure_days": current[tenure_col].to_numpy(float)})
     for c in keep:
-        if c in current and not is_personal(c) and c not in out:
+        if c in current and c not in out and personal_data(current[c]) is None:
             out[c] = current[c].to_numpy()
     last = max(g[-1] for g, _ in model.baseline.values())
     out["churn_probability"] = p
-    out["annual_revenue"] = rev
-    out["revenue_at_risk"] = rev * p
+    if revenue_col in current:  # no revenue mapped: no revenue columns at all (a £0 column would claim a value)
+        rev = annual_revenue(current, revenue_col, revenue_periods_per_year)
+        out["annual_revenue"] = rev
+        out["revenue_at_risk"] = rev * p
     out["log_hazard"] = model.linear_predictor(current)
     out["beyond_follow_up"] = out["tenure_days"].to_numpy() + horizon_days > last
     out.attrs["horizon_days"] = horizon_days
-    out.attrs["notes"] = [] if revenue_col in current else [
-        f"No '{revenue_col}' column: revenue at risk is zero; probabilities are still valid."]
+    out.attrs["notes"] = []
     if out["beyond_follow_up"].any():
         out.attrs["notes"].append(f"{int(out['beyond_follow_up'].sum()):,} customers are so long-standing that the "
                                   "horizon reaches past the longest tenure observed; their risk is understated.")
@@ -260,8 +261,8 @@ def top_at_risk(scores: pd.DataFrame, model: CoxResult, current: pd.DataFrame, n
     -------
     DataFrame
         Ranked rows: ``rank``, ``customer_id``, descriptive columns from ``scores``, ``churn_probability``,
-        ``annual_revenue``, ``revenue_at_risk``, ``reason_1`` … and ``reasons``. Ids only: no names,
-        e-mails or phone numbers.
+        ``annual_revenue`` and ``revenue_at_risk`` (when scored with revenue), ``reason_1`` … and ``reasons``.
+        Ids only: no names, e-mails or phone numbers (:func:`score_customers` never carries them).
     """
     best = scores.nlargest(n, rank_by)
     cur = current.set_index(id_col).loc[best[id_col]].reset_index()
@@ -269,7 +270,7 @@ def top_at_risk(scores: pd.DataFrame, model: CoxResult, current: pd.DataFrame, n
     out = best.reset_index(drop=True).drop(columns=["log_hazard"], errors="ignore")
     out = out.merge(rc, on=id_col, how="left")
     out.insert(0, "rank", np.arange(1, len(out) + 1))
-    return out[[c for c in out.columns if not is_personal(c)]]
+    return out
 
 
 # --------------------------------------------------------------------------- counterfactual

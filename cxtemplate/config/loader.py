@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from cxtemplate.config.schema import BUILT_IN_METRICS, Config
+from cxtemplate.config.schema import BUILT_IN_METRICS, ROW_NUMBER_KEYS, Config
 from cxtemplate.errors import ConfigError, Problem, mask_credentials
 from cxtemplate.vocabulary import TABLES
 
@@ -348,6 +348,10 @@ def _environment_problems(raw: dict, params_path: Path, lines: dict[tuple, int])
                 add(("sources", table, "url_env"),
                     f"environment variable {env} is not set; export it with the database URL before running")
 
+    if isinstance(sources, dict):
+        for loc, msg in generated_key_problems(sources):
+            add(loc, msg)
+
     gov = _get(raw, "governance", "owners")
     owners = set(gov) if isinstance(gov, dict) else set()
     for section in ("objectives", "actions", "alerts"):
@@ -406,6 +410,45 @@ def _environment_problems(raw: dict, params_path: Path, lines: dict[tuple, int])
     drivers = metrics.get("drivers") if isinstance(metrics.get("drivers"), dict) else {}
     metric_problem(("metrics", "drivers", "outcome"), drivers.get("outcome"))
     return problems
+
+
+def generated_key_problems(sources: dict) -> list[tuple[tuple, str]]:
+    """Where ``id: row_number`` cannot stand: another table than customers, a mapped id beside it, or a survey or
+    conversation that joins on a customer id (a row number of the CRM export is no id another system holds).
+
+    Parameters
+    ----------
+    sources : dict
+        The raw ``sources`` mapping of a params file.
+
+    Returns
+    -------
+    list of (key path, message)
+    """
+    out = []
+    for table, src in sources.items():
+        if not isinstance(src, dict) or src.get("id") is None:
+            continue
+        key = ROW_NUMBER_KEYS.get(table)
+        if key is None:
+            out.append((("sources", table, "id"),
+                        f"`id: row_number` generates the key of {', '.join(ROW_NUMBER_KEYS)} only; "
+                        + ("survey responses and conversations without an id are numbered anyway"
+                           if table in ("responses", "interactions") else f"{table} need their own ids")))
+            continue
+        columns = src.get("columns") if isinstance(src.get("columns"), dict) else {}
+        if key in columns:
+            out.append((("sources", table, "id"), f"`id: row_number` generates {key}, but columns.{key} maps "
+                                                  f"'{columns[key]}' too; keep one of them"))
+        for other in ("responses", "interactions"):
+            theirs = sources.get(other)
+            mapped = isinstance(theirs, dict) and isinstance(theirs.get("columns"), dict) and key in theirs["columns"]
+            if mapped:
+                out.append((("sources", other, "columns", key),
+                            f"sources.{table} numbers its rows (`id: row_number`), so no {other} can join on "
+                            f"{key}: a row number of the CRM export is no id another system holds; export the CRM "
+                            f"with its customer id, or remove this mapping (the {other} are then analysed unlinked)"))
+    return out
 
 
 def _range_problems(cfg: Config, file: str, lines: dict[tuple, int]) -> list[Problem]:

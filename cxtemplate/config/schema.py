@@ -16,7 +16,8 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator,
+                      model_validator)
 
 from cxtemplate.vocabulary import CX_COVARIATES, METRIC_KINDS, PII_KINDS, ROLES, TABLES
 
@@ -36,14 +37,24 @@ class Organisation(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
                     description="Short identifier, lower case; names the report folder.")
     name: str = Field(min_length=1)
-    currency: str = Field(default="GBP", pattern=r"^[A-Z]{3}$", description="ISO 4217 code.")
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$",
+                                 description="ISO 4217 code; leave it out when unknown: amounts are then shown "
+                                             "without a currency, and the pages say so.")
     frequency: Literal["month", "quarter"] = "month"
     start: dt.date | None = Field(default=None, description="First day of the analysis window.")
-    as_of: dt.date = Field(description="Analysis date: end of the window; later-dated rows are quarantined as future.")
+    as_of: dt.date | None = Field(
+        default=None, description="Analysis date: end of the window; later-dated rows are quarantined as future. "
+                                  "Leave it out for tenure-based data with no calendar dates.")
     baseline: str | None = Field(default=None, description="Baseline period for trends, e.g. '2024-06' or '2024Q2'.")
 
     @model_validator(mode="after")
     def _window(self) -> Organisation:
+        if self.as_of is None:
+            given = [k for k in ("start", "baseline") if getattr(self, k) is not None]
+            if given:
+                raise ValueError(f"{' and '.join(given)} need as_of: without an analysis date the data are "
+                                 "tenure-based, with no calendar dates to start from or compare with")
+            return self
         if self.start is not None and self.start >= self.as_of:
             raise ValueError(f"start ({self.start}) must be before as_of ({self.as_of})")
         if self.baseline is not None:
@@ -90,6 +101,94 @@ class IdRule(Strict):
         return out
 
 
+# --------------------------------------------------------------------------- where: row filters
+
+WHERE_OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
+"""The comparisons of a ``where:`` condition (a value alone means ``==``, a list alone means ``in``)."""
+
+WHERE_ORDERED = ("<", "<=", ">", ">=")
+"""The comparisons that need numbers or dates."""
+
+_WHERE_ALIASES = {"=": "==", "is": "==", "is not": "!=", "<>": "!=", "not_in": "not in", "notin": "not in",
+                  "≠": "!=", "≤": "<=", "≥": ">="}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$")
+
+
+def _where_scalar(column: str, op: str, value: Any) -> Any:
+    if isinstance(value, (dict, list, tuple, set)) or value is None:
+        what = "no value" if value is None else f"a {type(value).__name__}"
+        raise ValueError(f"{column}: '{op}' needs a value (text, a number, true/false or a date), got {what}")
+    if isinstance(value, float) and value != value:
+        raise ValueError(f"{column}: '{op}' cannot compare with NaN")
+    if op in WHERE_ORDERED:
+        if isinstance(value, bool) or (isinstance(value, str) and not _ISO_DATE.match(value.strip())):
+            raise ValueError(f"{column}: '{op}' compares numbers or dates, got {value!r}")
+    return value.strip() if isinstance(value, str) else value
+
+
+def normalise_where(where: Any) -> dict[str, dict[str, Any]]:
+    """A ``where:`` filter in its one written-out form: column → {operator: value}.
+
+    The small language every row filter of the params speaks (``sources.<table>.where``,
+    ``objectives[].where``, ``churn.cohorts``); it is read here and evaluated by
+    :func:`cxtemplate.data.where.where_mask` (plain comparisons, never ``eval``). A filter is a mapping
+    of column names to conditions, and a row is kept when **every** condition holds:
+
+    * ``contract: Month-to-month`` — equal (text is compared as written, numbers as numbers);
+    * ``payment_method: [Electronic check, Mailed check]`` — one of the listed values;
+    * ``internet_service: {"!=": "No"}``, ``tenure: {">=": 12, "<": 24}``, ``plan: {not in: [Basic]}`` — the
+      operators of :data:`WHERE_OPERATORS` (``<`` ``<=`` ``>`` ``>=`` on numbers or dates only); several on
+      one column must all hold.
+
+    A row whose value is missing matches no condition (not even ``!=``).
+
+    Raises
+    ------
+    ValueError
+        Naming the column and the condition that cannot be read.
+    """
+    if where is None:
+        return {}
+    if not isinstance(where, dict):
+        raise ValueError("must be a mapping of column: condition, e.g. {contract: Month-to-month}")
+    out: dict[str, dict[str, Any]] = {}
+    for column, condition in where.items():
+        if not isinstance(column, str) or not column.strip():
+            raise ValueError(f"column names must be text, got {column!r}")
+        column = column.strip()
+        if isinstance(condition, dict):
+            if not condition:
+                raise ValueError(f"{column}: the condition is empty; give e.g. {{'>=': 12}} or a value")
+            ops: dict[str, Any] = {}
+            for op, value in condition.items():
+                key = " ".join(str(op).split()).lower()
+                key = _WHERE_ALIASES.get(key, key)
+                if key not in WHERE_OPERATORS:
+                    raise ValueError(f"{column}: unknown operator {str(op)!r}; use one of "
+                                     + ", ".join(repr(o) for o in WHERE_OPERATORS))
+                if key in ("in", "not in"):
+                    values = list(value) if isinstance(value, (list, tuple)) else [value]
+                    if not values:
+                        raise ValueError(f"{column}: '{key}' needs at least one value")
+                    ops[key] = [_where_scalar(column, key, v) for v in values]
+                elif isinstance(value, (list, tuple)):
+                    raise ValueError(f"{column}: '{key}' compares with one value, got a list; use 'in' for several")
+                else:
+                    ops[key] = _where_scalar(column, key, value)
+        elif isinstance(condition, (list, tuple)):
+            if not condition:
+                raise ValueError(f"{column}: an empty list matches nothing; list the values to keep")
+            ops = {"in": [_where_scalar(column, "in", v) for v in condition]}
+        else:
+            ops = {"==": _where_scalar(column, "==", condition)}
+        out[column] = ops
+    return out
+
+
+Where = Annotated[dict[str, dict[str, Any]], BeforeValidator(normalise_where)]
+"""A row filter of the params (see :func:`normalise_where`)."""
+
+
 class Source(Strict):
     """One input table: a file (CSV, Parquet, Excel) or an SQL query, and how its columns map.
 
@@ -116,6 +215,12 @@ class Source(Strict):
     tenure_unit: Literal["day", "week", "month", "year"] = "day"
     kpi_columns: list[str] = Field(default_factory=list)
     ids: IdRule | None = Field(default=None, description="How this source's ids are normalised (default: the top-level `ids`).")
+    where: Where = Field(default_factory=dict, description="Keep only the rows that match, e.g. {country: UK} or "
+                         "{contract: {'!=': Two year}}; columns are the table's (mapped or kept) or the file's own.")
+    id: Literal["row_number"] | None = Field(
+        default=None, description="row_number: the export has no id column, so each row's number in the file "
+                                  "(1 = the first row under the header) is its id. Customers only, and only when no "
+                                  "survey or conversation joins on a real customer id.")
 
     @model_validator(mode="after")
     def _one_origin(self) -> Source:
@@ -137,6 +242,11 @@ class Source(Strict):
         suffix = self.file.suffix.lower() if self.file else ""
         return {".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel",
                 ".xls": "excel"}.get(suffix, "csv")
+
+
+ROW_NUMBER_KEYS = {"customers": "customer_id"}
+"""The tables whose key ``id: row_number`` may generate, and that key (surveys and conversations are numbered
+when they have no id of their own; a maturity respondent answers on several rows, so a row is no respondent)."""
 
 
 class Sources(Strict):
@@ -314,7 +424,7 @@ class Objective(Strict):
     target: float
     deadline: dt.date
     owner: str
-    where: dict[str, str] = Field(default_factory=dict, description="Restrict to a segment, e.g. {location: Leeds}.")
+    where: Where = Field(default_factory=dict, description="Restrict to some responses, e.g. {location: Leeds}.")
 
 
 # --------------------------------------------------------------------------- churn
@@ -332,6 +442,24 @@ class Churn(Strict):
     top_customers: int = Field(default=50, ge=1)
     fit_sample_above: int = Field(default=150_000, ge=1000,
                                   description="Above this many customers the Cox model is fitted on a random sample.")
+    cohorts: dict[Annotated[str, StringConstraints(min_length=1, max_length=80)], Where] = Field(
+        default_factory=dict, description="Named groups of customers, each with its own Kaplan–Meier table and Cox "
+                                          "model, e.g. {month-to-month with internet: {contract: Month-to-month, "
+                                          "internet_service: {'!=': 'No'}}}.")
+    keep_leaking: list[str] = Field(
+        default_factory=list, description="Covariates that move with tenure itself (e.g. total charges) to keep in "
+                                          "the model deliberately; by default they are left out, and the page says so.")
+
+    @model_validator(mode="after")
+    def _cohorts_and_leaks(self) -> Churn:
+        for name, where in self.cohorts.items():
+            if not where:
+                raise ValueError(f"cohort '{name}' has no condition; give e.g. {{contract: Month-to-month}}")
+        stray = [c for c in self.keep_leaking if c not in self.covariates]
+        if stray:
+            raise ValueError(f"keep_leaking lists {', '.join(stray)}, which churn.covariates does not; only a "
+                             "covariate can be kept")
+        return self
 
 
 # --------------------------------------------------------------------------- actions, governance, alerts
@@ -555,8 +683,9 @@ class Config(Strict):
         """One line describing the engagement, for ``cxtemplate validate``."""
         src = ", ".join(self.sources.configured()) or "no sources"
         metrics = self.metrics.keys()
-        return (f"organisation '{self.organisation.id}' ({self.organisation.name}), as of "
-                f"{self.organisation.as_of}: sources {src}; metrics {', '.join(metrics) or 'none'}; "
+        when = (f"as of {self.organisation.as_of}" if self.organisation.as_of is not None
+                else "no calendar dates (no as_of)")
+        return (f"organisation '{self.organisation.id}' ({self.organisation.name}), {when}: sources {src}; metrics {', '.join(metrics) or 'none'}; "
                 f"{len(self.metrics.drivers.columns)} drivers, {len(self.objectives)} objectives, "
                 f"{len(self.actions)} catalogue actions")
 

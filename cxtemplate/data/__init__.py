@@ -3,4 +3,4 @@
 Layer 1: imports :mod:`cxtemplate.config` (and the base layer: errors, report).
 """
 
-__all__ = ["files", "integrate", "pii_patterns", "privacy", "quality", "schemas", "sources", "spreadsheet"]
+__all__ = ["files", "integrate", "pii_patterns", "privacy", "quality", "schemas", "sources", "spreadsheet", "where"]

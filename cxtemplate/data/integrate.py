@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxtemplate.config.schema import Config
+from cxtemplate.config.schema import ROW_NUMBER_KEYS, Config, Source
 from cxtemplate.data.schemas import AmbiguousDates, canonical_columns, check_rows, coerce
 from cxtemplate.data.sources import read_source, source_columns, source_label
+from cxtemplate.data.where import WhereError, describe_where, where_columns, where_mask, where_problems
 from cxtemplate.errors import DataError, DataErrors
 from cxtemplate.vocabulary import TABLES
 
@@ -63,10 +64,11 @@ class TableReport:
     redactions: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    generated_key: str | None = None  # the key column numbered from the rows (``id: row_number``)
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-able record (``notes`` and ``warnings`` only when there are some)."""
-        return {k: v for k, v in self.__dict__.items() if v or k not in ("notes", "warnings")}
+        """A JSON-able record (``notes``, ``warnings`` and ``generated_key`` only when there are some)."""
+        return {k: v for k, v in self.__dict__.items() if v or k not in ("notes", "warnings", "generated_key")}
 
 
 @dataclass
@@ -96,6 +98,11 @@ class Integration:
 # --------------------------------------------------------------------------- column planning
 
 
+def generated_key(table: str, src: Source) -> str | None:
+    """The key column ``id: row_number`` generates for this source (``customer_id``), or ``None``."""
+    return ROW_NUMBER_KEYS.get(table) if src.id == "row_number" else None
+
+
 def _plan(table: str, cfg: Config, available: list[str]) -> tuple[dict[str, str], list[str], list[DataError]]:
     """Decide which source column feeds each canonical column; collect mapping errors."""
     from cxtemplate.data.sources import duplicated_columns, match_column
@@ -106,6 +113,7 @@ def _plan(table: str, cfg: Config, available: list[str]) -> tuple[dict[str, str]
     errors: list[DataError] = []
     plan: dict[str, str] = {}
     canon_names = {c.name for c in cols}
+    generated = generated_key(table, src)
     repeated = duplicated_columns(available)
     available = list(dict.fromkeys(available))
     for canon, source_col in src.columns.items():
@@ -121,7 +129,7 @@ def _plan(table: str, cfg: Config, available: list[str]) -> tuple[dict[str, str]
         else:
             plan[canon] = source_col
     for col in cols:
-        if col.name not in plan and col.name in available and col.name not in src.columns:
+        if col.name not in plan and col.name in available and col.name not in src.columns and col.name != generated:
             plan[col.name] = col.name
     if table == "operations" and src.kpi_columns:
         for c in src.kpi_columns:
@@ -131,7 +139,7 @@ def _plan(table: str, cfg: Config, available: list[str]) -> tuple[dict[str, str]
     else:
         wide_required = set()
     for col in cols:
-        needed = col.required and (not wide_required or col.name in wide_required)
+        needed = col.required and (not wide_required or col.name in wide_required) and col.name != generated
         if needed and col.name not in plan:
             close = match_column(col.name, available)
             errors.append(DataError(table, f"required column '{col.name}' is missing", source=label, column=col.name,
@@ -208,7 +216,8 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None
     plan, extra, errors = _plan(table, cfg, available)
     if errors:
         raise DataErrors(_header_elsewhere(table, cfg, errors) or errors)
-    wanted = list(dict.fromkeys([*plan.values(), *extra]))
+    filter_only = where_source_columns(table, src, plan, extra, available, label)
+    wanted = list(dict.fromkeys([*plan.values(), *extra, *filter_only]))
     raw = read_source(table, src, cfg, wanted).frame
     rows_in = len(raw)
     if rows_in == 0:
@@ -229,12 +238,25 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None
     if table in ID_PREFIX and f"{table[:-1]}_id" not in df.columns:
         df.insert(0, f"{table[:-1]}_id", [f"{ID_PREFIX[table]}{i + 1:08d}" for i in range(len(df))])
     notes: list[str] = []
+    if key := generated_key(table, src):  # the row's position in the file: 1 = the first row under the header
+        df.insert(0, key, pd.Series(np.arange(1, len(df) + 1), index=df.index).astype(str))
     try:
         df, reasons = coerce(df, cols, src.date_format, ids=src.ids or cfg.ids, notes=notes)
     except AmbiguousDates as exc:
         raise DataErrors([DataError(table, str(exc), source=label,
                                     hint="set `date_format:` for this source, e.g. \"%d/%m/%Y\" or \"%m/%d/%Y\"")]) from None
-    as_of = pd.Timestamp(cfg.organisation.as_of) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    if cfg.organisation.as_of is None:
+        if dated := [c.name for c in cols if c.kind in ("date", "datetime") and c.name in df.columns]:
+            raise DataErrors([DataError(
+                table, f"{', '.join(dated)} holds calendar dates, but organisation.as_of is not set (no calendar "
+                       "dates)", source=label, column=dated[0],
+                hint="set organisation.as_of to the analysis date, e.g. the latest date in the data")])
+        as_of = pd.Timestamp.max
+    else:
+        as_of = pd.Timestamp(cfg.organisation.as_of) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    if src.where:  # rows outside the params' filter are out of scope: neither used nor quarantined
+        df, shown_raw, reasons, rows_in = apply_source_where(table, src, df, shown_raw, raw, reasons, filter_only,
+                                                             label, notes)
     reasons = reasons + check_rows(table, df, cols, as_of)
     bad = reasons != ""
     n_bad = int(bad.sum())
@@ -268,8 +290,82 @@ def _integrate_table(table: str, cfg: Config, known_names: list[str] | None
         kept=list(src.keep) + list(src.kpi_columns),
         missing_share={c: round(float(used[c].isna().mean()), 4) for c in used.columns} if len(used) else {},
         date_range={c.name: _range(used[c.name]) for c in cols if c.kind in ("date", "datetime") and c.name in used.columns},
-        redactions=redactions, notes=notes, warnings=_unused_top(table, used, cols, cfg))
+        redactions=redactions, notes=notes, warnings=_unused_top(table, used, cols, cfg),
+        generated_key=generated_key(table, src))
     return used, quarantine.reset_index(drop=True), report, contacts, names
+
+
+def where_source_columns(table: str, src: Source, plan: dict[str, str], extra: list[str], available: list[str],
+                         label: str) -> list[str]:
+    """The file columns a source's ``where:`` reads besides those it maps or keeps (read for the filter, then dropped).
+
+    A where column is the table's canonical name (mapped, or found under its own name), a kept column, or else a
+    column of the file itself.
+
+    Raises
+    ------
+    DataErrors
+        Naming ``sources.<table>.where.<column>`` for a column that is none of these.
+    """
+    from cxtemplate.data.sources import match_column
+
+    out, errors = [], []
+    for column in where_columns(src.where):
+        if column in plan or column in extra:
+            continue
+        if column in available:
+            out.append(column)
+            continue
+        close = match_column(column, available)
+        errors.append(DataError(table, f"sources.{table}.where.{column}: there is no column '{column}' in the table "
+                                       "or the file", source=label, column=column,
+                                hint=(f"did you mean '{close}'? " if close else "")
+                                     + f"columns: {', '.join(map(str, available[:30]))}"))
+    if errors:
+        raise DataErrors(errors)
+    return out
+
+
+def apply_source_where(table: str, src: Source, df: pd.DataFrame, shown_raw: pd.DataFrame, raw: pd.DataFrame,
+                       reasons: pd.Series, filter_only: list[str], label: str, notes: list[str]):
+    """Keep the rows of a source that match its ``where:`` (evaluated on the typed columns); say how many in ``notes``.
+
+    Returns
+    -------
+    (DataFrame, DataFrame, Series, int)
+        The rows kept, their values as read, their quarantine reasons so far, and how many they are.
+
+    Raises
+    ------
+    DataErrors
+        When a condition does not fit its column (a number compared with text), naming the key.
+    """
+    frame = df
+    if filter_only:
+        frame = df.assign(**{c: _numeric_if_numbers(raw[c]).reindex(df.index) for c in filter_only
+                             if c not in df.columns})
+    try:
+        keep = where_mask(frame, src.where, key=f"sources.{table}.where")
+    except WhereError as exc:
+        raise DataErrors([DataError(table, str(exc), source=label)]) from None
+    total = len(df)
+    notes.append(f"sources.{table}.where ({describe_where(src.where, 'all rows')}) kept {int(keep.sum()):,} of the "
+                 f"{total:,} rows read; the other {total - int(keep.sum()):,} are outside the analysis")
+    if not keep.any():
+        raise DataErrors([DataError(table, f"sources.{table}.where ({describe_where(src.where, 'all rows')}) matches "
+                                           f"none of the {total:,} rows", source=label,
+                                    hint="check the values against the export (text is compared as written)")])
+    return df.loc[keep], shown_raw.loc[keep], reasons.loc[keep], int(keep.sum())
+
+
+def cohort_problems(cfg: Config, customers: pd.DataFrame) -> list[DataError]:
+    """Churn cohorts (``churn.cohorts``) that name a column the customers table lacks."""
+    src = cfg.sources.customers
+    label = source_label(src, cfg) if src is not None else "customers"
+    return [DataError("customers", problem, source=label, hint="a cohort's columns are those of the customers table: "
+                                                                "canonical, mapped or kept (`keep:`)")
+            for name, where in cfg.churn.cohorts.items()
+            for problem in where_problems(where, list(customers.columns), key=f"churn.cohorts.{name}")]
 
 
 def _header_elsewhere(table: str, cfg: Config, errors: list[DataError]) -> list[DataError] | None:
@@ -666,6 +762,7 @@ def integrate(cfg: Config) -> Integration:
                 from cxtemplate.data.privacy import build_name_pattern
 
                 known_names = build_name_pattern(names)
+            errors.extend(cohort_problems(cfg, used))
     if errors:
         raise DataErrors(errors)
     joins = {t: j for t in ("responses", "interactions") if (j := _join_rate(tables.get(t), tables.get("customers")))}

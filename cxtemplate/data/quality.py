@@ -13,6 +13,8 @@ import pandas as pd
 
 from cxtemplate.data.privacy import KIND_LABELS
 from cxtemplate.report.display import TableView, fmt_num, fmt_pct
+from cxtemplate.report.render import NO_CALENDAR_DATES
+from cxtemplate.report.section import Section
 
 TABLE_LABELS = {"customers": "Customers (CRM)", "responses": "Survey responses", "interactions": "Conversations",
                 "operations": "Operational KPIs", "maturity_answers": "Maturity questionnaire"}
@@ -74,10 +76,12 @@ def headline(quality: dict[str, Any]) -> str:
     tables = quality["tables"]
     total_in = sum(r["rows_in"] for r in tables.values())
     total_q = sum(r["rows_quarantined"] for r in tables.values())
-    parts = [f"{fmt_num(r['rows_used'])} {TABLE_LABELS.get(t, t).lower()}" for t, r in tables.items()]
+    parts = [f"{fmt_num(r['rows_used'])} {TABLE_LABELS.get(t, t).lower().replace('(crm)', '(CRM)')}"
+             for t, r in tables.items()]
     q = (f"{fmt_num(total_q)} rows ({fmt_pct(100 * total_q / total_in, 2)}) were quarantined with a reason and are "
          "listed below; none were dropped silently." if total_q else "No row needed to be quarantined.")
-    return f"**{len(tables)} sources were read and validated:** {', '.join(parts)}. {q}"
+    read = "1 source was" if len(tables) == 1 else f"{len(tables)} sources were"
+    return f"**{read} read and validated:** {', '.join(parts)}. {q}"
 
 
 def caveats_text(quality: dict[str, Any]) -> str:
@@ -89,12 +93,70 @@ def caveats_text(quality: dict[str, Any]) -> str:
     """
     warnings = quality.get("warnings") or []
     notes = [f"{TABLE_LABELS.get(t, t)}: {n}" for t, r in quality["tables"].items() for n in r.get("notes") or []]
-    parts = []
+    generated = generated_key_text(quality)
+    parts = [generated] if generated else []
     if warnings:
         parts.append("**Read with care:** " + " ".join(warnings))
     if notes:
         parts.append("**Converted on the way in:** " + "; ".join(notes) + ".")
     return "\n\n".join(parts)
+
+
+def generated_key_text(quality: dict[str, Any]) -> str:
+    """The sentence stating each key numbered from the rows (``id: row_number``), or ``""`` when there is none.
+
+    A CRM export without an id column gets one from its rows; the page says so, since those ids mean nothing to
+    another system (a customer is found in the export by the row number).
+    """
+    keys = [(t, r["generated_key"]) for t, r in quality["tables"].items() if r.get("generated_key")]
+    return " ".join(
+        f"**Generated key:** the {'CRM' if t == 'customers' else TABLE_LABELS.get(t, t)} export has no id column, "
+        f"so each row was numbered by its position in the file (1 = the first row under the header) and that "
+        f"number is its {key.replace('_', ' ')}; no other system's ids can be matched to it." for t, key in keys)
+
+
+def data_period(quality: dict[str, Any], start=None) -> str:
+    """The period the data cover, for every page's header: "first date to latest date in any table".
+
+    The dates are those of the rows used (quarantined rows, e.g. future-dated ones, are left out), so the period
+    comes from the data, never from the clock or from ``as_of``. ``start`` (the params' ``organisation.start``)
+    replaces the first date when given: the analysis window begins there. Data without any calendar date (a
+    tenure-based CRM, an undated survey) give :data:`cxtemplate.report.render.NO_CALENDAR_DATES`.
+
+    >>> data_period({"tables": {"customers": {"date_range": {}}}})
+    'tenure-based data, no calendar dates'
+    >>> data_period({"tables": {"responses": {"date_range": {"responded_at": ["2024-01-03", "2025-06-30"]}},
+    ...                         "customers": {"date_range": {"start_date": ["2019-05-01", "2025-05-31"]}}}})
+    '2019-05-01 to 2025-06-30'
+    """
+    ends = [d for r in quality.get("tables", {}).values() for rng in (r.get("date_range") or {}).values()
+            for d in rng if d]
+    if not ends:
+        return NO_CALENDAR_DATES
+    first = str(start) if start is not None else min(str(d)[:10] for d in ends)
+    return f"{first} to {max(str(d)[:10] for d in ends)}"
+
+
+def present_inputs(quality: dict[str, Any], metrics=()) -> frozenset[str]:
+    """The inputs the organisation supplied, in the names of :data:`cxtemplate.report.absent.INPUTS`.
+
+    The canonical tables that came in with rows, ``revenue`` when the CRM carries revenue, ``nps`` when NPS is
+    among ``metrics`` (the enabled metric keys) and the responses carry NPS scores, and ``dates`` when any
+    table carries a calendar date. Pages name only these; the partial-flow tests check them against the rest.
+
+    >>> sorted(present_inputs({"tables": {"customers": {"rows_used": 3, "missing_share": {"revenue": 0.0},
+    ...                                                 "date_range": {}}}}))
+    ['customers', 'revenue']
+    """
+    tables = {t: r for t, r in quality.get("tables", {}).items() if r.get("rows_used", 1)}
+    found = set(tables)
+    if _has_column(quality, "customers", "revenue") and "customers" in tables:
+        found.add("revenue")
+    if "nps" in metrics and _has_column(quality, "responses", "nps") and "responses" in tables:
+        found.add("nps")
+    if data_period({"tables": tables}) != NO_CALENDAR_DATES:
+        found.add("dates")
+    return frozenset(found)
 
 
 def join_warning(quality: dict[str, Any] | None, *tables: str) -> str:
@@ -122,9 +184,12 @@ def reasons_view(quality: dict[str, Any]) -> TableView:
                      empty="No row failed a check.")
 
 
+NO_DATES = "The tables carry no calendar dates (tenure-based data) — there is no date coverage to show."
+
+
 def coverage_view(quality: dict[str, Any]) -> TableView:
-    """:func:`coverage_table` with its title."""
-    return TableView(coverage_table(quality), "Date coverage per table")
+    """:func:`coverage_table` with its title (:data:`NO_DATES` when no table carries a date)."""
+    return TableView(coverage_table(quality), "Date coverage per table", empty=NO_DATES)
 
 
 def missing_view(quality: dict[str, Any], min_share: float = 0.0) -> TableView:
@@ -137,13 +202,84 @@ def missing_view(quality: dict[str, Any], min_share: float = 0.0) -> TableView:
 def joins_view(quality: dict[str, Any]) -> TableView:
     """:func:`joins_table` with its title and format (an empty frame when nothing joins to customers)."""
     return TableView(joins_table(quality), "Rows linked to a known customer", {"Match rate %": "{:.1f}%"},
-                     empty="There is no table to join to customers (no CRM source, or no customer ids).")
+                     empty="The survey responses and conversations carry no customer ids — none can be linked to "
+                           "a customer.")
 
 
 def redactions_view(quality: dict[str, Any]) -> TableView:
     """:func:`redactions_table` with its title (an empty frame when nothing was redacted)."""
     return TableView(redactions_table(quality), "Personal data redacted from free text",
                      empty="No personal data was found in free text (or redaction is switched off in the parameters).")
+
+
+# --------------------------------------------------------------------------- the sections as the page shows them
+
+FREE_TEXT = {"responses": "comment", "interactions": "text"}
+"""The free-text column of each table that has one: what redaction scans."""
+
+REDACTION_METHOD = ("Free text was scanned for e-mail addresses, phone\nnumbers, card-like numbers and the names of "
+                    "known customers, which were replaced by placeholders.")
+
+
+def _has_column(quality: dict[str, Any], table: str, column: str) -> bool:
+    """Whether a table came in with ``column`` holding at least one value (from its share of empty values)."""
+    share = ((quality["tables"].get(table) or {}).get("missing_share") or {}).get(column)
+    return share is not None and share < 1
+
+
+def joins_method(quality: dict[str, Any]) -> str:
+    """Why the joins matter, naming the tables there are (survey answers, conversations) and what they link to."""
+    tables = quality["tables"]
+    linked = [w for t, w in (("responses", "Survey answers"), ("interactions", "conversations")) if t in tables]
+    linked = " and ".join(linked)
+    links = " and ".join(w for w, ok in (("churn", True), ("revenue", _has_column(quality, "customers", "revenue")))
+                         if ok)
+    return (f"{linked[0].upper() + linked[1:]} are most useful when they belong to a known customer: that is\n"
+            f"what links experience to {links}.")
+
+
+def joins_section(quality: dict[str, Any]) -> Section:
+    """How many survey answers and conversations belong to a known customer, and what was redacted from free text.
+
+    Each part says what it rests on only when there is something to say: without a CRM or without survey answers
+    and conversations, the join is one sentence; without free text, so is the redaction.
+    """
+    section = Section()
+    tables = quality["tables"]
+    children = [t for t in ("responses", "interactions") if t in tables]
+    if not children:
+        section.absent("There are no survey responses or conversations", "there is nothing to link to the customers")
+    elif "customers" not in tables:
+        section.absent("There is no CRM", f"the {' and '.join(TABLE_LABELS[t].lower() for t in children)} cannot "
+                                          "be linked to customers")
+    else:
+        text = joins_method(quality)
+        with_text = [t for t in children if _has_column(quality, t, FREE_TEXT[t])]
+        section.say(text + (" " + REDACTION_METHOD if with_text else ""))
+        section.table(joins_view(quality))
+    with_text = [t for t in FREE_TEXT if _has_column(quality, t, FREE_TEXT[t])]
+    if not with_text:
+        section.say("The exports carry no free text — there was nothing to redact.")
+        return section
+    if "customers" not in tables or not children:
+        section.say(REDACTION_METHOD.replace(" and the names of known customers", ""))
+    section.table(redactions_view(quality))
+    return section
+
+
+def coverage_section(quality: dict[str, Any], responses: pd.DataFrame | None, interactions: pd.DataFrame | None,
+                     freq: str) -> Section:
+    """The dates each table covers, the survey and conversation volume over time, and the empty values per column.
+
+    The volume chart is drawn only when survey responses or conversations carry dates.
+    """
+    section = Section()
+    section.table(coverage_view(quality))
+    if any(df is not None and col in df.columns and df[col].notna().any()
+           for df, col in ((responses, "responded_at"), (interactions, "started_at"))):
+        section.chart(plot_volume_axes, responses, interactions, freq)
+    section.table(missing_view(quality, min_share=0.0))
+    return section
 
 
 # --------------------------------------------------------------------------- charts
@@ -156,7 +292,7 @@ def plot_volume(responses: pd.DataFrame | None, interactions: pd.DataFrame | Non
     from cxtemplate.report.theme import PALETTE, finish
 
     fig, ax = plt.subplots(figsize=(8.5, 3.4))
-    n = 0
+    n, drawn = 0, []
     for df, col, label, colour in ((responses, "responded_at", "Survey responses", PALETTE[0]),
                                    (interactions, "started_at", "Conversations", PALETTE[1])):
         if df is None or col not in df.columns or df[col].notna().sum() == 0:
@@ -164,9 +300,17 @@ def plot_volume(responses: pd.DataFrame | None, interactions: pd.DataFrame | Non
         counts = df[col].dt.to_period(freq).value_counts().sort_index()
         ax.plot(counts.index.to_timestamp(), counts.values, marker="o", ms=3, color=colour, label=label)
         n += int(counts.sum())
+        drawn.append(label)
     unit = "rows per month" if freq == "M" else "rows per quarter"
-    finish(ax, "Data volume over time", n=n, unit=unit, source="survey and conversation exports", ylabel=unit)
+    source = {("Survey responses", "Conversations"): "survey and conversation exports",
+              ("Survey responses",): "survey export", ("Conversations",): "conversation export"}.get(tuple(drawn))
+    finish(ax, "Data volume over time", n=n, unit=unit, source=source, ylabel=unit)
     ax.set_ylim(bottom=0)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left")
     return fig
+
+
+def plot_volume_axes(responses: pd.DataFrame | None, interactions: pd.DataFrame | None, freq: str):
+    """:func:`plot_volume` returning the chart's Axes (what a :class:`~cxtemplate.report.section.Section` draws)."""
+    return plot_volume(responses, interactions, freq).axes[0]

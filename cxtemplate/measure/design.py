@@ -21,6 +21,7 @@ from cxtemplate.measure.inference import margin_of_error, sample_size_for_margin
 from cxtemplate.measure.metrics import summarise
 from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.report.display import TableView
+from cxtemplate.report.section import Section
 
 CADENCES = (("monthly", 1), ("quarterly", 3), ("half-yearly", 6), ("yearly", 12))
 
@@ -401,3 +402,163 @@ def combine_margins(tables: dict[str, pd.DataFrame], specs: dict[str, MetricSpec
         merged = part if merged is None else merged.merge(part.drop(columns="n (latest period)"),
                                                           on=["Segment", "Level"], how="outer")
     return merged if merged is not None else pd.DataFrame()
+
+
+# --------------------------------------------------------------------------- the page's sections
+# Each section of notebook 03 says what it measures only when it runs: without survey responses (or without a
+# metric) the opening says so once, and every other section is empty.
+
+INTRO = """A CX programme is only as good as its measurement. This page sets out which metrics are used
+and exactly how they are defined (vendors define CSAT and CES differently, so the definition
+is stated), where in the journey they are collected, how precise today's numbers are for each
+segment, whether the metrics duplicate each other, and how often each touchpoint can be
+reported without mistaking noise for change."""
+CATALOGUE_METHOD = """The target margin is the precision (half-width of the 95% interval) a reported number should
+reach before it is used to compare segments or periods."""
+COVERAGE_METHOD = """Responses by journey stage and touchpoint. Thinly covered touchpoints cannot be reported on
+their own and are candidates for more invitations, or for merging with a neighbour."""
+RESPONSE_RATE_METHOD = """The share of active customers who answered at least one survey in each period. A falling rate
+makes the results less representative even when the volume looks stable."""
+MARGINS_METHOD = """For each segment: how many responses the latest period holds, the margin of error that gives,
+and how many responses would reach the target margin. *Periods of data needed* says how many
+periods must be pooled at today's volume to get there: 1 or less means the segment can be
+reported every period."""
+REDUNDANCY_METHOD = """If one metric is almost entirely explained by the others it adds little information and
+lengthens the survey. A large *unique* share means the metric measures something the others miss."""
+CADENCE_METHOD = """The shortest reporting period in which each touchpoint collects enough responses for the
+target margin of the headline metric; where a month already holds several times the need,
+sampling the invitations saves customers' time."""
+
+
+def _surveyed(responses: pd.DataFrame | None, specs: dict[str, MetricSpec]) -> bool:
+    return responses is not None and bool(specs)
+
+
+def opening_section(responses: pd.DataFrame | None, specs: dict[str, MetricSpec]) -> Section:
+    """What the page does; one sentence when no metric is enabled or there are no survey responses."""
+    section = Section()
+    if not specs:
+        section.absent("No survey metric is enabled in the parameters", "there is nothing to design")
+    elif responses is None:
+        section.absent("There are no survey responses", "coverage cannot be assessed and there is no survey to design")
+    else:
+        section.say(INTRO)
+    return section
+
+
+def catalogue_section(responses: pd.DataFrame | None, specs: dict[str, MetricSpec], margins: dict[str, float],
+                      conf: float = 0.95) -> Section:
+    """The metrics' definitions and target margins; artifact ``catalogue``."""
+    section = Section()
+    if _surveyed(responses, specs):
+        view = catalogue_view(specs, margins, conf)
+        section.say(CATALOGUE_METHOD)
+        section.table(view)
+        section.keep("catalogue", view.frame)
+    return section
+
+
+def coverage_section(responses: pd.DataFrame | None, specs: dict[str, MetricSpec], min_n: int) -> Section:
+    """Responses by journey stage and touchpoint; artifact ``coverage``."""
+    section = Section()
+    if not _surveyed(responses, specs):
+        return section
+    cov = coverage(responses, specs)
+    section.say(COVERAGE_METHOD)
+    section.say(coverage_sentence(cov, min_n, months_covered(responses)))
+    if not cov.empty:
+        section.table(coverage_view(cov))
+        section.keep("coverage", cov)
+    return section
+
+
+def response_rate_section(responses: pd.DataFrame | None, customers: pd.DataFrame | None,
+                          specs: dict[str, MetricSpec], *, freq: str = "M", as_of=None, warning: str = "") -> Section:
+    """The share of active customers answering each period; artifact ``response_rate``.
+
+    ``warning`` is the sentence of a survey-to-CRM join that matched little (shown with the rates).
+    """
+    section = Section()
+    if not _surveyed(responses, specs):
+        return section
+    if customers is None:
+        section.absent("There is no CRM", "response rates among customers cannot be computed")
+        return section
+    rates = response_rate(responses, customers, freq, as_of)
+    if rates.empty:
+        section.absent("Response rates need the CRM's start dates and customer ids on responses",
+                       "they are not available here")
+        return section
+    section.say(RESPONSE_RATE_METHOD)
+    section.say(response_rate_sentence(rates))
+    section.say(warning)
+    section.chart(_response_rate_axes, rates, freq)
+    section.keep("response_rate", rates)
+    return section
+
+
+def margins_section(responses: pd.DataFrame | None, specs: dict[str, MetricSpec], segments: list[str],
+                    margins: dict[str, float], *, freq: str = "M", as_of=None, conf: float = 0.95) -> Section:
+    """Today's margin of error per segment against the target; artifacts ``margins_<metric>``."""
+    section = Section()
+    if not _surveyed(responses, specs):
+        return section
+    if not is_dated(responses):
+        section.absent("The responses carry no dates", "precision per reporting period cannot be shown")
+        return section
+    tables = margin_tables(responses, specs, segments, margins, freq=freq, as_of=as_of, conf=conf)
+    if not tables:
+        section.absent("No segment columns are configured or present", "precision by segment is not shown")
+        return section
+    section.say(MARGINS_METHOD)
+    for key, table in tables.items():
+        section.keep(f"margins_{key}", table)
+        section.say(margin_sentence(specs[key], margins[key], table))
+    section.table(margins_view(tables, specs, margins))
+    return section
+
+
+def redundancy_section(responses: pd.DataFrame | None, specs: dict[str, MetricSpec]) -> Section:
+    """How much of each metric the others explain; artifact ``redundancy``."""
+    section = Section()
+    if not _surveyed(responses, specs):
+        return section
+    corr, unique = redundancy(responses, specs)
+    if corr.empty:
+        section.absent("Fewer than two metrics are measured", "redundancy cannot be assessed")
+        return section
+    section.say(REDUNDANCY_METHOD)
+    section.chart(_redundancy_axes, corr, int(unique["n"].iloc[0]))
+    section.table(redundancy_view(unique))
+    section.say(redundancy_sentence(unique))
+    section.keep("redundancy", unique)
+    return section
+
+
+def cadence_section(responses: pd.DataFrame | None, specs: dict[str, MetricSpec], margins: dict[str, float], *,
+                    freq: str = "M", as_of=None, conf: float = 0.95) -> Section:
+    """The survey cadence each touchpoint's volume supports, for the first metric; artifact ``cadence``."""
+    section = Section()
+    if not _surveyed(responses, specs):
+        return section
+    if not is_dated(responses):
+        section.absent("The responses carry no dates", "no cadence can be recommended")
+        return section
+    if "touchpoint" not in responses.columns:
+        section.absent("The responses carry no touchpoint", "no cadence can be recommended")
+        return section
+    key = next(iter(specs))
+    cad = cadence(responses, specs[key], by="touchpoint", target_margin=margins[key], freq=freq, as_of=as_of,
+                  conf=conf)
+    section.say(CADENCE_METHOD)
+    section.table(cadence_view(cad, specs[key], margins[key]))
+    section.keep("cadence", cad)
+    return section
+
+
+def _response_rate_axes(rates: pd.DataFrame, freq: str):
+    return plot_response_rate(rates, freq).axes[0]
+
+
+def _redundancy_axes(corr: pd.DataFrame, n: int):
+    return plot_redundancy(corr, n).axes[0]

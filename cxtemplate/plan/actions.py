@@ -21,8 +21,9 @@ from pathlib import Path
 import pandas as pd
 
 from cxtemplate.data.spreadsheet import write_xlsx
-from cxtemplate.plan.findings import Finding
+from cxtemplate.plan.findings import Finding, count_sentence
 from cxtemplate.report.display import TableView, fmt_money, labelled
+from cxtemplate.report.section import Section
 
 EFFORT_DAYS = {"low": 30, "medium": 90, "high": 180}
 EFFORT_WEIGHT = {"low": 1.0, "medium": 1.6, "high": 2.5}
@@ -34,6 +35,7 @@ GENERATED = {
     "segment_gap": ("Close the experience gap for {subject}", "medium"),
     "objective": ("Re-plan '{subject}': actions that close the gap, or a target the evidence supports", "low"),
     "churn_risk": ("Retention outreach to high-value {subject} at highest risk", "low"),
+    "churn_risk_no_revenue": ("Retention outreach to {subject} at highest risk", "low"),
     "agent_coaching": ("Coach {subject} on the driver where each falls furthest behind the team", "low"),
     "kpi": ("Manage {subject} as a CX lever with a target and a weekly review", "medium"),
     "maturity": ("Adopt the next practices in {subject}", "medium"),
@@ -49,6 +51,7 @@ class ImpactReference:
     revenue_share: float = 0.02
     maturity_levels: float = 1.0
     scale_points: float = 0.3
+    customers_leaving: float = 100.0
 
 
 def impact_score(impact: float | None, unit: str, annual_revenue: float | None, ref: ImpactReference) -> float:
@@ -58,6 +61,8 @@ def impact_score(impact: float | None, unit: str, annual_revenue: float | None, 
     u = unit.lower()
     if "maturity" in u:
         size = ref.maturity_levels
+    elif "expected to leave" in u:
+        size = ref.customers_leaving
     elif "a year" in u or "revenue" in u:
         size = ref.revenue_share * annual_revenue if annual_revenue else abs(impact)
     elif "nps" in u:
@@ -101,8 +106,9 @@ def build_register(findings: list[Finding], catalogue, governance, *, as_of, ann
         ``id``, ``title``, ``addresses``, ``effort``, ``owner``, ``lead_time_days``.
     governance : Governance-like
         ``owners`` (role → ``name``, ``title``) and ``default_owner``.
-    as_of : date-like
-        Due dates count from here.
+    as_of : date-like or None
+        Due dates count from here; ``None`` (tenure-based data, no calendar dates) counts them from the day of the
+        run, so that plan is dated by when it was made.
     annual_revenue : float, optional
         Total annual revenue, to size revenue impacts.
 
@@ -111,14 +117,15 @@ def build_register(findings: list[Finding], catalogue, governance, *, as_of, ann
     DataFrame
         One row per action, highest priority first.
     """
-    start = pd.Timestamp(as_of).date()
+    start = pd.Timestamp(as_of).date() if as_of is not None else dt.date.today()
     default_owner = governance.default_owner or next(iter(governance.owners), "")
     rows: dict[str, dict] = {}
     for f in findings:
         score = impact_score(f.impact, f.impact_unit, annual_revenue, reference)
         hits = [a for a in catalogue if matches(f, list(a.addresses))]
         if not hits:
-            title, effort = GENERATED.get(f.kind, ("Act on: {subject}", "medium"))
+            kind = "churn_risk_no_revenue" if f.kind == "churn_risk" and "a year" not in f.impact_unit else f.kind
+            title, effort = GENERATED.get(kind, ("Act on: {subject}", "medium"))
             action_id = f"gen-{f.kind}-{len([k for k in rows if k.startswith('gen-' + f.kind)]) + 1}"
             hits = [type("Generated", (), {"id": action_id, "title": title.format(subject=f.subject), "effort": effort,
                                            "owner": default_owner, "lead_time_days": EFFORT_DAYS[effort],
@@ -161,6 +168,8 @@ def impact_text(row: pd.Series, currency: str = "GBP") -> str:
         return "not quantified"
     if "a year" in unit:
         return f"{fmt_money(v, currency)} a year at risk"
+    if "expected to leave" in unit:
+        return f"{v:,.0f} {unit}"
     if "maturity" in unit:
         return f"{v:.2f} levels to close"
     if "needed" in unit:
@@ -234,3 +243,82 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
     Every text cell is neutralised against formula injection (:func:`cxtemplate.data.spreadsheet.write_xlsx`).
     """
     return write_xlsx(path, sheets)
+
+
+# --------------------------------------------------------------------------- the page's sections
+
+FINDING_SOURCES = (("drivers to concentrate on", "responses"), ("comment topics that hurt", "responses"),
+                   ("locations and segments that fell\nbehind", "responses"), ("objectives off track", "responses"),
+                   ("customers at risk", "customers"), ("agents to coach", "responses"),
+                   ("operational levers", "operations"), ("maturity\ngaps", "maturity_answers"))
+"""What the earlier pages find that the plan turns into actions, and the input each needs (the line breaks are
+those of the page's text when every input is there)."""
+
+REFERENCE_SIZES = (("5 NPS points", "nps"), ("5 percentage\npoints", "responses"), ("2% of annual revenue", "revenue"),
+                   ("100 customers expected to leave", "churn_no_revenue"), ("one maturity level", "maturity_answers"))
+"""The reference size of each unit of impact, and the input whose findings are stated in it."""
+
+
+def intro_text(inputs, *, dated: bool = True) -> str:
+    """What the action plan does and how it ranks, naming only the findings and units the inputs allow.
+
+    Parameters
+    ----------
+    inputs : collection of str
+        The inputs the organisation supplied (:data:`cxtemplate.report.absent.INPUTS`: ``responses``,
+        ``customers``, ``revenue``, ``nps``, ``operations``, ``maturity_answers`` …).
+    dated : bool
+        Whether there is an analysis date (due dates count from it; else from the day of the run).
+    """
+    inputs = set(inputs)
+    if "customers" in inputs and "revenue" not in inputs:
+        inputs.add("churn_no_revenue")
+    found = [w for w, need in FINDING_SOURCES if need in inputs and (need != "operations" or "responses" in inputs)]
+    units = [w for w, need in REFERENCE_SIZES if need in inputs]
+    gathers = f" ({', '.join(found)})" if found else ""
+    reference = f" ({', '.join(units)})" if units else ""
+    due = ("Due dates count from\nthe analysis date, so the same data always gives the same plan." if dated else
+           "Due dates count from\nthe day of the run: the data carry no calendar dates.")
+    return f"""A CX programme is judged by what changes afterwards. This page gathers what the earlier pages
+found{gathers}, quantifies each finding where the analysis allows, and turns it into an action with an
+owner and a due date. Actions come from the consultant's catalogue in the parameters; a finding
+the catalogue does not cover gets a generated action, so nothing found is left unowned.
+
+**How actions are ranked:** priority = impact score × confidence ÷ effort. The impact score
+compares the expected impact with a reference size for its unit{reference}, capped at 1; confidence is high, medium or
+low from the strength of the evidence; effort comes from the catalogue. {due}"""
+
+
+def opening_section(findings_table: pd.DataFrame, inputs, *, dated: bool = True, warning: str = "") -> Section:
+    """What the page does (:func:`intro_text`), how many findings call for action, and a weak join's warning."""
+    section = Section()
+    section.say(intro_text(inputs, dated=dated))
+    section.say(count_sentence(findings_table))
+    section.say(warning)
+    return section
+
+
+def register_section(register: pd.DataFrame, currency: str | None = "GBP") -> Section:
+    """The top actions and the actions per owner; one sentence when no action was generated.
+
+    The section's ``register`` artifact is the register with the expected impact as text.
+    """
+    section = Section()
+    if register.empty:
+        section.absent("No action was generated", "there is nothing to assign")
+        section.keep("register", register)
+        return section
+    register = with_impact_text(register, currency)
+    section.say(register_sentence(register))
+    section.table(top_actions_view(register))
+    section.table(owners_view(register))
+    section.keep("register", register)
+    return section
+
+
+def files_text(sheets: dict[str, pd.DataFrame]) -> str:
+    """What the files for owners hold: the workbook's sheets (:func:`workbook_sheets`) and the register's CSV."""
+    held = [w for w, sheet in (("the register", "Register"), ("the redacted callback queue", "Callback queue"),
+                               ("the retention list", "Retention list"), ("the\nalerts", "Alerts")) if sheet in sheets]
+    return (f"`action_plan.xlsx` holds {', '.join(held)} and the findings, one sheet each; "
+            "`action_register.csv` is the register for trackers.")

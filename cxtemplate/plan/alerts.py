@@ -17,6 +17,7 @@ from cxtemplate.measure.inference import adjust_bh, compare_tables
 from cxtemplate.measure.metrics import summarise
 from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.report.display import TableView, labelled
+from cxtemplate.report.section import Section
 
 NOT_MEASURED = "is not measured"  # the end of the message of a rule whose metric is not measured
 SMALL_CELL = "not evaluated: n ="  # the start of the message of a cell under min_n
@@ -160,3 +161,32 @@ def skipped_sentence(evaluated: pd.DataFrame, min_n: int, show: int = 8) -> str:
         parts.append(f"{len(unmeasured)} {'rule was' if len(unmeasured) == 1 else 'rules were'} not evaluated "
                      f"because {'its' if len(unmeasured) == 1 else 'their'} metric is not measured ({rules}).")
     return " ".join(parts)
+
+
+def alerts_section(responses: pd.DataFrame | None, rules, specs: dict[str, MetricSpec], *, freq: str, as_of,
+                   min_n: int = 30, conf: float = 0.95, owner_label=None) -> Section:
+    """Every alert rule evaluated on the latest period (:func:`evaluate`); artifact ``alerts``.
+
+    One sentence without rules, without survey responses or without dated responses. ``owner_label`` turns an
+    owner's role key into the name the page shows (:func:`with_owner_labels`).
+    """
+    section = Section()
+    if not rules:
+        section.absent("No alert rules are set in the parameters", "nothing is evaluated")
+        return section
+    if responses is None:
+        section.absent("There are no survey responses", "alerts cannot be evaluated")
+        return section
+    if as_of is None or "responded_at" not in responses.columns or not responses["responded_at"].notna().any():
+        section.absent("The responses carry no dates", "alerts on the latest period cannot be evaluated")
+        return section
+    evaluated = evaluate(responses, rules, specs, freq=freq, as_of=as_of, min_n=min_n, conf=conf)
+    if owner_label is not None:
+        evaluated = with_owner_labels(evaluated, owner_label)
+    section.say(fired_sentence(evaluated, conf))
+    if (view := fired_view(evaluated)) is not None:
+        section.table(view)
+    if skipped := skipped_sentence(evaluated, min_n):
+        section.say(skipped)
+    section.keep("alerts", evaluated)
+    return section

@@ -202,11 +202,30 @@ def from_maturity(dimensions: pd.DataFrame | None) -> list[Finding]:
 
 
 def from_churn(summary: dict | None, by_segment: pd.DataFrame | None, currency: str = "GBP") -> list[Finding]:
-    """The customer group carrying the most revenue at risk, valued with the churn model."""
+    """The customer group carrying the most revenue at risk, valued with the churn model.
+
+    Without revenue (no revenue column in the CRM, so nothing is valued) the group with the most customers
+    expected to leave within the horizon, in customers.
+    """
     if not summary or not summary.get("available") or by_segment is None or by_segment.empty:
         return []
-    top = by_segment.sort_values("revenue_at_risk", ascending=False).iloc[0]
     group_col = by_segment.columns[0]
+    valued = ("revenue_at_risk" in by_segment.columns and bool(summary.get("annual_revenue"))
+              and float(by_segment["revenue_at_risk"].fillna(0).sum()) > 0)
+    if not valued:
+        if "expected_churners" not in by_segment.columns:
+            return []
+        top = by_segment.sort_values("expected_churners", ascending=False).iloc[0]
+        share = 100 * top["expected_churners"] / max(by_segment["expected_churners"].sum(), 1e-9)
+        return [Finding(
+            key="churn_risk", kind="churn_risk", subject=f"{top[group_col]} customers",
+            finding=(f"{top[group_col]} customers: {top['expected_churners']:,.0f} of them are expected to leave within "
+                     f"the next {summary.get('horizon_months', 12)} months ({share:.0f}% of all expected leavers)."),
+            impact=float(top["expected_churners"]), impact_unit="customers expected to leave",
+            impact_rule="expected leavers = Σ P(churn within the horizon) over the group's active customers",
+            confidence="medium", source="05_churn_survival", terms=[str(top[group_col])],
+            scope=f"{group_col}: {top[group_col]}")]
+    top = by_segment.sort_values("revenue_at_risk", ascending=False).iloc[0]
     retained = summary.get("counterfactual_retained")
     return [Finding(
         key="churn_risk", kind="churn_risk", subject=f"{top[group_col]} customers",

@@ -26,8 +26,8 @@ def detractor_queue(responses: pd.DataFrame, *, as_of, days: int = 30, owner: st
     ----------
     responses : DataFrame
         Canonical responses (comments already redacted by integration).
-    as_of : date-like
-        End of the window.
+    as_of : date-like or None
+        End of the window; ``None`` (no calendar dates) takes every identified detractor.
     days : int
         How far back the inner loop reaches.
     owner : str, optional
@@ -40,10 +40,10 @@ def detractor_queue(responses: pd.DataFrame, *, as_of, days: int = 30, owner: st
     """
     if responses is None or "nps" not in responses.columns or "customer_id" not in responses.columns:
         return pd.DataFrame()
-    end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
-    start = end - pd.Timedelta(days=days)
+    end = pd.Timestamp(as_of) + pd.Timedelta(days=1) if as_of is not None else None
+    start = end - pd.Timedelta(days=days) if end is not None else None
     df = responses[(responses["nps"] <= DETRACTOR_MAX) & responses["customer_id"].notna()]
-    if "responded_at" in df.columns:
+    if "responded_at" in df.columns and as_of is not None:
         df = df[(df["responded_at"] >= start) & (df["responded_at"] < end)]
     cols = [c for c in ("response_id", "customer_id", "responded_at", "touchpoint", "location", "agent_id", "nps",
                         "comment") if c in df.columns]
@@ -88,6 +88,51 @@ def queue_sentence(queue: pd.DataFrame, owner: str) -> str:
     return f"**{len(queue)} detractors** to call back (owner: {owner})."
 
 
+def followup_method(*, callbacks: bool, retention: bool, revenue: bool = True, days: int | None = 30) -> str:
+    """What the follow-up section does, naming only the queues there can be.
+
+    Parameters
+    ----------
+    callbacks : bool
+        Whether detractors can be called back (survey responses with NPS and customer ids).
+    retention : bool
+        Whether there is a retention list (churn scores of active customers).
+    revenue : bool
+        Whether the retention list is weighted by revenue.
+    days : int or None
+        The callback window; ``None`` without calendar dates.
+    """
+    parts = []
+    if callbacks:
+        when = f" of the last {days} days" if days else ""
+        parts.append(f"The **inner loop**: identified detractors{when}, to be called back by the\nfrontline.")
+    if retention:
+        weighted = ", weighted by the revenue they bring," if revenue else ","
+        parts.append(f"The **retention list**: active customers most likely to leave within the churn\nhorizon{weighted} "
+                     "with the reasons their risk is high.")
+    if not parts:
+        return ""
+    return " ".join(parts) + (" The versions\nshown and saved with the report carry ids and redacted comments only; the "
+                              "versions with contact\ndetails are written to the run's restricted folder for the named "
+                              "owners.")
+
+
+def callback_absence(responses: pd.DataFrame | None, *, dated: bool = True, days: int = 30) -> tuple[str, str]:
+    """Why the callback queue is empty, in the words of what is missing (for ``absent(...)``).
+
+    No survey is "no survey responses", not "no detractors": the sentence names the first missing input
+    (responses, their NPS scores, their customer ids), and only with all of them says no detractor answered.
+    """
+    if responses is None:
+        return "There are no survey responses", "there is no callback queue"
+    if "nps" not in responses.columns or not responses["nps"].notna().any():
+        return "There are no NPS scores", "there is no callback queue of detractors"
+    if "customer_id" not in responses.columns or not responses["customer_id"].notna().any():
+        return "The survey responses carry no customer ids", "no detractor can be called back"
+    when = f" in the last {days} days" if dated else ""
+    return f"No identified detractor answered{when}", "the callback queue is empty"
+
+
 def callback_view(queue: pd.DataFrame, n: int = 10) -> TableView:
     """The first ``n`` rows of the redacted callback queue (without the owner column; minutes of the answer time)."""
     return TableView(queue.head(n).drop(columns=["owner"], errors="ignore"), f"Callback queue (first {n}, redacted)",
@@ -95,8 +140,14 @@ def callback_view(queue: pd.DataFrame, n: int = 10) -> TableView:
 
 
 def retention_sentence(at_risk: pd.DataFrame, owner: str) -> str:
-    """How many valuable customers at risk to contact, and who contacts them."""
-    return f"**{len(at_risk)} valuable customers at highest risk** to contact (owner: {owner})."
+    """How many customers at risk to contact, and who contacts them.
+
+    "Valuable" only when the list carries revenue (notebook 05 ranks by revenue at risk then); without revenue
+    the list is ranked by risk alone and says so.
+    """
+    if "revenue_at_risk" in at_risk.columns:
+        return f"**{len(at_risk)} valuable customers at highest risk** to contact (owner: {owner})."
+    return f"**{len(at_risk)} customers most likely to leave** to contact (owner: {owner})."
 
 
 RETENTION_LABELS = {"rank": "#", "customer_id": "Customer", "segment": "Segment", "plan": "Plan", "location": "Location",

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxtemplate.data.where import describe_where, where_columns, where_mask
 from cxtemplate.measure.metrics import summarise
 from cxtemplate.measure.spec import MetricSpec, z_value
 from cxtemplate.measure.trends import period_table
@@ -136,11 +137,11 @@ def assess(responses: pd.DataFrame, objective, spec: MetricSpec, *, as_of, freq:
     (dict, DataFrame)
         One record of results, and the metric per period (for the chart).
     """
-    sub = responses
-    for col, val in (objective.where or {}).items():
-        if col not in sub.columns:
+    for col in where_columns(objective.where or {}):
+        if col not in responses.columns:
             raise KeyError(f"objective '{objective.id}': column '{col}' is not in the responses")
-        sub = sub[sub[col].astype(str) == str(val)]
+    sub = responses[where_mask(responses, objective.where or {}, key=f"objective '{objective.id}' where")] \
+        if objective.where else responses
     sub = sub[sub[spec.column].notna() & sub[time_col].notna()]
     as_of_p = pd.Period(pd.Timestamp(as_of), freq)
     series = period_table(sub, spec, time_col, freq=freq)
@@ -149,7 +150,7 @@ def assess(responses: pd.DataFrame, objective, spec: MetricSpec, *, as_of, freq:
     in_window = periods > as_of_p - window
     base_rows = sub[sub[time_col].dt.to_period(freq).between(as_of_p - window + 1, as_of_p)]
     rec: dict = {"id": objective.id, "goal": objective.goal, "metric": spec.name, "unit": spec.unit,
-                 "where": ", ".join(f"{k} = {v}" for k, v in (objective.where or {}).items()) or "all customers",
+                 "where": describe_where(objective.where or {}),
                  "target": float(objective.target), "deadline": str(pd.Timestamp(objective.deadline).date()),
                  "owner": objective.owner, "window": f"{(as_of_p - window + 1)} to {as_of_p}"}
     if base_rows.empty:

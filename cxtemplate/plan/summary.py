@@ -16,6 +16,7 @@ import pandas as pd
 
 from cxtemplate.plan.actions import impact_text
 from cxtemplate.report.display import TableView, fmt_money, labelled
+from cxtemplate.report.section import Section
 
 
 def _num(v: Any) -> float:
@@ -58,9 +59,15 @@ def maturity_card(summary: dict | None) -> dict | None:
     return {"label": "CX maturity", "value": f"Stage {summary['stage']}", "detail": f"{summary.get('stage_name', '')} · {detail}"}
 
 
+def _valued(churn: dict | None) -> bool:
+    """Whether the churn model valued the risk in revenue (a CRM with revenue): else no money is shown."""
+    return bool(churn and churn.get("available") and churn.get("revenue_at_risk") is not None
+                and churn.get("annual_revenue"))
+
+
 def revenue_card(churn: dict | None, currency: str) -> dict | None:
     """Revenue at risk over the churn horizon, with its interval when available."""
-    if not churn or not churn.get("available") or churn.get("revenue_at_risk") is None:
+    if not _valued(churn):
         return None
     rar = churn["revenue_at_risk"]
     detail = f"annual revenue of customers likely to leave within {churn.get('horizon_months', 12)} months"
@@ -101,7 +108,7 @@ def opening_sentence(org: str, headline: pd.DataFrame | None, drivers: pd.DataFr
         conc = drivers[drivers["Quadrant"].astype(str).str.startswith("Concentrate")]["Driver"].tolist()
         if conc:
             parts.append(f"the lever with most room is {conc[0].lower()}, important to customers and rated below the other drivers")
-    if churn and churn.get("available") and churn.get("revenue_at_risk") is not None:
+    if _valued(churn):
         parts.append(f"{fmt_money(churn['revenue_at_risk'], currency)} of annual revenue sits with customers likely to "
                      f"leave within {churn.get('horizon_months', 12)} months")
     text = "; ".join(parts) + "." if parts else ""
@@ -156,3 +163,26 @@ def methods_note(maturity: dict | None, churn: dict | None) -> str:
     if not facts:
         return ""
     return "<span class='cx-note'>" + "; ".join(facts) + ". Definitions and methods are on the detailed pages.</span>"
+
+
+# --------------------------------------------------------------------------- the page's sections
+
+
+def drivers_section(drivers: pd.DataFrame | None, drivers_summary: dict | None = None, *,
+                    survey: bool = True) -> Section:
+    """The top drivers (:func:`drivers_sentence`); nothing at all without survey responses (the page has no
+    key-driver analysis to speak of)."""
+    section = Section()
+    if survey:
+        section.say(drivers_sentence(drivers, drivers_summary))
+    return section
+
+
+def first_actions_section(register: pd.DataFrame | None, currency: str | None = "GBP") -> Section:
+    """The register's first five actions (:func:`first_actions_view`), or the sentence that there are none."""
+    section = Section()
+    if register is None or register.empty:
+        section.say("*No action was generated.*")
+    else:
+        section.table(first_actions_view(register, currency))
+    return section

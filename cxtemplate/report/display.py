@@ -62,13 +62,19 @@ def fmt_ci(lo: Any, hi: Any, decimals: int = 1) -> str:
     return f"{fmt_num(lo, decimals)} to {fmt_num(hi, decimals)}"
 
 
-def fmt_money(x: Any, currency: str = "GBP", decimals: int = 0) -> str:
-    """An amount with its currency symbol (or ISO code when the symbol is unknown)."""
+def fmt_money(x: Any, currency: str | None = None, decimals: int = 0) -> str:
+    """An amount with its currency symbol (or ISO code when the symbol is unknown).
+
+    With no currency (``None`` or ``""``: the organisation's currency is unknown) the amount is shown plainly,
+    '1,234', never in an assumed currency; the page says once that amounts carry no currency.
+    """
     if _missing(x):
         return "–"
-    sym = CURRENCY_SYMBOLS.get(currency)
     body = f"{abs(float(x)):,.{decimals}f}"
     sign = "−" if float(x) < 0 else ""
+    if not currency:
+        return f"{sign}{body}"
+    sym = CURRENCY_SYMBOLS.get(currency)
     return f"{sign}{sym}{body}" if sym else f"{sign}{body} {currency}"
 
 

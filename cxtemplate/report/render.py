@@ -33,9 +33,29 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'none'; object-src 'n
 SAFE_MIMETYPES = ("text/html", "image/png", "image/jpeg", "image/svg+xml", "text/latex", "text/plain")
 
 
+NO_CALENDAR_DATES = "tenure-based data, no calendar dates"
+"""The period of an organisation whose data carry no calendar date (a tenure-based CRM, an undated survey): the
+header says so rather than inventing a date (such as the day of the run)."""
+
+
+def data_line(period: str) -> str:
+    """What a page's header and the index say of the data's period.
+
+    >>> data_line("2023-01-01 to 2025-12-31")
+    'Data 2023-01-01 to 2025-12-31'
+    >>> data_line(NO_CALENDAR_DATES)
+    'Tenure-based data, no calendar dates'
+    """
+    return NO_CALENDAR_DATES.capitalize() if period == NO_CALENDAR_DATES else f"Data {period}"
+
+
 @dataclass(frozen=True)
 class PageContext:
-    """What every page's header and footer show."""
+    """What every page's header and footer show.
+
+    ``period`` is the data's own period, "first date to latest date in any table" (or :data:`NO_CALENDAR_DATES`),
+    as :func:`cxtemplate.data.quality.data_period` writes it; the header shows :func:`data_line` of it.
+    """
 
     org_name: str
     period: str
@@ -43,6 +63,11 @@ class PageContext:
     status: str = "ok"
     index_href: str = "../index.html"
     footer: str = ""
+
+    @property
+    def data_line(self) -> str:
+        """The header's words on the data's period (:func:`data_line`)."""
+        return data_line(self.period)
 
 
 def report_css() -> str:
@@ -121,6 +146,50 @@ def _safe_image_metadata(key: str, value: Any) -> bool:
             or (key == "unconfined" and isinstance(value, bool)))
 
 
+_MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+\S")
+
+
+def _heading_level(cell) -> tuple[int | None, bool]:
+    """The level of a Markdown cell's first heading (``None`` without one) and whether it holds text beside headings."""
+    lines = [line for line in cell.source.splitlines() if line.strip()]
+    levels = [len(m.group(1)) for m in map(_MARKDOWN_HEADING.match, lines) if m]
+    return (levels[0] if levels else None), len(levels) < len(lines)
+
+
+def drop_empty_sections(nb) -> None:
+    """Leave out, in place, every heading whose section shows nothing.
+
+    A section is a heading (``##`` or below; the page's ``#`` title always stays) and everything up to the next
+    heading of the same or a higher level. When none of its code cells shows an output and it holds no text
+    of its own (every input it needs is absent, and the page has said so once), its heading is not shown
+    either: a page never lists a section it has nothing for.
+    """
+    open_: list[tuple[int, int, bool]] = []  # (level, cell index, shows something)
+    dropped: set[int] = set()
+
+    def close(level: int) -> None:
+        while open_ and open_[-1][0] >= level:
+            _, index, shown = open_.pop()
+            if not shown:
+                dropped.add(index)
+
+    def shown() -> None:
+        open_[:] = [(lvl, i, True) for lvl, i, _ in open_]
+
+    for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") == "markdown":
+            level, text = _heading_level(cell)
+            if level is not None and level >= 2:
+                close(level)
+                open_.append((level, index, text))
+            elif level is not None or text:
+                shown()
+        elif cell.get("cell_type") == "code" and cell.get("outputs"):
+            shown()
+    close(2)
+    nb.cells = [c for i, c in enumerate(nb.cells) if i not in dropped]
+
+
 _HEADING = re.compile(r"<h([23])(?P<attrs>[^>]*)>(?P<body>.*?)</h\1>", re.S)
 
 
@@ -177,10 +246,12 @@ def render_page(nb_path: Path, out_path: Path, ctx: PageContext, *, include_code
     nb = nbformat.read(nb_path, as_version=4)
     _strip_streams(nb, keep_errors=include_code)
     safe_outputs(nb)
+    if not include_code:  # a failed page shows every cell, to show where it stopped
+        drop_empty_sections(nb)
     if title:
         nb.metadata["title"] = title
     exporter = _exporter(include_code)
-    res = {"cx": {**ctx.__dict__, "css": report_css(), "csp": CONTENT_SECURITY_POLICY},
+    res = {"cx": {**ctx.__dict__, "data_line": ctx.data_line, "css": report_css(), "csp": CONTENT_SECURITY_POLICY},
            "metadata": {"name": title or nb_path.stem}}
     body, _ = exporter.from_notebook_node(nb, resources=res)
     body = add_toc(body)
@@ -273,7 +344,8 @@ def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | 
         if items:
             groups.append({"role": role, "title": ROLE_TITLES[role], "pages": items})
     text = env.get_template("index.html.j2").render(run=run, headline=headline or {}, groups=groups, css=report_css(),
-                                                    csp=CONTENT_SECURITY_POLICY)
+                                                    csp=CONTENT_SECURITY_POLICY,
+                                                    data_line=data_line(str(run["organisation"]["period"])))
     path = run_dir / "index.html"
     path.write_text(text, encoding="utf-8")
     return path

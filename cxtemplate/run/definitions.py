@@ -1,4 +1,10 @@
-"""Does what the params say about each metric fit the data and the targets? Warnings for ``cxtemplate validate``.
+"""Does what the params say fit the files, the data and the targets? Errors and warnings for ``cxtemplate validate``.
+
+Errors (:func:`header_problems`): what the params say about a file source that its header contradicts, a mapped
+column the file lacks, a required column nothing provides, a recode that matches no value. ``cxtemplate validate``
+and ``cxtemplate run`` (:func:`cxtemplate.run.runner.validate_all`) stop on them before any notebook starts.
+
+Warnings (:func:`definition_warnings`): the metric definitions against the data and the targets.
 
 Two mistakes pass every check of the schema and still give wrong pages:
 
@@ -19,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from cxtemplate.config.schema import Config
-from cxtemplate.errors import CxError
+from cxtemplate.errors import CxError, DataError, Problem
 from cxtemplate.measure.spec import MetricSpec, fmt_number, specs_from_config
 
 MIN_ANSWERS = 30
@@ -160,3 +166,259 @@ def _scale_fit(spec: MetricSpec, values: np.ndarray) -> str | None:
 def definition_warnings(cfg: Config) -> list[str]:
     """Every warning of this module: thresholds first, then scales."""
     return threshold_warnings(cfg) + scale_warnings(cfg)
+
+
+# --------------------------------------------------------------------------- the params against the files' headers
+
+RECODE_ROWS = 10_000
+"""How many rows from the top of a file a ``recode`` rule's keys are looked for in."""
+
+
+def header_problems(cfg: Config, file: str | None = None) -> list[Problem]:
+    """What the params say about each file source that its header (or Parquet schema) contradicts.
+
+    Validation errors, found before any notebook starts (integration would otherwise stop in notebook 00):
+
+    * a mapped column (``columns``, ``keep``, ``kpi_columns``) the file lacks, with the closest name it has;
+    * a required canonical column that no mapping provides and the file does not hold under its own name (a
+      customers source without ``customer_id`` or ``id: row_number``; customers without ``start_date`` or
+      ``tenure``; an enabled metric or a driver without its column …);
+    * a ``recode`` whose keys match no value in the first :data:`RECODE_ROWS` rows of its column;
+    * ``id: row_number`` on customers while the file has a ``customer_id`` column, or while a survey or
+      conversation export carries customer ids (row numbers join nothing);
+    * no ``organisation.as_of`` (tenure-based data) while a source maps calendar dates.
+
+    Only the header (or schema) is read, and for a recode the first rows of its one column. SQL sources are
+    left to the run (a query may be costly, and the database may be out of reach from here).
+
+    Parameters
+    ----------
+    cfg : Config
+    file : str, optional
+        How the params file is named in the messages (default: its path).
+
+    Returns
+    -------
+    list of Problem
+        Each with the file, the line and the key path to change.
+    """
+    from cxtemplate.config.loader import read_yaml
+
+    try:
+        _, lines = read_yaml(cfg.params_path)
+    except CxError:
+        lines = {}
+    add = _Found(file or str(cfg.params_path), lines)
+    sources = cfg.sources.configured()
+    headers: dict[str, list[str]] = {}
+    for table, src in sources.items():
+        if src.kind == "sql":
+            continue
+        columns = _source_header(table, src, cfg, add)
+        if columns is not None:
+            headers[table] = columns
+            _source_problems(table, src, cfg, columns, add)
+    _generated_key_problems(cfg, headers, add)
+    if cfg.organisation.as_of is None:
+        _dates_without_as_of(cfg, headers, add)
+    return sorted(add.problems, key=lambda p: (p.line or 0, p.path))
+
+
+class _Found:
+    """The problems found so far; calling it adds one at a key path, located on the params file's line."""
+
+    def __init__(self, file: str, lines: dict[tuple, int]):
+        self.file, self.lines, self.problems = file, lines, []
+
+    def __call__(self, path: tuple, message: str) -> None:
+        line = next((self.lines[path[:k]] for k in range(len(path), 0, -1) if path[:k] in self.lines), None)
+        key = ""
+        for part in path:
+            key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+        self.problems.append(Problem(self.file, key, message, line))
+
+    def written(self, path: tuple) -> bool:
+        """Whether the params file writes this key (rather than leaving it to its default)."""
+        return path in self.lines
+
+
+def _source_header(table: str, src, cfg: Config, add) -> list[str] | None:
+    """The file's column names, or ``None`` (and a problem at its ``file`` key) when the header cannot be read."""
+    from cxtemplate.data.sources import source_columns
+
+    try:
+        return source_columns(table, src, cfg)
+    except DataError as exc:
+        add(("sources", table, "file"), f"{src.file}: {exc.message}" + (f"; {exc.hint}" if exc.hint else ""))
+        return None
+
+
+def _source_problems(table: str, src, cfg: Config, columns: list[str], add) -> None:
+    """Mapped columns the file lacks, required columns nothing provides, recodes that match nothing."""
+    from cxtemplate.data.integrate import generated_key
+    from cxtemplate.data.schemas import canonical_columns
+    from cxtemplate.data.sources import match_column
+
+    base = ("sources", table)
+    label = str(src.file)
+    shown = ", ".join(columns[:30]) + (", …" if len(columns) > 30 else "")
+    cols = canonical_columns(table, cfg)
+    names = {c.name for c in cols}
+
+    def lacks(path: tuple, column: str, what: str) -> None:
+        close = match_column(column, columns)
+        hint = f" (did you mean '{close}'?)" if close else f"; its columns: {shown}"
+        add(path, f"{what} '{column}' is not a column of {label}{hint}")
+
+    for canon, column in src.columns.items():
+        if canon not in names:
+            add((*base, "columns", canon), f"'{canon}' is not a canonical column of {table} (they are "
+                                           f"{', '.join(sorted(names))}); list other columns under keep")
+        elif column not in columns:
+            lacks((*base, "columns", canon), column, f"the column mapped to {canon},")
+    for i, column in enumerate(src.keep):
+        if column not in columns:
+            lacks((*base, "keep", i), column, "the kept column")
+    for i, column in enumerate(src.kpi_columns):
+        if column not in columns:
+            lacks((*base, "kpi_columns", i), column, "the KPI column")
+
+    generated = generated_key(table, src)
+    provided = {c.name for c in cols
+                if c.name == generated
+                or (c.name in src.columns and src.columns[c.name] in columns)
+                or (c.name not in src.columns and c.name in columns)}
+    where = (*base, "columns") if src.columns else base
+    wide = table == "operations" and bool(src.kpi_columns)
+    for c in cols:
+        if not c.required or c.name in provided or (wide and c.name not in ("period", "location")):
+            continue
+        if c.name in src.columns:  # mapped to a column the file lacks: reported above
+            continue
+        close = match_column(c.name, columns)
+        fix = f"map it under sources.{table}.columns ({c.name}: {close or '<column>'})"
+        if table == "customers" and c.name == "customer_id":
+            fix += ", or, when the export has no id column, set `id: row_number` on this source"
+        add(where, f"required column {c.name} is not provided: no mapping names it and {label} has no column "
+                   f"called {c.name}; {fix}")
+    if table == "customers" and not {"start_date", "tenure"} & provided:
+        add(where, f"customers need start_date (with end_date) or tenure (with churned), and {label} provides "
+                   "neither; map one of them under columns")
+    if table == "responses":
+        m = cfg.metrics
+        for key, column in m.score_columns().items():
+            if column in provided or column in src.columns:
+                continue
+            if key in ("nps", "csat", "ces"):
+                path, switch = ("metrics", key), f"metrics.{key}.enabled: false"
+            else:
+                i = next(j for j, e in enumerate(m.extra) if e.key == key)
+                path, switch = ("metrics", "extra", i), "enabled: false on this metric"
+            enabled = "is enabled" if add.written(path) else "is enabled (the default)"
+            add(path, f"metric {key} {enabled}, but {label} has no column '{column}' and none is mapped to it; "
+                      f"map it under sources.responses.columns ({column}: <column>) or set {switch}")
+        for i, d in enumerate(m.drivers.columns):
+            if d not in provided and d not in src.columns:
+                add(("metrics", "drivers", "columns", i),
+                    f"driver '{d}' is neither mapped under sources.responses.columns nor a column of {label}")
+    _recode_problems(table, src, cfg, columns, add)
+
+
+def _read_first_rows(table: str, src, cfg: Config, wanted: list[str], n: int = RECODE_ROWS) -> pd.DataFrame:
+    """The first ``n`` rows of some columns of a file source, as text."""
+    from cxtemplate.data.sources import read_source
+
+    path = cfg.resolve(src.file)
+    if src.kind == "csv":
+        return pd.read_csv(path, sep=src.delimiter or ",", encoding=src.encoding, usecols=wanted, dtype=str,
+                           nrows=n, skiprows=src.header_row - 1, keep_default_na=False, engine="python"
+                           if len(src.delimiter or ",") > 1 else "c")
+    if src.kind == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        batch = next(pq.ParquetFile(path).iter_batches(batch_size=n, columns=wanted), None)
+        frame = pa.Table.from_batches([batch]).to_pandas() if batch is not None else pd.DataFrame(columns=wanted)
+        return frame.astype("string")
+    return read_source(table, src, cfg, wanted).frame.head(n).astype("string")
+
+
+def _same_value(text: pd.Series) -> set[str]:
+    """The stripped text of values, with whole numbers written both ways ('5' and '5.0')."""
+    values = {str(v).strip() for v in text.dropna().unique()} - {""}
+    numbers = pd.to_numeric(pd.Series(sorted(values), dtype=object), errors="coerce").dropna()
+    return values | {f"{x:g}" for x in numbers}
+
+
+def _recode_problems(table: str, src, cfg: Config, columns: list[str], add) -> None:
+    """Recode rules whose keys match none of the values at the top of their column."""
+    if not src.recode:
+        return
+    targets: dict[str, str] = {}
+    for canon in src.recode:
+        column = src.columns.get(canon, canon)
+        if canon in src.keep and canon in columns:
+            column = canon
+        if column in columns:
+            targets[canon] = column
+        elif canon not in src.columns:
+            add(("sources", table, "recode", canon),
+                f"recode names '{canon}', which is neither mapped under columns, nor kept, nor a column of "
+                f"{src.file}: the rule would change nothing")
+    if not targets:
+        return
+    try:
+        head = _read_first_rows(table, src, cfg, sorted(set(targets.values())))
+    except Exception as exc:  # noqa: BLE001 - an unreadable file is the run's error to report, with its rows
+        add(("sources", table, "recode"), f"{src.file}: the first rows could not be read to check the recode rules "
+                                          f"({type(exc).__name__}: {str(exc)[:160]})")
+        return
+    for canon, column in targets.items():
+        seen = _same_value(head[column])
+        if not seen:
+            continue
+        keys = _same_value(pd.Series([str(k) for k in src.recode[canon]], dtype=object))
+        if keys & seen:
+            continue
+        top = head[column].astype("string").str.strip().value_counts().index[:6]
+        add(("sources", table, "recode", canon),
+            f"none of the recode keys ({', '.join(repr(str(k)) for k in src.recode[canon])}) is a value of column "
+            f"'{column}' in the first {min(len(head), RECODE_ROWS):,} rows of {src.file} (values there: "
+            f"{', '.join(repr(v) for v in top)}); keys must match the values as written (spaces around them aside)")
+
+
+def _generated_key_problems(cfg: Config, headers: dict[str, list[str]], add) -> None:
+    """``id: row_number`` where the data hold a real id: the CRM's own column, or survey / conversation ids."""
+    from cxtemplate.config.schema import ROW_NUMBER_KEYS
+
+    cust = cfg.sources.customers
+    if cust is None or cust.id != "row_number":
+        return
+    key = ROW_NUMBER_KEYS["customers"]
+    if key in headers.get("customers", []) and key not in cust.columns:
+        add(("sources", "customers", "id"), f"`id: row_number` numbers the rows, but {cust.file} has a column "
+                                            f"called {key}: map it instead (columns: {{{key}: {key}}}) and remove id")
+    for table in ("responses", "interactions"):
+        src = getattr(cfg.sources, table)
+        if src is None or key in src.columns or key not in headers.get(table, []):
+            continue  # a mapped customer_id is refused when the params are loaded
+        add(("sources", table), f"{src.file} holds customer ids (column {key}), but sources.customers numbers its "
+                                "rows (`id: row_number`), and no row number of the CRM export is an id another system "
+                                "holds: export the CRM with its customer id and map it")
+
+
+def _dates_without_as_of(cfg: Config, headers: dict[str, list[str]], add) -> None:
+    """Calendar dates in a source while ``organisation.as_of`` is left out (tenure-based data)."""
+    from cxtemplate.data.schemas import canonical_columns
+
+    for table, columns in headers.items():
+        src = getattr(cfg.sources, table)
+        for c in canonical_columns(table, cfg):
+            if c.kind not in ("date", "datetime"):
+                continue
+            column = src.columns.get(c.name, c.name)
+            if column in columns:
+                add(("organisation",), f"organisation.as_of is not set (tenure-based data, no calendar dates), but "
+                                       f"sources.{table} has dates ({c.name}: column '{column}' of {src.file}); set "
+                                       "as_of to the analysis date, e.g. the latest date in the data")
+                return

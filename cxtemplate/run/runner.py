@@ -231,7 +231,7 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
         "run_id": run_id, "status": "running",
         "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "organisation": {"id": org.id, "name": org.name, "currency": org.currency,
-                         "period": f"{org.start or 'all'} to {org.as_of}", "as_of": str(org.as_of)},
+                         "period": _declared_period(org), "as_of": str(org.as_of)},
         "params_file": cfg.params_path.name, "params_sha256": sha256_file(cfg.params_path),
         "inputs": input_hashes(cfg), "notebook_sha256": {p.stem: sha256_file(p) for p in nbs},
         "code_sha256": package_sha256(), "versions": versions(),
@@ -490,6 +490,25 @@ def _whole_file(write, path: Path) -> None:
         raise WriteFailed(exc.errno, describe_os_error(exc, path), str(path)) from exc
 
 
+def _declared_period(org) -> str:
+    """The period the params declare (``start`` to ``as_of``), until notebook 00 has read the data's own."""
+    from cxtemplate.report.render import NO_CALENDAR_DATES
+
+    as_of = getattr(org, "as_of", None)
+    return NO_CALENDAR_DATES if as_of is None else f"{org.start or 'all'} to {as_of}"
+
+
+def _data_period(run_dir: Path, cfg: Config, declared: str) -> str:
+    """The period every page's header shows: from the data notebook 00 read (the first and the latest date in any
+    table, or "tenure-based data, no calendar dates"); ``declared`` (from the params) when 00 saved no quality record."""
+    from cxtemplate.data.quality import data_period
+
+    path = run_dir / "artifacts" / "00_data_integration" / "quality.json"
+    if not path.is_file():
+        return declared
+    return data_period(json.loads(path.read_text(encoding="utf-8")), cfg.organisation.start)
+
+
 def _render(run_dir: Path, record: dict, nbs: list[Path], cfg: Config) -> None:
     """Render every executed notebook to pages/ and write index.html (each page whole or not at all)."""
     from cxtemplate.report import render as rendering
@@ -499,6 +518,7 @@ def _render(run_dir: Path, record: dict, nbs: list[Path], cfg: Config) -> None:
         _whole_file(lambda target: rendering.render_page(executed, target, ctx, **kw), out)
 
     org = cfg.organisation
+    record["organisation"]["period"] = _data_period(run_dir, cfg, record["organisation"]["period"])
     pages = []
     for src, entry in zip(nbs, record["notebooks"]):
         info = notebook_info(src)
@@ -584,9 +604,12 @@ def nesting_problems(cfgs: list[Config], out_dir: str | os.PathLike | None = Non
 def validate_all(params: list[str], out_dir: str | os.PathLike | None = None) -> list[Config]:
     """Load every params file; raise one :class:`ConfigError` listing all problems of all files.
 
-    Beyond each file's own problems: two files for one organisation, and organisations whose report
-    folders would nest (:func:`nesting_problems`; ``out_dir`` is the ``--out`` of the command).
+    Beyond each file's own problems: what its files' headers contradict
+    (:func:`cxtemplate.run.definitions.header_problems`), two files for one organisation, and organisations
+    whose report folders would nest (:func:`nesting_problems`; ``out_dir`` is the ``--out`` of the command).
     """
+    from cxtemplate.run.definitions import header_problems
+
     problems: list[Problem] = []
     cfgs: list[Config] = []
     for p in params:
@@ -594,6 +617,8 @@ def validate_all(params: list[str], out_dir: str | os.PathLike | None = None) ->
             cfgs.append(load_config(p))
         except ConfigError as exc:
             problems.extend(exc.problems)
+            continue
+        problems.extend(header_problems(cfgs[-1], file=str(p)))
     ids: dict[str, str] = {}
     for c in cfgs:
         if c.org_id in ids:

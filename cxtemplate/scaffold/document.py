@@ -21,8 +21,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from cxtemplate.scaffold.guess import MAX_DRIVERS, MAX_SEGMENT_LEVELS, Match
+import pandas as pd
+
+from cxtemplate.scaffold.guess import MAX_DRIVERS, MAX_SEGMENT_LEVELS, Match, accumulates
 from cxtemplate.scaffold.plan import (
+    AMOUNT_WITH_SIGN,
     DATE_COLUMNS,
     MIN_CONFIDENCE,
     Plan,
@@ -33,7 +36,7 @@ from cxtemplate.scaffold.plan import (
     plan_sources,
     robust_extreme,
 )
-from cxtemplate.scaffold.profile import looks_personal, normalise
+from cxtemplate.scaffold.profile import looks_sensitive, normalise
 from cxtemplate.scaffold.read import Inspection, ScaffoldError, inspect_folder, sniff_delimiter, sniff_encoding
 from cxtemplate.scaffold.writer import Doc, check_round_trip, render, scalar
 
@@ -82,11 +85,28 @@ WHY_NEEDED = {"responded_at": "trends by period need it", "revenue": "revenue at
               "location": "scorecards and location alerts need it"}
 
 
-def _source(doc: Doc, table: str, rec: Recognised, params_dir: Path) -> None:
+def joining_sources(plan: Plan) -> list[tuple[str, str]]:
+    """(table, source column) of the surveys and conversations that link their rows to customers by an id."""
+    return [(t, plan.sources[t].guess.matches["customer_id"].column) for t in ("responses", "interactions")
+            if t in plan.sources and "customer_id" in plan.sources[t].guess.matches]
+
+
+def _source(doc: Doc, table: str, rec: Recognised, params_dir: Path, plan: Plan) -> None:
     """One ``sources`` entry with its mapping and comments."""
     g, s = rec.guess, rec.sample
     base = ("sources", table)
     src: dict[str, Any] = {"file": _relative(s.path, params_dir)}
+    if g.generated_key:
+        joins = joining_sources(plan)
+        if not joins:
+            src["id"] = "row_number"
+            doc.note((*base, "id"), "no id column found: each row's number in the file is its customer id "
+                                    "(the data-quality page says so); map customer_id under columns if there is one")
+        else:
+            linked = ", ".join(f"{plan.sources[t].sample.label} ({c})" for t, c in joins)
+            doc.head(base, f"  TODO: no customer id column found, and {linked} link rows to customers by id: row "
+                           "numbers (`id: row_number`) cannot join them. Export the CRM with its customer id and map",
+                     "  it under columns (customer_id: <column>); `cxtemplate validate` stops until then")
     evidence = ", ".join(f"{c} ← {m.column}" for c, m in list(g.matches.items())[:4])
     if g.drivers:
         evidence += f", {len(g.drivers)} rating columns"
@@ -234,8 +254,37 @@ def _metrics(doc: Doc, plan: Plan) -> None:
              "-" * 93)
 
 
+LEAK_RHO = 0.6
+"""A column whose rank correlation with tenure reaches this in the sample grows with tenure: no covariate."""
+
+
+def tenure_leak(rec: Recognised, column: str) -> str | None:
+    """Why a CRM column would leak the outcome (it grows with tenure: total charges, lifetime orders), or ``None``.
+
+    By name (``total_charges``, ``lifetime_value``) or by a Spearman correlation of at least :data:`LEAK_RHO` with
+    the tenure column in the sample.
+    """
+    if accumulates(normalise(column)):
+        return f"'{column}' reads as a total to date"
+    m = rec.guess.matches.get("tenure")
+    if m is None or m.column == column:
+        return None
+    pair = rec.sample.frame[[m.column, column]].apply(lambda c: pd.to_numeric(c, errors="coerce")).dropna()
+    if len(pair) < 30 or pair.nunique().min() < 3:
+        return None
+    rho = float(pair.corr(method="spearman").iloc[0, 1])
+    return f"'{column}' moves with tenure (Spearman ρ = {rho:.2f} in the sample)" if rho >= LEAK_RHO else None
+
+
 def _attribute_columns(rec: Recognised | None, purpose: str) -> list[tuple[str, str]]:
-    """(column name in the table, why) for segments (``segment``) or churn covariates (``covariate``)."""
+    """(column name in the table, why) for segments (``segment``) or churn covariates (``covariate``).
+
+    Segments: the canonical categorical columns first, then other columns of 2–30 levels, those of three or more
+    levels before yes/no flags and protected characteristics last (each group in file order). Covariates: every
+    kept attribute but those that grow with tenure (:func:`tenure_leak`); a column is personal by its values
+    (already left out by :func:`~cxtemplate.scaffold.plan.classify_extra`), never by its name alone, so a 0/1
+    ``phone_service`` is a covariate.
+    """
     if rec is None:
         return []
     out = []
@@ -246,9 +295,13 @@ def _attribute_columns(rec: Recognised | None, purpose: str) -> list[tuple[str, 
         p = rec.profile(m.column)
         if 2 <= p.n_unique <= MAX_SEGMENT_LEVELS:
             out.append((canon, f"{m.column}: {p.level_text()}" if m.column != canon else p.level_text()))
-    for e in extras(rec):
-        if e.keep and getattr(e, purpose) and not (purpose == "covariate" and looks_personal(e.column)):
-            out.append((e.column, e.note))
+    chosen = [e for e in extras(rec) if e.keep and getattr(e, purpose)]
+    if purpose == "segment":
+        order = {e.column: i for i, e in enumerate(chosen)}
+        chosen.sort(key=lambda e: (looks_sensitive(e.column), rec.profile(e.column).n_unique <= 2, order[e.column]))
+    elif rec.guess.table == "customers":
+        chosen = [e for e in chosen if tenure_leak(rec, e.column) is None]
+    out += [(e.column, e.note) for e in chosen]
     return out
 
 
@@ -304,14 +357,28 @@ def _segments_and_churn(doc: Doc, plan: Plan) -> None:
         doc.note(("churn", "covariates", i), why)
     if not covs:
         doc.note(("churn", "covariates"), "TODO: no CRM attribute found to use as a covariate")
+    leaks = [why for e in extras(cust) if e.keep and e.covariate and (why := tenure_leak(cust, e.column))]
+    if leaks:
+        doc.tail(("churn", "covariates"), "not covariates: " + "; ".join(leaks) + ": a quantity that grows with a "
+                 "customer's life leaks the outcome (long-lived customers look safe because they lived long)")
     cx = _cx_covariates(plan)
     churn["cx_covariates"] = list(cx)
     doc.note(("churn", "cx_covariates"), "; ".join(cx.values()) if cx else "no survey or conversation linked to customers")
     rev = m.get("revenue")
-    yearly = rev is not None and re.search(r"(^|_)(annual|yearly|year|arr|per_year)(_|$)", normalise(rev.column))
+    name = normalise(rev.column) if rev is not None else ""
+    yearly = re.search(r"(^|_)(annual|annually|yearly|year|arr|per_year|pa)(_|$)", name)
     churn["revenue_per"] = "year" if yearly else "month"
-    doc.note(("churn", "revenue_per"), (f"'{rev.column}' is revenue per {churn['revenue_per']}: check" if rev else
-                                        "TODO: no revenue column found; revenue at risk is not computed"))
+    if rev is None:
+        signed = [p.name for p in cust.profiles if p.is_text and p.values is not None
+                  and p.values.iloc[:200].str.contains(AMOUNT_WITH_SIGN).mean() >= 0.5]
+        doc.note(("churn", "revenue_per"), "TODO: no revenue column found; revenue at risk is not computed"
+                 + (f" ({', '.join(signed)} holds amounts written with a currency sign, read as text: export the "
+                    "amounts as plain numbers to use one)" if signed else ""))
+    elif re.search(r"(^|_)(week|weekly|day|daily|quarter|quarterly)(_|$)", name):
+        doc.note(("churn", "revenue_per"), f"TODO: '{rev.column}' looks like revenue per week, day or quarter, and "
+                                           "revenue at risk counts it per month or year: convert it in the export")
+    else:
+        doc.note(("churn", "revenue_per"), f"'{rev.column}' is revenue per {churn['revenue_per']}: check")
     churn["top_customers"] = 50
     doc.note(("churn", "top_customers"), "length of the account managers' list")
 
@@ -370,10 +437,14 @@ def build_document(org: str, inspection: Inspection, params_dir: Path, today: dt
 
     currency, currency_note = guess_currency(plan)
     dates = date_bounds(plan, today)
-    orgblock: dict[str, Any] = {"id": ident, "name": name, "currency": currency, "frequency": "month"}
+    orgblock: dict[str, Any] = {"id": ident, "name": name}
+    if currency is not None:
+        orgblock["currency"] = currency
+    orgblock["frequency"] = "month"
     if "start" in dates:
         orgblock["start"] = dates["start"]
-    orgblock["as_of"] = dates["as_of"]
+    if dates["as_of"] is not None:
+        orgblock["as_of"] = dates["as_of"]
     doc.data["organisation"] = orgblock
     doc.note(("organisation", "id"), "lower case; names the folder reports/<id>/")
     doc.note(("organisation", "name"), "TODO: the organisation's full name, as the report shows it")
@@ -381,8 +452,13 @@ def build_document(org: str, inspection: Inspection, params_dir: Path, today: dt
     doc.note(("organisation", "frequency"), "reporting period: month | quarter")
     doc.note(("organisation", "start"), dates.get("start_note"))
     doc.note(("organisation", "as_of"), dates["as_of_note"])
-    base = dates["as_of"].replace(year=dates["as_of"].year - 1, day=1).strftime("%Y-%m")
-    doc.tail(("organisation",), f"baseline: {base}             # optional: the period trends compare with (TODO)")
+    if currency is None:
+        doc.tail(("organisation",), f"currency: EUR                # {currency_note}")
+    if dates["as_of"] is None:
+        doc.tail(("organisation",), f"as_of: YYYY-MM-DD            # {dates['as_of_note']}")
+    else:
+        base = dates["as_of"].replace(year=dates["as_of"].year - 1, day=1).strftime("%Y-%m")
+        doc.tail(("organisation",), f"baseline: {base}             # optional: the period trends compare with (TODO)")
 
     doc.data["data_root"] = data_rel
     doc.head(("data_root",), "Every source must lie inside this folder (relative to this file): the folder given to",
@@ -395,7 +471,7 @@ def build_document(org: str, inspection: Inspection, params_dir: Path, today: dt
              "personal data does not travel); recode / missing: value rules; see params/demo.yaml.",
              "-" * 93)
     for table, rec in plan.sources.items():
-        _source(doc, table, rec, params_dir)
+        _source(doc, table, rec, params_dir, plan)
     if not plan.sources:
         doc.data["sources"] = {"responses": {"file": f"{data_rel}/TODO.csv"}}
         doc.note(("sources", "responses", "file"), "TODO: no file recognised; point this at the survey export")

@@ -47,10 +47,16 @@ SAMPLE_ROWS = 2000
 MAX_SEGMENT_LEVELS = 30
 MAX_DRIVERS = 15
 
-TRUE_WORDS = {"yes", "y", "true", "t", "1", "1.0", "churned", "left", "exited", "cancelled", "canceled", "closed",
-              "lost", "resolved", "solved", "fixed", "attrited", "attrition", "gone", "former"}
+TRUE_WORDS = {"yes", "y", "true", "t", "1", "1.0", "churned", "churn", "left", "exited", "cancelled", "canceled",
+              "closed", "lost", "resolved", "solved", "fixed", "attrited", "attrition", "gone", "former", "terminated",
+              "deactivated", "discontinued", "lapsed", "departed"}
 FALSE_WORDS = {"no", "n", "false", "f", "0", "0.0", "active", "stayed", "retained", "current", "open",
-               "unresolved", "unsolved", "existing", "remained", "existing customer", "not resolved"}
+               "unresolved", "unsolved", "existing", "remained", "existing customer", "not resolved", "renewed",
+               "continuing", "ongoing", "subscribed"}
+NEGATIONS = {"not", "no", "non", "never"}
+_PLAIN_ANSWERS = {"yes", "no", "true", "false"}
+STATUS_LEVELS = 10
+"""A status column (``Active / Closed / Suspended``) is read as a flag up to this many levels."""
 # Values the integration reads as booleans without a recode (cxtemplate.data.schemas).
 NATIVE_BOOL = {"true", "t", "yes", "y", "1", "1.0", "false", "f", "no", "n", "0", "0.0"}
 SENTIMENT_WORDS = {"negative": -1, "neg": -1, "neutral": 0, "neu": 0, "mixed": 0, "positive": 1, "pos": 1}
@@ -105,21 +111,51 @@ def name_score(p: ColumnProfile, spec: Spec) -> tuple[float, str]:
     return 0.0, ""
 
 
-def _bool_values(p: ColumnProfile) -> tuple[dict | None, str] | None:
-    """A yes/no column: the recode it needs (``None`` when read natively) and its description."""
+def truth_of(value: str) -> bool | None:
+    """What a flag's value says: ``True`` (yes, churned, closed …), ``False`` (no, active …) or ``None`` (unknown).
+
+    A whole value is looked up first (``"Y"``, ``"not resolved"``); then its words, so ``"Attrited Customer"`` is
+    true and ``"Existing Customer"`` or ``"No churn"`` false (a negation turns a yes-word into no).
+
+    Examples
+    --------
+    >>> [truth_of(v) for v in ("Yes", "N", "Attrited Customer", "No churn", "Suspended")]
+    [True, False, True, False, None]
+    """
+    lower = str(value).strip().lower()
+    if lower in TRUE_WORDS:
+        return True
+    if lower in FALSE_WORDS:
+        return False
+    every = set(re.findall(r"[a-z]{2,}", lower))
+    words = every - _PLAIN_ANSWERS  # "No internet service" is no "no"
+    yes, no = bool(words & TRUE_WORDS), bool(words & FALSE_WORDS)
+    if yes and every & NEGATIONS:
+        return False
+    return yes if yes != no else None
+
+
+def _bool_values(p: ColumnProfile, status: bool = False) -> tuple[dict | None, str] | None:
+    """A yes/no column: the recode it needs (``None`` when read natively) and its description.
+
+    With ``status`` (a churn or resolution flag), a text column of up to :data:`STATUS_LEVELS` levels of which some
+    say "closed" (``Active / Closed / Suspended``) is a flag too: those levels are yes, every other level no.
+    """
     if p.values is not None and pd.api.types.is_bool_dtype(p.values):
         return None, "true/false"
-    if p.n_unique != 2 and not (p.n_unique == 1 and p.n):
-        return None
-    levels = [str(v) for v in p.levels[:2]]
-    lower = [v.strip().lower() for v in levels]
     if p.numeric:
-        if set(p.values.unique()) <= {0.0, 1.0}:
+        if (p.n_unique == 2 or p.n_unique == 1 and p.n) and set(p.values.unique()) <= {0.0, 1.0}:
             return None, "0/1 (1 = yes)"
         return None
-    if all(v in TRUE_WORDS | FALSE_WORDS for v in lower) and len({v in TRUE_WORDS for v in lower}) == len(lower):
-        recode = {lv: (lo in TRUE_WORDS) for lv, lo in zip(levels, lower)}
-        return recode, "/".join(sorted(levels, key=lambda v: v.lower() not in TRUE_WORDS))
+    levels = [str(v) for v in p.levels]
+    truth = {lv: truth_of(lv) for lv in levels}
+    if (p.n_unique == 2 or p.n_unique == 1 and p.n) and None not in truth.values() \
+            and len(set(truth.values())) == len(levels):
+        return truth, "/".join(sorted(levels, key=lambda v: not truth[v]))
+    if status and p.is_text and 2 <= p.n_unique <= STATUS_LEVELS and any(truth.values()) and not all(truth.values()):
+        yes = [lv for lv in levels if truth[lv]]
+        return ({lv: bool(truth[lv]) for lv in levels},
+                f"{' / '.join(yes)} = yes; {' / '.join(lv for lv in levels if not truth[lv])} = no")
     return None
 
 
@@ -181,17 +217,20 @@ def value_fit(p: ColumnProfile, kind: str, spec_name: str = "") -> Fit | None:
     if kind in ("csat", "ces", "level"):
         return _score_fit(p, kind)
     if kind == "bool":
-        b = _bool_values(p)
+        b = _bool_values(p, status=spec_name in ("churned", "resolved"))
         if b is None:
             return None
         recode, text = b
-        return Fit(1.0, text, recode=recode)
+        unknown = recode is not None and len(recode) > 2 and any(truth_of(v) is None for v in recode)
+        return Fit(0.8 if unknown else 1.0, text, recode=recode)
     if kind == "tenure":
         if p.numeric and p.lo is not None and p.raw_lo >= 0:
             unit, conf, why = tenure_unit(p)
             return Fit(1.0, f"{p.range_text()}, {why}", info={"tenure_unit": unit, "unit_confidence": conf, "unit_why": why})
         return None
     if kind in ("money", "duration"):
+        if kind == "money" and accumulates(p.norm):
+            return None  # a total to date is no revenue per period: it grows with tenure
         if p.numeric and not p.row_number and p.lo is not None and p.lo >= 0 and p.n_unique > 2:
             return Fit(1.0, p.range_text())
         return None
@@ -214,6 +253,19 @@ def value_fit(p: ColumnProfile, kind: str, spec_name: str = "") -> Fit | None:
             return Fit(0.9, "names")
         return None
     raise ValueError(f"unknown kind {kind!r}")
+
+
+_ACCUMULATES = re.compile(r"(^|_)(total|totals|lifetime|cumulative|cum|ltv|clv|to_date|todate|sum|overall)(_|$)")
+_PER_PERIOD = re.compile(r"(^|_)(month|monthly|mo|year|yearly|annual|annually|week|weekly|per|avg|average|mean)(_|$)")
+
+
+def accumulates(norm: str) -> bool:
+    """Whether a (normalised) column name reads as a total to date: ``total_charges``, ``lifetime_value``.
+
+    Such a column grows with tenure, so it is neither revenue per period nor a fair churn covariate;
+    ``total_monthly_charges`` names a period and does not count.
+    """
+    return bool(_ACCUMULATES.search(norm)) and not _PER_PERIOD.search(norm)
 
 
 def _score_fit(p: ColumnProfile, kind: str) -> Fit | None:
@@ -290,6 +342,7 @@ class TableGuess:
     kpi_columns: list[str] = field(default_factory=list)
     missing_required: list[str] = field(default_factory=list)
     confidence: float = 0.0
+    generated_key: bool = False  # customers without an id column: the integration numbers the rows (id: row_number)
 
     @property
     def feasible(self) -> bool:
@@ -346,6 +399,7 @@ def match_table(table: str, profiles: list[ColumnProfile]) -> TableGuess:
     evidence += min(2.0, 0.4 * len(guess.drivers)) + min(2.0, 0.5 * len(guess.kpi_columns))
     guess.evidence = round(evidence, 3)
     guess.missing_required = _missing_required(table, guess)
+    guess.generated_key = table == "customers" and "customer_id" not in ordered and not guess.missing_required
     return guess
 
 
@@ -353,11 +407,14 @@ def _missing_required(table: str, g: TableGuess) -> list[str]:
     """What the integration needs and the guess lacks (empty when the table is usable)."""
     have = set(g.matches)
     if table == "customers":
-        out = [] if "customer_id" in have else ["customer_id"]
+        out = []
         if not {"start_date", "tenure"} & have:
             out.append("start_date or tenure")
         if "tenure" in have and "churned" not in have and "end_date" not in have:
             out.append("churned")
+        # without an id, the rows are numbered (id: row_number), but only a file that says who left is a CRM
+        if "customer_id" not in have and (out or not {"end_date", "churned"} & have):
+            out.insert(0, "customer_id")
         return out
     if table == "responses":
         return [] if {"nps", "csat", "ces", "comment"} & have or g.drivers else ["a score or a comment"]

@@ -8,6 +8,7 @@ Works on the samples of :mod:`cxtemplate.scaffold.read` and the guesses of
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,7 +110,11 @@ def robust_extreme(values: pd.Series, latest: bool = True) -> tuple[pd.Timestamp
 
 
 def date_bounds(plan: Plan, today: dt.date) -> dict[str, Any]:
-    """``as_of`` (the latest date found) and ``start`` (the first month of events), with notes."""
+    """``as_of`` (the latest date found) and ``start`` (the first month of events), with notes.
+
+    Data without a date column give ``as_of`` ``None``: the data are tenure-based, with no calendar dates,
+    and the pages say so (today's date would put the run's day in every page header as if it were the data's).
+    """
     latest: list[tuple[pd.Timestamp, str, int]] = []
     first: list[pd.Timestamp] = []
     for table, rec in plan.sources.items():
@@ -128,8 +133,9 @@ def date_bounds(plan: Plan, today: dt.date) -> dict[str, Any]:
                 first.append(robust_extreme(d, latest=False)[0])
     out: dict[str, Any] = {}
     if not latest:
-        out["as_of"] = today
-        out["as_of_note"] = "TODO: no dates found in the data, so today's date; set the analysis date"
+        out["as_of"] = None
+        out["as_of_note"] = ("no calendar dates in the data, so no analysis date: the pages say so rather than "
+                             "invent one; give the export's as-of date here (YYYY-MM-DD) if you know it")
         return out
     hi, where, dropped = max(latest, key=lambda e: e[0])
     as_of = min(hi.date(), today)
@@ -159,24 +165,68 @@ COUNTRY_CURRENCY = {
     "poland": "PLN", "south africa": "ZAR", "brazil": "BRL", "mexico": "MXN", "singapore": "SGD",
 }
 CURRENCY_CODES = {"gbp", "eur", "usd", "cad", "aud", "nzd", "inr", "jpy", "chf", "sek", "nok", "dkk", "pln", "zar"}
+CURRENCY_WORDS = {"pounds": "GBP", "sterling": "GBP", "pence": "GBP", "euro": "EUR", "euros": "EUR",
+                  "dollars": "USD", "yen": "JPY", "rupees": "INR", "francs": "CHF"}
+# longest first: "A$" before "$"
+CURRENCY_SIGNS = (("US$", "USD"), ("A$", "AUD"), ("AU$", "AUD"), ("C$", "CAD"), ("CA$", "CAD"), ("NZ$", "NZD"),
+                  ("£", "GBP"), ("€", "EUR"), ("¥", "JPY"), ("₹", "INR"), ("$", "USD"))
+_SIGN = r"(?:US\$|AU?\$|CA?\$|NZ\$|[£€¥₹$])"
+AMOUNT_WITH_SIGN = re.compile(rf"^\s*-?\s*{_SIGN}\s*-?\d|\d\s*{_SIGN}\s*$")  # '$29.85', '12,50 €'
 
 
-def guess_currency(plan: Plan) -> tuple[str, str]:
-    """A currency from column names (``revenue_eur``) or place names in the data, with the evidence."""
-    votes: dict[str, list[str]] = {}
+def _sign_code(text: str) -> tuple[str, str] | None:
+    """The (sign, ISO code) a text carries, longest sign first."""
+    for sign, code in CURRENCY_SIGNS:
+        if sign in text:
+            return sign, code
+    return None
+
+
+def guess_currency(plan: Plan) -> tuple[str | None, str]:
+    """A currency from the data, with the evidence; ``None`` when nothing says which.
+
+    Evidence, strongest first: a currency sign in a column's name (``Revenue (£)``) or in its amounts (``€12.50``);
+    an ISO code or a currency's name in a column's name (``revenue_eur``, ``charges_in_dollars``) or as the one value
+    of a currency column; place names in the data (``France``, ``Germany``). A ``$`` alone reads as US dollars, and
+    the note says to check. Without evidence the currency stays unset: amounts are then shown without one, never in
+    an assumed currency.
+    """
+    votes: dict[str, list[tuple[float, str]]] = {}
+
+    def vote(code: str, weight: float, why: str) -> None:
+        votes.setdefault(code, []).append((weight, why))
+
     for rec in plan.sources.values():
         for p in rec.profiles:
+            if found := _sign_code(p.name):
+                vote(found[1], 3.0, f"'{found[0]}' in column '{p.name}'")
             for token in p.norm.split("_"):
                 if token in CURRENCY_CODES:
-                    votes.setdefault(token.upper(), []).append(f"column '{p.name}'")
-            if p.is_text and p.n_unique <= 200:
+                    vote(token.upper(), 3.0, f"column '{p.name}'")
+                elif token in CURRENCY_WORDS:
+                    vote(CURRENCY_WORDS[token], 2.0, f"column '{p.name}'")
+            if not p.is_text or p.values is None:
+                continue
+            sample = p.values.iloc[:200]
+            signed = sample[sample.str.contains(AMOUNT_WITH_SIGN)]
+            if len(signed) >= 0.5 * len(sample) and (found := _sign_code(str(signed.iloc[0]))):
+                vote(found[1], 3.0, f"amounts like '{signed.iloc[0]}' in column '{p.name}'")
+            codes = {v.strip().upper() for v in p.levels} & {c.upper() for c in CURRENCY_CODES}
+            if "currency" in p.norm and len(codes) == 1 and p.n_unique == 1:
+                vote(codes.pop(), 3.0, f"column '{p.name}'")
+            if p.n_unique <= 200:
                 places = [v for v in p.levels if v.strip().lower() in COUNTRY_CURRENCY]
                 for v in places[:3]:
-                    votes.setdefault(COUNTRY_CURRENCY[v.strip().lower()], []).append(v)
+                    vote(COUNTRY_CURRENCY[v.strip().lower()], 1.0, v)
     if not votes:
-        return "GBP", "TODO: no currency found in the data; GBP is the default (ISO 4217 code)"
-    code = max(votes, key=lambda c: len(votes[c]))
-    return code, f"guess 0.6: {', '.join(dict.fromkeys(votes[code]))}; check it"
+        return None, ("TODO: no currency found in the data, so none is set and amounts are shown without one; "
+                      "write the ISO 4217 code (e.g. currency: EUR) if you know it")
+    code = max(votes, key=lambda c: sum(w for w, _ in votes[c]))
+    strong = max(w for w, _ in votes[code]) >= 2.0
+    why = ", ".join(dict.fromkeys(w for _, w in votes[code]))
+    dollar = any("'$'" in w or "like '$" in w for _, w in votes[code]) and code == "USD"
+    note = f"guess {0.8 if strong else 0.6}: {why}" + ("; '$' is also CAD, AUD …" if dollar else "") + "; check it"
+    return code, note
 
 
 # --------------------------------------------------------------------------- extra columns
@@ -197,7 +247,7 @@ def classify_extra(p: ColumnProfile) -> Extra:
     """Whether an unmapped column travels as an attribute (``keep``), and whether it can be a segment or covariate."""
     if p.row_number or (p.name.startswith("Unnamed: ") and p.numeric and p.unique_share > 0.98):
         return Extra(p.name, False, "a row number")
-    personal_values = p.email_share >= 0.5 or (p.is_text and p.phone_share >= 0.5)
+    personal_values = p.email_share >= 0.5 or (p.is_text and p.phone_share >= 0.5 and not p.is_date)
     many = p.n_unique > MAX_SEGMENT_LEVELS or p.unique_share > 0.5
     if personal_values or (looks_personal(p.name) and many):
         return Extra(p.name, False, "personal data: not needed by the analysis, so it does not travel")
@@ -217,9 +267,9 @@ def classify_extra(p: ColumnProfile) -> Extra:
         if p.n_unique <= MAX_SEGMENT_LEVELS:
             return Extra(p.name, True, p.level_text() + warn, segment=True, covariate=True)
         return Extra(p.name, True, f"{p.level_text()}: too many for a segment{warn}")
-    if p.numbers_as_text:
-        return Extra(p.name, True, f"{p.range_text()} stored as text (blanks or words among the numbers): "
-                                   "TODO: clean it before using it as a covariate")
+    if p.numbers_as_text:  # the integration reads such a kept column as numbers, the odd values as missing
+        return Extra(p.name, True, f"{p.range_text()}, with blanks or words among the numbers (read as missing)"
+                     + warn, covariate=True)
     return Extra(p.name, True, p.range_text() + warn, covariate=True)
 
 

@@ -30,7 +30,8 @@ def project(tmp_path: Path) -> Path:
     """A tiny engagement folder: params/acme.yaml and data/responses.csv."""
     (tmp_path / "params").mkdir()
     (tmp_path / "params" / "data").mkdir()
-    (tmp_path / "params" / "data" / "responses.csv").write_text("nps\n9\n")
+    # a column for each metric enabled by default: `validate` checks the params against the header
+    (tmp_path / "params" / "data" / "responses.csv").write_text("nps,csat,ces\n9,5,7\n")
     (tmp_path / "params" / "acme.yaml").write_text(MINIMAL)
     return tmp_path
 
@@ -222,3 +223,44 @@ def test_targets_at_the_ends_of_the_range_are_accepted(project, value):
     p = project / "params" / "acme.yaml"
     p.write_text(MINIMAL + f"objectives:\n  - {{id: o1, goal: g, {value}, deadline: 2026-12-31, owner: cx_lead}}\n")
     assert load_config(p).objectives[0].target in (100, -100, 0)
+
+
+CRM_ONLY = """\
+organisation:
+  id: acme
+  name: Acme Ltd
+sources:
+  customers:
+    file: data/crm.csv
+    id: row_number
+    columns: {tenure: months, churned: left}
+"""
+
+
+@pytest.mark.parametrize("extra, where, line, words", [
+    ("    columns: {tenure: months, churned: left, customer_id: ref}\n", "sources.customers.id", 7,
+     "columns.customer_id maps 'ref' too; keep one of them"),
+    ("  responses:\n    file: data/responses.csv\n    columns: {customer_id: cust}\n",
+     "sources.responses.columns.customer_id", 11, "no responses can join on customer_id"),
+    ("  responses:\n    file: data/responses.csv\n    id: row_number\n", "sources.responses.id", 11,
+     "generates the key of customers only"),
+])
+def test_a_generated_key_where_it_cannot_stand_is_refused_with_its_line(project, extra, where, line, words):
+    (project / "params" / "data" / "crm.csv").write_text("months,left\n3,1\n")
+    text = CRM_ONLY
+    if extra.startswith("    columns"):
+        text = text.replace("    columns: {tenure: months, churned: left}\n", extra)
+    else:
+        text += extra
+    path = project / "params" / "acme.yaml"
+    path.write_text(text)
+    (found,) = [p for p in problems(path) if where in p]
+    assert words in found and f"acme.yaml:{line}: {where}:" in found
+
+
+def test_a_crm_numbered_by_its_rows_loads(project):
+    (project / "params" / "data" / "crm.csv").write_text("months,left\n3,1\n")
+    path = project / "params" / "acme.yaml"
+    path.write_text(CRM_ONLY)
+    cfg = load_config(path)
+    assert cfg.sources.customers.id == "row_number" and cfg.organisation.as_of is None

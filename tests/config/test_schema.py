@@ -46,7 +46,8 @@ def messages(model, **data) -> str:
 
 def test_minimal_params_validate_with_the_documented_defaults():
     cfg = Config.model_validate(MINIMAL)
-    assert cfg.organisation.currency == "GBP" and cfg.organisation.frequency == "month"
+    # the currency unknown unless given: money is then shown without one, never in an assumed £
+    assert cfg.organisation.currency is None and cfg.organisation.frequency == "month"
     assert cfg.metrics.csat.scale == (1, 5) and cfg.metrics.ces.scale == (1, 7) and cfg.metrics.confidence == 0.95
     assert cfg.reporting.min_n == 30  # DESIGN.md: cells under 30 responses are suppressed by default
     assert cfg.reporting.roles == ["executive", "manager", "analyst"]
@@ -316,3 +317,22 @@ def test_the_join_error_level_may_not_exceed_the_warning_level():
 def test_each_metric_reports_the_range_its_value_can_take(metrics, key, expected):
     cfg = Config.model_validate({**MINIMAL, "metrics": metrics})
     assert cfg.metric_range(key) == expected
+
+
+# --------------------------------------------------------------------------- dateless data, unknown currency, row numbers
+
+
+def test_as_of_may_be_left_out_for_data_without_calendar_dates():
+    org = Organisation(id="a", name="A")
+    assert org.as_of is None and org.currency is None
+    assert "no calendar dates" in Config.model_validate(
+        {**MINIMAL, "organisation": {"id": "a", "name": "A"}}).summary()
+    # a window or a baseline needs the analysis date
+    assert "start need as_of" in messages(Organisation, id="a", name="A", start="2025-01-01")
+    assert "baseline need as_of" in messages(Organisation, id="a", name="A", baseline="2025-01")
+
+
+def test_id_row_number_is_the_only_generated_key():
+    assert Source(file=Path("crm.csv"), id="row_number").id == "row_number"
+    assert Source(file=Path("crm.csv")).id is None
+    assert errors(Source, file=Path("crm.csv"), id="uuid")[0]["loc"] == ("id",)

@@ -86,8 +86,11 @@ def test_fmt_money_puts_the_sign_before_the_symbol(x, currency, decimals, expect
     assert fmt_money(x, currency, decimals) == expected
 
 
-def test_fmt_money_defaults_to_pounds_without_decimals():
-    assert fmt_money(12.3) == "£12"
+def test_fmt_money_without_a_currency_shows_a_plain_amount():
+    # the currency unknown (organisation.currency left out): no symbol, no code, never an assumed £
+    assert fmt_money(12.3) == fmt_money(12.3, None) == fmt_money(12.3, "") == "12"
+    assert fmt_money(-1234.5, None, 1) == f"{MINUS}1,234.5"
+    assert fmt_money(None, None) == "–"
 
 
 @pytest.mark.parametrize("p, expected", [

@@ -16,7 +16,7 @@ from cxtemplate.data.integrate import integrate
 from cxtemplate.errors import ConfigError
 from cxtemplate.measure.metrics import estimate
 from cxtemplate.measure.spec import specs_from_config
-from cxtemplate.run.definitions import scale_warnings, threshold_warnings
+from cxtemplate.run.definitions import header_problems, scale_warnings, threshold_warnings
 
 HEAD = """\
 organisation:
@@ -170,7 +170,143 @@ def test_mistakes_in_the_metric_set_are_reported_with_their_key(tmp_path, yaml_t
 
 def test_validate_prints_the_warnings_and_still_succeeds(tmp_path, capsys):
     r = pd.DataFrame({"nps": _answers(range(11)), "csat": _answers(range(1, 6))})
-    path = _project(tmp_path, r, "metrics:\n  csat: {scale: [1, 10]}\n")
+    # ces switched off: enabled without a column it would be an error (header_problems), not a warning
+    path = _project(tmp_path, r, "metrics:\n  csat: {scale: [1, 10]}\n  ces: {enabled: false}\n")
     assert main(["validate", str(path)]) == 0
     captured = capsys.readouterr()
     assert ": OK — " in captured.out and "warning: CSAT (csat, source column 'csat'): no answer reaches" in captured.err
+
+
+# --------------------------------------------------------------------------- the params against the files' headers
+
+CRM = """\
+organisation:
+  id: acme
+  name: Acme Ltd
+sources:
+  customers:
+    file: data/crm.csv
+    columns:
+      tenure: months
+      churned: Churn
+    keep: [Contract, Gendr]
+    recode:
+      churned: {"yes": true, "no": false}
+governance:
+  owners:
+    cx_lead: {name: A. Person}
+"""
+
+
+def _crm_project(tmp_path: Path, text: str = CRM, frame: pd.DataFrame | None = None, name: str = "crm.csv") -> Path:
+    (tmp_path / "params" / "data").mkdir(parents=True)
+    frame = frame if frame is not None else pd.DataFrame(
+        {"months": [3, 14, 40] * 10, "Churn": ["Yes", "No", "No"] * 10, "Contract": ["A", "B", "C"] * 10})
+    target = tmp_path / "params" / "data" / name
+    frame.to_parquet(target) if name.endswith(".parquet") else frame.to_csv(target, index=False)
+    path = tmp_path / "params" / "acme.yaml"
+    path.write_text(text)
+    return path
+
+
+def _line_of(text: str, start: str) -> int:
+    return next(i for i, ln in enumerate(text.splitlines(), 1) if ln.lstrip().startswith(start))
+
+
+def test_header_problems_name_the_file_line_and_key(tmp_path):
+    path = _crm_project(tmp_path)
+    found = {p.path: p for p in header_problems(load_config(path))}
+    assert set(found) == {"sources.customers.columns", "sources.customers.keep[1]", "sources.customers.recode.churned"}
+    missing_id = found["sources.customers.columns"]
+    assert missing_id.line == _line_of(CRM, "columns:")
+    assert "required column customer_id is not provided" in missing_id.message
+    assert "set `id: row_number`" in missing_id.message               # the way out for an export without ids
+    kept = found["sources.customers.keep[1]"]
+    assert kept.line == _line_of(CRM, "keep:") and "'Gendr' is not a column of data/crm.csv" in kept.message
+    recode = found["sources.customers.recode.churned"]
+    assert recode.line == _line_of(CRM, "churned: {")
+    # the keys are lower case, the file writes Yes / No: the rule would change nothing
+    assert "none of the recode keys ('yes', 'no') is a value of column 'Churn'" in recode.message
+    assert "'No', 'Yes'" in recode.message and "first 30 rows" in recode.message
+
+
+def test_a_mapped_column_the_file_lacks_gets_the_closest_name(tmp_path):
+    text = CRM.replace("churned: Churn", "churned: Churned").replace("keep: [Contract, Gendr]", "id: row_number") \
+              .replace('{"yes": true, "no": false}', '{"Yes": true, "No": false}')
+    (problem,) = header_problems(load_config(_crm_project(tmp_path, text)))
+    assert (problem.path, problem.line) == ("sources.customers.columns.churned", _line_of(text, "churned: Churned"))
+    assert problem.message == "the column mapped to churned, 'Churned' is not a column of data/crm.csv " \
+                              "(did you mean 'Churn'?)"
+
+
+def test_a_parquet_schema_is_checked_too(tmp_path):
+    text = CRM.replace("crm.csv", "crm.parquet").replace("keep: [Contract, Gendr]", "id: row_number") \
+              .replace('{"yes": true, "no": false}', '{"Left": true}')
+    found = header_problems(load_config(_crm_project(tmp_path, text, name="crm.parquet")))
+    assert [p.path for p in found] == ["sources.customers.recode.churned"]
+
+
+def test_matching_params_have_no_header_problems(tmp_path):
+    text = CRM.replace("keep: [Contract, Gendr]", "id: row_number\n    keep: [Contract]") \
+              .replace('{"yes": true, "no": false}', '{"Yes": true, "No": false}')
+    assert header_problems(load_config(_crm_project(tmp_path, text))) == []
+
+
+def test_recode_keys_written_as_numbers_match_numbers(tmp_path):
+    text = CRM.replace("keep: [Contract, Gendr]", "id: row_number").replace('{"yes": true, "no": false}',
+                                                                             "{1: true, 0: false}")
+    frame = pd.DataFrame({"months": [3, 14, 40] * 10, "Churn": [1.0, 0.0, 0.0] * 10})
+    assert header_problems(load_config(_crm_project(tmp_path, text, frame))) == []
+
+
+def test_a_generated_key_beside_a_real_id_column_is_refused(tmp_path):
+    text = """\
+organisation: {id: acme, name: Acme Ltd}
+sources:
+  customers:
+    file: data/crm.csv
+    id: row_number
+    columns: {tenure: months, churned: Churn}
+  responses:
+    file: data/survey.csv
+metrics:
+  csat: {enabled: false}
+  ces: {enabled: false}
+"""
+    frame = pd.DataFrame({"customer_id": ["K1", "K2", "K3"] * 10, "months": [3, 14, 40] * 10,
+                          "Churn": ["Yes", "No", "No"] * 10})
+    path = _crm_project(tmp_path, text, frame)
+    pd.DataFrame({"customer_id": ["K1", "K2"], "nps": [9, 3]}).to_csv(tmp_path / "params" / "data" / "survey.csv",
+                                                                      index=False)
+    found = {p.path: p for p in header_problems(load_config(path))}
+    assert set(found) == {"sources.customers.id", "sources.responses"}
+    assert "has a column called customer_id: map it instead" in found["sources.customers.id"].message
+    assert found["sources.customers.id"].line == 5
+    # the survey's ids would be matched against row numbers: refused, as a mapped customer_id is when loading
+    assert "no row number of the CRM export is an id another system holds" in found["sources.responses"].message
+
+
+def test_calendar_dates_need_an_analysis_date(tmp_path):
+    text = CRM.replace("      tenure: months\n      churned: Churn\n", "      start_date: joined\n") \
+              .replace("keep: [Contract, Gendr]", "id: row_number").replace(
+                  '    recode:\n      churned: {"yes": true, "no": false}\n', "")
+    frame = pd.DataFrame({"joined": ["2024-01-05", "2024-03-01"] * 5})
+    (problem,) = header_problems(load_config(_crm_project(tmp_path, text, frame)))
+    assert problem.path == "organisation" and "organisation.as_of is not set" in problem.message
+    assert "start_date: column 'joined'" in problem.message
+
+
+def test_the_demo_and_the_examples_match_their_files(root, real_data):
+    for params in [root / "params" / "demo.yaml", *sorted((root / "params" / "examples").glob("*.yaml"))]:
+        assert header_problems(load_config(params)) == [], params.name
+
+
+def test_validate_and_run_stop_on_header_problems_before_anything_starts(tmp_path, capsys):
+    path = _crm_project(tmp_path)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "3 problems in the parameters" in err and f"{path}:{_line_of(CRM, 'columns:')}: sources.customers.columns" in err
+    out = tmp_path / "reports"
+    assert main(["run", str(path), "--out", str(out), "--quiet"]) == 2
+    assert "required column customer_id is not provided" in capsys.readouterr().err
+    assert not out.exists()                                            # no notebook started, no folder made

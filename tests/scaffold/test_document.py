@@ -69,8 +69,10 @@ def test_airline_validates_and_recognises_a_survey(airline):
     assert all(src.missing[d] == [0] for d in cfg.metrics.drivers.columns)
     assert cfg.metrics.drivers.labels["inflight_wifi_service"] == "Inflight wifi service"
     assert {"segment", "Customer Type", "Type of Travel"} <= set(cfg.segments)
-    assert cfg.organisation.as_of == dt.date.today()  # no date column in the file
-    assert "TODO" in _line(path, r"^\s+as_of:")
+    # no date column in the file: no as_of (tenure-based, no calendar dates), never the day `new` ran
+    assert cfg.organisation.as_of is None and not re.search(r"^\s+as_of:", path.read_text(encoding="utf-8"), re.M)
+    assert "no calendar dates in the data" in _line(path, r"^\s+# as_of:")
+    assert cfg.organisation.currency is None  # nothing in a survey of passengers says which
     assert re.search(r"# guess 0\.\d\d: 2 levels", _line(path, r"^\s+csat: satisfaction"))
 
 
@@ -364,11 +366,115 @@ def test_scaffold_text_writes_nothing_and_is_the_written_file(tmp_path):
     text = scaffold_text("acme", data, params, today=dt.date(2025, 1, 31))
     assert not params.exists()
     assert "id: acme" in text and "file: ../data/crm.csv" in text
-    assert _raw_text(text)["organisation"]["as_of"] == dt.date(2025, 1, 31)       # no dates: today, with a TODO
-    assert re.search(r"as_of: 2025-01-31 +# TODO", text)
+    assert "as_of" not in _raw_text(text)["organisation"]      # no dates: no as_of, never the day it was written
+    assert re.search(r"# as_of: YYYY-MM-DD +# no calendar dates in the data", text)
 
 
 def _raw_text(text: str) -> dict:
     from cxtemplate.config.loader import UniqueKeyLoader
 
     return yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506
+
+
+# --------------------------------------------------------------------------- a telecom-like export, as it arrives
+
+
+def _telecom(folder: Path, n: int = 240, **drop) -> Path:
+    """A telecom CRM export: no id, tenure in months, churn Yes/No, service flags, monthly and total charges."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(11)
+    months = rng.integers(0, 73, n)
+    monthly = rng.uniform(20, 110, n).round(2)
+    internet = rng.choice(["DSL", "Fiber optic", "No"], n)
+    total = (monthly * months).round(2).astype(str)
+    total[months == 0] = " "                                   # as the export writes it for a new customer
+    frame = pd.DataFrame({
+        "gender": rng.choice(["Female", "Male"], n), "SeniorCitizen": rng.integers(0, 2, n),
+        "Partner": rng.choice(["Yes", "No"], n), "tenure": months, "phone_service": rng.integers(0, 2, n),
+        "InternetService": internet,
+        "StreamingTV": np.where(internet == "No", "No internet service", rng.choice(["Yes", "No"], n)),
+        "Contract": rng.choice(["Month-to-month", "One year", "Two year"], n),
+        "PaymentMethod": rng.choice(["Electronic check", "Mailed check", "Bank transfer (automatic)"], n),
+        "MonthlyCharges": monthly, "TotalCharges": total, "Churn": rng.choice(["Yes", "No"], n, p=[0.3, 0.7])})
+    frame.drop(columns=[c for c, d in drop.items() if d]).to_csv(folder / "telco.csv", index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def telecom(tmp_path_factory):
+    root = tmp_path_factory.mktemp("telecom")
+    data = _telecom(root / "data")
+    path = write_params("telco", data, params_dir=root / "params")
+    return path, load_config(path), data
+
+
+def test_a_crm_without_an_id_is_recognised_with_a_generated_key(telecom):
+    path, cfg, data = telecom
+    src = cfg.sources.customers
+    assert src is not None and src.id == "row_number" and "customer_id" not in src.columns
+    assert src.columns == {"tenure": "tenure", "churned": "Churn", "plan": "Contract", "revenue": "MonthlyCharges"}
+    assert src.tenure_unit == "month" and cfg.churn.revenue_per == "month"
+    assert "no id column found" in _line(path, r"^\s+id: row_number")
+    result = integrate(cfg)
+    customers = result.tables["customers"]
+    raw = pd.read_csv(data / "telco.csv")
+    # the ids are the rows' positions in the file, 1 = the first row under the header
+    assert customers["customer_id"].tolist() == [str(i) for i in range(1, len(raw) + 1)]
+    assert int(customers["churned"].sum()) == int((raw["Churn"] == "Yes").sum())
+    from cxtemplate.data.quality import caveats_text
+
+    assert "**Generated key:** the CRM export has no id column" in caveats_text(result.quality())
+
+
+def test_dateless_exports_have_no_as_of_and_no_assumed_currency(telecom):
+    path, cfg, _ = telecom
+    assert cfg.organisation.as_of is None and cfg.organisation.currency is None
+    text = path.read_text(encoding="utf-8")
+    assert dt.date.today().isoformat() not in text.split("Written by")[1].split("\n", 1)[1]  # only in the header line
+    assert re.search(r"^  # currency: EUR +# TODO: no currency found", text, re.M)
+    assert "GBP" not in text
+
+
+def test_segments_and_covariates_of_a_telecom_export(telecom):
+    path, cfg, _ = telecom
+    # the canonical plan first, then columns of three or more levels, then yes/no flags, protected ones last
+    assert cfg.segments == ["plan", "InternetService", "StreamingTV", "PaymentMethod", "Partner", "gender"]
+    covs = cfg.churn.covariates
+    assert "phone_service" in covs               # 0/1 product flag: named like personal data, but it is not
+    assert "TotalCharges" not in covs and "TotalCharges" in cfg.sources.customers.keep
+    assert "'TotalCharges' reads as a total to date" in _line(path, r"# not covariates:")
+    assert cfg.churn.cx_covariates == []
+
+
+def test_a_generated_key_is_refused_when_a_survey_joins_on_customer_ids(tmp_path):
+    data = _telecom(tmp_path / "data")
+    rng = np.random.default_rng(3)
+    pd.DataFrame({"customer_id": [f"K{i}" for i in rng.integers(0, 500, 200)], "nps": rng.integers(0, 11, 200),
+                  "comment": [f"the service was fine on visit {i}, thanks" for i in range(200)]}
+                 ).to_csv(data / "survey.csv", index=False)
+    path = write_params("telco", data, params_dir=tmp_path / "params")
+    text = path.read_text(encoding="utf-8")
+    assert "id: row_number" not in text.replace("`id: row_number`", "")
+    assert "TODO: no customer id column found, and survey.csv (customer_id) link rows to customers" in text
+    from cxtemplate.run.definitions import header_problems
+
+    (problem,) = [p for p in header_problems(load_config(path)) if "customer_id" in p.message]
+    assert problem.path == "sources.customers.columns" and "set `id: row_number`" in problem.message
+    assert problem.line == text.splitlines().index("    columns:                     # canonical name: column in the file") + 1
+
+
+@pytest.mark.parametrize("values, expected", [
+    (["Active", "Closed", "Suspended"], {"Active": False, "Closed": True, "Suspended": False}),
+    (["Existing Customer", "Attrited Customer"], {"Existing Customer": False, "Attrited Customer": True}),
+])
+def test_a_status_column_becomes_the_churn_flag(tmp_path, values, expected):
+    data = _telecom(tmp_path / "data", Churn=True)
+    frame = pd.read_csv(data / "telco.csv", keep_default_na=False)
+    frame["Account Status"] = np.random.default_rng(4).choice(values, len(frame))
+    frame.to_csv(data / "telco.csv", index=False)
+    cfg = load_config(write_params("telco", data, params_dir=tmp_path / "params"))
+    src = cfg.sources.customers
+    assert src.columns["churned"] == "Account Status" and src.recode["churned"] == expected
+    customers = integrate(cfg).tables["customers"]
+    closed = [v for v, left in expected.items() if left]
+    assert int(customers["churned"].sum()) == int(frame["Account Status"].isin(closed).sum())

@@ -11,12 +11,14 @@ import pytest
 
 from cxtemplate.scaffold.guess import (
     Fit,
+    accumulates,
     combine,
     driver_name,
     guess_tables,
     match_table,
     name_score,
     tenure_unit,
+    truth_of,
     value_fit,
 )
 from cxtemplate.scaffold.profile import profile_column, profile_frame
@@ -156,3 +158,92 @@ def test_ratings_on_one_scale_become_drivers():
                                                         ("seat_comfort", "Seat comfort"), ("food", "Food")]
     assert g.driver_scale == (1, 5) and all(d.missing == [0] for d in g.drivers)   # 0 on 1–5: not applicable
     assert "Age" not in g.used_columns and g.feasible
+
+
+# --------------------------------------------------------------------------- churn flags in any encoding, totals, no id
+
+
+@pytest.mark.parametrize("value, truth", [
+    ("Yes", True), ("y", True), ("TRUE", True), ("1", True), ("Churned", True), ("Closed", True),
+    ("Attrited Customer", True), ("Terminated", True),
+    ("No", False), ("N", False), ("false", False), ("0", False), ("Active", False), ("Existing Customer", False),
+    ("No churn", False), ("not resolved", False), ("Open", False),
+    ("Suspended", None), ("No internet service", None), ("Gold", None),
+])
+def test_truth_of_a_flag_value(value, truth):
+    assert truth_of(value) is truth
+
+
+def churn_fit(values, name="churned"):
+    f = value_fit(profile_column("status", pd.Series(values)), "bool", name)
+    return None if f is None else (f.score, f.recode, f.why)
+
+
+@pytest.mark.parametrize("values, recode", [
+    (["Yes", "No"] * 10, {"Yes": True, "No": False}),
+    (["Y", "N", "N"] * 10, {"Y": True, "N": False}),
+    (["churned", "active", "active"] * 10, {"churned": True, "active": False}),
+    (["Attrited Customer", "Existing Customer", "Existing Customer"] * 10,
+     {"Attrited Customer": True, "Existing Customer": False}),
+])
+def test_two_level_churn_flags_in_common_encodings(values, recode):
+    score, got, _ = churn_fit(values)
+    assert score == 1.0 and got == recode
+
+
+def test_true_false_and_zero_one_flags_need_no_recode():
+    assert churn_fit([True, False] * 10)[:2] == (1.0, None)
+    assert churn_fit([1, 0, 0] * 10)[:2] == (1.0, None)
+    assert churn_fit([1, 2, 2] * 10) is None               # 1/2 codes: nothing says which is "left"
+
+
+def test_a_status_column_with_a_closed_value_is_a_churn_flag():
+    values = ["Active"] * 12 + ["Closed"] * 5 + ["Suspended"] * 3
+    score, recode, why = churn_fit(values)
+    # the closed value is "left", every other level "still a customer"; an unknown level lowers the confidence
+    assert recode == {"Active": False, "Closed": True, "Suspended": False} and score == 0.8
+    assert why == "Closed = yes; Active / Suspended = no"
+    assert churn_fit(["Active"] * 12 + ["Closed"] * 5 + ["Cancelled"] * 3)[:2] == \
+        (1.0, {"Active": False, "Closed": True, "Cancelled": True})
+    assert churn_fit(["Gold", "Silver", "Bronze"] * 5) is None  # no level says "left"
+    assert churn_fit(["Active", "Dormant"] * 5) is None         # neither does "Dormant"
+    # for any other flag a status column is no yes/no column
+    f = value_fit(profile_column("status", pd.Series(values)), "bool", "contact_opt_in")
+    assert f is None
+
+
+@pytest.mark.parametrize("name, total", [
+    ("total_charges", True), ("TotalCharges", True), ("lifetime_value", True), ("cumulative_spend", True),
+    ("clv", True), ("monthly_charges", False), ("total_monthly_charges", False), ("annual_revenue", False),
+    ("avg_total_spend", False),
+])
+def test_a_total_to_date_is_not_revenue_per_period(name, total):
+    from cxtemplate.scaffold.profile import normalise
+
+    assert accumulates(normalise(name)) is total
+    fit_ = value_fit(profile_column(name, pd.Series(np.linspace(10, 900, 50))), "money", "revenue")
+    assert (fit_ is None) is total
+
+
+def _crm(**cols):
+    rng = np.random.default_rng(5)
+    n = 120
+    base = {"tenure": rng.integers(0, 72, n), "Churn": rng.choice(["Yes", "No"], n),
+            "Contract": rng.choice(["Month-to-month", "One year", "Two year"], n)}
+    return pd.DataFrame({**base, **cols})
+
+
+def test_a_crm_without_an_id_column_gets_a_generated_key():
+    g = match_table("customers", profile_frame(_crm()))
+    assert "customer_id" not in g.matches and g.feasible and g.generated_key
+    assert guess_tables(profile_frame(_crm()))[0].table == "customers"
+
+
+def test_without_an_id_only_a_file_that_says_who_left_is_a_crm():
+    rng = np.random.default_rng(6)
+    signups = pd.DataFrame({"signup_date": pd.date_range("2024-01-01", periods=120).strftime("%Y-%m-%d"),
+                            "plan": rng.choice(["A", "B"], 120)})
+    g = match_table("customers", profile_frame(signups))
+    assert not g.feasible and g.missing_required == ["customer_id"] and not g.generated_key
+    with_id = match_table("customers", profile_frame(_crm(customer_id=[f"C{i}" for i in range(120)])))
+    assert with_id.feasible and not with_id.generated_key
