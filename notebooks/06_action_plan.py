@@ -37,9 +37,10 @@ quality = run.load("00_data_integration", "quality", default=None)
 inputs = dq.present_inputs(quality or {}, run.specs)
 # the columns the findings, the callback queue and the alerts read
 responses = run.table("responses", run.table_columns("responses", findings.response_columns(run.specs, cfg.alerts)))
-found = findings.collect(run.load, responses, currency)
+found = findings.collect(run.load, responses, currency, specs=run.specs)
 table = findings.to_frame(found)
-actions.opening_section(table, inputs, dated=as_of is not None, warning=dq.join_warning(quality)).show()
+actions.opening_section(table, inputs, dated=as_of is not None, warning=dq.join_warning(quality),
+                        currency=currency).show()
 
 # %% [markdown]
 # ## The action register

@@ -57,7 +57,7 @@ sm.drivers_section(drivers, run.load("04_experience_analysis", "drivers_summary"
 sm.first_actions_section(register, currency).show()
 
 # %%
-if note := sm.methods_note(maturity, churn):
+if note := sm.methods_note(maturity, churn, currency):
     say(note)
 run.save("headline", {"cards": cards, "sentence": opening})
 run.done(cards=len(cards))

@@ -34,7 +34,7 @@ def test_run_with_invalid_params_exits_2_before_any_notebook(tmp_path, capsys):
 def test_validate_refuses_organisations_whose_reports_would_nest(tmp_path, capsys):
     """Two params files given together: one client's output folder inside the other's is an error naming both."""
     (tmp_path / "params" / "data").mkdir(parents=True)
-    (tmp_path / "params" / "data" / "responses.csv").write_text("nps\n9\n")
+    (tmp_path / "params" / "data" / "responses.csv").write_text("nps,csat,ces\n9,4,2\n")  # each enabled metric
     base = ("organisation: {id: %s, name: X, as_of: 2025-12-31}\nsources: {responses: {file: data/responses.csv}}\n"
             "governance: {owners: {cx_lead: {name: A}}}\nreporting: {output_dir: %s}\n")
     (tmp_path / "params" / "a.yaml").write_text(base % ("alpha", "../reports"))

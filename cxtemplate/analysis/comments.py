@@ -136,11 +136,14 @@ def topic_selection_note(model) -> str:
 
 
 def topics_view(table: pd.DataFrame, model) -> TableView:
-    """The topics table (from :func:`topics_table`) as the page shows it."""
+    """The topics table (from :func:`topics_table`) as the page shows it (its title speaks of NPS only when the
+    table carries the topics' NPS impact)."""
     frame = labelled(table, {"label": "Topic", "share": "Share of comments", "Top words": "Top words",
                              "impact": "NPS impact", "ci_low": "Low", "ci_high": "High", "p_adj": "Adjusted p",
                              "Examples (redacted)": "Examples (redacted)"})
-    return TableView(frame, "Comment topics, their words, and their relation to NPS",
+    title = ("Comment topics, their words, and their relation to NPS" if "impact" in table.columns
+             else "Comment topics and their words")
+    return TableView(frame, title,
                      formats={"Share of comments": lambda v: f"{100 * v:.0f}%", "NPS impact": signed(1),
                               "Low": fixed(1), "High": fixed(1), "Adjusted p": p_value_cell},
                      note=topic_selection_note(model))
@@ -168,7 +171,7 @@ def comments_section(survey: Survey) -> CommentsSection:
         section.absent(f"There are too few comments (fewer than {MIN_COMMENTS})",
                        "topics and sentiment are not analysed")
         return section
-    section.say(comments_method("nps" in commented.columns))
+    section.method(comments_method("nps" in commented.columns))
     fitted = section.topics = comment_topics(commented["comment"], seed=survey.seed)
     model, membership = fitted.model, fitted.membership
     if fitted.note:

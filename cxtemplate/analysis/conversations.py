@@ -483,7 +483,7 @@ def conversations_section(interactions: pd.DataFrame | None, responses: pd.DataF
     if interactions is None or interactions.empty:
         section.absent("There are no conversation records", "contact analytics are skipped")
         return section
-    section.say(conversations_method(interactions, with_survey=responses is not None))
+    section.method(conversations_method(interactions, with_survey=responses is not None))
     if "channel" not in interactions.columns:  # one channel: every contact
         interactions = interactions.assign(channel="All channels")
     by_channel = summary_by(interactions, by=("channel",), conf=conf)

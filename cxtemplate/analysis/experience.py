@@ -142,7 +142,7 @@ def headline_section(survey: Survey) -> HeadlineSection:
         return section
     head, section.period_tables = headline(survey.responses, survey.specs, freq=survey.freq, as_of=survey.as_of,
                                            baseline=survey.baseline, conf=survey.conf)
-    section.say(HEADLINE_METHOD)
+    section.method(HEADLINE_METHOD)
     for _, row in head.iterrows():
         section.say(headline_sentence(row, survey.specs[row["key"]]))
     for spec in survey.specs.values():
@@ -159,7 +159,7 @@ def trends_section(survey: Survey, period_tables: dict[str, pd.DataFrame]) -> Se
     section = Section()
     if not survey.dated or not any(key in period_tables for key in survey.specs):
         return section
-    section.say(TRENDS_METHOD)
+    section.method(TRENDS_METHOD)
     for key, spec in survey.specs.items():
         if key not in period_tables:
             continue
@@ -204,7 +204,7 @@ def steps_section(survey: Survey) -> Section:
         return section
     steps = detect_steps(responses, spec, "responded_at", group_col, freq=survey.freq, min_n=survey.min_n,
                          seed=survey.seed)
-    section.say(STEPS_METHOD)
+    section.method(STEPS_METHOD)
     section.say(step_sentence(steps, group_col.replace("_", " "), spec))
     significant = steps[steps["significant"]]
     if not significant.empty:
@@ -244,7 +244,7 @@ def segments_section(survey: Survey) -> Section:
         return section
     spec = next(iter(survey.specs.values()))
     table = segment_table(survey.responses, spec, columns, min_n=survey.min_n)
-    section.say(SEGMENTS_METHOD)
+    section.method(SEGMENTS_METHOD)
     section.say(segment_sentence(table, spec))
     section.table(segments_view(table, spec))
     section.keep("segments", table)

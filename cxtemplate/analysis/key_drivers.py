@@ -227,7 +227,7 @@ def drivers_section(survey: Survey, *, n_boot: int = 300) -> DriversSection:
     analysis = section.analysis = analyse_drivers(responses, outcome, drivers, n_boot=n_boot, seed=survey.seed,
                                                   conf=survey.conf)
     sh = analysis.shapley
-    section.say(DRIVERS_METHOD)
+    section.method(DRIVERS_METHOD)
     section.say(driver_sentence(analysis, labels))
     name = specs[outcome].name if outcome in specs else outcome
     section.chart(plot_importance, sh, labels=labels, source=SOURCE, title=f"What drives {name}: R² = {sh.r2:.2f}")

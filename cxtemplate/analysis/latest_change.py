@@ -99,7 +99,7 @@ def root_cause_section(survey: Survey, *, importance=None, topic_membership: pd.
         return section
     change = latest_significant_change(responses, spec, freq=survey.freq, alpha=0.05, min_n=survey.min_n,
                                        end=survey.as_of)
-    section.say(ROOT_CAUSE_METHOD)
+    section.method(ROOT_CAUSE_METHOD)
     section.say(change.sentence)
     section.keep("root_cause", root_cause_record(change))
     if not change.found:

@@ -57,6 +57,8 @@ def levers_view(table: pd.DataFrame, spec: MetricSpec, note: str) -> TableView:
 def levers_section(survey: Survey, operations: pd.DataFrame | None) -> Section:
     """Operational KPIs against the survey metric within locations (see the module)."""
     section = Section()
+    if not survey.present and operations is None:  # the page's opening said there is no survey
+        return section
     if operations is None:
         section.absent("There are no operational KPIs", "experience–performance links are not estimated")
         return section
@@ -70,7 +72,7 @@ def levers_section(survey: Survey, operations: pd.DataFrame | None) -> Section:
     panel = kpi_panel(survey.responses, operations, spec, freq=survey.freq, conf=survey.conf)
     result = kpi_effects(panel, spec=spec, conf=survey.conf)
     table = result.table
-    section.say(LEVERS_METHOD)
+    section.method(LEVERS_METHOD)
     if table.empty:
         section.say(result.note)
         return section

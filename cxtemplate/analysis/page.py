@@ -132,7 +132,7 @@ class Survey:
         if not self.present:
             section.absent("There are no survey responses for this organisation", "the experience analysis is skipped")
             return section
-        section.say(intro_text(self, operations=operations))
+        section.method(intro_text(self, operations=operations))
         return section
 
 

@@ -319,7 +319,7 @@ def coaching_section(survey: Survey, *, importance=None, min_n: int = 10) -> Sec
     if not survey.has("nps"):
         section.absent("There are no NPS scores", "agents are not compared")
         return section
-    section.say(COACHING_METHOD)
+    section.method(COACHING_METHOD)
     staffed = responses[responses["agent_id"].notna()]
     team_col = "location" if "location" in staffed.columns else "agent_id"
     table = coaching_table(staffed, "agent_id", team_col, "nps", survey.drivers, kind="nps", importance=importance,

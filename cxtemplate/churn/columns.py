@@ -44,7 +44,7 @@ def is_personal(column: str) -> bool:
     return bool(_PII.search(str(column)))
 
 
-def personal_data(values: pd.Series, *, sample: int = SAMPLE_VALUES) -> str | None:
+def personal_data(values: pd.Series, *, sample: int = SAMPLE_VALUES, name: str | None = None) -> str | None:
     """What personal data a column holds, judged from its values; ``None`` when it holds none.
 
     Numbers and true/false flags are never personal (``phone_service`` 0/1 is a product flag), except whole
@@ -54,12 +54,16 @@ def personal_data(values: pd.Series, *, sample: int = SAMPLE_VALUES) -> str | No
     numbers, addresses, postcodes, self-introduced names) or look like an e-mail address or a phone number;
     and it is free text (names, comments, identifiers: nothing a model can use) when it has more than
     :data:`FREE_TEXT_LEVELS` distinct values and more than 5% of its rows, or when at least 20 values are
-    nearly all different.
+    nearly all different. The name is a hint, never enough on its own: a text column whose name suggests
+    personal data (:func:`is_personal`) and whose values are mostly different (at least half, more than one)
+    holds names or contact details.
 
     Parameters
     ----------
     values : Series
     sample : int
+    name : str, optional
+        The column's name (default ``values.name``), for the hint above.
 
     Returns
     -------
@@ -94,6 +98,9 @@ def personal_data(values: pd.Series, *, sample: int = SAMPLE_VALUES) -> str | No
         return KIND_WORDS.get(kind, kind.replace("_", " "))
     if (n_levels > FREE_TEXT_LEVELS and n_levels > 0.05 * len(text)) or (n_levels >= 20 and n_levels > 0.9 * len(text)):
         return f"free text with {n_levels:,} different values"
+    name = values.name if name is None else name
+    if name is not None and is_personal(name) and 1 < n_levels and n_levels >= 0.5 * len(text):
+        return f"{n_levels:,} different values under a name that suggests personal data"
     return None
 
 

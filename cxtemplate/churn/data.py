@@ -125,7 +125,10 @@ def survival_frame(customers: pd.DataFrame, *, as_of=None, covariates: Sequence[
     keep : sequence of str
         Further non-model columns to carry (e.g. ``revenue``); personal data is refused.
     tenure_unit : str
-        Unit of a ``tenure`` column when there is no ``tenure_days`` (see :func:`tenure_to_days`).
+        Unit of a ``tenure`` column when there is no ``tenure_days``. The tenure is taken as written —
+        *k* months is *k* × 365.25 / 12 days, no half unit added (:func:`tenure_to_days`) — exactly as
+        integration computes ``tenure_days``, so this function on a raw export and the report agree
+        (S(12 months) included) with lifelines run on the tenure column itself.
     min_duration_days : float
         Durations below this (zero) are raised to it.
     id_col : str

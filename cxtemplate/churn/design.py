@@ -163,10 +163,14 @@ class Design:
                 if kappa <= max_condition:
                     break
                 vif = np.diag(np.linalg.pinv(sub, hermitian=True))
-                worst = live[int(np.argmax(vif))]
+                # of columns inflated alike (within 1%: a near-copy and its original), the later one in model order goes
+                at = int(np.flatnonzero(vif >= np.max(vif) * 0.99)[-1])
+                worst = live[at]
+                partner = left[live[int(np.argmax(np.where(np.arange(len(live)) == at, -1.0, np.abs(sub[at]))))]]
                 why = ("it is an exact combination of other columns" if not np.isfinite(kappa) else
-                       f"it is nearly a combination of other columns (variance inflation {float(np.max(vif)):,.0f}; "
-                       f"the condition number of the design was {kappa:,.0f}, above {max_condition:g})")
+                       f"it is nearly a combination of other columns, above all '{self.label(partner)}' (variance "
+                       f"inflation {float(vif[at]):,.0f}; the condition number of the design was {kappa:,.0f}, "
+                       f"above {max_condition:g})")
                 self._drop(left[worst], why)
                 live.remove(worst)
         return X[[c for c in cols if c not in self.dropped]]

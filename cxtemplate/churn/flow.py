@@ -27,7 +27,7 @@ from cxtemplate.churn.km_cox import KMResult, fit_cox, fit_cox_time_varying, kap
 from cxtemplate.churn.results import ChurnUnavailable, CoxResult
 from cxtemplate.churn.scoring import counterfactual, revenue_at_risk, risk_value_matrix, score_customers, top_at_risk
 from cxtemplate.churn.validation import design_sample_ids, validate
-from cxtemplate.data.where import describe_where, where_columns, where_mask
+from cxtemplate.data.where import WhereError, describe_where, where_columns, where_mask
 
 if TYPE_CHECKING:
     from cxtemplate.config.schema import Config
@@ -167,24 +167,6 @@ def tenure_leaks(surv: pd.DataFrame, covariates: list[str], threshold: float = L
             rho = surv[[c, "tenure_days"]].corr(method="spearman").iloc[0, 1]
             if abs(rho) > threshold:
                 out[c] = float(rho)
-    return out
-
-
-def leak_sentence(leaks: dict[str, float], kept: Sequence[str] = ()) -> list[str]:
-    """What the page says about covariates that move with tenure: left out (one sentence), or kept on purpose."""
-    out = []
-    left = {c: r for c, r in leaks.items() if c not in kept}
-    if left:
-        names = ", ".join(f"'{c}' (Spearman ρ = {r:.2f} with tenure)" for c, r in left.items())
-        out.append(f"Left out of the model: {names} {'moves' if len(left) == 1 else 'move'} with tenure itself; a "
-                   "quantity that accumulates over a customer's life is larger for those who stayed longer, so it "
-                   "would predict leaving from the outcome and inflate the model's accuracy (to keep one anyway, "
-                   "list it under churn.keep_leaking).")
-    for c in kept:
-        if c in leaks:
-            out.append(f"**Warning:** '{c}' moves with tenure itself (Spearman ρ = {leaks[c]:.2f}) and is kept in the "
-                       "model because churn.keep_leaking lists it: its hazard ratio and the model's accuracy are "
-                       "inflated by the outcome itself.")
     return out
 
 
@@ -407,7 +389,12 @@ def analyse_cohort(name: str, where: dict, descriptive: pd.DataFrame, fit_frame:
     horizon, alpha, seed, max_subjects
         As for the whole analysis.
     """
-    mask = where_mask(descriptive, where, key=f"churn.cohorts.{name}")
+    try:
+        mask = where_mask(descriptive, where, key=f"churn.cohorts.{name}")
+    except WhereError as err:  # a column the customers table lacks, a value of the wrong type: said, and the run goes on
+        out = Cohort(name, dict(where), describe_where(where), 0, 0)
+        out.notes.append(f"Cohort '{name}' cannot be selected: {err}")
+        return out
     members = descriptive.loc[mask]
     out = Cohort(name, dict(where), describe_where(where), int(mask.sum()), int(members["churned"].sum()))
     if out.customers == 0:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from cxtemplate.data.privacy import KIND_LABELS
 from cxtemplate.report.display import TableView, fmt_num, fmt_pct
+from cxtemplate.report.absent import supplied_inputs
 from cxtemplate.report.render import NO_CALENDAR_DATES
 from cxtemplate.report.section import Section
 
@@ -76,12 +77,17 @@ def headline(quality: dict[str, Any]) -> str:
     tables = quality["tables"]
     total_in = sum(r["rows_in"] for r in tables.values())
     total_q = sum(r["rows_quarantined"] for r in tables.values())
-    parts = [f"{fmt_num(r['rows_used'])} {TABLE_LABELS.get(t, t).lower().replace('(crm)', '(CRM)')}"
+    parts = [f"{fmt_num(r['rows_used'])} {_lower(TABLE_LABELS.get(t, t))}"
              for t, r in tables.items()]
     q = (f"{fmt_num(total_q)} rows ({fmt_pct(100 * total_q / total_in, 2)}) were quarantined with a reason and are "
          "listed below; none were dropped silently." if total_q else "No row needed to be quarantined.")
     read = "1 source was" if len(tables) == 1 else f"{len(tables)} sources were"
     return f"**{read} read and validated:** {', '.join(parts)}. {q}"
+
+
+def _lower(label: str) -> str:
+    """A table's label inside a sentence: lower case, acronyms kept ("customers (CRM)", "operational KPIs")."""
+    return label.lower().replace("(crm)", "(CRM)").replace("kpis", "KPIs")
 
 
 def caveats_text(quality: dict[str, Any]) -> str:
@@ -137,26 +143,14 @@ def data_period(quality: dict[str, Any], start=None) -> str:
     return f"{first} to {max(str(d)[:10] for d in ends)}"
 
 
-def present_inputs(quality: dict[str, Any], metrics=()) -> frozenset[str]:
-    """The inputs the organisation supplied, in the names of :data:`cxtemplate.report.absent.INPUTS`.
-
-    The canonical tables that came in with rows, ``revenue`` when the CRM carries revenue, ``nps`` when NPS is
-    among ``metrics`` (the enabled metric keys) and the responses carry NPS scores, and ``dates`` when any
-    table carries a calendar date. Pages name only these; the partial-flow tests check them against the rest.
+def present_inputs(quality: dict[str, Any], metrics=None) -> frozenset[str]:
+    """The inputs the organisation supplied (:func:`cxtemplate.report.absent.supplied_inputs`): pages name only these.
 
     >>> sorted(present_inputs({"tables": {"customers": {"rows_used": 3, "missing_share": {"revenue": 0.0},
     ...                                                 "date_range": {}}}}))
     ['customers', 'revenue']
     """
-    tables = {t: r for t, r in quality.get("tables", {}).items() if r.get("rows_used", 1)}
-    found = set(tables)
-    if _has_column(quality, "customers", "revenue") and "customers" in tables:
-        found.add("revenue")
-    if "nps" in metrics and _has_column(quality, "responses", "nps") and "responses" in tables:
-        found.add("nps")
-    if data_period({"tables": tables}) != NO_CALENDAR_DATES:
-        found.add("dates")
-    return frozenset(found)
+    return supplied_inputs(quality, metrics)
 
 
 def join_warning(quality: dict[str, Any] | None, *tables: str) -> str:
@@ -184,7 +178,7 @@ def reasons_view(quality: dict[str, Any]) -> TableView:
                      empty="No row failed a check.")
 
 
-NO_DATES = "The tables carry no calendar dates (tenure-based data) — there is no date coverage to show."
+NO_DATES = "No table carries a calendar date — there is no date coverage to show."
 
 
 def coverage_view(quality: dict[str, Any]) -> TableView:
@@ -248,21 +242,21 @@ def joins_section(quality: dict[str, Any]) -> Section:
     tables = quality["tables"]
     children = [t for t in ("responses", "interactions") if t in tables]
     if not children:
-        section.absent("There are no survey responses or conversations", "there is nothing to link to the customers")
+        section.absent("There are no survey responses and no conversations", "there is nothing to link to the customers")
     elif "customers" not in tables:
         section.absent("There is no CRM", f"the {' and '.join(TABLE_LABELS[t].lower() for t in children)} cannot "
                                           "be linked to customers")
     else:
         text = joins_method(quality)
         with_text = [t for t in children if _has_column(quality, t, FREE_TEXT[t])]
-        section.say(text + (" " + REDACTION_METHOD if with_text else ""))
+        section.method(text + (" " + REDACTION_METHOD if with_text else ""))
         section.table(joins_view(quality))
     with_text = [t for t in FREE_TEXT if _has_column(quality, t, FREE_TEXT[t])]
     if not with_text:
         section.say("The exports carry no free text — there was nothing to redact.")
         return section
     if "customers" not in tables or not children:
-        section.say(REDACTION_METHOD.replace(" and the names of known customers", ""))
+        section.method(REDACTION_METHOD.replace(" and the names of known customers", ""))
     section.table(redactions_view(quality))
     return section
 

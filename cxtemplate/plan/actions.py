@@ -22,7 +22,7 @@ import pandas as pd
 
 from cxtemplate.data.spreadsheet import write_xlsx
 from cxtemplate.plan.findings import Finding, count_sentence
-from cxtemplate.report.display import TableView, fmt_money, labelled
+from cxtemplate.report.display import TableView, currency_note, fmt_money, labelled
 from cxtemplate.report.section import Section
 
 EFFORT_DAYS = {"low": 30, "medium": 90, "high": 180}
@@ -190,7 +190,8 @@ def with_impact_text(register: pd.DataFrame, currency: str = "GBP") -> pd.DataFr
 def register_sentence(register: pd.DataFrame) -> str:
     """How many actions, from the catalogue and generated, and the first one with its owner and due date."""
     first = register.iloc[0]
-    return (f"**{len(register)} actions**, {int((register['origin'] == 'catalogue').sum())} from the catalogue and "
+    actions = "1 action" if len(register) == 1 else f"{len(register)} actions"
+    return (f"**{actions}**, {int((register['origin'] == 'catalogue').sum())} from the catalogue and "
             f"{int((register['origin'] == 'generated').sum())} generated for findings the catalogue does not cover. "
             f"The top priority is **{first['action']}** (owner: {first['owner']}, due {first['due']}).")
 
@@ -202,7 +203,7 @@ TOP_ACTION_LABELS = {"rank": "#", "action": "Action", "finding": "Finding it ans
 def top_actions_view(register: pd.DataFrame, n: int = 10) -> TableView:
     """The first ``n`` actions of a register with :func:`with_impact_text`, for the action plan page."""
     return TableView(labelled(register.head(n), TOP_ACTION_LABELS), "Top actions by priority", max_rows=n,
-                     note=f"The full register ({len(register)} actions, with the impact rules and every finding) is in "
+                     note=f"The full register ({len(register)} action{'' if len(register) == 1 else 's'}, with the impact rules and every finding) is in "
                           "action_plan.xlsx and action_register.csv in this run's artifacts.")
 
 
@@ -247,19 +248,22 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
 
 # --------------------------------------------------------------------------- the page's sections
 
-FINDING_SOURCES = (("drivers to concentrate on", "responses"), ("comment topics that hurt", "responses"),
-                   ("locations and segments that fell\nbehind", "responses"), ("objectives off track", "responses"),
-                   ("customers at risk", "customers"), ("agents to coach", "responses"),
-                   ("operational levers", "operations"), ("maturity\ngaps", "maturity_answers"))
-"""What the earlier pages find that the plan turns into actions, and the input each needs (the line breaks are
-those of the page's text when every input is there)."""
+FINDING_SOURCES = (("drivers to concentrate on", "responses", ("driver",)),
+                   ("comment topics that hurt", "responses", ("topic",)),
+                   ("locations and segments that fell\nbehind", "responses", ("location_drop", "segment_gap")),
+                   ("objectives off track", "responses", ("objective",)),
+                   ("customers at risk", "customers", ("churn_risk",)),
+                   ("agents to coach", "responses", ("agent_coaching",)),
+                   ("operational levers", "operations", ("kpi",)), ("maturity\ngaps", "maturity_answers", ("maturity",)))
+"""What the earlier pages find that the plan turns into actions, the input each needs and the kinds of finding it
+gives (the line breaks are those of the page's text when every input is there)."""
 
 REFERENCE_SIZES = (("5 NPS points", "nps"), ("5 percentage\npoints", "responses"), ("2% of annual revenue", "revenue"),
                    ("100 customers expected to leave", "churn_no_revenue"), ("one maturity level", "maturity_answers"))
 """The reference size of each unit of impact, and the input whose findings are stated in it."""
 
 
-def intro_text(inputs, *, dated: bool = True) -> str:
+def intro_text(inputs, *, dated: bool = True, kinds=None) -> str:
     """What the action plan does and how it ranks, naming only the findings and units the inputs allow.
 
     Parameters
@@ -269,11 +273,15 @@ def intro_text(inputs, *, dated: bool = True) -> str:
         ``customers``, ``revenue``, ``nps``, ``operations``, ``maturity_answers`` …).
     dated : bool
         Whether there is an analysis date (due dates count from it; else from the day of the run).
+    kinds : collection of str, optional
+        The kinds of the findings there are (:class:`~cxtemplate.plan.findings.Finding` ``kind``): given, the page
+        names only what was found (a survey without comments or agents names no topics and no coaching).
     """
     inputs = set(inputs)
     if "customers" in inputs and "revenue" not in inputs:
         inputs.add("churn_no_revenue")
-    found = [w for w, need in FINDING_SOURCES if need in inputs and (need != "operations" or "responses" in inputs)]
+    found = [w for w, need, gives in FINDING_SOURCES if need in inputs and (need != "operations" or "responses" in inputs)
+             and (kinds is None or set(gives) & set(kinds))]
     units = [w for w, need in REFERENCE_SIZES if need in inputs]
     gathers = f" ({', '.join(found)})" if found else ""
     reference = f" ({', '.join(units)})" if units else ""
@@ -289,12 +297,19 @@ compares the expected impact with a reference size for its unit{reference}, capp
 low from the strength of the evidence; effort comes from the catalogue. {due}"""
 
 
-def opening_section(findings_table: pd.DataFrame, inputs, *, dated: bool = True, warning: str = "") -> Section:
-    """What the page does (:func:`intro_text`), how many findings call for action, and a weak join's warning."""
+def opening_section(findings_table: pd.DataFrame, inputs, *, dated: bool = True, warning: str = "",
+                    currency: str | None = "GBP") -> Section:
+    """What the page does (:func:`intro_text`), how many findings call for action, and a weak join's warning.
+
+    With revenue but no currency set, a note that amounts are plain (:func:`~cxtemplate.report.display.currency_note`).
+    """
     section = Section()
-    section.say(intro_text(inputs, dated=dated))
+    kinds = set(findings_table["kind"]) if "kind" in findings_table.columns else set()
+    section.method(intro_text(inputs, dated=dated, kinds=kinds))
     section.say(count_sentence(findings_table))
     section.say(warning)
+    if "revenue" in set(inputs) and (note := currency_note(currency)):
+        section.say(note)
     return section
 
 

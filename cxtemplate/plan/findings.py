@@ -201,6 +201,42 @@ def from_maturity(dimensions: pd.DataFrame | None) -> list[Finding]:
     return out
 
 
+NAMING_COLUMNS = ("segment", "plan", "location", "region", "channel", "journey_stage", "touchpoint")
+"""Group columns whose values name a kind of customer by themselves ("Small business customers")."""
+
+
+def group_subject(column: str, value) -> str:
+    """The customers of one group in words: "Small business customers" for a segment, plan or location;
+    "customers with streaming tv: Yes" for any other column (a flag's "Yes" names nobody).
+
+    >>> group_subject("segment", "Small business"), group_subject("streaming_tv", "Yes")
+    ('Small business customers', 'customers with streaming tv: Yes')
+    """
+    if column in NAMING_COLUMNS:
+        return f"{value} customers"
+    return f"customers with {column.replace('_', ' ')}: {value}"
+
+
+def leavers_by_group(scores: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Expected leavers per group of the churn scores, by the first of :data:`NAMING_COLUMNS` they carry with two
+    to thirty groups (``None`` without one): what the action plan targets when there is no revenue to value.
+
+    A group's expected leavers are the sum of its customers' probabilities of leaving within the horizon.
+    """
+    if scores is None or "churn_probability" not in scores.columns:
+        return None
+    column = next((c for c in NAMING_COLUMNS if c in scores.columns and 2 <= scores[c].nunique() <= 30), None)
+    if column is None:
+        return None
+    grouped = scores.groupby(column, observed=True)["churn_probability"]
+    return (pd.DataFrame({"customers": grouped.size(), "expected_churners": grouped.sum()}).reset_index()
+            .sort_values("expected_churners", ascending=False, ignore_index=True))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def from_churn(summary: dict | None, by_segment: pd.DataFrame | None, currency: str = "GBP") -> list[Finding]:
     """The customer group carrying the most revenue at risk, valued with the churn model.
 
@@ -210,16 +246,17 @@ def from_churn(summary: dict | None, by_segment: pd.DataFrame | None, currency: 
     if not summary or not summary.get("available") or by_segment is None or by_segment.empty:
         return []
     group_col = by_segment.columns[0]
-    valued = ("revenue_at_risk" in by_segment.columns and bool(summary.get("annual_revenue"))
-              and float(by_segment["revenue_at_risk"].fillna(0).sum()) > 0)
+    valued = ("revenue_at_risk" in by_segment.columns and float(by_segment["revenue_at_risk"].fillna(0).sum()) > 0
+              and (summary.get("annual_revenue") is None or float(summary["annual_revenue"]) > 0))
     if not valued:
         if "expected_churners" not in by_segment.columns:
             return []
         top = by_segment.sort_values("expected_churners", ascending=False).iloc[0]
         share = 100 * top["expected_churners"] / max(by_segment["expected_churners"].sum(), 1e-9)
+        subject = group_subject(group_col, top[group_col])
         return [Finding(
-            key="churn_risk", kind="churn_risk", subject=f"{top[group_col]} customers",
-            finding=(f"{top[group_col]} customers: {top['expected_churners']:,.0f} of them are expected to leave within "
+            key="churn_risk", kind="churn_risk", subject=subject,
+            finding=(f"{_capital(subject)}: {top['expected_churners']:,.0f} of them are expected to leave within "
                      f"the next {summary.get('horizon_months', 12)} months ({share:.0f}% of all expected leavers)."),
             impact=float(top["expected_churners"]), impact_unit="customers expected to leave",
             impact_rule="expected leavers = Σ P(churn within the horizon) over the group's active customers",
@@ -227,12 +264,14 @@ def from_churn(summary: dict | None, by_segment: pd.DataFrame | None, currency: 
             scope=f"{group_col}: {top[group_col]}")]
     top = by_segment.sort_values("revenue_at_risk", ascending=False).iloc[0]
     retained = summary.get("counterfactual_retained")
+    subject = group_subject(group_col, top[group_col])
     return [Finding(
-        key="churn_risk", kind="churn_risk", subject=f"{top[group_col]} customers",
-        finding=(f"{top[group_col]} customers carry {fmt_money(top['revenue_at_risk'], currency)} of annual revenue at "
+        key="churn_risk", kind="churn_risk", subject=subject,
+        finding=(f"{_capital(subject)} carry {fmt_money(top['revenue_at_risk'], currency)} of annual revenue at "
                  f"risk over the next {summary.get('horizon_months', 12)} months "
                  f"({100 * top['revenue_at_risk'] / max(by_segment['revenue_at_risk'].sum(), 1e-9):.0f}% of the total)."),
-        impact=float(top["revenue_at_risk"]), impact_unit=f"{currency} a year at risk",
+        impact=float(top["revenue_at_risk"]),
+        impact_unit=f"{currency} a year at risk" if currency else "a year at risk",  # no currency: plain amounts
         impact_rule=("expected lost annual revenue = Σ annual revenue × P(churn within the horizon); turning detractors "
                      f"into passives would retain {fmt_money(retained, currency)}" if retained else
                      "expected lost annual revenue = Σ annual revenue × P(churn within the horizon)"),
@@ -271,7 +310,7 @@ def response_columns(specs: dict, rules=()) -> list[str]:
     return [*RESPONSE_COLUMNS, *[s.column for s in specs.values()], *[r.by for r in rules if r.by]]
 
 
-def collect(load, responses: pd.DataFrame | None, currency: str = "GBP") -> list[Finding]:
+def collect(load, responses: pd.DataFrame | None, currency: str | None = "GBP", specs=None) -> list[Finding]:
     """Every finding of notebooks 01–05, read from their artifacts, in the order the action plan lists them.
 
     Parameters
@@ -281,8 +320,11 @@ def collect(load, responses: pd.DataFrame | None, currency: str = "GBP") -> list
         (the run's ``run.load``).
     responses : DataFrame, optional
         Canonical responses: the comment and location shares and the number of NPS answers come from here.
-    currency : str
-        Currency of revenue impacts.
+    currency : str or None
+        Currency of revenue impacts (``None``: plain amounts).
+    specs : mapping, optional
+        Metric key → :class:`~cxtemplate.measure.spec.MetricSpec` of the run: the key drivers' outcome is named
+        by its metric's name (a survey without NPS has its drivers stated in CSAT, never in NPS).
 
     Returns
     -------
@@ -291,7 +333,9 @@ def collect(load, responses: pd.DataFrame | None, currency: str = "GBP") -> list
     """
     has = (lambda col: responses is not None and col in responses.columns)  # noqa: E731
     found: list[Finding] = []
-    found += from_drivers(load(EXPERIENCE, "drivers", None))
+    outcome = (load(EXPERIENCE, "drivers_summary", None) or {}).get("outcome", "nps")
+    found += from_drivers(load(EXPERIENCE, "drivers", None),
+                          specs[outcome].name if specs and outcome in specs else str(outcome).upper())
     if has("comment"):
         found += from_topics(load(EXPERIENCE, "topic_impact", None), int(responses["comment"].notna().sum()),
                              len(responses), topics=load(EXPERIENCE, "topics", None))
@@ -302,8 +346,10 @@ def collect(load, responses: pd.DataFrame | None, currency: str = "GBP") -> list
     found += from_coaching(load(EXPERIENCE, "coaching", None), int(responses["nps"].notna().sum()) if has("nps") else None)
     found += from_kpis(load(EXPERIENCE, "kpi_effects", None))
     found += from_maturity(load("01_maturity", "dimensions", None))
-    found += from_churn(load("05_churn_survival", "summary", {}), load("05_churn_survival", "risk_by_segment", None),
-                        currency)
+    by_segment = load("05_churn_survival", "risk_by_segment", None)
+    if by_segment is None:  # no revenue, so notebook 05 values no group: count the expected leavers instead
+        by_segment = leavers_by_group(load("05_churn_survival", "scores", None))
+    found += from_churn(load("05_churn_survival", "summary", {}), by_segment, currency)
     return found
 
 
@@ -312,4 +358,6 @@ def count_sentence(table: pd.DataFrame) -> str:
     if table.empty:
         return "The analysis produced no finding that calls for action."
     kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in table["kind"].value_counts().items())
+    if len(table) == 1:
+        return f"The analysis produced **1 finding** that calls for action ({kinds})."
     return f"The analysis produced **{len(table)} findings** that call for action ({kinds})."

@@ -145,7 +145,7 @@ def retention_sentence(at_risk: pd.DataFrame, owner: str) -> str:
     "Valuable" only when the list carries revenue (notebook 05 ranks by revenue at risk then); without revenue
     the list is ranked by risk alone and says so.
     """
-    if "revenue_at_risk" in at_risk.columns:
+    if "revenue_at_risk" in at_risk.columns and pd.to_numeric(at_risk["revenue_at_risk"], errors="coerce").fillna(0).ne(0).any():
         return f"**{len(at_risk)} valuable customers at highest risk** to contact (owner: {owner})."
     return f"**{len(at_risk)} customers most likely to leave** to contact (owner: {owner})."
 
@@ -160,5 +160,9 @@ def retention_view(at_risk: pd.DataFrame, currency: str = "GBP", n: int = 10) ->
     def money(v):
         return fmt_money(v, currency)
 
+    # without revenue (none mapped, or every value empty or zero) the list carries no money columns at all
+    unvalued = [c for c in ("annual_revenue", "revenue_at_risk") if c in at_risk.columns
+                and not pd.to_numeric(at_risk[c], errors="coerce").fillna(0).ne(0).any()]
+    at_risk = at_risk.drop(columns=unvalued)
     return TableView(labelled(at_risk.head(n), RETENTION_LABELS), f"Retention list (first {n})",
                      formats={"Risk": lambda v: f"{100 * v:.0f}%", "Annual revenue": money, "Revenue at risk": money})

@@ -55,7 +55,7 @@ def opening_section(a: Assessment) -> Section:
     if not a.available:
         section.absent(*a.absence())
         return section
-    section.say(INTRO)
+    section.method(INTRO)
     section.say(a.stage_sentence())
     section.say(a.model_sentence())
     return section
@@ -66,7 +66,7 @@ def dimensions_section(a: Assessment) -> Section:
     section = Section()
     if not a.available:
         return section
-    section.say(DIMENSIONS_METHOD)
+    section.method(DIMENSIONS_METHOD)
     section.chart(_radar_axes, a)
     section.table(dimension_view(a))
     return section
@@ -77,7 +77,7 @@ def gap_section(a: Assessment) -> Section:
     section = Section()
     if not a.available:
         return section
-    section.say(GAP_METHOD)
+    section.method(GAP_METHOD)
     section.say(a.gap.sentence())
     if a.has_gap:
         section.chart(_gap_axes, a)
@@ -90,7 +90,7 @@ def next_section(a: Assessment) -> Section:
     section = Section()
     if not a.available:
         return section
-    section.say(NEXT_METHOD)
+    section.method(NEXT_METHOD)
     if a.next.empty:
         section.say(a.all_met_sentence())
     else:

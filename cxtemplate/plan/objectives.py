@@ -362,15 +362,19 @@ def assess_all(responses: pd.DataFrame | None, objectives: Iterable, specs: Mapp
     Returns
     -------
     ObjectiveResults
-        With ``absence`` set when there are no objectives or no dated responses.
+        With ``absence`` set when there are no objectives, no responses or no dated responses (the sentence names
+        what is missing in its own words, so a page never speaks of a survey the organisation does not have).
     """
     out = ObjectiveResults(conf=conf, freq=freq)
     objectives = list(objectives or ())
     if not objectives:
         out.absence = ("No objectives are set in the parameters", "add them under `objectives:` to track targets here")
         return out
-    if responses is None or "responded_at" not in responses.columns:
-        out.absence = ("There are no dated survey responses", "objectives cannot be baselined")
+    if responses is None:
+        out.absence = ("There are no survey responses", "objectives cannot be baselined")
+        return out
+    if "responded_at" not in responses.columns or not responses["responded_at"].notna().any():
+        out.absence = ("The survey responses carry no dates", "objectives cannot be baselined")
         return out
     for o in objectives:
         if o.metric not in specs:

@@ -47,7 +47,7 @@ def opening_section(res: ObjectiveResults) -> Section:
     if res.absence:
         section.absent(*res.absence)
         return section
-    section.say(INTRO)
+    section.method(INTRO)
     for note in res.notes:
         section.say(note)
     if res.records:
@@ -59,7 +59,7 @@ def glance_section(res: ObjectiveResults) -> Section:
     """Goal, metric, baseline, target, deadline, owner and status of every objective."""
     section = Section()
     if res.records:
-        section.say(GLANCE_METHOD)
+        section.method(GLANCE_METHOD)
         section.table(glance_view(res))
     return section
 
@@ -68,7 +68,7 @@ def feasibility_section(res: ObjectiveResults) -> Section:
     """Power, detectable change and history of every objective, and one verdict each."""
     section = Section()
     if res.records:
-        section.say(FEASIBILITY_METHOD)
+        section.method(FEASIBILITY_METHOD)
         section.table(feasibility_view(res))
         for text in res.verdicts():
             section.say(text)
@@ -85,7 +85,7 @@ def trajectory_section(res: ObjectiveResults) -> Section:
     section = Section()
     records = charted(res)
     if records:
-        section.say(TRAJECTORY_METHOD)
+        section.method(TRAJECTORY_METHOD)
     for r in records:
         section.chart(_objective_axes, r, res.series[r["id"]], res.freq, res.conf)
     return section

@@ -60,9 +60,14 @@ def maturity_card(summary: dict | None) -> dict | None:
 
 
 def _valued(churn: dict | None) -> bool:
-    """Whether the churn model valued the risk in revenue (a CRM with revenue): else no money is shown."""
-    return bool(churn and churn.get("available") and churn.get("revenue_at_risk") is not None
-                and churn.get("annual_revenue"))
+    """Whether the churn model valued the risk in revenue (a CRM with revenue): else no money is shown.
+
+    The churn summary carries ``revenue_at_risk`` only when the CRM has revenue; a zero total (every revenue
+    empty or zero) values nothing either.
+    """
+    if not churn or not churn.get("available") or churn.get("revenue_at_risk") is None:
+        return False
+    return float(churn.get("annual_revenue") or churn["revenue_at_risk"]) > 0
 
 
 def revenue_card(churn: dict | None, currency: str) -> dict | None:
@@ -151,8 +156,11 @@ def first_actions_view(register: pd.DataFrame, currency: str = "GBP") -> TableVi
                      note="Priority = impact score × confidence ÷ effort; the full register is on the Action plan page.")
 
 
-def methods_note(maturity: dict | None, churn: dict | None) -> str:
-    """The closing note: maturity stage and the churn model's quality ('' when neither is available), as HTML."""
+def methods_note(maturity: dict | None, churn: dict | None, currency: str | None = "GBP") -> str:
+    """The closing note: maturity stage and the churn model's quality ('' when neither is available), as HTML.
+
+    When money is shown (revenue at risk) and no currency is set, it also says the amounts carry none.
+    """
     m = maturity or {}
     facts = []
     if m.get("stage"):
@@ -160,9 +168,12 @@ def methods_note(maturity: dict | None, churn: dict | None) -> str:
     if churn and churn.get("available"):
         facts.append(f"churn model concordance {churn.get('concordance', float('nan')):.2f} in cross-validation, "
                      f"calibration error (ICI) {churn.get('ici', float('nan')):.3f} at {churn.get('horizon_months', 12)} months")
+    if _valued(churn) and not currency:
+        facts.append("amounts are shown without a currency symbol (the parameters set no `organisation.currency`)")
     if not facts:
         return ""
-    return "<span class='cx-note'>" + "; ".join(facts) + ". Definitions and methods are on the detailed pages.</span>"
+    text = "; ".join(facts)
+    return f"<span class='cx-note'>{text[:1].upper()}{text[1:]}. Definitions and methods are on the detailed pages.</span>"
 
 
 # --------------------------------------------------------------------------- the page's sections

@@ -13,7 +13,12 @@ likelihood-to-recommend question) and ``dates`` (tenure-based data, no calendar 
 The one sentence that says an input is absent may name it: a block of text that states the absence in the
 input's own words (:data:`ABSENCE_WORDS`, e.g. "There are no survey responses") is not a claim. "No identified
 detractor answered in the last 30 days" is one: it says there were no detractors, not that there was no survey.
-The page's header, title and footer are not checked (they carry the organisation's and the page's names).
+A section's heading followed directly by that sentence is not a claim either ("Operational levers", then "There
+are no operational KPIs — …"): the heading names the section, the sentence says it has nothing. The page's header,
+title and footer are not checked (they carry the organisation's and the page's names), nor are the page titles the
+index links to (``class="cx-page-title"``), nor the table of contents (``<nav>``, which repeats the headings). The
+index's one-line summaries are checked: :func:`cxtemplate.report.render.summary_for` leaves out one that names an
+input :func:`supplied_inputs` does not list.
 """
 
 from __future__ import annotations
@@ -24,14 +29,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["ABSENCE_WORDS", "ABSENT_PHRASES", "INPUTS", "Claim", "claims", "page_blocks"]
+__all__ = ["ABSENCE_WORDS", "ABSENT_PHRASES", "INPUTS", "Claim", "claims", "page_blocks", "supplied_inputs"]
 
 ABSENT_PHRASES: dict[str, tuple[str, ...]] = {
     # survey / CEM responses: the survey itself, its metrics and what only a survey gives
     "responses": ("survey", "NPS", "Net Promoter", "promoter", "detractor", "CSAT", "CES", "driver rating",
                   "key driver", "key-driver"),
     # conversations with agents, bots, chat, phone
-    "interactions": ("conversations", "conversation record", "handle time", "contact centre", "call centre", "chat", "resolution rate"),
+    "interactions": ("conversation", "handle time", "contact centre", "call centre", "chat", "resolution rate"),
     # the CRM: churn, tenure and retention exist only with a customer table
     "customers": ("CRM", "churn", "retention", "tenure", "survival", "Kaplan", "customers at risk"),
     # a CRM without revenue: no money anywhere
@@ -67,7 +72,10 @@ INPUTS = tuple(ABSENT_PHRASES)
 
 # inline tags join the text around them; every other tag ends a block of text
 _INLINE = ("a", "b", "strong", "em", "i", "span", "code", "sup", "sub", "small", "mark", "abbr")
-_DROP = re.compile(r"(?is)<(style|script|title|header|footer|h1)\b[^>]*>.*?</\1\s*>")
+_DROP = re.compile(r"(?is)<(style|script|title|header|footer|h1|nav)\b[^>]*>.*?</\1\s*>"
+                   r"|<a\b[^>]*class=[\"']cx-page-title[\"'][^>]*>.*?</a\s*>")
+_HEADING_START = re.compile(r"(?i)<h[2-6]\b")
+_HEADING_MARK = "\1"  # marks a block that is a heading (h2–h6)
 _INLINE_TAG = re.compile(r"(?i)</?(?:%s)\b[^>]*>" % "|".join(_INLINE))
 _TAG = re.compile(r"(?s)<[^>]+>")
 
@@ -90,9 +98,32 @@ def page_blocks(page: str) -> list[str]:
     >>> page_blocks("<header>Survey Co</header><h1>T</h1><p>No <strong>survey</strong> here.</p><td>A</td>")
     ['No survey here.', 'A']
     """
-    body = _INLINE_TAG.sub("", _DROP.sub("\0", page))
+    return [text for _, text in _blocks(page)]
+
+
+def _blocks(page: str) -> list[tuple[bool, str]]:
+    """(whether the block is a heading, its text) for every block of visible text (see :func:`page_blocks`)."""
+    body = _HEADING_START.sub(lambda m: "\0" + _HEADING_MARK + m.group(0), _DROP.sub("\0", page))
+    body = _INLINE_TAG.sub("", body)
     text = html.unescape(_TAG.sub("\0", body)).replace("¶", "")
-    return [b for b in (re.sub(r"\s+", " ", part).strip() for part in text.split("\0")) if b]
+    blocks = []
+    for part in text.split("\0"):
+        heading = part.startswith(_HEADING_MARK)
+        clean = re.sub(r"\s+", " ", part.lstrip(_HEADING_MARK)).strip()
+        if clean:
+            blocks.append((heading, clean))
+        elif heading:  # the mark sits before the heading's own tag: the next text block is the heading
+            blocks.append((True, ""))
+    # fold an empty heading mark into the block that follows it
+    out: list[tuple[bool, str]] = []
+    pending = False
+    for heading, clean in blocks:
+        if not clean:
+            pending = pending or heading
+            continue
+        out.append((heading or pending, clean))
+        pending = False
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -133,9 +164,38 @@ def claims(page: str, absent: Iterable[str]) -> list[Claim]:
     if unknown:
         raise ValueError(f"unknown inputs {unknown}: must be among {', '.join(INPUTS)}")
     found = []
-    for block in page_blocks(page):
+    blocks = _blocks(page)
+    for i, (heading, block) in enumerate(blocks):
+        after = blocks[i + 1][1] if i + 1 < len(blocks) else ""
         for what in absent:
-            if _says_absent(block, what):
+            if _says_absent(block, what) or (heading and _says_absent(after, what)):
                 continue
             found += [Claim(what, phrase, block) for phrase in ABSENT_PHRASES[what] if _pattern(phrase).search(block)]
     return found
+
+
+def _has_values(table: dict, column: str) -> bool:
+    share = (table.get("missing_share") or {}).get(column)
+    return share is not None and share < 1
+
+
+def supplied_inputs(quality: dict, metrics=None) -> frozenset[str]:
+    """The inputs an organisation supplied, from its integration record (``quality.json``), in :data:`INPUTS`' names.
+
+    The canonical tables integration kept rows of; ``revenue`` when the CRM carries a revenue value; ``nps`` when
+    the responses carry an NPS score (and, given ``metrics``, the enabled metric keys, NPS is among them);
+    ``dates`` when any table carries a calendar date.
+
+    >>> sorted(supplied_inputs({"tables": {"customers": {"rows_used": 3, "missing_share": {"revenue": 0.0},
+    ...                                                  "date_range": {}}}}))
+    ['customers', 'revenue']
+    """
+    tables = {t: r for t, r in (quality or {}).get("tables", {}).items() if r.get("rows_used", 1)}
+    found = set(tables)
+    if "customers" in tables and _has_values(tables["customers"], "revenue"):
+        found.add("revenue")
+    if "responses" in tables and _has_values(tables["responses"], "nps") and (metrics is None or "nps" in metrics):
+        found.add("nps")
+    if any(d for r in tables.values() for rng in (r.get("date_range") or {}).values() for d in rng or ()):
+        found.add("dates")
+    return frozenset(found)

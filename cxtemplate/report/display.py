@@ -55,6 +55,22 @@ def fmt_pct(x: Any, decimals: int = 0, *, share: bool = False) -> str:
     return f"{v:,.{decimals}f}%"
 
 
+NO_CURRENCY_NOTE = ("Amounts are shown without a currency symbol: the parameters set no "
+                    "`organisation.currency`, and none is assumed.")
+"""What a page with money says once when the organisation's currency is unknown (:func:`currency_note`)."""
+
+
+def currency_note(currency: str | None) -> str:
+    """The note on plain amounts when no currency is set (``""`` with one), for a page that shows money.
+
+    >>> currency_note("GBP")
+    ''
+    >>> currency_note(None).startswith("<span class='cx-note'>Amounts are shown without a currency symbol")
+    True
+    """
+    return "" if currency else f"<span class='cx-note'>{NO_CURRENCY_NOTE}</span>"
+
+
 def fmt_ci(lo: Any, hi: Any, decimals: int = 1) -> str:
     """An interval as 'low to high'."""
     if _missing(lo) or _missing(hi):

@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cxtemplate.report.absent import INPUTS, claims, supplied_inputs
 from cxtemplate.report.markup import clean_html, is_own_link, markdown_html
 
 TEMPLATES = Path(str(resources.files("cxtemplate.report") / "templates"))
@@ -309,6 +310,23 @@ def export_pdf(html_path: Path, pdf_path: Path, timeout: float = 120) -> bool:
     return pdf_path.is_file() and pdf_path.stat().st_size > 0
 
 
+def summary_for(summary: str, run_dir: Path) -> str:
+    """A page's one-line summary on the index, or ``""`` when it speaks of an input the organisation did not supply.
+
+    The summaries in the notebooks' metadata say what a page covers with every input (e.g. "which operational
+    levers matter"); the run's integration record (``artifacts/00_data_integration/quality.json``) says what came
+    in, and a summary naming an absent input (:func:`cxtemplate.report.absent.claims`) is left out. Without the
+    record (a run that stopped before integration) the summary is kept.
+    """
+    import json
+
+    path = Path(run_dir) / "artifacts" / "00_data_integration" / "quality.json"
+    if not summary or not path.is_file():
+        return summary
+    absent = set(INPUTS) - supplied_inputs(json.loads(path.read_text(encoding="utf-8")))
+    return "" if claims(f"<p>{summary}</p>", absent) else summary
+
+
 def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | None, pages: list[dict[str, Any]]) -> Path:
     """Write ``index.html``: headline numbers and the pages grouped by role.
 
@@ -338,6 +356,7 @@ def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | 
             pdf = html_path.with_suffix(".pdf")
             if export_pdf(html_path, pdf):
                 page["pdf_href"] = pdf.relative_to(run_dir).as_posix()
+    pages = [{**p, "summary": summary_for(p.get("summary", ""), run_dir)} for p in pages]
     groups = []
     for role in ("executive", "manager", "analyst"):
         items = sorted((p for p in pages if p.get("role") == role), key=lambda p: p.get("order", 50))

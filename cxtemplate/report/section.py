@@ -14,7 +14,7 @@ from typing import Any
 
 from cxtemplate.report.display import TableView, absent, absent_text, say, show_figure, show_table
 
-__all__ = ["Absent", "Chart", "Section"]
+__all__ = ["Absent", "Chart", "Method", "Section"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,14 @@ class Absent:
         return absent_text(self.what, self.consequence)
 
 
+@dataclass(frozen=True)
+class Method:
+    """What a section says of its method: shown first, and only when the section runs (an absent input is one
+    sentence and nothing else). Kept apart from :attr:`Section.sentences`, which are what the section found."""
+
+    text: str
+
+
 @dataclass
 class Section:
     """What one section of a page shows, in order, and the artifacts it saves.
@@ -50,7 +58,7 @@ class Section:
     Attributes
     ----------
     items : list
-        Paragraphs (``str``, Markdown), :class:`Absent` sentences, :class:`TableView` tables and
+        Paragraphs (``str``, Markdown), :class:`Method` text, :class:`Absent` sentences, :class:`TableView` tables and
         :class:`Chart` charts, in the order the page shows them.
     artifacts : dict
         Artifact name → DataFrame (saved as Parquet) or JSON-able object, for later notebooks.
@@ -62,6 +70,10 @@ class Section:
     def say(self, text: str) -> None:
         """Add a paragraph."""
         self.items.append(text)
+
+    def method(self, text: str) -> None:
+        """Add what the section says of its method (a paragraph; see :class:`Method`)."""
+        self.items.append(Method(text))
 
     def note(self, text: str) -> None:
         """Add a paragraph in the small type of a method note."""
@@ -85,8 +97,13 @@ class Section:
 
     @property
     def sentences(self) -> list[str]:
-        """The paragraphs and absent-input sentences, as the page shows them."""
+        """The paragraphs and absent-input sentences, as the page shows them (the method text is :attr:`methods`)."""
         return [i.text if isinstance(i, Absent) else i for i in self.items if isinstance(i, (str, Absent))]
+
+    @property
+    def methods(self) -> list[str]:
+        """What the section says of its method, in order (empty when its input is absent)."""
+        return [i.text for i in self.items if isinstance(i, Method)]
 
     @property
     def tables(self) -> list[TableView]:
@@ -107,6 +124,8 @@ class Section:
                 show_table(item)
             elif isinstance(item, Chart):
                 show_figure(item.draw().figure)
+            elif isinstance(item, Method):
+                say(item.text)
             else:
                 say(item)
 

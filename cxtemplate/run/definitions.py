@@ -184,6 +184,7 @@ def header_problems(cfg: Config, file: str | None = None) -> list[Problem]:
       customers source without ``customer_id`` or ``id: row_number``; customers without ``start_date`` or
       ``tenure``; an enabled metric or a driver without its column …);
     * a ``recode`` whose keys match no value in the first :data:`RECODE_ROWS` rows of its column;
+    * a ``where:`` filter that reads a column neither the table nor the file has;
     * ``id: row_number`` on customers while the file has a ``customer_id`` column, or while a survey or
       conversation export carries customer ids (row numbers join nothing);
     * no ``organisation.as_of`` (tenure-based data) while a source maps calendar dates.
@@ -298,7 +299,11 @@ def _source_problems(table: str, src, cfg: Config, columns: list[str], add) -> N
         close = match_column(c.name, columns)
         fix = f"map it under sources.{table}.columns ({c.name}: {close or '<column>'})"
         if table == "customers" and c.name == "customer_id":
-            fix += ", or, when the export has no id column, set `id: row_number` on this source"
+            joined = [t for t in ("responses", "interactions")
+                      if (other := getattr(cfg.sources, t)) is not None and "customer_id" in other.columns]
+            fix += (f"; the {' and '.join(joined)} join on customer ids, so the CRM must be exported with its own "
+                    "(row numbers, `id: row_number`, would match nothing)" if joined else
+                    ", or, when the export has no id column, set `id: row_number` on this source")
         add(where, f"required column {c.name} is not provided: no mapping names it and {label} has no column "
                    f"called {c.name}; {fix}")
     if table == "customers" and not {"start_date", "tenure"} & provided:
@@ -322,6 +327,22 @@ def _source_problems(table: str, src, cfg: Config, columns: list[str], add) -> N
                 add(("metrics", "drivers", "columns", i),
                     f"driver '{d}' is neither mapped under sources.responses.columns nor a column of {label}")
     _recode_problems(table, src, cfg, columns, add)
+    _where_problems(table, src, provided, columns, add)
+
+
+def _where_problems(table: str, src, canonical: set[str], columns: list[str], add) -> None:
+    """``where:`` columns that are neither a canonical column the source provides, nor kept, nor in the file."""
+    from cxtemplate.data.sources import match_column
+    from cxtemplate.data.where import where_columns
+
+    known = [*canonical, *src.keep, *src.kpi_columns, *columns]
+    for column in where_columns(src.where):
+        if column in known:
+            continue
+        close = match_column(column, known)
+        add(("sources", table, "where", column),
+            f"the filter reads '{column}', which is neither a column of {table} nor a column of {src.file}"
+            + (f" (did you mean '{close}'?)" if close else f"; its columns: {', '.join(columns[:30])}"))
 
 
 def _read_first_rows(table: str, src, cfg: Config, wanted: list[str], n: int = RECODE_ROWS) -> pd.DataFrame:

@@ -231,7 +231,7 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
         "run_id": run_id, "status": "running",
         "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "organisation": {"id": org.id, "name": org.name, "currency": org.currency,
-                         "period": _declared_period(org), "as_of": str(org.as_of)},
+                         "period": _declared_period(org), "as_of": None if org.as_of is None else str(org.as_of)},
         "params_file": cfg.params_path.name, "params_sha256": sha256_file(cfg.params_path),
         "inputs": input_hashes(cfg), "notebook_sha256": {p.stem: sha256_file(p) for p in nbs},
         "code_sha256": package_sha256(), "versions": versions(),

@@ -33,6 +33,7 @@ from cxtemplate.scaffold.plan import (
     date_bounds,
     extras,
     guess_currency,
+    place_currency,
     plan_sources,
     robust_extreme,
 )
@@ -319,7 +320,8 @@ def _segments_and_churn(doc: Doc, plan: Plan) -> None:
     for i, why in enumerate(segs.values()):
         doc.note(("segments", i), why)
     if not segs:
-        doc.note(("segments",), "TODO: no categorical column with 2–30 levels found")
+        doc.note(("segments",), "TODO: no categorical column with 2–30 levels found" if {"responses", "customers"}
+                 & set(plan.sources) else "segments break down survey responses and customers, and neither was found")
     if more:
         doc.tail(("segments",), f"TODO: more candidates, left out to keep the report readable: {', '.join(more)}")
 
@@ -453,7 +455,7 @@ def build_document(org: str, inspection: Inspection, params_dir: Path, today: dt
     doc.note(("organisation", "start"), dates.get("start_note"))
     doc.note(("organisation", "as_of"), dates["as_of_note"])
     if currency is None:
-        doc.tail(("organisation",), f"currency: EUR                # {currency_note}")
+        doc.tail(("organisation",), f"currency: {place_currency(plan) or 'EUR'}                # {currency_note}")
     if dates["as_of"] is None:
         doc.tail(("organisation",), f"as_of: YYYY-MM-DD            # {dates['as_of_note']}")
     else:

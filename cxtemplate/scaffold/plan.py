@@ -182,15 +182,12 @@ def _sign_code(text: str) -> tuple[str, str] | None:
     return None
 
 
-def guess_currency(plan: Plan) -> tuple[str | None, str]:
-    """A currency from the data, with the evidence; ``None`` when nothing says which.
+PLACE_WEIGHT = 1.0
+"""The weight of a place name's vote: a hint, written in the comment, never enough to set the currency."""
 
-    Evidence, strongest first: a currency sign in a column's name (``Revenue (£)``) or in its amounts (``€12.50``);
-    an ISO code or a currency's name in a column's name (``revenue_eur``, ``charges_in_dollars``) or as the one value
-    of a currency column; place names in the data (``France``, ``Germany``). A ``$`` alone reads as US dollars, and
-    the note says to check. Without evidence the currency stays unset: amounts are then shown without one, never in
-    an assumed currency.
-    """
+
+def currency_votes(plan: Plan) -> dict[str, list[tuple[float, str]]]:
+    """ISO code → the (weight, evidence) the data give for it; see :func:`guess_currency`."""
     votes: dict[str, list[tuple[float, str]]] = {}
 
     def vote(code: str, weight: float, why: str) -> None:
@@ -217,15 +214,38 @@ def guess_currency(plan: Plan) -> tuple[str | None, str]:
             if p.n_unique <= 200:
                 places = [v for v in p.levels if v.strip().lower() in COUNTRY_CURRENCY]
                 for v in places[:3]:
-                    vote(COUNTRY_CURRENCY[v.strip().lower()], 1.0, v)
+                    vote(COUNTRY_CURRENCY[v.strip().lower()], PLACE_WEIGHT, v)
+    return votes
+
+
+def place_currency(plan: Plan) -> str | None:
+    """The currency the place names in the data suggest (``France`` → EUR), or ``None``: a hint for the comment."""
+    places = {c: sum(w for w, _ in v if w == PLACE_WEIGHT) for c, v in currency_votes(plan).items()}
+    places = {c: w for c, w in places.items() if w}
+    return max(places, key=places.get) if places else None
+
+
+def guess_currency(plan: Plan) -> tuple[str | None, str]:
+    """A currency from the data, with the evidence; ``None`` when nothing says which.
+
+    Evidence: a currency sign in a column's name (``Revenue (£)``) or in its amounts (``€12.50``); an ISO code or a
+    currency's name in a column's name (``revenue_eur``, ``charges_in_dollars``) or as the one value of a currency
+    column. A ``$`` alone reads as US dollars, and the note says to check. Place names (``France``, ``Germany``) are
+    no evidence of the currency amounts are in: they are named in the note as a hint (:func:`place_currency`), and the
+    currency stays unset, as it does without any evidence: amounts are then shown without one, never in an assumed
+    currency.
+    """
+    votes = {c: v for c, v in currency_votes(plan).items() if any(w > PLACE_WEIGHT for w, _ in v)}
     if not votes:
+        hint = place_currency(plan)
+        places = ", ".join(dict.fromkeys(w for _, w in currency_votes(plan).get(hint, [])))
         return None, ("TODO: no currency found in the data, so none is set and amounts are shown without one; "
-                      "write the ISO 4217 code (e.g. currency: EUR) if you know it")
+                      + (f"the places in the data ({places}) suggest {hint}: write it here if the amounts are in it"
+                         if hint else "write the ISO 4217 code (e.g. currency: EUR) if you know it"))
     code = max(votes, key=lambda c: sum(w for w, _ in votes[c]))
-    strong = max(w for w, _ in votes[code]) >= 2.0
-    why = ", ".join(dict.fromkeys(w for _, w in votes[code]))
+    why = ", ".join(dict.fromkeys(e for w, e in votes[code] if w > PLACE_WEIGHT))
     dollar = any("'$'" in w or "like '$" in w for _, w in votes[code]) and code == "USD"
-    note = f"guess {0.8 if strong else 0.6}: {why}" + ("; '$' is also CAD, AUD …" if dollar else "") + "; check it"
+    note = f"guess 0.8: {why}" + ("; '$' is also CAD, AUD …" if dollar else "") + "; check it"
     return code, note
 
 

@@ -92,7 +92,9 @@ def test_topics_table_and_view():
     assert view.note == ("Number of topics chosen by the stability of the topics across resamples (Greene et al. 2014; "
                          "1 = identical every time, chosen k = 2): k=2: 0.60, k=3: 0.75.")
     assert cm.topic_selection_note(_model("given")) == "Number of topics given in the params: 2."
-    assert "NPS impact" not in cm.topics_view(cm.topics_table(_model(), None), _model()).columns
+    assert view.title == "Comment topics, their words, and their relation to NPS"
+    without_nps = cm.topics_view(cm.topics_table(_model(), None), _model())  # reviews without NPS scores
+    assert "NPS impact" not in without_nps.columns and without_nps.title == "Comment topics and their words"
 
 
 def test_comments_section_with_too_few_comments_or_no_survey():
@@ -131,6 +133,8 @@ def test_comments_section_assembles_the_artifacts_the_scorecards_read(monkeypatc
                                            "is **billing**: comments mentioning it have an NPS ")
     assert "points below the others" in section.sentences[0]
     assert section.sentences[1] == "Sentiment (own scores): 33% of comments are negative."
+    assert section.methods == [cm.comments_method(True)] and "promoters' comments" in section.methods[0]
+    assert "impact" not in cm.comments_method(False) and "VADER" in cm.comments_method(False)
     assert [c.plot for c in section.charts] == [plot_topic_impact, plot_sentiment_by]
     assert list(section.artifacts) == ["topics", "topic_impact", "commented_by", "topic_mentions", "comment_sentiment"]
     assert section.artifacts["commented_by"] == {"by": "location", "total": 60, "levels": {"A": 30, "B": 30}}

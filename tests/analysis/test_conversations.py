@@ -18,6 +18,8 @@ import pytest
 from cxtemplate.analysis.conversations import (
     NO_CONVERSATIONS,
     SurveyLink,
+    contacts_sentence,
+    conversations_method,
     intents_by_channel,
     join_to_survey,
     plot_intents_by_channel,
@@ -237,3 +239,21 @@ def test_conversations_section_on_the_demo(demo):
     assert effects.loc["unresolved_before", "diff"] == pytest.approx(
         truth["unresolved_contact"]["nps_effect_expected"], abs=EFFECT_TOLERANCE)
     assert section.sentences[1:] == section.artifacts["contact_effects"]["sentence"].tolist()
+    assert section.methods == [conversations_method(tables["interactions"], with_survey=True)]
+
+
+def test_conversations_method_and_sentence_name_only_the_measures_the_conversations_carry():
+    """A tweet export has text and a sentiment but no resolution or handle time: neither is spoken of."""
+    tweets = pd.DataFrame({"interaction_id": ["a", "b"], "sentiment": [-0.5, 0.2], "handle_seconds": [None, None]})
+    assert conversations_method(tweets) == "Contacts with agents, chat, e-mail and bots: how it feels."
+    full = pd.DataFrame({"intent": ["billing"], "resolved": [True], "handle_seconds": [60.0], "sentiment": [0.1]})
+    assert conversations_method(full, with_survey=True) == (
+        "Contacts with agents, chat, e-mail and bots: what customers contact us about, how often the\ncontact resolves "
+        "their issue, how long it takes and how it feels. Where the customer is known,\ntheir later survey answers "
+        "show what an unresolved contact costs.")
+    nan = float("nan")
+    assert contacts_sentence(pd.Series({"contacts": 1200, "resolution_rate": nan, "resolution_ci_low": nan,
+                                        "resolution_ci_high": nan, "handle_median_s": nan})) == "**1,200 contacts**."
+    assert contacts_sentence(pd.Series({"contacts": 10, "resolution_rate": nan, "resolution_ci_low": nan,
+                                        "resolution_ci_high": nan, "handle_median_s": 150.0})) == \
+        "**10 contacts**; median handle time 2.5 minutes."

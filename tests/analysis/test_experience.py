@@ -15,7 +15,7 @@ from scipy.stats import norm
 
 from cxtemplate.analysis import experience as ex
 from cxtemplate.analysis.page import Survey
-from cxtemplate.measure.spec import nps_spec
+from cxtemplate.measure.spec import csat_spec, nps_spec
 from cxtemplate.measure.trends import plot_trend
 from tests.analysis.demo import demo
 
@@ -51,6 +51,7 @@ def test_headline_sentence_for_a_significant_change():
         f"**NPS was 60.0** in 2025-02 (95% CI {lo:.1f} to {hi:.1f}, n = 50): +60.0 vs the previous period "
         "(significant, adjusted p 0.001); +60.0 vs the baseline 2025-01 (significant, adjusted p 0.001).")
     assert section.sentences[1] == f"<span class='cx-note'>{NPS.definition}</span>"
+    assert section.methods == [ex.HEADLINE_METHOD] and section.items[0].text == ex.HEADLINE_METHOD  # shown first
     head = section.artifacts["headline"]
     assert head.loc[0, ["value", "n", "change_prev"]].tolist() == pytest.approx([60.0, 50, 60.0])
     assert head.loc[0, "p_adj_prev"] == pytest.approx(p, rel=1e-6)
@@ -67,8 +68,10 @@ def test_headline_sentence_for_no_change():
 
 def test_headline_and_trends_without_dates_or_survey():
     undated = Survey(pd.DataFrame({"nps": [9, 10]}), {"nps": NPS})
-    assert ex.headline_section(undated).sentences == ["*The responses carry no dates — trends and period comparisons "
-                                                      "are not possible*"]
+    # one sentence for every section that needs dates (trends, steps and the latest change then say nothing)
+    assert ex.headline_section(undated).sentences == ["*The responses carry no dates — trends, period comparisons, "
+                                                      "lasting steps and the latest change are not analysed*"]
+    assert ex.headline_section(undated).methods == [] and ex.steps_section(undated).items == []
     assert ex.trends_section(undated, {}).items == []
     nothing = Survey(None, {"nps": NPS})
     assert ex.headline_section(nothing).items == [] and ex.steps_section(nothing).items == []
@@ -131,12 +134,17 @@ def test_steps_section_finds_the_step_planted_in_the_demo():
     assert section.sentences[0].startswith(f"NPS stepped down and stayed there in **{planted['location']}** from "
                                            f"{planted['month']}")
     assert len(section.charts) == 1 and section.tables[0].frame.iloc[0]["Location"] == planted["location"]
+    assert section.methods == [ex.STEPS_METHOD]
 
 
 def test_steps_need_a_location_or_segment():
     r = _month("2025-01-15", 25, 25)
     assert ex.steps_section(Survey(r, {"nps": NPS})).sentences == [
-        "*Step detection needs dated NPS responses with a location — it is skipped*"]
+        "*The responses carry no location or segment — lasting steps are not looked for*"]
+    assert ex.steps_section(Survey(r, {"nps": NPS})).methods == []
+    csat_only = Survey(r.drop(columns="nps").assign(csat=4.0, location="A"), {"csat": csat_spec()})
+    assert csat_only.present and ex.steps_section(csat_only).sentences == [
+        "*There are no NPS scores — lasting steps are not looked for*"]
     assert ex.step_column(Survey(r.assign(plan="x"), {"nps": NPS}, segments=("segment", "plan"))) == "plan"
 
 

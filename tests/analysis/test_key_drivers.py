@@ -110,6 +110,7 @@ def test_drivers_section_recovers_the_planted_importance(demo_drivers):
         assert row["Share of R² %"] == pytest.approx(100 * planted["importance_share"][row["driver"]], abs=2.5)
     concentrate = survey.label(planted["concentrate_here"])
     assert f"**Concentrate here:** {concentrate} — important" in section.sentences[0]
+    assert section.methods == [kd.DRIVERS_METHOD]
     assert [c.plot for c in section.charts] == [plot_importance, plot_importance_performance]
     assert section.charts[0].kwargs["title"] == f"What drives NPS: R² = {section.analysis.shapley.r2:.2f}"
     assert section.tables[0].columns[0] == "Driver" and "driver" not in section.tables[0].columns

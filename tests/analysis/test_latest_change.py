@@ -77,3 +77,4 @@ def test_root_cause_of_the_demo_points_at_the_planted_step():
     assert [c.plot for c in section.charts] == [plot_waterfall] and section.charts[0].kwargs["dimension"] == "location"
     assert section.tables[1].columns[0] == "Driver" and len(section.tables) == 2  # no topics given: no topic table
     assert section.sentences[0] == record["sentence"]
+    assert section.methods == [lc.ROOT_CAUSE_METHOD]

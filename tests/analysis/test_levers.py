@@ -51,7 +51,10 @@ def test_levers_section_absent():
     assert levers.levers_section(Survey(r, {"csat": CSAT}), None).sentences == [
         "*There are no operational KPIs — experience–performance links are not estimated*"]
     assert levers.levers_section(Survey(None, {"csat": CSAT}), ops).sentences == [
-        "*There are no survey responses — experience–performance links are not estimated*"]
+        "*There are no survey responses — the operational KPIs are not linked to customer metrics*"]
+    undated = levers.levers_section(Survey(r.assign(responded_at=pd.NaT), {"csat": CSAT}), ops)
+    assert undated.sentences == ["*The responses carry no dates — they cannot be matched to the KPIs' months*"]
+    assert undated.methods == [] and undated.tables == [] and undated.charts == []
 
 
 def test_levers_section_finds_the_one_planted_lever():
@@ -64,6 +67,7 @@ def test_levers_section_finds_the_one_planted_lever():
     assert joint.loc[joint["significant"], "kpi"].tolist() == [acting]
     assert joint.set_index("kpi").loc[acting, "effect"] < 0
     assert section.sentences == joint.loc[joint["significant"], "sentence"].tolist()
+    assert section.methods == [levers.LEVERS_METHOD]
     assert [c.plot for c in section.charts] == [plot_kpi_effects, plot_binned]
     assert section.charts[0].kwargs == {"model": "joint"}
     assert section.charts[1].kwargs["title"] == "CSAT by wait time, location-months in five bins"

@@ -16,13 +16,21 @@ def test_survey_says_what_it_has():
     s = Survey(r, {"nps": nps_spec()}, driver_columns=("speed", "ease"), labels={"speed": "Speed of service"})
     assert s.present and s.dated and s.has("location") and not s.has("segment")
     assert s.drivers == ["speed"] and s.label("speed") == "Speed of service" and s.label("ease") == "ease"
-    assert s.usable is r and s.intro().items == []
+    assert s.usable is r and s.intro().sentences == []
+    # the intro names only what this survey allows: dates and NPS, no segments, one driver, no comments or agents
+    assert s.intro().methods == [
+        "This page turns the voice of the customer into reasons. It follows the scores over time and explains\nthe "
+        "latest significant change. Every number carries its sample size and 95% interval; every\ncomparison a test "
+        "whose p-value is adjusted for the number of comparisons made (Benjamini–Hochberg)."]
+    assert "operational levers" in s.intro(operations=True).methods[0]
     undated = Survey(r.assign(responded_at=pd.NaT), {"nps": nps_spec()})
     assert undated.present and not undated.dated
     for none in (Survey(None, {"nps": nps_spec()}), Survey(r, {})):
         assert not none.present and not none.dated and not none.has("nps") and none.drivers == [] and none.usable is None
+        # one sentence, naming no other source (the organisation may have no conversations or CRM either)
         assert none.intro().sentences == ["*There are no survey responses for this organisation — the experience "
-                                          "analysis is skipped; conversations and churn are analysed where available*"]
+                                          "analysis is skipped*"]
+        assert none.intro().methods == []
 
 
 def test_survey_from_the_demo_config(root):

@@ -243,6 +243,7 @@ def test_coaching_section_flags_agents_planted_below_their_team():
     worst = [a for a, t in planted.items() if t["n_responses"] >= 100 and (t["effect_nps_points"] or 0) < -30]
     assert worst and set(worst) <= set(flagged)
     assert section.sentences == [pp.coaching_sentence(len(flagged), len(coach))]
+    assert section.methods == [pp.COACHING_METHOD]
     assert section.tables[0].frame["Agent"].tolist() == flagged
     r = pd.DataFrame({"nps": [9, 3]})
     assert pp.coaching_section(Survey(r, {"nps": nps_spec()})).sentences == [

@@ -46,8 +46,11 @@ def _tiny():
 
 
 def test_tenure_units():
-    assert tenure_to_days([0, 2], "year")[0] == pytest.approx(0.5 * 365.25)
-    assert tenure_to_days([0, 2], "year")[1] == pytest.approx(2.5 * 365.25)
+    # one convention: tenure as written, k months = k × 365.25 / 12 days (the half unit only on request)
+    assert list(tenure_to_days([0, 2], "year")) == [0.0, 730.5]
+    assert list(tenure_to_days([12, 72], "month")) == [365.25, 2191.5]
+    assert list(tenure_to_days([0, 2], "year", midpoint=True)) == [0.5 * 365.25, 2.5 * 365.25]
+    assert list(tenure_to_days(["26"], "weeks")) == [182.0]
     assert list(tenure_to_days([3], "day")) == [3.0]
     with pytest.raises(ValueError):
         tenure_to_days([1], "fortnight")
@@ -73,17 +76,44 @@ def test_survival_frame_without_dates_uses_given_tenure():
     cust = pd.DataFrame({"customer_id": [1, 2, 3], "tenure": [0, 2, 5], "churned": [True, False, True],
                          "Surname": ["X", "Y", "Z"]})
     sf = survival_frame(cust, covariates=["Surname"], keep=["Surname"], tenure_unit="year")
-    assert list(sf["tenure_days"]) == pytest.approx([0.5 * 365.25, 2.5 * 365.25, 5.5 * 365.25])
-    assert "Surname" not in sf.columns
+    assert list(sf["tenure_days"]) == [0.5, 2 * 365.25, 5 * 365.25]    # as written; a zero becomes half a day
+    assert "Surname" not in sf.columns and sf.attrs["covariates"] == [] and "Surname" in sf.attrs["personal"]
     assert any("personal data" in n for n in sf.attrs["notes"])
-    assert any("converted to days at the midpoint" in n for n in sf.attrs["notes"])
+    assert any("converted to days as written (1 year = 365.25 days)" in n for n in sf.attrs["notes"])
+
+
+def test_the_api_and_the_report_give_the_same_survival_at_12_months():
+    """survival_frame on the raw export (tenure in months), the pipeline's tenure_days (integration's conversion,
+    then notebook 05's analysis) and lifelines on the months as written give one S(12)."""
+    from lifelines import KaplanMeierFitter
+
+    from cxtemplate.churn.flow import analyse
+    from cxtemplate.churn.km_cox import kaplan_meier, survival_table
+    from cxtemplate.data.integrate import DAYS_PER_UNIT
+    from tests.churn.shapes import telecom_crm
+
+    crm = telecom_crm(2000, seed=3)
+    churned = crm["churn"].eq("Yes")
+    raw = pd.DataFrame({"customer_id": range(len(crm)), "tenure": crm["tenure"], "churned": churned})
+    api = kaplan_meier(survival_frame(raw, tenure_unit="month"), None, horizon_days=365.25)
+    integrated = raw.drop(columns="tenure").assign(tenure_days=crm["tenure"] * DAYS_PER_UNIT["month"],
+                                                   contract=crm["contract"])
+    report = analyse(integrated, None, None, as_of=None, covariates=["contract"], cx_covariates=[], seed=0,
+                     tenure_unit="month")
+    by_hand = KaplanMeierFitter().fit(crm["tenure"], churned).survival_function_at_times(12).iloc[0]
+    s_api = survival_table(api, (12,), "month")["s_12m"].iloc[0]
+    s_report = survival_table(report.km["all"], (12,), "month")["s_12m"].iloc[0]
+    assert s_api == pytest.approx(by_hand, abs=1e-12) and s_report == pytest.approx(by_hand, abs=1e-12)
+    assert float(api.summary["survival_at_horizon"].iloc[0]) == pytest.approx(by_hand, abs=1e-12)
 
 
 def test_bank_churn_tenure_in_whole_years(bank):
-    """The public bank file gives tenure in whole years 0–10: a tenure of k years is placed at k + ½."""
+    """The public bank file gives tenure in whole years 0–10: taken as written, k years = k × 365.25 days (the 413
+    customers with tenure 0 at half a day)."""
     raw, sf = bank["raw"], bank["sf"]
-    assert sf["tenure_days"].min() == pytest.approx(0.5 * 365.25) and sf["churned"].sum() == raw["Exited"].sum() == 2037
-    np.testing.assert_allclose(sf["tenure_days"], (raw["Tenure"] + 0.5) * 365.25)
+    assert sf["churned"].sum() == raw["Exited"].sum() == 2037
+    assert (sf["tenure_days"] == 0.5).sum() == (raw["Tenure"] == 0).sum() == 413
+    np.testing.assert_array_equal(sf["tenure_days"], np.where(raw["Tenure"] == 0, 0.5, raw["Tenure"] * 365.25))
     assert "Surname" not in sf.columns and not sf.select_dtypes(include="object").isin(bank["surnames"]).any().any()
 
 

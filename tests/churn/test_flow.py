@@ -17,10 +17,23 @@ import pandas as pd
 import pytest
 
 from cxtemplate.churn import flow
-from cxtemplate.churn.flow import SWITCHED_OFF, ChurnAnalysis, alpha_of, analyse, analyse_configured, tenure_leaks
+from cxtemplate.churn.flow import (
+    SWITCHED_OFF,
+    ChurnAnalysis,
+    alpha_of,
+    analyse,
+    analyse_cohort,
+    analyse_configured,
+    km_groupings,
+    segment_columns,
+    tenure_leaks,
+)
+from cxtemplate.churn.results import CoxResult
 from cxtemplate.config.loader import load_config
 from cxtemplate.data.integrate import _numeric_if_numbers
 from cxtemplate.measure.spec import z_value
+from cxtemplate.report.display import TableView
+from tests.churn.shapes import SERVICES, canonical, telecom_crm
 
 Z_RATIO = z_value(0.90) / z_value(0.95)
 
@@ -49,8 +62,9 @@ def test_kept_number_columns_with_blanks_become_numbers():
 
 def test_a_covariate_that_accumulates_with_tenure_is_flagged():
     df = _telco_like()
-    notes = tenure_leaks(df, ["TotalCharges", "revenue"])
-    assert len(notes) == 1 and "'TotalCharges'" in notes[0] and "leaks the outcome" in notes[0]
+    leaks = tenure_leaks(df, ["TotalCharges", "revenue"])
+    rho = df[["TotalCharges", "tenure_days"]].corr(method="spearman").iloc[0, 1]       # by hand
+    assert list(leaks) == ["TotalCharges"] and leaks["TotalCharges"] == pytest.approx(rho) and rho > 0.6
 
 
 def test_crm_without_revenue_still_gets_a_risk_ranked_list():
@@ -59,9 +73,79 @@ def test_crm_without_revenue_still_gets_a_risk_ranked_list():
     assert res.available and res.by_group is None and res.counterfactual is None
     assert res.design.startswith("Cox model on one row per customer")
     assert res.top is not None and res.top["churn_probability"].is_monotonic_decreasing
+    # no revenue mapped: no revenue columns at all (a £0 column would claim a value), risk and reasons only
+    for frame in (res.scores, res.top):
+        assert not {"annual_revenue", "revenue_at_risk"} & set(frame.columns)
+    assert {"reason_1", "reasons"} <= set(res.top.columns)
     s = res.summary("USD", 12)
     assert "revenue_at_risk" not in s and s["expected_churners"] > 0
-    assert any("no revenue column" in n for n in res.notes)
+    assert not any("revenue" in n for n in res.notes)
+
+
+# --------------------------------------------------------------------------- a telecom export as it arrives
+
+TELECOM_COVARIATES = ["contract", "internet_service", *SERVICES, "phone_service", "multiple_lines", "payment_method",
+                      "paperless_billing", "senior_citizen", "monthly_charges", "total_charges"]
+COHORT = {"month-to-month with internet": {"contract": "Month-to-month", "internet_service": {"!=": "No"}}}
+
+
+@pytest.fixture(scope="module")
+def telecom():
+    """(canonical table, analysis) of a 3,000-customer telecom export: tenure in months, no dates, no revenue."""
+    df = canonical(telecom_crm(3000, seed=2)).drop(columns="tenure")
+    res = analyse(df, None, None, as_of=None, covariates=TELECOM_COVARIATES, cx_covariates=["nps_category"], seed=0,
+                  group_cols=segment_columns(["contract", "payment_method", "customer_id"]), tenure_unit="month",
+                  cohorts=COHORT)
+    return df, res
+
+
+def test_telecom_leaking_total_charges_is_left_out_and_named(telecom):
+    df, res = telecom
+    assert "total_charges" in res.leaks and res.leaks["total_charges"] > 0.6
+    assert "total_charges" not in res.covariates and "total_charges" not in set(res.model.design.covariates)
+    assert res.excluded["total_charges"].startswith("moves with tenure itself")
+    s = res.summary(None)
+    assert s["covariates"] == res.covariates and "total_charges" in s["covariates_excluded"]
+    # phone_service 0/1 is a product flag: in the model, not refused as personal data
+    assert "phone_service" in res.covariates and res.survival.attrs["personal"] == {}
+    assert set(s["covariates"]) == {res.model.design.term(t)[0] for t in res.model.params.index}
+
+
+def test_keep_leaking_keeps_one_deliberately():
+    df = canonical(telecom_crm(800, seed=4)).drop(columns="tenure")
+    res = analyse(df, None, None, as_of=None, covariates=["contract", "total_charges"], cx_covariates=[], seed=0,
+                  keep_leaking=["total_charges"])
+    assert res.kept_leaking == ["total_charges"] and "total_charges" in res.covariates
+    assert "total_charges" not in res.excluded and res.summary(None)["kept_leaking"] == ["total_charges"]
+
+
+def test_telecom_aliased_service_dummies_are_merged_before_the_fit(telecom):
+    _, res = telecom
+    design = res.model.design
+    merged = next(v for k, v in design.aliases.items() if k.endswith("[No internet service]") or k.endswith("[No]"))
+    assert len(merged) == 6                                        # 7 identical "no internet" columns → 1
+    labels = res.model.hazard_ratios["label"]
+    assert labels.str.contains("No internet service").sum() <= 1
+    assert (res.model.hazard_ratios["hr_high"] / res.model.hazard_ratios["hr_low"]).max() < 20
+    assert "multiple_lines[No phone service]" in design.dropped    # the mirror image of phone_service 0/1
+
+
+def test_telecom_curves_by_every_segment_column_and_a_cohort(telecom):
+    df, res = telecom
+    # plan/segment absent, contract and payment method configured; an id column has too many groups
+    assert list(res.km) == ["all", "contract", "payment_method"]
+    assert any("'customer_id' has 3,000 groups, too many" in n for n in res.notes)
+    (cohort,) = res.cohorts
+    mask = (df["contract"] == "Month-to-month") & (df["internet_service"] != "No")
+    assert (cohort.customers, cohort.events) == (int(mask.sum()), int(df.loc[mask, "churned"].sum()))
+    assert cohort.description and isinstance(cohort.model, CoxResult) and cohort.model.ok
+    assert cohort.model.n_subjects == cohort.customers
+    assert res.summary(None)["cohorts"][0]["customers"] == cohort.customers
+
+
+def test_segment_columns_put_plan_and_segment_first_once_each():
+    assert segment_columns(["contract", "plan"]) == ("segment", "plan", "contract")
+    assert km_groupings(pd.DataFrame({"a": [1, 1], "b": [1, 2], "c": range(2)}), ["a", "b", "z"]) == (["b"], [])
 
 
 def test_no_churn_events_gives_a_statement_not_a_crash():
@@ -120,6 +204,10 @@ def test_switched_on_the_parameters_reach_the_analysis(demo_cfg, monkeypatch):
     assert seen["cx_covariates"] == list(demo_cfg.churn.cx_covariates)
     assert seen["top_n"] == demo_cfg.churn.top_customers and seen["fit_sample_above"] == demo_cfg.churn.fit_sample_above
     assert (seen["seed"], seen["conf"]) == (5, 0.9) and seen["tables"] is not None
+    # curves by every configured segment column, plan and segment first (the demo adds location)
+    assert seen["group_cols"] == ("segment", "plan", *[c for c in demo_cfg.segments if c not in ("segment", "plan")])
+    assert "location" in seen["group_cols"]
+    assert seen["keep_leaking"] == [] and seen["cohorts"] == {} and seen["tenure_unit"] == "day"
 
 
 # --------------------------------------------------------------------------- one confidence level
@@ -196,3 +284,33 @@ def test_an_engagement_with_churn_switched_off_runs_to_the_end(root, tmp_path):
         assert shown not in page
     assert html.count("<img") == 0                                               # no chart either
     shutil.rmtree(tmp_path / "reports", ignore_errors=True)
+
+
+def test_cohorts_on_the_page_and_in_the_artifacts(telecom):
+    from cxtemplate.churn import page
+
+    _, res = telecom
+    section = page.cohorts_section(res)
+    titles = [v.title for v in section.items if isinstance(v, TableView)]
+    assert titles == ["Still a customer by tenure: month-to-month with internet",
+                      "Hazard ratios within month-to-month with internet"]
+    (cohort,) = res.cohorts
+    assert (section.artifacts["cohort_hazard_ratios"]["cohort"] == cohort.name).all()
+    km = page.km_table(res)
+    mine = km[km["population"] == cohort.name]
+    assert len(mine) == 1 and mine["customers"].iloc[0] == cohort.customers
+    assert page.cohorts_section(ChurnAnalysis(True)).items == []
+
+
+def test_a_cohort_on_a_column_the_crm_lacks_is_said_and_the_run_goes_on():
+    from cxtemplate.churn.data import survival_frame
+    from cxtemplate.churn.km_cox import fit_cox
+
+    df = survival_frame(_telco_like(400), covariates=["segment"])
+    kw = {"horizon": 365.25, "alpha": 0.05, "seed": 0}
+    bad = analyse_cohort("north", {"region": "North"}, df, df, fit_cox, ["segment"], **kw)
+    assert bad.customers == 0 and bad.km is None and "Cohort 'north' cannot be selected" in bad.notes[0]
+    assert "region" in bad.notes[0]
+    few = analyse_cohort("new", {"tenure_days": {"<": 40}}, df, df, fit_cox, ["segment"], **kw)
+    assert few.customers == int((df["tenure_days"] < 40).sum()) and few.km is not None
+    assert few.events < 10 and "fewer than the 10 a model needs" in str(few.model)

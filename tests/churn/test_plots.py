@@ -8,6 +8,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
@@ -75,3 +76,27 @@ def test_revenue_bars_read_as_money():
     assert [t.get_text() for t in ax.texts if "avg risk" in t.get_text()] == [" £40,000 (10% avg risk)",
                                                                             " £120,000 (20% avg risk)"]
     assert "n = 30" in _subtitle(ax)
+
+
+def test_tenure_ticks_end_at_the_longest_tenure():
+    assert cp.tenure_ticks(72).tolist() == [0, 12, 24, 36, 48, 60, 72]
+    assert cp.tenure_ticks(10).tolist() == [0, 2, 4, 6, 8, 10] and cp.tenure_ticks(0).tolist() == [0]
+
+
+def test_the_number_at_risk_counts_those_who_reach_the_last_time_point():
+    """362 customers with a tenure of exactly 72 months (still customers when the export was taken) are at risk at
+    72; lifelines' add_at_risk_counts counts those at risk just after a time and would show 0 there."""
+    from cxtemplate.churn.km_cox import kaplan_meier
+
+    months = np.r_[np.arange(1, 72).repeat(10), np.full(362, 72)]
+    frame = pd.DataFrame({"tenure_days": months * 365.25 / 12, "churned": months < 72,
+                          "contract": np.where(np.arange(len(months)) % 2 == 0, "Month-to-month", "Two year")})
+    km = kaplan_meier(frame, "contract", horizon_days=365.25)
+    ax = cp.plot_km(km, unit_days=365.25 / 12, unit_name="months")
+    # the texts of the at-risk row at 72 months, one per group: together the 362
+    counts = [t for t in ax.texts if t.get_text().replace(",", "").isdigit()]
+    at_72 = [int(t.get_text().replace(",", "")) for t in counts if t.get_position()[0] == 72]
+    assert sum(at_72) == 362 and len(at_72) == 2
+    at_0 = [int(t.get_text().replace(",", "")) for t in counts if t.get_position()[0] == 0]
+    assert sum(at_0) == len(frame)
+    plt.close(ax.figure)

@@ -336,3 +336,36 @@ def test_id_row_number_is_the_only_generated_key():
     assert Source(file=Path("crm.csv"), id="row_number").id == "row_number"
     assert Source(file=Path("crm.csv")).id is None
     assert errors(Source, file=Path("crm.csv"), id="uuid")[0]["loc"] == ("id",)
+
+
+# --------------------------------------------------------------------------- where: row filters
+
+
+def test_a_where_filter_is_read_into_one_written_out_form():
+    src = Source(file=Path("crm.csv"), where={"contract": "Month-to-month", "payment": ["Mailed check", "Bank"],
+                                              "tenure": {">=": 12, "<": 24}, "plan": {"not_in": "Basic"},
+                                              "internet": {"<>": "No"}})
+    assert src.where == {"contract": {"==": "Month-to-month"}, "payment": {"in": ["Mailed check", "Bank"]},
+                         "tenure": {">=": 12, "<": 24}, "plan": {"not in": ["Basic"]}, "internet": {"!=": "No"}}
+    assert Source(file=Path("crm.csv")).where == {}
+
+
+@pytest.mark.parametrize("where, words", [
+    ({"tenure": {"~": 3}}, "unknown operator '~'"),
+    ({"tenure": {">": "long"}}, "compares numbers or dates, got 'long'"),
+    ({"tenure": {">": True}}, "compares numbers or dates"),
+    ({"plan": []}, "an empty list matches nothing"),
+    ({"plan": {"==": ["A", "B"]}}, "use 'in' for several"),
+    ({"plan": {}}, "the condition is empty"),
+    ({"plan": None}, "needs a value"),
+    (["plan", "A"], "must be a mapping of column: condition"),
+])
+def test_a_where_filter_that_cannot_be_read_names_the_column_and_the_condition(where, words):
+    assert words in messages(Source, file=Path("crm.csv"), where=where)
+
+
+def test_objectives_speak_the_same_filter_language():
+    cfg = Config.model_validate({**MINIMAL, "objectives": [
+        {"id": "leeds", "goal": "g", "metric": "nps", "target": 10, "deadline": "2026-12-31", "owner": "cx_lead",
+         "where": {"location": "Leeds", "channel": ["web", "app"]}}]})
+    assert cfg.objectives[0].where == {"location": {"==": "Leeds"}, "channel": {"in": ["web", "app"]}}

@@ -12,7 +12,7 @@ import pytest
 
 from cxtemplate.config.loader import load_config
 from cxtemplate.data.integrate import integrate
-from cxtemplate.errors import DataErrors
+from cxtemplate.errors import ConfigError, DataErrors
 from cxtemplate.run.store import Store, write_integration
 
 
@@ -377,3 +377,74 @@ def test_a_scale_whose_top_is_never_used_is_a_warning(tmp_path):
     (w,) = result.quality()["warnings"]
     assert w.startswith("No csat answer reaches the top of the declared 1–10 scale (the answers run from 1 to 5)")
     assert "set metrics.csat.scale to [1, 5]" in w
+
+
+# --------------------------------------------------------------------------- generated keys and source filters
+
+DATELESS_CRM = """\
+organisation: {{id: acme, name: Acme Ltd}}
+sources:
+  customers:
+    file: crm.csv
+    id: row_number
+    columns: {{tenure: months, churned: Churn}}
+    keep: [contract, internet]
+    recode: {{churned: {{"Yes": true, "No": false}}}}
+    tenure_unit: month
+{where}
+churn: {{covariates: [contract]}}
+"""
+
+
+def dateless_crm(tmp_path: Path, where: str = "") -> Path:
+    """Six customers of a telecom-like CRM without ids or dates; the expected rows are counted by hand below."""
+    pd.DataFrame({"months": [1, 30, 5, 72, 12, 3], "Churn": ["Yes", "No", "Yes", "No", "No", "Yes"],
+                  "contract": ["Month-to-month", "Two year", "Month-to-month", "Two year", "One year",
+                               "Month-to-month"],
+                  "internet": ["DSL", "No", "Fiber optic", "DSL", "No", "No"]}).to_csv(tmp_path / "crm.csv",
+                                                                                       index=False)
+    path = tmp_path / "acme.yaml"
+    path.write_text(DATELESS_CRM.format(where=where))
+    return path
+
+
+def test_a_crm_without_ids_is_numbered_by_row_and_the_report_says_so(tmp_path):
+    result = integrate(load_config(dateless_crm(tmp_path)))
+    c = result.tables["customers"]
+    assert list(c["customer_id"]) == ["1", "2", "3", "4", "5", "6"]  # 1 = the first row under the header
+    assert c["churned"].tolist() == [True, False, True, False, False, True]
+    assert result.reports["customers"].generated_key == "customer_id"
+    assert result.reports["customers"].as_dict()["generated_key"] == "customer_id"
+
+
+def test_a_source_filter_keeps_the_matching_rows_and_says_how_many(tmp_path):
+    where = "    where: {contract: Month-to-month, internet: {'!=': 'No'}}"
+    result = integrate(load_config(dateless_crm(tmp_path, where)))
+    c = result.tables["customers"]
+    # rows 1 and 3 are month-to-month with internet; row 6 is month-to-month without; the ids stay the file's rows
+    assert list(c["customer_id"]) == ["1", "3"]
+    rep = result.reports["customers"]
+    assert rep.rows_in == 2 and rep.rows_quarantined == 0
+    assert any("kept 2 of the 6 rows read" in n for n in rep.notes)
+
+
+def test_a_source_filter_may_read_a_column_that_is_neither_mapped_nor_kept(tmp_path):
+    path = dateless_crm(tmp_path, "    where: {internet: [DSL, Fiber optic]}")
+    path.write_text(path.read_text().replace("keep: [contract, internet]", "keep: [contract]"))
+    c = integrate(load_config(path)).tables["customers"]
+    assert list(c["customer_id"]) == ["1", "3", "4"] and "internet" not in c.columns  # read to filter, then dropped
+
+
+@pytest.mark.parametrize("where, words", [
+    ("    where: {contrct: Two year}", ["sources.customers.where.contrct", "did you mean 'contract'"]),
+    ("    where: {months: {'>': 'long'}}", ["months", "compares numbers or dates"]),
+    ("    where: {contract: Three year}", ["matches none of the 6 rows"]),
+], ids=["unknown-column", "text-on-numbers", "matches-nothing"])
+def test_a_filter_that_cannot_hold_stops_the_run_naming_its_key(tmp_path, where, words):
+    try:
+        errors = [str(e) for e in (stops(dateless_crm(tmp_path, where)))]
+    except ConfigError as exc:  # a condition of the wrong form is refused when the params are read
+        errors = [str(p) for p in exc.problems]
+    text = " ".join(errors)
+    for w in words:
+        assert w in text, text

@@ -75,7 +75,7 @@ def test_joins_and_redactions():
 
 def test_headline_counts_every_source():
     assert dq.headline(SUMMARY) == (
-        "**3 sources were read and validated:** 8 customers (crm), 4 survey responses, 1 loyalty. "
+        "**3 sources were read and validated:** 8 customers (CRM), 4 survey responses, 1 loyalty. "
         "2 rows (13.33%) were quarantined with a reason and are listed below; none were dropped silently.")
     clean = {"tables": {"responses": SUMMARY["tables"]["responses"]}}
     assert dq.headline(clean).endswith("4 survey responses. No row needed to be quarantined.")
@@ -112,7 +112,8 @@ def test_an_empty_section_says_one_sentence_instead_of_an_empty_table():
     clean = {"tables": {}}
     assert dq.reasons_view(clean).empty == "No row failed a check."
     assert dq.missing_view(clean).empty == "No column has empty values."
-    assert dq.joins_view(clean).empty.startswith("There is no table to join to customers")
+    # the join table is shown only with a CRM and survey answers or conversations (joins_section): empty, none carry ids
+    assert dq.joins_view(clean).empty.startswith("The survey responses and conversations carry no customer ids")
     assert dq.redactions_view(clean).empty.startswith("No personal data was found in free text")
 
 
@@ -135,3 +136,42 @@ def test_warnings_come_first_then_what_was_converted_on_the_way_in():
                                   "responded_at: timestamps carry UTC offsets; every one was converted to UTC.")
     assert dq.join_warning(q) == warning == dq.join_warning(q, "responses")
     assert dq.join_warning(q, "interactions") == ""
+
+
+# --------------------------------------------------------------------------- partial organisations (issue 15)
+
+
+def test_the_period_comes_from_the_data_never_from_the_clock():
+    assert dq.data_period(SUMMARY) == "2023-01-01 to 2024-12-31"  # the latest date in any table
+    assert dq.data_period(SUMMARY, start="2023-06-01") == "2023-06-01 to 2024-12-31"
+    dateless = {"tables": {"customers": {"rows_used": 5, "date_range": {}, "missing_share": {"revenue": 1.0}}}}
+    assert dq.data_period(dateless) == "tenure-based data, no calendar dates"
+    assert dq.present_inputs(dateless) == {"customers"}  # all-empty revenue is no revenue; no date
+    assert dq.present_inputs(SUMMARY) == {"customers", "responses", "loyalty", "dates"}
+
+
+def test_a_generated_key_is_stated_on_the_page():
+    quality = {"tables": {"customers": {**SUMMARY["tables"]["customers"], "generated_key": "customer_id"}}}
+    text = dq.generated_key_text(quality)
+    assert text.startswith("**Generated key:** the CRM export has no id column, so each row was numbered")
+    assert text.endswith("that number is its customer id; no other system's ids can be matched to it.")
+    assert dq.caveats_text(quality).startswith(text) and dq.generated_key_text(SUMMARY) == ""
+
+
+def test_the_joins_section_speaks_only_of_the_tables_there_are():
+    crm_only = {"tables": {"customers": SUMMARY["tables"]["customers"]}}
+    section = dq.joins_section(crm_only)
+    assert section.sentences == ["*There are no survey responses and no conversations — there is nothing to link to "
+                                 "the customers*", "The exports carry no free text — there was nothing to redact."]
+    assert section.methods == [] and section.tables == []
+    survey_only = {"tables": {"responses": SUMMARY["tables"]["responses"]}}
+    section = dq.joins_section(survey_only)
+    assert section.sentences[0] == "*There is no CRM — the survey responses cannot be linked to customers*"
+    assert section.methods == [dq.REDACTION_METHOD.replace(" and the names of known customers", "")]
+    assert len(section.tables) == 1  # the redactions
+    both = dq.joins_section({"tables": {k: SUMMARY["tables"][k] for k in ("customers", "responses")},
+                             "joins": SUMMARY["joins"]})
+    assert both.methods == [
+        "Survey answers are most useful when they belong to a known customer: that is\nwhat links experience to "
+        "churn. " + dq.REDACTION_METHOD]  # the CRM has no revenue column: churn only
+    assert len(both.tables) == 2

@@ -266,3 +266,30 @@ def test_redundancy_leaves_out_a_metric_without_answers():
     assert list(corr.columns) == ["NPS", "CES"] and unique["n"].tolist() == [50, 50]
     corr, unique = md.redundancy(r.iloc[:2], {"nps": nps_spec(), "ces": ces_spec()})
     assert corr.empty and unique.empty, "two responses say nothing about how metrics overlap"
+
+
+# --------------------------------------------------------------------------- the page's sections
+
+
+def test_without_survey_responses_the_page_is_one_sentence_and_nothing_else():
+    opening = md.opening_section(None, SPECS)
+    (sentence,) = opening.items
+    assert sentence.text == ("*There are no survey responses — coverage cannot be assessed and there is no survey to "
+                             "design*")
+    assert md.opening_section(YEAR, {}).items[0].text.startswith("*No survey metric is enabled in the parameters")
+    empty = [md.catalogue_section(None, SPECS, MARGINS), md.coverage_section(None, SPECS, 30),
+             md.response_rate_section(None, None, SPECS), md.margins_section(None, SPECS, [], MARGINS),
+             md.redundancy_section(None, SPECS), md.cadence_section(None, SPECS, MARGINS)]
+    assert all(s.items == [] and s.artifacts == {} for s in empty)           # no method text, no empty tables
+
+
+def test_with_responses_each_section_shows_its_method_and_keeps_its_artifact():
+    catalogue = md.catalogue_section(YEAR, SPECS, MARGINS)
+    assert catalogue.items[0] == md.CATALOGUE_METHOD and list(catalogue.artifacts) == ["catalogue"]
+    assert md.opening_section(YEAR, SPECS).items == [md.INTRO]
+    # no CRM: response rates cannot be computed, in one sentence
+    (rates,) = md.response_rate_section(YEAR, None, SPECS).items
+    assert rates.text.startswith("*There is no CRM — response rates among customers cannot be computed")
+    # no touchpoint column: no cadence, in one sentence
+    (cadence,) = md.cadence_section(YEAR, SPECS, MARGINS, as_of="2024-12-31").items
+    assert cadence.text.startswith("*The responses carry no touchpoint")

@@ -290,3 +290,66 @@ def test_the_workbook_holds_no_live_formula_from_owners_titles_or_comments(tmp_p
     assert back["Callback queue"].iloc[0].tolist() == ["+C1", "=cmd|' /C calc'!A0", "-1+1", 0]
     ws = openpyxl.load_workbook(path)["Callback queue"]
     assert [c.quotePrefix for c in ws[2]] == [True, True, True, False] and ws["D2"].data_type == "n"
+
+
+# --------------------------------------------------------------------------- organisations with partial data (issue 15)
+
+
+def test_without_revenue_the_churn_action_is_not_for_high_value_customers_and_is_sized_in_customers():
+    leavers = Finding(key="churn_risk", kind="churn_risk", subject="Month-to-month customers", finding="f",
+                      impact=50.0, impact_unit="customers expected to leave", confidence="medium")
+    reg = act.build_register([leavers], [], GOVERNANCE, as_of=AS_OF)
+    assert reg["action"].tolist() == ["Retention outreach to Month-to-month customers at highest risk"]
+    assert act.impact_score(50.0, "customers expected to leave", None, act.ImpactReference()) == 0.5  # 50 / 100
+    assert act.impact_text(reg.iloc[0], None) == "50 customers expected to leave"
+
+
+def test_without_dates_due_dates_count_from_the_day_of_the_run():
+    import datetime as dt
+
+    reg = act.build_register(_findings(), CATALOGUE, GOVERNANCE, as_of=None)
+    today = dt.date.today()
+    due = pd.to_datetime(reg["due"]).dt.date
+    assert (due >= today).all()
+    lead = {**{a.id: a.lead_time_days for a in CATALOGUE}, "gen-maturity-1": act.EFFORT_DAYS["medium"]}
+    assert [(d - today).days for d in due] == [lead[a] for a in reg["action_id"]]
+
+
+def test_the_intro_names_only_the_findings_and_units_the_inputs_allow():
+    crm = act.intro_text({"customers"}, dated=False)
+    assert "found (customers at risk), quantifies" in crm and "(100 customers expected to leave)" in crm
+    for phrase in ("NPS", "detractor", "survey", "revenue", "maturity", "operational", "analysis date"):
+        assert phrase not in crm, phrase
+    assert "Due dates count from\nthe day of the run: the data carry no calendar dates." in crm
+    full = act.intro_text({"responses", "nps", "customers", "revenue", "operations", "maturity_answers"})
+    assert ("found (drivers to concentrate on, comment topics that hurt, locations and segments that fell\nbehind, "
+            "objectives off track, customers at risk, agents to coach, operational levers, maturity\ngaps)") in full
+    assert "(5 NPS points, 5 percentage\npoints, 2% of annual revenue, one maturity level)" in full
+
+
+def test_the_opening_register_and_files_sections(register):
+    table = fnd.to_frame(_findings())
+    opening = act.opening_section(table, {"customers", "revenue"}, currency=None)
+    assert opening.methods == [act.intro_text({"customers", "revenue"}, kinds=set(table["kind"]))]
+    # a survey without comments, agents or objectives: the plan names only the findings there are
+    survey = act.intro_text({"responses"}, kinds={"segment_gap", "driver"})
+    assert "found (drivers to concentrate on, locations and segments that fell\nbehind), quantifies" in survey
+    assert "found, quantifies" in act.intro_text({"responses"}, kinds=set())
+    assert opening.sentences[0] == fnd.count_sentence(table)
+    assert opening.sentences[-1].startswith("<span class='cx-note'>Amounts are shown without a currency symbol")
+    assert "currency" not in " ".join(act.opening_section(table, {"customers"}, currency=None).sentences)
+    empty = act.register_section(register.iloc[:0])
+    assert empty.sentences == ["*No action was generated — there is nothing to assign*"] and empty.tables == []
+    full = act.register_section(register)
+    assert len(full.tables) == 2 and "expected impact" in full.artifacts["register"].columns
+    assert act.files_text({"Register": None, "Findings": None}) == (
+        "`action_plan.xlsx` holds the register and the findings, one sheet each; `action_register.csv` is the "
+        "register for trackers.")
+
+
+def test_one_finding_and_one_action_are_singular(register):
+    one = register.iloc[:1]
+    assert act.register_sentence(one).startswith("**1 action**, ")
+    assert act.top_actions_view(one).note.startswith("The full register (1 action, with")
+    assert fnd.count_sentence(fnd.to_frame(_findings()[:1])) == (
+        "The analysis produced **1 finding** that calls for action (1 driver).")

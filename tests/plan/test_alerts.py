@@ -144,3 +144,17 @@ def test_rules_whose_metric_is_unmeasured_do_not_break_the_page():
                                       "(the whole 95% interval past the threshold).")
     assert al.fired_view(out) is None
     assert al.skipped_sentence(out, 30) == "2 rules were not evaluated because their metric is not measured (sat, sat2)."
+
+
+def test_the_alerts_section_is_one_sentence_without_rules_survey_or_dates(drop_responses):
+    rule = AlertRule(id="drop", metric="nps", condition="significant_drop", by="location", owner="ops")
+    assert al.alerts_section(drop_responses, [], SPECS, freq="M", as_of=AS_OF).sentences == [
+        "*No alert rules are set in the parameters — nothing is evaluated*"]
+    assert al.alerts_section(None, [rule], SPECS, freq="M", as_of=AS_OF).sentences == [
+        "*There are no survey responses — alerts cannot be evaluated*"]
+    undated = al.alerts_section(drop_responses.assign(responded_at=pd.NaT), [rule], SPECS, freq="M", as_of=None)
+    assert undated.sentences == ["*The responses carry no dates — alerts on the latest period cannot be evaluated*"]
+    assert undated.tables == [] and undated.artifacts == {}
+    section = al.alerts_section(drop_responses, [rule], SPECS, freq="M", as_of=AS_OF, owner_label=str.upper)
+    evaluated = section.artifacts["alerts"]
+    assert evaluated["fired"].tolist() == [True, False, False] and len(section.tables) == 1

@@ -173,3 +173,59 @@ def test_count_sentence_names_the_kinds_most_frequent_first():
     assert fnd.count_sentence(table) == ("The analysis produced **6 findings** that call for action "
                                          "(3 maturity, 2 topic, 1 location drop).")
     assert fnd.count_sentence(fnd.to_frame([])) == "The analysis produced no finding that calls for action."
+
+
+def test_churn_without_revenue_names_the_group_with_most_expected_leavers_in_customers():
+    """No revenue mapped (issue 15): the finding counts customers, never money; 40 of 100 leavers by hand."""
+    risk = pd.DataFrame({"segment": ["Consumer", "Small business"], "expected_churners": [60.0, 40.0],
+                         "revenue_at_risk": [0.0, 0.0]})
+    [f] = fnd.from_churn({"available": True, "horizon_months": 12}, risk, None)
+    assert (f.scope, f.impact, f.impact_unit) == ("segment: Consumer", 60.0, "customers expected to leave")
+    assert f.finding == "Consumer customers: 60 of them are expected to leave within the next 12 months (60% of all " \
+                        "expected leavers)."
+    assert "revenue" not in f.finding and "£" not in f.finding
+
+
+def test_churn_with_revenue_and_no_currency_is_a_plain_amount():
+    risk = pd.DataFrame({"segment": ["Consumer"], "revenue_at_risk": [1234.0]})
+    [f] = fnd.from_churn({"available": True, "horizon_months": 12}, risk, None)
+    assert f.impact_unit == "a year at risk" and "1,234 of annual revenue" in f.finding and "None" not in f.finding
+
+
+def test_the_drivers_are_stated_in_the_metric_of_the_key_driver_outcome():
+    """A survey without NPS (the airline's satisfaction survey): its drivers' findings speak of CSAT, not NPS."""
+    from cxtemplate.measure.spec import csat_spec
+
+    drivers = pd.DataFrame({"driver": ["wifi"], "Driver": ["Inflight wifi"], "Share of R² %": [11.2],
+                            "Mean rating": [2.83], "Quadrant": ["Concentrate here"], "metric_gain": [1.7]})
+    artifacts = {("04_experience_analysis", "drivers"): drivers,
+                 ("04_experience_analysis", "drivers_summary"): {"outcome": "csat"}}
+    [f] = fnd.collect(lambda nb, name, default: artifacts.get((nb, name), default), None, None,
+                      specs={"csat": csat_spec()})
+    assert f.finding == "Inflight wifi explains 11% of the variation in CSAT but is rated 2.83, below the average driver."
+    assert f.impact_unit == "CSAT points" and "NPS" not in f.finding
+
+
+def test_a_flag_group_is_named_by_its_column_not_by_a_bare_yes():
+    """The telecom shape's riskiest group was streaming_tv = Yes: "Yes customers" named nobody."""
+    risk = pd.DataFrame({"streaming_tv": ["Yes", "No"], "revenue_at_risk": [71_517.0, 67_000.0]})
+    [f] = fnd.from_churn({"available": True, "horizon_months": 12}, risk, None)
+    assert f.subject == "customers with streaming tv: Yes" and f.scope == "streaming_tv: Yes"
+    assert f.finding.startswith("Customers with streaming tv: Yes carry 71,517 of annual revenue at risk")
+    assert fnd.group_subject("plan", "Gold") == "Gold customers"
+
+
+def test_without_revenue_the_plan_targets_the_group_with_most_expected_leavers():
+    """A CRM without revenue: notebook 05 saves no risk_by_segment, so the leavers are counted from the scores.
+    By hand: Germany 0.5 + 0.5 + 0.2 = 1.2 expected leavers of 1.2 + 0.1 + 0.3 = 1.6 (75%)."""
+    scores = pd.DataFrame({"customer_id": list("abcdef"), "location": ["Germany"] * 3 + ["France"] * 2 + ["Spain"],
+                           "Gender": list("MFMFMF"), "churn_probability": [0.5, 0.5, 0.2, 0.05, 0.05, 0.3]})
+    table = fnd.leavers_by_group(scores)
+    assert table["location"].tolist() == ["Germany", "Spain", "France"]
+    assert table["expected_churners"].tolist() == pytest.approx([1.2, 0.3, 0.1])
+    artifacts = {("05_churn_survival", "summary"): {"available": True, "horizon_months": 12},
+                 ("05_churn_survival", "scores"): scores}
+    [f] = fnd.collect(lambda nb, name, default: artifacts.get((nb, name), default), None, None)
+    assert f.finding == ("Germany customers: 1 of them are expected to leave within the next 12 months (75% of all "
+                         "expected leavers).")
+    assert fnd.leavers_by_group(scores.drop(columns="location")) is None  # Gender is never a target group

@@ -100,3 +100,43 @@ def test_restricted_queues_neutralise_formulas_in_contact_names_and_comments(res
     assert "\"'@SUM(1)\"" in raw and "\"'-1+1\"" in raw and "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" in raw
     back = pd.read_csv(path)
     assert back["contact_name"].tolist() == ["'@SUM(1)", "'-1+1"] and back["nps"].tolist() == [2.0, 6.0]
+
+
+def test_a_retention_list_without_revenue_shows_no_money_and_no_valuable_customers():
+    """Issue 15: no revenue mapped → no "Annual revenue £0" column and no "valuable customers"."""
+    at_risk = pd.DataFrame({"rank": [1, 2], "customer_id": ["C9", "C8"], "churn_probability": [0.41, 0.3],
+                            "annual_revenue": [0.0, 0.0], "revenue_at_risk": [0.0, 0.0], "reasons": ["short tenure"] * 2})
+    view = fu.retention_view(at_risk, None)
+    assert view.columns == ["#", "Customer", "Risk", "Why the risk is high"]
+    assert fu.retention_sentence(at_risk, "Owen") == "**2 customers most likely to leave** to contact (owner: Owen)."
+    unvalued = at_risk.drop(columns=["annual_revenue", "revenue_at_risk"])
+    assert fu.retention_sentence(unvalued, "Owen") == "**2 customers most likely to leave** to contact (owner: Owen)."
+    assert fu.retention_view(unvalued, None).columns == ["#", "Customer", "Risk", "Why the risk is high"]
+
+
+def test_the_empty_callback_queue_names_what_is_missing(responses):
+    """Without a survey the page says there is no survey, never "no identified detractor answered" (issue 15)."""
+    assert fu.callback_absence(None) == ("There are no survey responses", "there is no callback queue")
+    assert fu.callback_absence(responses.drop(columns="nps")) == ("There are no NPS scores",
+                                                                  "there is no callback queue of detractors")
+    assert fu.callback_absence(responses.assign(customer_id=None)) == (
+        "The survey responses carry no customer ids", "no detractor can be called back")
+    assert fu.callback_absence(responses) == ("No identified detractor answered in the last 30 days",
+                                              "the callback queue is empty")
+    assert fu.callback_absence(responses, dated=False)[0] == "No identified detractor answered"
+
+
+def test_without_dates_the_queue_takes_every_identified_detractor(responses):
+    queue = fu.detractor_queue(responses.assign(responded_at=pd.NaT), as_of=None, days=30)
+    # every identified detractor (r4 is anonymous), C1 once with its lowest score
+    assert sorted(queue["response_id"]) == ["r1", "r2", "r3"]
+
+
+def test_the_follow_up_method_names_only_the_queues_there_are():
+    assert fu.followup_method(callbacks=False, retention=False) == ""
+    crm = fu.followup_method(callbacks=False, retention=True, revenue=False, days=None)
+    assert crm.startswith("The **retention list**: active customers most likely to leave within the churn\nhorizon, "
+                          "with the reasons")
+    assert "detractor" not in crm and "revenue" not in crm
+    both = fu.followup_method(callbacks=True, retention=True)
+    assert both.startswith("The **inner loop**: identified detractors of the last 30 days") and "weighted by the revenue" in both

@@ -185,8 +185,11 @@ def test_assess_all_says_what_is_missing():
     assert none.absence == ("No objectives are set in the parameters",
                             "add them under `objectives:` to track targets here")
     undated = ob.assess_all(SURVEY.drop(columns="responded_at"), [GOAL], {"nps": nps_spec()}, as_of="2024-12-31")
-    assert undated.absence == ("There are no dated survey responses", "objectives cannot be baselined")
-    assert ob.assess_all(None, [GOAL], {}, as_of="2024-12-31").absence == undated.absence
+    assert undated.absence == ("The survey responses carry no dates", "objectives cannot be baselined")
+    all_nat = ob.assess_all(SURVEY.assign(responded_at=pd.NaT), [GOAL], {"nps": nps_spec()}, as_of="2024-12-31")
+    assert all_nat.absence == undated.absence
+    assert ob.assess_all(None, [GOAL], {}, as_of="2024-12-31").absence == ("There are no survey responses",
+                                                                           "objectives cannot be baselined")
     assert not undated.records and undated.on_track == 0
 
 

@@ -96,6 +96,8 @@ def test_first_actions_view_shows_five_with_their_impact():
                       "0.71 in cross-validation, calibration error (ICI) 0.012 at 12 months. Definitions and methods "
                       "are on the detailed pages.</span>"),
     (None, {"available": False}, ""),
+    (None, CHURN, "<span class='cx-note'>Churn model concordance 0.71 in cross-validation, calibration error (ICI) "
+                  "0.012 at 12 months. Definitions and methods are on the detailed pages.</span>"),  # a CRM only
     ({"stage": 1, "stage_name": "Start", "target_stage": 3}, None,
      "<span class='cx-note'>CX maturity: stage 1 (Start), target stage 3. Definitions and methods are on the detailed "
      "pages.</span>"),
@@ -108,3 +110,30 @@ def test_a_card_without_an_interval_says_there_were_too_few_responses():
     one = HEADLINE.iloc[[2]].assign(ci_low=float("nan"), ci_high=float("nan"), n=1)  # CES of one response: no t interval
     (ces,) = sm.metric_cards(one)
     assert ces["detail"] == "too few responses for an interval · n = 1 · no previous period"
+
+
+def test_no_revenue_means_no_revenue_card_and_no_money_in_the_opening():
+    """A churn summary without revenue (no revenue mapped: notebook 05 writes no ``revenue_at_risk``) or with a
+    zero total values nothing: no card, no "£0 of annual revenue" (issue 15)."""
+    unvalued = {"available": True, "horizon_months": 12, "concordance": 0.7, "ici": 0.01, "expected_churners": 120.0}
+    assert sm.revenue_card(unvalued, "GBP") is None
+    assert sm.revenue_card({**unvalued, "revenue_at_risk": 0.0, "annual_revenue": 0.0}, "GBP") is None
+    assert [c["label"] for c in sm.headline_cards(None, None, unvalued, "GBP")] == []
+    assert "revenue" not in sm.opening_sentence("Bank", None, None, unvalued, REGISTER, "GBP")
+    with_revenue = {**CHURN, "annual_revenue": 4_458_582.84}
+    assert sm.revenue_card(with_revenue, "GBP")["value"] == "£398,160"
+
+
+def test_without_a_currency_money_is_plain_and_the_note_says_so():
+    assert sm.revenue_card(CHURN, None)["value"] == "398,160"
+    assert sm.methods_note(None, CHURN, None).endswith(
+        "; amounts are shown without a currency symbol (the parameters set no `organisation.currency`). Definitions "
+        "and methods are on the detailed pages.</span>")
+    assert "currency" not in sm.methods_note(None, CHURN, "GBP")
+
+
+def test_the_drivers_and_actions_sections():
+    assert sm.drivers_section(DRIVERS, survey=False).items == []
+    assert sm.drivers_section(DRIVERS).sentences == [sm.drivers_sentence(DRIVERS, None)]
+    assert sm.first_actions_section(None).sentences == ["*No action was generated.*"]
+    assert len(sm.first_actions_section(REGISTER).tables[0].frame) == 5

@@ -225,7 +225,8 @@ def test_the_index_groups_pages_by_role_in_order_and_escapes_names(tmp_path, mon
     assert "Smith &amp; &lt;Sons&gt;" in text and "<Sons>" not in text
     groups = re.findall(r"<h2>(.*?)</h2>", text)
     assert groups == [ROLE_TITLES["executive"], ROLE_TITLES["manager"], ROLE_TITLES["analyst"]]
-    assert re.findall(r'<a href="(pages/[^"]+)">', text) == ["pages/07.html", "pages/06.html", "pages/05.html",
+    # page titles carry the class the absent-input check leaves alone (report.absent: titles are names)
+    assert re.findall(r'<a href="(pages/[^"]+)" class="cx-page-title">', text) == ["pages/07.html", "pages/06.html", "pages/05.html",
                                                               "pages/00.html"]
     assert "(failed)" in text and "Who does what" in text and "NPS is 31." in text
     assert "Run 2025-12-31 09:30 UTC" in text
@@ -334,3 +335,40 @@ def test_the_index_shows_payloads_as_text_and_links_only_into_the_report(tmp_pat
     for href in ("javascript:alert(1)", "https://evil.example/x.html", "/etc/passwd"):
         with pytest.raises(ValueError, match="relative path"):
             render_index(tmp_path, run, headline, [{**pages[0], "href": href}])
+
+
+# --------------------------------------------------------------------------- partial organisations (issue 15)
+
+
+def test_the_header_states_the_datas_period_or_that_there_are_no_dates():
+    assert render.data_line("2023-01-01 to 2025-12-31") == "Data 2023-01-01 to 2025-12-31"
+    assert render.data_line(render.NO_CALENDAR_DATES) == "Tenure-based data, no calendar dates"
+    assert PageContext(org_name="Bank", period=render.NO_CALENDAR_DATES, run_date="2026-12-01").data_line == \
+        "Tenure-based data, no calendar dates"
+
+
+def test_a_heading_whose_section_shows_nothing_is_left_out():
+    """Every input of a section absent and said once above: its heading goes too; the page's title always stays."""
+    shown = new_output("display_data", data={"text/html": "<p>x</p>", "text/plain": "x"})
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Title"), new_code_cell("a", outputs=[]),
+        new_markdown_cell("## Empty"), new_code_cell("b", outputs=[]),
+        new_markdown_cell("## Shown"), new_code_cell("c", outputs=[shown]),
+        new_markdown_cell("## Parent"), new_markdown_cell("### Empty child"), new_code_cell("d", outputs=[]),
+        new_markdown_cell("### Shown child"), new_code_cell("e", outputs=[shown]),
+        new_markdown_cell("## With text\n\nA paragraph of its own."), new_code_cell("f", outputs=[])])
+    render.drop_empty_sections(nb)
+    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
+    assert headings == ["# Title", "## Shown", "## Parent", "### Shown child", "## With text"]
+
+
+def test_the_index_leaves_out_a_summary_that_speaks_of_an_absent_input(tmp_path):
+    folder = tmp_path / "artifacts" / "00_data_integration"
+    folder.mkdir(parents=True)
+    (folder / "quality.json").write_text(
+        '{"tables": {"customers": {"rows_used": 9, "missing_share": {}, "date_range": {}}}}', encoding="utf-8")
+    assert render.summary_for("Who leaves, when and why.", tmp_path) == "Who leaves, when and why."
+    assert render.summary_for("Which operational levers matter, what customers say.", tmp_path) == ""
+    assert render.summary_for("One page for the board: revenue at risk.", tmp_path) == ""
+    # a run that stopped before integration keeps every summary
+    assert render.summary_for("Revenue at risk.", tmp_path / "elsewhere") == "Revenue at risk."

@@ -63,3 +63,17 @@ def test_a_note_keeps_its_small_type_and_shows_a_value_from_the_data_as_text(mon
     s.show()
     assert [o.data for o in out] == [
         "<p><span class=\"cx-note\">Trained on 'Leeds &lt;script&gt;alert(1)&lt;/script&gt;' comments.</span></p>\n"]
+
+
+def test_method_text_is_shown_first_but_kept_apart_from_what_the_section_found(monkeypatch):
+    from cxtemplate.report import section as sec
+
+    shown = []
+    monkeypatch.setattr(sec, "say", shown.append)
+    s = Section()
+    s.method("How it was measured.")
+    s.say("What was found.")
+    assert s.methods == ["How it was measured."] and s.sentences == ["What was found."]
+    s.show()
+    assert shown == ["How it was measured.", "What was found."]
+    assert Section().methods == []

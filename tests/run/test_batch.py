@@ -47,7 +47,7 @@ sources:
 @pytest.fixture()
 def folder(tmp_path):
     (tmp_path / "params").mkdir()
-    (tmp_path / "params" / "responses.csv").write_text("response_id,nps\nR1,9\n")
+    (tmp_path / "params" / "responses.csv").write_text("response_id,nps,csat,ces\nR1,9,4,2\n")  # every enabled metric has its column
     return tmp_path
 
 

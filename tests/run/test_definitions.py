@@ -310,3 +310,20 @@ def test_validate_and_run_stop_on_header_problems_before_anything_starts(tmp_pat
     assert main(["run", str(path), "--out", str(out), "--quiet"]) == 2
     assert "required column customer_id is not provided" in capsys.readouterr().err
     assert not out.exists()                                            # no notebook started, no folder made
+
+
+def test_a_source_filter_is_checked_against_the_table_and_the_file(tmp_path):
+    """where: may read a canonical column, a kept one or any column of the file; anything else names its key."""
+    text = CRM.replace("keep: [Contract, Gendr]", "id: row_number\n    keep: [Contract]\n"
+                       "    where: {Contract: A, months: {'>=': 1}, Churn: [Yes, No], tenure: {'<': 90}, Contrat: B}") \
+              .replace('{"yes": true, "no": false}', '{"Yes": true, "No": false}')
+    (problem,) = header_problems(load_config(_crm_project(tmp_path, text)))
+    assert (problem.path, problem.line) == ("sources.customers.where.Contrat", _line_of(text, "where:"))
+    assert "the filter reads 'Contrat'" in problem.message and "(did you mean 'Contract'?)" in problem.message
+
+
+def test_a_filter_on_a_canonical_column_the_source_does_not_provide_is_refused(tmp_path):
+    text = CRM.replace("keep: [Contract, Gendr]", "id: row_number\n    where: {segment: SME}") \
+              .replace('{"yes": true, "no": false}', '{"Yes": true, "No": false}')
+    (problem,) = header_problems(load_config(_crm_project(tmp_path, text)))
+    assert problem.path == "sources.customers.where.segment" and "the filter reads 'segment'" in problem.message

@@ -114,7 +114,10 @@ def test_bank_is_customers_with_tenure_in_years(bank):
     assert "Surname (personal data" in path.read_text(encoding="utf-8")
     assert cfg.churn.enabled and {"location", "Gender", "Age", "CreditScore"} <= set(cfg.churn.covariates)
     assert cfg.churn.cx_covariates == []
-    assert cfg.organisation.currency == "EUR"  # France, Germany, Spain
+    # France, Germany, Spain say where the customers live, not what the balances are in: a hint, not a currency
+    assert cfg.organisation.currency is None
+    assert re.search(r"^  # currency: EUR +# TODO: .*the places in the data \(France, Germany, Spain\) suggest EUR",
+                     path.read_text(encoding="utf-8"), re.M)
     assert not any(getattr(cfg.metrics, m).enabled for m in ("nps", "csat", "ces"))
 
 
@@ -196,7 +199,10 @@ def test_demo_recognises_all_five_tables(demo):
                                               "value": "value"}
     assert cfg.organisation.as_of == dt.date(2025, 12, 31)  # future-dated rows ignored
     assert cfg.organisation.start == dt.date(2023, 1, 1)
-    assert cfg.organisation.currency == "GBP"
+    # UK cities say where the customers are, not what monthly_revenue is in: named as a hint, never set
+    assert cfg.organisation.currency is None
+    assert re.search(r"^  # currency: GBP +# TODO: .*the places in the data \(\w+.*\) suggest GBP",
+                     path.read_text(encoding="utf-8"), re.M)
     assert set(cfg.churn.cx_covariates) == {"nps_category", "ces", "unresolved_contacts", "negative_contacts"}
     assert cfg.reporting.manager_scorecards_by == "location"
     for line in path.read_text(encoding="utf-8").splitlines():  # every mapping carries its confidence
@@ -459,7 +465,9 @@ def test_a_generated_key_is_refused_when_a_survey_joins_on_customer_ids(tmp_path
     from cxtemplate.run.definitions import header_problems
 
     (problem,) = [p for p in header_problems(load_config(path)) if "customer_id" in p.message]
-    assert problem.path == "sources.customers.columns" and "set `id: row_number`" in problem.message
+    # the way out for a CRM alone (`id: row_number`) is not offered where the survey must join on customer ids
+    assert problem.path == "sources.customers.columns" and "set `id: row_number`" not in problem.message
+    assert "the responses join on customer ids, so the CRM must be exported with its own" in problem.message
     assert problem.line == text.splitlines().index("    columns:                     # canonical name: column in the file") + 1
 
 
@@ -478,3 +486,52 @@ def test_a_status_column_becomes_the_churn_flag(tmp_path, values, expected):
     customers = integrate(cfg).tables["customers"]
     closed = [v for v, left in expected.items() if left]
     assert int(customers["churned"].sum()) == int(frame["Account Status"].isin(closed).sum())
+
+
+# --------------------------------------------------------------------------- leaks and joins, by hand
+
+
+def _recognised_crm(tmp_path: Path, **columns):
+    from cxtemplate.scaffold.plan import plan_sources
+    from cxtemplate.scaffold.read import inspect_folder
+
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    n = len(next(iter(columns.values())))
+    pd.DataFrame({"tenure": np.arange(n) % 60 + 1, "churn": np.where(np.arange(n) % 4 == 0, "Yes", "No"),
+                  **columns}).to_csv(data / "crm.csv", index=False)
+    return plan_sources(inspect_folder(data))
+
+
+def test_a_column_that_grows_with_tenure_is_named_as_a_leak_by_its_name_or_its_rank_correlation(tmp_path):
+    from cxtemplate.scaffold.document import LEAK_RHO, tenure_leak
+
+    n = 120
+    tenure = np.arange(n) % 60 + 1
+    rng = np.random.default_rng(7)
+    spend = tenure * 50 + rng.normal(0, 5, n)                  # grows with tenure: Spearman ρ close to 1
+    noise = rng.permutation(n).astype(float)                    # unrelated to tenure
+    plan = _recognised_crm(tmp_path, spend_so_far=spend.round(2), score=noise, lifetime_value=noise)
+    rec = plan.sources["customers"]
+    rho = pd.Series(tenure).corr(pd.Series(spend), method="spearman")  # computed here, independently
+    assert rho >= LEAK_RHO
+    assert tenure_leak(rec, "spend_so_far") == f"'spend_so_far' moves with tenure (Spearman ρ = {rho:.2f} in the sample)"
+    assert tenure_leak(rec, "score") is None
+    assert tenure_leak(rec, "lifetime_value") == "'lifetime_value' reads as a total to date"  # by its name alone
+
+
+def test_only_surveys_and_conversations_mapping_a_customer_id_join(tmp_path):
+    from cxtemplate.scaffold.document import joining_sources
+    from cxtemplate.scaffold.plan import plan_sources
+    from cxtemplate.scaffold.read import inspect_folder
+
+    data = tmp_path / "data"
+    data.mkdir()
+    n = 60
+    pd.DataFrame({"tenure": np.arange(n) + 1, "churn": ["Yes", "No", "No"] * 20}).to_csv(data / "crm.csv", index=False)
+    pd.DataFrame({"response_id": [f"R{i}" for i in range(n)], "nps": np.arange(n) % 11}).to_csv(
+        data / "survey.csv", index=False)
+    assert joining_sources(plan_sources(inspect_folder(data))) == []
+    pd.DataFrame({"response_id": [f"R{i}" for i in range(n)], "customer_id": [f"K{i:03d}" for i in range(n)],
+                  "nps": np.arange(n) % 11}).to_csv(data / "survey.csv", index=False)
+    assert joining_sources(plan_sources(inspect_folder(data))) == [("responses", "customer_id")]

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate.scaffold.plan import classify_extra, date_bounds, guess_currency, plan_sources, robust_extreme
+from cxtemplate.scaffold.plan import (classify_extra, date_bounds, guess_currency, place_currency, plan_sources,
+                                      robust_extreme)
 from cxtemplate.scaffold.profile import profile_column
 from cxtemplate.scaffold.read import inspect_folder
 
@@ -69,7 +70,8 @@ def test_date_bounds_and_currency_from_the_data(tmp_path):
     capped = date_bounds(plan, dt.date(2024, 3, 1))
     assert capped["as_of"] == dt.date(2024, 3, 1) and "capped at today" in capped["as_of_note"]
     code, why = guess_currency(plan)
-    assert code == "EUR" and "France" in why and why.startswith("guess 0.6")
+    assert code is None and "France" in why and "suggest EUR" in why  # a place is a hint only
+    assert place_currency(plan) == "EUR"
 
 
 def test_no_currency_and_no_dates_say_todo(tmp_path):
@@ -129,17 +131,29 @@ def _tenure_crm(**extra) -> pd.DataFrame:
     ({"Spend in dollars": lambda r, n: r.uniform(5, 90, n).round(2)}, "USD", "column 'Spend in dollars'"),
     ({"fee": lambda r, n: [f"€{v:.2f}" for v in r.uniform(5, 90, n)]}, "EUR", "amounts like '€"),
     ({"fee": lambda r, n: [f"${v:.2f}" for v in r.uniform(5, 90, n)]}, "USD", "amounts like '$"),
-    ({"Country": lambda r, n: r.choice(["France", "Spain"], n)}, "EUR", "France"),
+    ({"Country": lambda r, n: r.choice(["France", "Spain"], n), "fee_eur": lambda r, n: r.uniform(5, 90, n)}, "EUR",
+     "column 'fee_eur'"),
 ])
-def test_the_currency_comes_from_signs_names_or_places(tmp_path, extra, code, evidence):
+def test_the_currency_comes_from_signs_or_names(tmp_path, extra, code, evidence):
     data = tmp_path / "data"
     data.mkdir()
     _tenure_crm(**extra).to_csv(data / "crm.csv", index=False)
     got, why = guess_currency(plan_sources(inspect_folder(data)))
     assert got == code and evidence in why and why.endswith("check it")
     assert ("'$' is also CAD" in why) == ("$" in evidence)
-    # a sign or a code says more than a place name
-    assert why.startswith("guess 0.6" if evidence == "France" else "guess 0.8")
+    assert why.startswith("guess 0.8") and "France" not in why  # a place name is no evidence of the currency
+
+
+def test_place_names_alone_are_a_hint_and_leave_the_currency_unset(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    _tenure_crm(Country=lambda r, n: r.choice(["France", "Spain"], n),
+                MonthlyCharges=lambda r, n: r.uniform(5, 90, n).round(2)).to_csv(data / "crm.csv", index=False)
+    plan = plan_sources(inspect_folder(data))
+    code, why = guess_currency(plan)
+    assert code is None and place_currency(plan) == "EUR"
+    assert why.startswith("TODO: no currency found in the data, so none is set and amounts are shown without one")
+    assert "the places in the data (France, Spain) suggest EUR" in why or "(Spain, France)" in why
 
 
 def test_without_evidence_the_currency_is_left_unset(tmp_path):

@@ -38,7 +38,7 @@ governance:
 def engagement(tmp_path: Path):
     """params/acme.yaml (the text given) beside data/responses.csv; returns the params path."""
     (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "responses.csv").write_text("response_id,nps\nR1,9\n")
+    (tmp_path / "data" / "responses.csv").write_text("response_id,nps,csat,ces\nR1,9,4,2\n")  # every enabled metric has its column
     (tmp_path / "params").mkdir()
 
     def write(text: str, name: str = "acme") -> Path:
