@@ -15,10 +15,6 @@
 
 # %% [markdown]
 # # Churn: who leaves, when and why
-#
-# A customer who is still with us has not "not churned": we only know they have stayed so far.
-# Survival analysis uses that partial information instead of discarding it, which is why it needs
-# far fewer churners than a classifier and does not mistake new customers for loyal ones.
 
 # %% tags=["parameters"]
 params_path = "../params/demo.yaml"

@@ -38,6 +38,7 @@ DAYS_PER_MONTH = 365.25 / 12
 RESPONSE_COLUMNS = ["customer_id", "responded_at", "nps", "ces"]
 INTERACTION_COLUMNS = ["customer_id", "started_at", "resolved", "sentiment"]
 SWITCHED_OFF = "Churn analysis is switched off in the parameters (churn.enabled: false)."
+NO_CRM = "There is no CRM table, so churn cannot be analysed."
 
 
 def alpha_of(conf: float) -> float:
@@ -258,7 +259,7 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     settings = {"horizon_days": horizon, "conf": conf, "horizon_months": horizon_months,
                 "tenure_unit": tenure_unit.rstrip("s")}
     if customers is None or customers.empty:
-        return ChurnAnalysis(False, "There is no CRM table, so churn cannot be analysed.", **settings)
+        return ChurnAnalysis(False, NO_CRM, **settings)
     if "churned" not in customers.columns or customers["churned"].isna().all():
         return ChurnAnalysis(False, "The CRM table says nothing about who left (no end dates or churn flag).",
                              **settings)
@@ -436,6 +437,10 @@ def analyse_configured(cfg: Config, customers: pd.DataFrame | None, responses: p
     ChurnAnalysis
     """
     churn = cfg.churn
+    if customers is None or customers.empty:
+        # no CRM says more than "switched off": it is why new() switched it off
+        return ChurnAnalysis(False, NO_CRM, horizon_days=churn.horizon_months * DAYS_PER_MONTH, conf=conf,
+                             horizon_months=churn.horizon_months, enabled=churn.enabled)
     if not churn.enabled:
         return ChurnAnalysis.switched_off(churn.horizon_months, conf)
     source = cfg.sources.customers

@@ -748,9 +748,17 @@ def design_text(res: ChurnAnalysis) -> str:
             "already reached*.")
 
 
+SURVIVAL_METHOD = ("A customer who is still with us has not \"not churned\": we only know they have stayed so far. "
+                   "Survival analysis uses that partial information instead of discarding it, which is why it "
+                   "needs far fewer churners than a classifier and does not mistake new customers for loyal ones.")
+
+
 def opening_section(res: ChurnAnalysis, currency: str | None) -> Section:
     """The page's opening: the headline sentence and the design paragraph."""
     section = Section()
+    if res.available:
+        section.method(SURVIVAL_METHOD)
     section.say(opening_sentence(res, currency))
-    section.say(design_text(res))
+    if res.available:
+        section.say(design_text(res))
     return section

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from cxtemplate.churn import flow
+from cxtemplate.churn import page as churn_page
 from cxtemplate.churn.flow import (
     SWITCHED_OFF,
     ChurnAnalysis,
@@ -196,7 +197,7 @@ def test_switched_on_the_parameters_reach_the_analysis(demo_cfg, monkeypatch):
         return ChurnAnalysis(False, "spied")
 
     monkeypatch.setattr(flow, "analyse", spy)
-    tables = (pd.DataFrame(), pd.DataFrame(), None)
+    tables = (pd.DataFrame({"customer_id": ["a"]}), pd.DataFrame(), None)
     assert analyse_configured(_switched(demo_cfg, True), *tables, seed=5, conf=0.9).reason == "spied"
     # params/demo.yaml: covariates [plan, segment, contract], a 12-month horizon, monthly revenue
     assert seen["covariates"] == ["plan", "segment", "contract"] and seen["horizon_months"] == 12
@@ -208,6 +209,17 @@ def test_switched_on_the_parameters_reach_the_analysis(demo_cfg, monkeypatch):
     assert seen["group_cols"] == ("segment", "plan", *[c for c in demo_cfg.segments if c not in ("segment", "plan")])
     assert "location" in seen["group_cols"]
     assert seen["keep_leaking"] == [] and seen["cohorts"] == {} and seen["tenure_unit"] == "day"
+
+
+def test_without_a_crm_the_page_says_so_whether_or_not_churn_is_switched_on(demo_cfg, monkeypatch):
+    """`new` switches churn off for a survey-only export; the reason a reader needs is that there is no CRM."""
+    monkeypatch.setattr(flow, "analyse", lambda *a, **k: pytest.fail("nothing to analyse without a CRM"))
+    for enabled in (False, True):
+        for customers in (None, pd.DataFrame()):
+            res = analyse_configured(_switched(demo_cfg, enabled), customers, None, None, seed=5, conf=0.9)
+            assert not res.available and res.reason == flow.NO_CRM and res.enabled is enabled
+            section = churn_page.opening_section(res, "GBP")
+            assert section.methods == [] and len(section.sentences) == 1 and "no CRM" in section.sentences[0]
 
 
 # --------------------------------------------------------------------------- one confidence level

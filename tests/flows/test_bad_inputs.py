@@ -486,6 +486,7 @@ def test_quarantine_reasons_are_counted_in_the_quality_record(acme):
 # --------------------------------------------------------------------------- huge text
 
 
+@pytest.mark.slow  # a model fit on a whole real data set: `make test`, not the quick loop
 def test_a_multi_megabyte_comment_is_kept_and_redacted_in_linear_time(acme):
     r = responses_frame()
     blob = ("the meter reading was wrong again " * 90_000)  # ~3 MB, with spaces

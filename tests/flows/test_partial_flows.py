@@ -182,8 +182,6 @@ def test_no_page_speaks_of_an_absent_source(onboarded_runs, name):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="notebook 05 without a CRM shows its survival method text and says churn is "
-                                       "'switched off in the parameters' instead of one sentence that there is no CRM")
 @pytest.mark.parametrize("name", WITHOUT_CRM)
 def test_the_churn_page_of_an_organisation_without_a_crm_is_one_sentence(onboarded_runs, name):
     run_dir = onboarded_runs[name]

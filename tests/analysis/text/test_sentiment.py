@@ -152,6 +152,7 @@ def test_vader_floor_alexa(alexa):
     assert ev["binary_accuracy"] >= 0.83
 
 
+@pytest.mark.slow  # a model fit on a whole real data set: `make test`, not the quick loop
 def test_own_scores_floor_tweets(tweets):
     # measured (5-fold out of fold): accuracy 0.801, macro-F1 0.749, binary 0.927
     res = score_sentiment(tweets["text"], method="own_scores", labels=tweets["airline_sentiment"],

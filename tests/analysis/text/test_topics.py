@@ -184,6 +184,7 @@ AIRLINE_STOP = ["united", "usairways", "americanair", "southwestair", "jetblue",
                 "delta", "flight", "flights", "airline"]
 
 
+@pytest.mark.slow  # a model fit on a whole real data set: `make test`, not the quick loop
 def test_topics_align_with_airline_complaint_reasons(real_data):
     tw = pd.read_csv(real_data / "twitter_airline_sentiment" / "Tweets.csv")
     neg = tw[tw["airline_sentiment"] == "negative"].reset_index(drop=True)
