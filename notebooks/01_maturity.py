@@ -3,6 +3,8 @@
 #   cxtemplate:
 #     after:
 #     - 00_data_integration
+#     needs:
+#     - maturity_answers
 #     role: executive
 #     summary: How mature our CX practices are, where executives and frontline staff
 #       disagree, what to adopt next.

@@ -3,6 +3,8 @@
 #   cxtemplate:
 #     after:
 #     - 00_data_integration
+#     needs:
+#     - responses
 #     role: analyst
 #     summary: The metrics in use and their definitions, where they are measured, how
 #       precise they are, and how often each touchpoint can be reported.

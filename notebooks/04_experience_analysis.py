@@ -3,6 +3,9 @@
 #   cxtemplate:
 #     after:
 #     - 00_data_integration
+#     needs:
+#     - responses
+#     - interactions
 #     role: manager
 #     summary: How the scores move and where, what drives them, which operational levers
 #       matter, what customers say, who needs coaching, and what caused the latest change.

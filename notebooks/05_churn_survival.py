@@ -3,6 +3,8 @@
 #   cxtemplate:
 #     after:
 #     - 00_data_integration
+#     needs:
+#     - customers
 #     role: executive
 #     summary: Who is likely to leave, when and why, how well the model predicts, and
 #       which customers to contact first.

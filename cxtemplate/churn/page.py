@@ -519,7 +519,7 @@ def validation_method(res: ChurnAnalysis) -> str:
              "of their tenure is compared with whether they left. ")
     text += ("**Concordance** is the share of pairs of customers the model orders correctly (0.5 = coin toss). "
              "**ICI** and **E50** measure calibration: the mean and median gap between predicted and observed "
-             f"probabilities (0 = perfect). The baseline is {baseline[0].lower() + baseline[1:]}.")
+             f"probabilities (0 = perfect). The baseline is {baseline}.")
     return f"<span class='cx-note'>{text}</span>"
 
 
@@ -588,12 +588,13 @@ def revenue_section(res: ChurnAnalysis, currency: str | None) -> Section:
 
 
 def risk_by_segment(by_group: pd.DataFrame) -> pd.DataFrame:
-    """The ``risk_by_segment`` artifact: revenue at risk by segment (by the last dimension when there is no segment).
+    """The ``risk_by_segment`` artifact: revenue at risk by segment, else by plan, else by location, else by the
+    first configured segment column (the action plan names its riskiest group from it).
 
     The group column is named after the dimension it holds (``segment``, ``plan``, …).
     """
-    dims = set(by_group["dimension"])
-    dim = "segment" if "segment" in dims else str(by_group["dimension"].iloc[-1])
+    dims = [d for d in dict.fromkeys(by_group["dimension"].astype(str)) if d != "total"] or ["total"]
+    dim = next((d for d in ("segment", "plan", "location") if d in dims), dims[0])
     rows = by_group[by_group["dimension"] == dim]
     return rows.drop(columns="dimension").rename(columns={"group": dim})
 

@@ -12,9 +12,9 @@ from typing import Any
 import pandas as pd
 
 from cxtemplate.data.privacy import KIND_LABELS
-from cxtemplate.report.display import TableView, fmt_num, fmt_pct
 from cxtemplate.report.absent import supplied_inputs
-from cxtemplate.report.render import NO_CALENDAR_DATES
+from cxtemplate.report.display import TableView, fmt_num, fmt_pct
+from cxtemplate.report.render import NO_CALENDAR_DATES, UNDATED
 from cxtemplate.report.section import Section
 
 TABLE_LABELS = {"customers": "Customers (CRM)", "responses": "Survey responses", "interactions": "Conversations",
@@ -127,10 +127,13 @@ def data_period(quality: dict[str, Any], start=None) -> str:
     The dates are those of the rows used (quarantined rows, e.g. future-dated ones, are left out), so the period
     comes from the data, never from the clock or from ``as_of``. ``start`` (the params' ``organisation.start``)
     replaces the first date when given: the analysis window begins there. Data without any calendar date (a
-    tenure-based CRM, an undated survey) give :data:`cxtemplate.report.render.NO_CALENDAR_DATES`.
+    tenure-based CRM) give :data:`cxtemplate.report.render.NO_CALENDAR_DATES`, or
+    :data:`cxtemplate.report.render.UNDATED` when there is no CRM either (an undated survey: nothing is tenure-based).
 
     >>> data_period({"tables": {"customers": {"date_range": {}}}})
     'tenure-based data, no calendar dates'
+    >>> data_period({"tables": {"responses": {"date_range": {}}}})
+    'no calendar dates in the data'
     >>> data_period({"tables": {"responses": {"date_range": {"responded_at": ["2024-01-03", "2025-06-30"]}},
     ...                         "customers": {"date_range": {"start_date": ["2019-05-01", "2025-05-31"]}}}})
     '2019-05-01 to 2025-06-30'
@@ -138,7 +141,7 @@ def data_period(quality: dict[str, Any], start=None) -> str:
     ends = [d for r in quality.get("tables", {}).values() for rng in (r.get("date_range") or {}).values()
             for d in rng if d]
     if not ends:
-        return NO_CALENDAR_DATES
+        return NO_CALENDAR_DATES if "customers" in quality.get("tables", {}) else UNDATED
     first = str(start) if start is not None else min(str(d)[:10] for d in ends)
     return f"{first} to {max(str(d)[:10] for d in ends)}"
 
@@ -187,10 +190,15 @@ def coverage_view(quality: dict[str, Any]) -> TableView:
 
 
 def missing_view(quality: dict[str, Any], min_share: float = 0.0) -> TableView:
-    """:func:`missing_table` with its title, format and the note on columns empty by design."""
-    return TableView(missing_table(quality, min_share), "Empty values per column (rows used)", {"Empty %": "{:.1f}%"},
-                     "Some columns are empty by design: an active customer has no end date; most "
-                     "responses carry no comment.", empty="No column has empty values.")
+    """:func:`missing_table` with its title, format and the note on the columns in it that are empty by design
+    (an end date, a comment); no note when none of them is in the table."""
+    table = missing_table(quality, min_share)
+    columns = set(table["Column"]) if "Column" in table.columns else set()
+    by_design = [why for column, why in (("end_date", "an active customer has no end date"),
+                                         ("comment", "most responses carry no comment")) if column in columns]
+    note = f"Some columns are empty by design: {'; '.join(by_design)}." if by_design else ""
+    return TableView(table, "Empty values per column (rows used)", {"Empty %": "{:.1f}%"}, note,
+                     empty="No column has empty values.")
 
 
 def joins_view(quality: dict[str, Any]) -> TableView:

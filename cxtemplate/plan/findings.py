@@ -206,12 +206,16 @@ NAMING_COLUMNS = ("segment", "plan", "location", "region", "channel", "journey_s
 
 
 def group_subject(column: str, value) -> str:
-    """The customers of one group in words: "Small business customers" for a segment, plan or location;
-    "customers with streaming tv: Yes" for any other column (a flag's "Yes" names nobody).
+    """The customers of one group in words: "Small business customers" for a segment or plan, "customers in France"
+    for a place, "customers with streaming tv: Yes" for any other column (a flag's "Yes" names nobody).
 
-    >>> group_subject("segment", "Small business"), group_subject("streaming_tv", "Yes")
-    ('Small business customers', 'customers with streaming tv: Yes')
+    >>> group_subject("segment", "Small business"), group_subject("location", "France")
+    ('Small business customers', 'customers in France')
+    >>> group_subject("streaming_tv", "Yes")
+    'customers with streaming tv: Yes'
     """
+    if column in ("location", "region"):
+        return f"customers in {value}"
     if column in NAMING_COLUMNS:
         return f"{value} customers"
     return f"customers with {column.replace('_', ' ')}: {value}"

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["ABSENCE_WORDS", "ABSENT_PHRASES", "INPUTS", "Claim", "claims", "page_blocks", "supplied_inputs"]
+__all__ = ["ABSENCE_SENTENCES", "ABSENCE_WORDS", "ABSENT_PHRASES", "INPUTS", "Claim", "claims", "page_blocks", "supplied_inputs"]
 
 ABSENT_PHRASES: dict[str, tuple[str, ...]] = {
     # survey / CEM responses: the survey itself, its metrics and what only a survey gives
@@ -66,6 +66,16 @@ ABSENCE_WORDS: dict[str, tuple[str, ...]] = {
 }
 """Input → the words of a sentence that says it is absent ("There are no survey responses — …"); a block of text
 holding them may name that input."""
+
+ABSENCE_SENTENCES: dict[str, str] = {
+    "responses": "There are no survey responses.",
+    "interactions": "There are no conversation records.",
+    "customers": "There is no CRM (customer table).",
+    "operations": "There are no operational KPIs.",
+    "maturity_answers": "No maturity questionnaire answers were supplied.",
+}
+"""Input → the sentence the index shows for a page that needs it (``needs:`` in the notebook's metadata) when it
+is absent; each holds the input's :data:`ABSENCE_WORDS`."""
 
 INPUTS = tuple(ABSENT_PHRASES)
 """Every input :func:`claims` knows."""

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cxtemplate.report.absent import INPUTS, claims, supplied_inputs
+from cxtemplate.report.absent import ABSENCE_SENTENCES, INPUTS, claims, supplied_inputs
 from cxtemplate.report.markup import clean_html, is_own_link, markdown_html
 
 TEMPLATES = Path(str(resources.files("cxtemplate.report") / "templates"))
@@ -35,8 +36,10 @@ SAFE_MIMETYPES = ("text/html", "image/png", "image/jpeg", "image/svg+xml", "text
 
 
 NO_CALENDAR_DATES = "tenure-based data, no calendar dates"
-"""The period of an organisation whose data carry no calendar date (a tenure-based CRM, an undated survey): the
-header says so rather than inventing a date (such as the day of the run)."""
+"""The period of an organisation whose CRM counts tenure but whose data carry no calendar date: the header says so
+rather than inventing a date (such as the day of the run)."""
+UNDATED = "no calendar dates in the data"
+"""The period of an organisation without a CRM whose data carry no calendar date (an undated survey export)."""
 
 
 def data_line(period: str) -> str:
@@ -46,8 +49,10 @@ def data_line(period: str) -> str:
     'Data 2023-01-01 to 2025-12-31'
     >>> data_line(NO_CALENDAR_DATES)
     'Tenure-based data, no calendar dates'
+    >>> data_line(UNDATED)
+    'No calendar dates in the data'
     """
-    return NO_CALENDAR_DATES.capitalize() if period == NO_CALENDAR_DATES else f"Data {period}"
+    return period.capitalize() if period in (NO_CALENDAR_DATES, UNDATED) else f"Data {period}"
 
 
 @dataclass(frozen=True)
@@ -276,7 +281,8 @@ def notebook_info(nb_path: Path) -> dict[str, str]:
                     title = m.group(1).strip()
                     break
     return {"title": title or nb_path.stem, "role": meta.get("role", "analyst"), "summary": meta.get("summary", ""),
-            "order": int(meta.get("order", 50)), "after": meta.get("after"), "pdf": bool(meta.get("pdf", False))}
+            "order": int(meta.get("order", 50)), "after": meta.get("after"), "pdf": bool(meta.get("pdf", False)),
+            "needs": list(meta.get("needs") or [])}
 
 
 def chromium() -> str | None:
@@ -310,21 +316,27 @@ def export_pdf(html_path: Path, pdf_path: Path, timeout: float = 120) -> bool:
     return pdf_path.is_file() and pdf_path.stat().st_size > 0
 
 
-def summary_for(summary: str, run_dir: Path) -> str:
-    """A page's one-line summary on the index, or ``""`` when it speaks of an input the organisation did not supply.
+def summary_for(summary: str, run_dir: Path, needs: Sequence[str] = ()) -> str:
+    """A page's one-line summary on the index: what the page covers, or why it has nothing to show.
 
     The summaries in the notebooks' metadata say what a page covers with every input (e.g. "which operational
     levers matter"); the run's integration record (``artifacts/00_data_integration/quality.json``) says what came
-    in, and a summary naming an absent input (:func:`cxtemplate.report.absent.claims`) is left out. Without the
-    record (a run that stopped before integration) the summary is kept.
+    in. A page that ``needs`` inputs (its metadata's ``needs:``, any one of them) of which none came in gets the
+    sentence saying so (:data:`cxtemplate.report.absent.ABSENCE_SENTENCES`), e.g. "There is no CRM." for the churn
+    page of a survey-only organisation; a summary naming an absent input (:func:`cxtemplate.report.absent.claims`)
+    is left out. Without the record (a run that stopped before integration) the summary is kept.
     """
     import json
 
     path = Path(run_dir) / "artifacts" / "00_data_integration" / "quality.json"
-    if not summary or not path.is_file():
+    if not path.is_file():
         return summary
-    absent = set(INPUTS) - supplied_inputs(json.loads(path.read_text(encoding="utf-8")))
-    return "" if claims(f"<p>{summary}</p>", absent) else summary
+    supplied = supplied_inputs(json.loads(path.read_text(encoding="utf-8")))
+    if needs and not supplied & set(needs):
+        return " ".join(ABSENCE_SENTENCES[n] for n in needs)
+    if not summary:
+        return summary
+    return "" if claims(f"<p>{summary}</p>", set(INPUTS) - supplied) else summary
 
 
 def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | None, pages: list[dict[str, Any]]) -> Path:
@@ -356,7 +368,7 @@ def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | 
             pdf = html_path.with_suffix(".pdf")
             if export_pdf(html_path, pdf):
                 page["pdf_href"] = pdf.relative_to(run_dir).as_posix()
-    pages = [{**p, "summary": summary_for(p.get("summary", ""), run_dir)} for p in pages]
+    pages = [{**p, "summary": summary_for(p.get("summary", ""), run_dir, p.get("needs") or ())} for p in pages]
     groups = []
     for role in ("executive", "manager", "analyst"):
         items = sorted((p for p in pages if p.get("role") == role), key=lambda p: p.get("order", 50))

@@ -328,6 +328,8 @@ def _source_problems(table: str, src, cfg: Config, columns: list[str], add) -> N
                     f"driver '{d}' is neither mapped under sources.responses.columns nor a column of {label}")
     _recode_problems(table, src, cfg, columns, add)
     _where_problems(table, src, provided, columns, add)
+    if table == "customers" and cfg.churn.enabled:
+        _cohort_problems(cfg, src, provided, add)
 
 
 def _where_problems(table: str, src, canonical: set[str], columns: list[str], add) -> None:
@@ -343,6 +345,25 @@ def _where_problems(table: str, src, canonical: set[str], columns: list[str], ad
         add(("sources", table, "where", column),
             f"the filter reads '{column}', which is neither a column of {table} nor a column of {src.file}"
             + (f" (did you mean '{close}'?)" if close else f"; its columns: {', '.join(columns[:30])}"))
+
+
+def _cohort_problems(cfg: Config, src, provided: set[str], add) -> None:
+    """``churn.cohorts`` filters reading a column the integrated customers table will not hold: cohorts are drawn
+    from the canonical columns the source provides and its kept columns (a column that is neither is dropped at
+    integration, so the filter would select nobody)."""
+    from cxtemplate.data.sources import match_column
+    from cxtemplate.data.where import where_columns
+
+    known = [*provided, *src.keep, "tenure_days"]
+    for name, where in cfg.churn.cohorts.items():
+        for column in where_columns(where):
+            if column in known:
+                continue
+            close = match_column(column, known)
+            add(("churn", "cohorts", name, column),
+                f"cohort '{name}' reads '{column}', which the customers table will not hold"
+                + (f" (did you mean '{close}'?)" if close else "")
+                + f"; its columns are {', '.join(known)} (a file column must be listed under sources.customers.keep)")
 
 
 def _read_first_rows(table: str, src, cfg: Config, wanted: list[str], n: int = RECODE_ROWS) -> pd.DataFrame:

@@ -271,8 +271,15 @@ def test_revenue_charts_and_the_risk_by_segment_artifact():
     seg = page.risk_by_segment(_by_group())
     assert seg.columns.tolist() == ["segment", "customers", "revenue_at_risk"]
     assert seg["segment"].tolist() == ["Consumer", "Enterprise"]
-    plan_only = page.risk_by_segment(_by_group(("total", "plan")))     # no segment: the last dimension, named so
+    plan_only = page.risk_by_segment(_by_group(("total", "plan")))     # no segment: the plan, named so
     assert plan_only.columns[0] == "plan" and plan_only["plan"].tolist() == ["Basic"]
+    # a telecom CRM draws curves by many service flags: the plan names the riskiest group, not the last flag
+    flags = pd.concat([_by_group(("total", "location", "plan")),
+                       pd.DataFrame({"dimension": "streaming_tv", "group": ["Yes", "No"], "customers": 3,
+                                     "revenue_at_risk": 50.0})], ignore_index=True)
+    assert page.risk_by_segment(flags).columns[0] == "plan"
+    only_flags = flags[flags["dimension"].isin(["total", "streaming_tv"])]
+    assert page.risk_by_segment(only_flags).columns[0] == "streaming_tv"
     assert page.revenue_charts(ChurnAnalysis(True)) == []
 
 

@@ -175,3 +175,13 @@ def test_the_joins_section_speaks_only_of_the_tables_there_are():
         "Survey answers are most useful when they belong to a known customer: that is\nwhat links experience to "
         "churn. " + dq.REDACTION_METHOD]  # the CRM has no revenue column: churn only
     assert len(both.tables) == 2
+
+
+def test_the_note_on_columns_empty_by_design_names_only_those_in_the_table():
+    """A CRM-only export has no comments: the note must not speak of responses (issue 15)."""
+    assert dq.missing_view(SUMMARY).note == ("Some columns are empty by design: an active customer has no end date; "
+                                             "most responses carry no comment.")
+    crm_only = {"tables": {"customers": {**SUMMARY["tables"]["customers"], "missing_share": {"total_charges": 0.013}}}}
+    assert dq.missing_view(crm_only).note == ""
+    comments = {"tables": {"responses": SUMMARY["tables"]["responses"]}}
+    assert dq.missing_view(comments).note == "Some columns are empty by design: most responses carry no comment."

@@ -81,6 +81,9 @@ run.save("weekday_counts", counts)
 
 '''
     text = text.replace("# %%\nrun.done(", section + "# %%\nrun.done(")
+    # what the section uses is imported in the set-up cell, as the README asks
+    text = text.replace("from cxtemplate.run.session import open_run",
+                        "from cxtemplate.report.display import show_table\nfrom cxtemplate.run.session import open_run")
     py.write_text(text)
     jupytext.write(jupytext.read(py), nb / "03_metric_design.ipynb")
     rec = _run(template, nb)

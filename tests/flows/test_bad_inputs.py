@@ -581,7 +581,7 @@ def test_no_churn_event_says_there_is_nothing_to_learn(degenerate_runs):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook, sentence", [
-    ("02_objectives", "There are no dated survey responses — objectives cannot be baselined"),
+    ("02_objectives", "There are no survey responses — objectives cannot be baselined"),
     ("03_metric_design", "There are no survey responses — coverage cannot be assessed"),
     ("04_experience_analysis", "There are no survey responses for this organisation"),
     ("06_action_plan", "There are no survey responses — alerts cannot be evaluated"),

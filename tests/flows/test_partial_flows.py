@@ -191,16 +191,20 @@ def test_the_churn_page_of_an_organisation_without_a_crm_is_one_sentence(onboard
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["bank_churn", "tenure_months", "telecom"])
-def test_a_dateless_organisation_says_so_instead_of_a_date(onboarded_runs, name):
-    """The header says "tenure-based data, no calendar dates", never the day of the run as the data's end."""
+@pytest.mark.parametrize("name, period", [("bank_churn", "tenure-based data, no calendar dates"),
+                                          ("tenure_months", "tenure-based data, no calendar dates"),
+                                          ("telecom", "tenure-based data, no calendar dates"),
+                                          ("airline_satisfaction", "no calendar dates in the data")])
+def test_a_dateless_organisation_says_so_instead_of_a_date(onboarded_runs, name, period):
+    """The header says "tenure-based data, no calendar dates" (a CRM without dates) or "no calendar dates in the
+    data" (an undated survey, nothing tenure-based), never the day of the run as the data's end."""
     run_dir = onboarded_runs[name]
     assert "dates" not in supplied_inputs(run_dir)
     run = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    assert run["organisation"]["period"] == "tenure-based data, no calendar dates"
+    assert run["organisation"]["period"] == period
     for page in report_pages(run_dir):
         text = page.read_text(encoding="utf-8")
-        assert "Tenure-based data, no calendar dates" in text, page.name
+        assert period.capitalize() in text, page.name
         assert f"Data all to {run['started_at'][:10]}" not in text and f"to {run['started_at'][:10]}" not in text
 
 

@@ -213,6 +213,7 @@ def test_a_flag_group_is_named_by_its_column_not_by_a_bare_yes():
     assert f.subject == "customers with streaming tv: Yes" and f.scope == "streaming_tv: Yes"
     assert f.finding.startswith("Customers with streaming tv: Yes carry 71,517 of annual revenue at risk")
     assert fnd.group_subject("plan", "Gold") == "Gold customers"
+    assert fnd.group_subject("location", "France") == "customers in France"   # not "France customers"
 
 
 def test_without_revenue_the_plan_targets_the_group_with_most_expected_leavers():
@@ -226,6 +227,6 @@ def test_without_revenue_the_plan_targets_the_group_with_most_expected_leavers()
     artifacts = {("05_churn_survival", "summary"): {"available": True, "horizon_months": 12},
                  ("05_churn_survival", "scores"): scores}
     [f] = fnd.collect(lambda nb, name, default: artifacts.get((nb, name), default), None, None)
-    assert f.finding == ("Germany customers: 1 of them are expected to leave within the next 12 months (75% of all "
+    assert f.finding == ("Customers in Germany: 1 of them are expected to leave within the next 12 months (75% of all "
                          "expected leavers).")
     assert fnd.leavers_by_group(scores.drop(columns="location")) is None  # Gender is never a target group

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from cxtemplate.report import render
+from cxtemplate.report import absent, render
 from cxtemplate.report.render import (
     ROLE_TITLES,
     PageContext,
@@ -76,17 +76,18 @@ def write(nb, path: Path) -> Path:
 def test_notebook_info_reads_the_cxtemplate_metadata(tmp_path):
     nb = new_notebook(cells=[new_markdown_cell("# Heading that is not the title")])
     nb.metadata["cxtemplate"] = {"title": "Churn and survival", "role": "manager", "summary": "Who leaves, when.",
-                                 "order": "5", "after": ["00_data_integration"], "pdf": 1}
+                                 "order": "5", "after": ["00_data_integration"], "pdf": 1, "needs": ["customers"]}
     info = notebook_info(write(nb, tmp_path / "05_churn.ipynb"))
     assert info == {"title": "Churn and survival", "role": "manager", "summary": "Who leaves, when.", "order": 5,
-                    "after": ["00_data_integration"], "pdf": True}
+                    "after": ["00_data_integration"], "pdf": True, "needs": ["customers"]}
 
 
 def test_without_metadata_the_first_heading_is_the_title_and_defaults_apply(tmp_path):
     nb = new_notebook(cells=[new_code_cell("x = 1"), new_markdown_cell("Some text\n\n## Not level one\n\n#  Maturity  \n"),
                              new_markdown_cell("# Later heading")])
     info = notebook_info(write(nb, tmp_path / "01_maturity.ipynb"))
-    assert info == {"title": "Maturity", "role": "analyst", "summary": "", "order": 50, "after": None, "pdf": False}
+    assert info == {"title": "Maturity", "role": "analyst", "summary": "", "order": 50, "after": None, "pdf": False,
+                    "needs": []}
 
 
 def test_without_any_heading_the_file_name_is_the_title(tmp_path):
@@ -343,6 +344,7 @@ def test_the_index_shows_payloads_as_text_and_links_only_into_the_report(tmp_pat
 def test_the_header_states_the_datas_period_or_that_there_are_no_dates():
     assert render.data_line("2023-01-01 to 2025-12-31") == "Data 2023-01-01 to 2025-12-31"
     assert render.data_line(render.NO_CALENDAR_DATES) == "Tenure-based data, no calendar dates"
+    assert render.data_line(render.UNDATED) == "No calendar dates in the data"   # an undated survey has no tenure
     assert PageContext(org_name="Bank", period=render.NO_CALENDAR_DATES, run_date="2026-12-01").data_line == \
         "Tenure-based data, no calendar dates"
 
@@ -372,3 +374,23 @@ def test_the_index_leaves_out_a_summary_that_speaks_of_an_absent_input(tmp_path)
     assert render.summary_for("One page for the board: revenue at risk.", tmp_path) == ""
     # a run that stopped before integration keeps every summary
     assert render.summary_for("Revenue at risk.", tmp_path / "elsewhere") == "Revenue at risk."
+
+
+def test_a_page_whose_inputs_are_all_absent_says_so_on_the_index(tmp_path, root):
+    """The churn page of a survey-only organisation: "There is no CRM", not "who is likely to leave" (issue 15)."""
+    folder = tmp_path / "artifacts" / "00_data_integration"
+    folder.mkdir(parents=True)
+    (folder / "quality.json").write_text(
+        '{"tables": {"responses": {"rows_used": 9, "missing_share": {}, "date_range": {}}}}', encoding="utf-8")
+    churn = render.notebook_info(root / "notebooks" / "05_churn_survival.ipynb")
+    assert churn["needs"] == ["customers"]
+    assert render.summary_for(churn["summary"], tmp_path, churn["needs"]) == "There is no CRM (customer table)."
+    experience = render.notebook_info(root / "notebooks" / "04_experience_analysis.ipynb")
+    # responses are there, so the page has something; its summary names operational levers, which are not
+    assert render.summary_for(experience["summary"], tmp_path, experience["needs"]) == ""
+    maturity = render.notebook_info(root / "notebooks" / "01_maturity.ipynb")
+    assert render.summary_for(maturity["summary"], tmp_path, maturity["needs"]) == \
+        "No maturity questionnaire answers were supplied."
+    # each sentence says its input is absent in the words the page checker accepts
+    for name, sentence in absent.ABSENCE_SENTENCES.items():
+        assert not absent.claims(f"<p>{sentence}</p>", [name]), name

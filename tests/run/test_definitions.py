@@ -327,3 +327,18 @@ def test_a_filter_on_a_canonical_column_the_source_does_not_provide_is_refused(t
               .replace('{"yes": true, "no": false}', '{"Yes": true, "No": false}')
     (problem,) = header_problems(load_config(_crm_project(tmp_path, text)))
     assert problem.path == "sources.customers.where.segment" and "the filter reads 'segment'" in problem.message
+
+
+def test_a_cohort_reading_a_column_the_customers_table_will_not_hold_is_refused(tmp_path):
+    """Cohorts are drawn from the integrated table: canonical columns the source provides and kept columns. A file
+    column that is neither (here the raw `months`, read as tenure) is dropped at integration."""
+    text = CRM.replace("keep: [Contract, Gendr]", "id: row_number\n    keep: [Contract]") \
+              .replace('{"yes": true, "no": false}', '{"Yes": true, "No": false}') \
+        + ("churn:\n  cohorts:\n    short contracts: {Contract: A, tenure: {'<': 24}}\n"
+           "    typo: {Contrat: B}\n    raw: {months: {'>=': 1}}\n")
+    found = {p.path: p for p in header_problems(load_config(_crm_project(tmp_path, text)))}
+    assert set(found) == {"churn.cohorts.typo.Contrat", "churn.cohorts.raw.months"}
+    assert found["churn.cohorts.typo.Contrat"].line == _line_of(text, "typo:")
+    assert "cohort 'typo' reads 'Contrat'" in found["churn.cohorts.typo.Contrat"].message
+    assert "(did you mean 'Contract'?)" in found["churn.cohorts.typo.Contrat"].message
+    assert "sources.customers.keep" in found["churn.cohorts.raw.months"].message

@@ -47,7 +47,7 @@ def engagement(tmp_path: Path):
     for org in ("alpha", "beta"):
         d = tmp_path / org
         d.mkdir()
-        (d / "data.csv").write_text("nps\n9\n")
+        (d / "data.csv").write_text("nps,csat,ces\n9,4,2\n")  # every default metric has its column
         (d / f"{org}.yaml").write_text(PARAMS.format(org=org))
     return tmp_path, nbs
 
@@ -98,7 +98,7 @@ def test_resume_reuses_finished_notebooks_only_when_inputs_are_unchanged(engagem
     monkeypatch.setenv("FAIL_ALPHA", "1")
     run_organisation(str(root / "alpha" / "alpha.yaml"), nb_dir=str(nbs))
     monkeypatch.delenv("FAIL_ALPHA")
-    (root / "alpha" / "data.csv").write_text("nps\n10\n")
+    (root / "alpha" / "data.csv").write_text("nps,csat,ces\n10,4,2\n")
     fresh = run_organisation(str(root / "alpha" / "alpha.yaml"), nb_dir=str(nbs), resume=True)
     assert [n.get("reused", False) for n in fresh["notebooks"]] == [False, False]
 

@@ -9,8 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate.scaffold.plan import (classify_extra, date_bounds, guess_currency, place_currency, plan_sources,
-                                      robust_extreme)
+from cxtemplate.scaffold.plan import (
+    classify_extra,
+    date_bounds,
+    guess_currency,
+    place_currency,
+    plan_sources,
+    robust_extreme,
+)
 from cxtemplate.scaffold.profile import profile_column
 from cxtemplate.scaffold.read import inspect_folder
 

@@ -141,7 +141,8 @@ def tiny(tmp_path: Path):
               "import os, time\nfrom pathlib import Path\n"
               "time.sleep(float(os.environ.get('CX_TEST_SLEEP', '0')))\nPath(run_dir, 'second.txt').write_text('ok')",
               "Second")
-    (tmp_path / "data.csv").write_text("nps\n9\n")
+    # every metric switched on by default has its column, so validate passes and the run starts
+    (tmp_path / "data.csv").write_text("nps,csat,ces\n9,4,2\n")
     (tmp_path / "acme.yaml").write_text(PARAMS)
     return tmp_path, nbs
 
