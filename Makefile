@@ -33,8 +33,11 @@ report: $(STAMP)
 browser:
 	@bash .ci/install-chromium.sh
 
+# Everything but the load test: the notebook-free tests on both cores (as test-fast), then the whole
+# engagements and the browser checks, one test at a time (they start kernels and Chromium of their own).
 test: $(STAMP) browser lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow and not browser" -n 2
+	$(BIN)/python -m pytest -m "(slow or browser) and not load" --durations=15
 
 # The layers of docs/layers.md, declared as import-linter contracts in pyproject.toml.
 lint-imports: $(STAMP)
