@@ -1,7 +1,7 @@
 """Exports as they arrive, onboarded with no edits (issue 15): the real public data sets and shapes made from them.
 
 :data:`SHAPES` builds each export into a folder (``<name>/data/…``) from the real data sets in
-``/work/shared/real-data/`` (the ``real_data`` fixture): the four data sets themselves, subsampled to a few
+``../shared/real-data/`` (the ``real_data`` fixture): the four data sets themselves, subsampled to a few
 thousand rows with their columns, delimiter, encoding and value formats as published, and four shapes made from
 the bank's CRM:
 
