@@ -24,7 +24,7 @@ import pandas as pd
 
 from cxtemplate.churn.data import CXOptions, landmark_frame, last_rows, survival_frame, time_varying_frame
 from cxtemplate.churn.km_cox import KMResult, fit_cox, fit_cox_time_varying, kaplan_meier
-from cxtemplate.churn.results import ChurnUnavailable, CoxResult
+from cxtemplate.churn.results import NO_CRM, ChurnUnavailable, CoxResult
 from cxtemplate.churn.scoring import counterfactual, revenue_at_risk, risk_value_matrix, score_customers, top_at_risk
 from cxtemplate.churn.validation import design_sample_ids, validate
 from cxtemplate.data.where import WhereError, describe_where, where_columns, where_mask
@@ -38,7 +38,6 @@ DAYS_PER_MONTH = 365.25 / 12
 RESPONSE_COLUMNS = ["customer_id", "responded_at", "nps", "ces"]
 INTERACTION_COLUMNS = ["customer_id", "started_at", "resolved", "sentiment"]
 SWITCHED_OFF = "Churn analysis is switched off in the parameters (churn.enabled: false)."
-NO_CRM = "There is no CRM table, so churn cannot be analysed."
 
 
 def alpha_of(conf: float) -> float:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from cxtemplate.churn.km_cox import DAYS_PER_MONTH, STANDARD_HORIZONS_MONTHS, survival_table
-from cxtemplate.churn.results import CoxResult
+from cxtemplate.churn.results import NO_CRM, CoxResult
 from cxtemplate.churn.scoring import Counterfactual
 from cxtemplate.churn.validation import Validation
 from cxtemplate.report.display import CURRENCY_SYMBOLS, TableView, absent_text, fmt_money, fmt_p, fmt_pct, labelled
@@ -99,6 +99,8 @@ def opening_sentence(res: ChurnAnalysis, currency: str) -> str:
 
     Says instead that churn is switched off in the parameters, or why there is no analysis.
     """
+    if res.reason == NO_CRM:  # whether or not the params switch churn on: the reader needs to know there is no CRM
+        return absent_text("There is no CRM table", "churn cannot be analysed, so this page has no results")
     if not res.enabled:
         return absent_text(res.reason.rstrip("."), "no model was fitted, so this page has no results")
     if not res.available:

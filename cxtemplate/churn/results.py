@@ -16,6 +16,8 @@ from scipy import stats
 from cxtemplate.churn.design import Design
 from cxtemplate.measure.spec import z_value
 
+NO_CRM = "There is no CRM table, so churn cannot be analysed."
+"""Why there is no churn analysis for an organisation without a customer table (the ``reason`` notebooks 05–07 read)."""
 
 @dataclass
 class ChurnUnavailable:

@@ -355,14 +355,17 @@ def _cohort_problems(cfg: Config, src, provided: set[str], add) -> None:
     from cxtemplate.data.where import where_columns
 
     known = [*provided, *src.keep, "tenure_days"]
+    read_as = {str(file_column): canon for canon, file_column in src.columns.items()}  # file column → canonical
     for name, where in cfg.churn.cohorts.items():
         for column in where_columns(where):
             if column in known:
                 continue
+            mapped = read_as.get(column) or read_as.get(match_column(column, list(read_as)) or "")
             close = match_column(column, known)
+            hint = (f" (the file's '{next(k for k, v in read_as.items() if v == mapped)}' is read as '{mapped}': "
+                    f"write {mapped})" if mapped else f" (did you mean '{close}'?)" if close else "")
             add(("churn", "cohorts", name, column),
-                f"cohort '{name}' reads '{column}', which the customers table will not hold"
-                + (f" (did you mean '{close}'?)" if close else "")
+                f"cohort '{name}' reads '{column}', which the customers table will not hold" + hint
                 + f"; its columns are {', '.join(known)} (a file column must be listed under sources.customers.keep)")
 
 

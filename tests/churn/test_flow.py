@@ -29,7 +29,7 @@ from cxtemplate.churn.flow import (
     segment_columns,
     tenure_leaks,
 )
-from cxtemplate.churn.results import CoxResult
+from cxtemplate.churn.results import NO_CRM, CoxResult
 from cxtemplate.config.loader import load_config
 from cxtemplate.data.integrate import _numeric_if_numbers
 from cxtemplate.measure.spec import z_value
@@ -217,7 +217,7 @@ def test_without_a_crm_the_page_says_so_whether_or_not_churn_is_switched_on(demo
     for enabled in (False, True):
         for customers in (None, pd.DataFrame()):
             res = analyse_configured(_switched(demo_cfg, enabled), customers, None, None, seed=5, conf=0.9)
-            assert not res.available and res.reason == flow.NO_CRM and res.enabled is enabled
+            assert not res.available and res.reason == NO_CRM and res.enabled is enabled
             section = churn_page.opening_section(res, "GBP")
             assert section.methods == [] and len(section.sentences) == 1 and "no CRM" in section.sentences[0]
 

@@ -162,6 +162,17 @@ def make_telecom(real: Path, folder: Path) -> None:
     _write(telecom(real), folder, "telco_customers.csv")
 
 
+CONVERSATION_ROWS = 1500
+"""Conversations kept of the demo's export for the conversations-only organisation."""
+
+
+def make_conversations_only(real: Path, folder: Path) -> None:
+    """The demo's first conversations as an organisation's only export (no CRM, no survey)."""
+    demo = Path(__file__).resolve().parents[2] / "data" / "demo" / "interactions.csv"
+    frame = pd.read_csv(demo, dtype=str, keep_default_na=False, nrows=CONVERSATION_ROWS)
+    _write(frame, folder, "interactions.csv")
+
+
 SHAPES: dict[str, Callable[[Path, Path], None]] = {
     "bank_churn": make_bank_churn,
     "airline_satisfaction": make_airline_satisfaction,
@@ -171,14 +182,15 @@ SHAPES: dict[str, Callable[[Path, Path], None]] = {
     "yes_no_flags": make_yes_no_flags,
     "tenure_months": make_tenure_months,
     "telecom": make_telecom,
+    "conversations_only": make_conversations_only,
 }
 """Each export the onboarding must take with no edits, by name: name → (real data folder, target folder) → None."""
 
 RUNS: dict[str, Callable[[Path, Path], None]] = {
     name: SHAPES[name] for name in ("bank_churn", "airline_satisfaction", "amazon_alexa_reviews",
-                                    "twitter_airline_sentiment", "telecom")}
-"""The engagements ``onboarded_runs`` runs: five, not eight. A run costs 20–30 s on one core whatever its size
-(eight notebooks), so eight would take about twice the fixture's budget of 90 s on two cores. The telecom export
+                                    "twitter_airline_sentiment", "telecom", "conversations_only")}
+"""The engagements ``onboarded_runs`` runs: six, not nine. A run costs 20–30 s on one core whatever its size
+(eight notebooks), so nine would take about twice the fixture's budget of 90 s on two cores. The telecom export
 has each of the three reshapings at once (no id column, churn and service flags as Yes/No, tenure in months
 with no dates), so ``no_id``, ``yes_no_flags`` and ``tenure_months`` share its run; ``cxtemplate new`` on each
 reshaping alone is checked by the fast tests of ``tests/flows/test_onboarding.py``, and a run of the bank's CRM

@@ -1,7 +1,7 @@
 """Pages never claim what the data lacks (issue 15, Deliver 5): the rendered report of partial organisations.
 
 Every real data set (``onboarded_runs``: a CRM only, a survey only, reviews, tweets, and the CRM shapes made from
-the bank's export) and a conversations-only organisation (the demo's conversations alone) is run with no edits;
+the bank's export) and a conversations-only organisation (the demo's conversations alone) is run with no edits (``onboarded_runs``);
 then every page of its report is read as text and checked, with :func:`cxtemplate.report.absent.claims`, for the
 phrases of the inputs the organisation did not supply ("NPS", "detractor", "survey", "conversation", "revenue",
 "£", … — the documented list :data:`cxtemplate.report.absent.ABSENT_PHRASES`).
@@ -32,12 +32,9 @@ KNOWN_TABLES = {
     "tenure_months": {"customers"},
     "telecom": {"customers"},
     "airline_satisfaction": {"responses"},
+    "conversations_only": {"interactions"},
 }
 """The tables each organisation of known shape must come in with (and no other)."""
-
-CONVERSATION_ROWS = 1500
-"""Demo conversations kept for the conversations-only organisation (its first rows: a few months)."""
-
 
 # --------------------------------------------------------------------------- the checker
 
@@ -129,42 +126,14 @@ def test_supplied_inputs_come_from_the_integration_record(tmp_path):
 # --------------------------------------------------------------------------- slow: every partial organisation
 
 
-@pytest.fixture(scope="module")
-def conversations_only(root, tmp_path_factory) -> Path:
-    """The demo's first conversations as the only export of an organisation: ``new`` then ``run``, no edits."""
-    from cxtemplate.run.batch import run_many
-    from cxtemplate.scaffold.document import write_params
-
-    folder = tmp_path_factory.mktemp("conversations_only")
-    (folder / "data").mkdir()
-    frame = pd.read_csv(root / "data" / "demo" / "interactions.csv", dtype=str, keep_default_na=False,
-                        nrows=CONVERSATION_ROWS)
-    frame.to_csv(folder / "data" / "interactions.csv", index=False)
-    params = write_params("Conversations only", folder / "data", params_dir=folder / "params")
-    [result] = run_many([str(params)], jobs=1, out_dir=str(folder / "reports"), progress=False)
-    assert result["status"] == "ok", result.get("error")
-    return folder / "reports" / "conversations-only" / "latest"
-
-
-CHURN_PAGE = "05_churn_survival.html"
-"""Notebook 05 (another room's page): for an organisation without a CRM it still shows its method text and says
-churn is "switched off in the parameters" rather than that there is no CRM; checked apart, as a known defect."""
-
 ALL = ["bank_churn", "airline_satisfaction", "amazon_alexa_reviews", "twitter_airline_sentiment", "no_id",
-       "yes_no_flags", "tenure_months", "telecom"]
-WITHOUT_CRM = ["airline_satisfaction", "amazon_alexa_reviews", "twitter_airline_sentiment"]
-
-
-def _outside_the_churn_page(found: list[str], supplied: set[str]) -> list[str]:
-    return found if "customers" in supplied else [f for f in found if not f.startswith(f"pages/{CHURN_PAGE}")]
+       "yes_no_flags", "tenure_months", "telecom", "conversations_only"]
+WITHOUT_CRM = ["airline_satisfaction", "amazon_alexa_reviews", "twitter_airline_sentiment", "conversations_only"]
 
 
 @pytest.mark.slow
-def test_the_conversations_only_report_speaks_of_nothing_else(conversations_only):
-    supplied = supplied_inputs(conversations_only)
-    assert supplied == {"interactions", "dates"}
-    found = _outside_the_churn_page(page_claims(conversations_only, set(INPUTS) - supplied), supplied)
-    assert not found, "pages speak of absent inputs:\n" + "\n".join(found)
+def test_the_conversations_only_organisation_supplies_conversations_and_dates_only(onboarded_runs):
+    assert supplied_inputs(onboarded_runs["conversations_only"]) == {"interactions", "dates"}
 
 
 @pytest.mark.slow
@@ -177,17 +146,23 @@ def test_no_page_speaks_of_an_absent_source(onboarded_runs, name):
         assert tables == KNOWN_TABLES[name]
     else:  # reviews and tweets: one source of customers' words, a survey or conversations
         assert len(tables & {"responses", "interactions"}) == 1 and "customers" not in tables
-    found = _outside_the_churn_page(page_claims(run_dir, set(INPUTS) - supplied), supplied)
+    found = page_claims(run_dir, set(INPUTS) - supplied)
     assert not found, f"pages of {name} speak of absent inputs:\n" + "\n".join(found)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", WITHOUT_CRM)
 def test_the_churn_page_of_an_organisation_without_a_crm_is_one_sentence(onboarded_runs, name):
+    """Notebook 05 without a CRM: the sentence that there is none, no survival method text, no table, no chart —
+    also when `new` switched churn off for want of a CRM."""
     run_dir = onboarded_runs[name]
-    page = (run_dir / "pages" / CHURN_PAGE).read_text(encoding="utf-8")
+    page = (run_dir / "pages" / "05_churn_survival.html").read_text(encoding="utf-8")
     found = claims(page, sorted(set(INPUTS) - supplied_inputs(run_dir)))
     assert not found, "\n".join(map(str, found))
+    assert "There is no CRM table — churn cannot be analysed, so this page has no results" in page
+    assert "Survival analysis" not in page and "<table" not in page and "<img" not in page
+    index = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert "There is no CRM (customer table)." in index and "Who is likely to leave" not in index
 
 
 @pytest.mark.slow

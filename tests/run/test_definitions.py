@@ -335,9 +335,12 @@ def test_a_cohort_reading_a_column_the_customers_table_will_not_hold_is_refused(
     text = CRM.replace("keep: [Contract, Gendr]", "id: row_number\n    keep: [Contract]") \
               .replace('{"yes": true, "no": false}', '{"Yes": true, "No": false}') \
         + ("churn:\n  cohorts:\n    short contracts: {Contract: A, tenure: {'<': 24}}\n"
-           "    typo: {Contrat: B}\n    raw: {months: {'>=': 1}}\n")
+           "    typo: {Contrat: B}\n    raw: {months: {'>=': 1}}\n    raw typo: {Churned: 'yes'}\n")
     found = {p.path: p for p in header_problems(load_config(_crm_project(tmp_path, text)))}
-    assert set(found) == {"churn.cohorts.typo.Contrat", "churn.cohorts.raw.months"}
+    assert set(found) == {"churn.cohorts.typo.Contrat", "churn.cohorts.raw.months", "churn.cohorts.raw typo.Churned"}
+    # a file column read under its canonical name: the message says which name to write
+    assert "(the file's 'months' is read as 'tenure': write tenure)" in found["churn.cohorts.raw.months"].message
+    assert "(the file's 'Churn' is read as 'churned': write churned)" in found["churn.cohorts.raw typo.Churned"].message
     assert found["churn.cohorts.typo.Contrat"].line == _line_of(text, "typo:")
     assert "cohort 'typo' reads 'Contrat'" in found["churn.cohorts.typo.Contrat"].message
     assert "(did you mean 'Contract'?)" in found["churn.cohorts.typo.Contrat"].message
