@@ -20,6 +20,8 @@ _PII = re.compile(r"(^|_)(name|surname|first_?name|last_?name|full_?name|e_?mail
                   r"postcode|zip)(_|$)|email|phone|surname", re.IGNORECASE)
 _EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+\.[A-Za-z]{2,}")
 _PHONE_LIKE = re.compile(r"^\+?\(?\d[\d\s()\-]{7,}\d$")
+NUMBER_BAND = r"\d[\d,.]*\s*[-–]\s*\d[\d,.]*"
+"""A range of two numbers ("10000-19999", "0-12"): a band, never a phone number, whatever its digit count."""
 
 SAMPLE_VALUES = 500
 """How many distinct values of a text column are read to judge whether it holds personal data."""
@@ -85,6 +87,9 @@ def personal_data(values: pd.Series, *, sample: int = SAMPLE_VALUES, name: str |
     distinct = pd.Series(pd.unique(text))
     n_levels = len(distinct)
     looked = distinct if n_levels <= sample else distinct.sample(sample, random_state=0)
+    looked = looked[~looked.str.fullmatch(NUMBER_BAND)]  # income or tenure bands read like phone numbers
+    if looked.empty:
+        return None
     found = redact(looked.reset_index(drop=True))
     hits = {k: v for k, v in found.rows.items() if v}
     email = looked.str.contains(_EMAIL_LIKE).sum()

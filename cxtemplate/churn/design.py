@@ -50,6 +50,9 @@ class Design:
     """Kept design column → the identical columns merged into it."""
     dropped: dict[str, str] = field(default_factory=dict)
     """Design column dropped before the fit → why, in words."""
+    with_reference: dict[str, list[str]] = field(default_factory=dict)
+    """Covariate → levels whose dummy was dropped as nearly a combination of other columns: their customers now
+    count with the reference level, and every other level of the covariate is compared with both."""
     alias_notes: list[str] = field(default_factory=list)
     """The sentences of :meth:`resolve_aliasing` (also in :attr:`notes`), for the page's model section."""
 
@@ -100,7 +103,10 @@ class Design:
     def label(self, column: str) -> str:
         """A design column as a reader names it: ``"plan: Basic vs Standard"``, ``"age"``."""
         cov, level = self.term(column)
-        return f"{cov}: {level} vs {self.categorical[cov][1]}" if level is not None else cov
+        if level is None:
+            return cov
+        joined = [] if column in self.dropped else self.with_reference.get(cov, [])
+        return f"{cov}: {level} vs {' or '.join([self.categorical[cov][1], *joined])}"
 
     def resolve_aliasing(self, X: pd.DataFrame, max_condition: float = MAX_CONDITION) -> pd.DataFrame:
         """Merge or drop the design columns of ``X`` a Cox model cannot tell apart; the columns that stay.
@@ -171,6 +177,10 @@ class Design:
                        f"it is nearly a combination of other columns, above all '{self.label(partner)}' (variance "
                        f"inflation {float(vif[at]):,.0f}; the condition number of the design was {kappa:,.0f}, "
                        f"above {max_condition:g})")
+                cov, level = self.term(left[worst])
+                if level is not None and np.isfinite(kappa):  # its customers now sit in the reference group
+                    why += f"; its customers now count with '{self.categorical[cov][1]}', the reference level"
+                    self.with_reference.setdefault(cov, []).append(level)
                 self._drop(left[worst], why)
                 live.remove(worst)
         return X[[c for c in cols if c not in self.dropped]]

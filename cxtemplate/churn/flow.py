@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from cxtemplate.churn.data import CXOptions, landmark_frame, last_rows, survival_frame, time_varying_frame
@@ -137,6 +138,8 @@ class ChurnAnalysis:
         return out
 
 
+BAND_LEAK_THRESHOLD = 0.9
+"""Correlation ratio of tenure across a categorical covariate's levels above which it is a tenure band."""
 LEAK_THRESHOLD = 0.6
 """A numeric covariate whose Spearman correlation with tenure exceeds this in size moves with tenure itself."""
 
@@ -147,27 +150,54 @@ MIN_COHORT_CHURNS = 10
 """A cohort gets its own Cox model from this many churns on; below, its Kaplan–Meier table only."""
 
 
-def tenure_leaks(surv: pd.DataFrame, covariates: list[str], threshold: float = LEAK_THRESHOLD) -> dict[str, float]:
-    """Numeric covariates that rise or fall with tenure itself, with their Spearman ρ.
+def tenure_leaks(surv: pd.DataFrame, covariates: list[str], threshold: float = LEAK_THRESHOLD,
+                 band_threshold: float = BAND_LEAK_THRESHOLD) -> dict[str, float]:
+    """Covariates that rise or fall with tenure itself, with the strength of the association.
 
     A quantity that accumulates over a customer's life (total charges, lifetime orders) is larger for
     customers who have stayed longer, so it "predicts" survival from the outcome: look-ahead bias that
-    inflates concordance and gives hazard ratios such as 0.03 per SD. Flagged when |Spearman ρ| with
-    tenure exceeds ``threshold`` (numeric covariates with more than 10 distinct values).
+    inflates concordance and gives hazard ratios such as 0.03 per SD. A numeric covariate with three or more
+    distinct values is flagged when |Spearman ρ| with tenure exceeds ``threshold`` (tenure in whole years is
+    one); a categorical one when the correlation ratio η of tenure's ranks across its levels exceeds
+    ``band_threshold`` (a tenure band such as "0–12 months": η about 0.97). The categorical bar is high on
+    purpose: a contract type is legitimately associated with tenure (two-year contracts last longer) and
+    must stay in the model. Two-valued flags are never flagged.
 
     Returns
     -------
     dict
-        Covariate → ρ, in the order given.
+        Covariate → ρ or η, in the order given.
     """
     out = {}
+    ranks = surv["tenure_days"].rank() if "tenure_days" in surv.columns else None
     for c in covariates:
-        if c in surv.columns and pd.api.types.is_numeric_dtype(surv[c]) and not pd.api.types.is_bool_dtype(surv[c]) \
-                and surv[c].nunique() > 10:
+        if c not in surv.columns or ranks is None or pd.api.types.is_bool_dtype(surv[c]):
+            continue
+        values = surv[c]
+        if values.nunique() < 3:
+            continue
+        if pd.api.types.is_numeric_dtype(values):
             rho = surv[[c, "tenure_days"]].corr(method="spearman").iloc[0, 1]
             if abs(rho) > threshold:
                 out[c] = float(rho)
+        elif values.nunique() <= 30:
+            known = values.notna()
+            r = ranks[known]
+            groups = r.groupby(values[known].astype(str), observed=True)
+            between = float((groups.size() * (groups.mean() - r.mean()) ** 2).sum())
+            total = float(((r - r.mean()) ** 2).sum())
+            eta = np.sqrt(between / total) if total > 0 else 0.0
+            if eta > band_threshold:
+                out[c] = float(eta)
     return out
+
+
+def leak_measure(values: pd.Series, strength: float) -> str:
+    """How :func:`tenure_leaks` measured a covariate's association with tenure, in words: "Spearman ρ = 0.93" for
+    a number, "correlation ratio η = 0.97" for a category (a tenure band)."""
+    if pd.api.types.is_numeric_dtype(values):
+        return f"Spearman ρ = {strength:.2f}"
+    return f"correlation ratio η = {strength:.2f}"
 
 
 @dataclass
@@ -276,7 +306,7 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     covs = list(surv.attrs["covariates"])
     res.leaks = tenure_leaks(surv, covs)
     res.kept_leaking = [c for c in keep_leaking if c in res.leaks]
-    res.excluded.update({c: f"moves with tenure itself (Spearman ρ = {r:.2f})" for c, r in res.leaks.items()
+    res.excluded.update({c: f"moves with tenure itself ({leak_measure(surv[c], r)})" for c, r in res.leaks.items()
                          if c not in keep_leaking})
     covs = [c for c in covs if c not in res.leaks or c in keep_leaking]
     if int(surv["churned"].sum()) == 0:

@@ -342,18 +342,25 @@ def _names(columns) -> str:
     return columns[0] if len(columns) == 1 else ", ".join(columns[:-1]) + " and " + columns[-1]
 
 
+def _leak_measure(res: ChurnAnalysis, column: str) -> str:
+    from cxtemplate.churn.flow import leak_measure
+
+    values = res.survival[column] if res.survival is not None and column in res.survival.columns else pd.Series([0.0])
+    return leak_measure(values, res.leaks[column])
+
+
 def leak_sentences(res: ChurnAnalysis) -> list[str]:
     """Covariates that move with tenure: one sentence naming those left out and why; a warning for each kept."""
     out = []
     left = {c: r for c, r in res.leaks.items() if c not in res.kept_leaking}
     if left:
-        names = ", ".join(f"'{c}' (Spearman ρ = {r:.2f} with tenure)" for c, r in left.items())
+        names = ", ".join(f"'{c}' ({_leak_measure(res, c)} with tenure)" for c in left)
         out.append(f"**Left out of the model:** {names} {'moves' if len(left) == 1 else 'move'} with tenure itself: a "
                    "quantity that accumulates over a customer's life is larger for those who stayed longer, so it "
                    "would predict leaving from the outcome and inflate the model's accuracy (to keep one anyway, list "
                    "it under churn.keep_leaking).")
     for c in res.kept_leaking:
-        out.append(f"**Warning:** '{c}' moves with tenure itself (Spearman ρ = {res.leaks[c]:.2f}) and is kept in the "
+        out.append(f"**Warning:** '{c}' moves with tenure itself ({_leak_measure(res, c)}) and is kept in the "
                    "model because churn.keep_leaking lists it: its hazard ratio and the model's accuracy are inflated "
                    "by the outcome itself.")
     return out

@@ -227,8 +227,8 @@ class Source(Strict):
                          "{contract: {'!=': Two year}}; columns are the table's (mapped or kept) or the file's own.")
     id: Literal["row_number"] | None = Field(
         default=None, description="row_number: the export has no id column, so each row's number in the file "
-                                  "(1 = the first row under the header) is its id. Customers only, and only when no "
-                                  "survey or conversation joins on a real customer id.")
+                                  "(1 = the first data row; blank lines are not counted) is its id. Customers only, "
+                                  "and only when no survey or conversation joins on a real customer id.")
 
     @model_validator(mode="after")
     def _one_origin(self) -> Source:
@@ -438,6 +438,10 @@ class Objective(Strict):
 # --------------------------------------------------------------------------- churn
 
 
+COHORT_OUTCOME_COLUMNS = ("tenure", "tenure_days", "end_date", "churned")
+"""Columns that record the outcome of survival analysis; a cohort chosen by them selects on the outcome."""
+
+
 class Churn(Strict):
     """Survival-based churn settings."""
 
@@ -463,6 +467,13 @@ class Churn(Strict):
         for name, where in self.cohorts.items():
             if not where:
                 raise ValueError(f"cohort '{name}' has no condition; give e.g. {{contract: Month-to-month}}")
+            outcome = [c for c in normalise_where(dict(where)) if c in COHORT_OUTCOME_COLUMNS]
+            if outcome:
+                raise ValueError(
+                    f"cohort '{name}' is chosen by '{outcome[0]}', which is the outcome itself: customers picked for "
+                    "how long they stayed (or whether they left) have survival curves true by construction (all "
+                    "still there at 12 months when chosen for a tenure of 12 or more). Choose cohorts by what is "
+                    "known when a customer joins: plan, contract, segment, location, start_date")
         stray = [c for c in self.keep_leaking if c not in self.covariates]
         if stray:
             raise ValueError(f"keep_leaking lists {', '.join(stray)}, which churn.covariates does not; only a "

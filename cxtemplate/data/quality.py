@@ -117,8 +117,8 @@ def generated_key_text(quality: dict[str, Any]) -> str:
     keys = [(t, r["generated_key"]) for t, r in quality["tables"].items() if r.get("generated_key")]
     return " ".join(
         f"**Generated key:** the {'CRM' if t == 'customers' else TABLE_LABELS.get(t, t)} export has no id column, "
-        f"so each row was numbered by its position in the file (1 = the first row under the header) and that "
-        f"number is its {key.replace('_', ' ')}; no other system's ids can be matched to it." for t, key in keys)
+        f"so each row was numbered by its position in the file (1 = the first data row under the header; blank "
+        f"lines are not counted) and that number is its {key.replace('_', ' ')}; no other system's ids can be matched to it." for t, key in keys)
 
 
 def data_period(quality: dict[str, Any], start=None) -> str:

@@ -66,6 +66,9 @@ def _as_bool(column: str, value: Any, key: str) -> bool:
 
 
 def _as_time(column: str, value: Any, key: str, tz) -> pd.Timestamp:
+    if isinstance(value, (bool, int, float, np.number)):  # pd.Timestamp(2020) is 2,020 ns after 1970
+        raise WhereError(f"{key}.{column}: the column holds dates, but the condition compares it with the number "
+                         f"{value!r}; write a date (YYYY-MM-DD)")
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError):

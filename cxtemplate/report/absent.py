@@ -10,8 +10,9 @@ The inputs are the canonical tables (:data:`cxtemplate.vocabulary.TABLES`) and t
 lack: ``revenue`` (no revenue column in the CRM: no value at risk, no money), ``nps`` (the survey asks no
 likelihood-to-recommend question) and ``dates`` (tenure-based data, no calendar dates).
 
-The one sentence that says an input is absent may name it: a block of text that states the absence in the
-input's own words (:data:`ABSENCE_WORDS`, e.g. "There are no survey responses") is not a claim. "No identified
+The one sentence that says an input is absent may name it: a sentence that states the absence in the input's
+own words (:data:`ABSENCE_WORDS`, e.g. "There are no survey responses — …") is not a claim, but the other sentences
+of its paragraph are checked ("There are no conversation records. Handle time rose 20%." is one). "No identified
 detractor answered in the last 30 days" is one: it says there were no detractors, not that there was no survey.
 A section's heading followed directly by that sentence is not a claim either ("Operational levers", then "There
 are no operational KPIs — …"): the heading names the section, the sentence says it has nothing. The page's header,
@@ -143,8 +144,14 @@ def _pattern(phrase: str) -> re.Pattern:
     return re.compile(start + re.escape(phrase), 0 if acronym else re.IGNORECASE)
 
 
-def _says_absent(block: str, what: str) -> bool:
-    return any(_pattern(w).search(block) for w in ABSENCE_WORDS.get(what, ()))
+def _says_absent(text: str, what: str) -> bool:
+    """Whether ``text`` opens by saying ``what`` is absent: the words must stand in its first clause ("There are no
+    survey responses — NPS cannot be computed"), not after it ("NPS fell; no survey-linked driver stood out")."""
+    first = _FIRST_CLAUSE.split(text, maxsplit=1)[0]
+    return any(_pattern(w).search(first) for w in ABSENCE_WORDS.get(what, ()))
+
+
+_FIRST_CLAUSE = re.compile(r"\s[—–]\s|;")
 
 
 def claims(page: str, absent: Iterable[str]) -> list[Claim]:
@@ -168,6 +175,8 @@ def claims(page: str, absent: Iterable[str]) -> list[Claim]:
     []
     >>> [c.phrase for c in claims("<p>No identified detractor answered in the last 30 days</p>", ["responses"])]
     ['detractor']
+    >>> [c.phrase for c in claims("<p>There are no conversation records. Handle time rose 20%.</p>", ["interactions"])]
+    ['handle time']
     """
     absent = list(absent)
     unknown = [a for a in absent if a not in ABSENT_PHRASES]
@@ -178,10 +187,18 @@ def claims(page: str, absent: Iterable[str]) -> list[Claim]:
     for i, (heading, block) in enumerate(blocks):
         after = blocks[i + 1][1] if i + 1 < len(blocks) else ""
         for what in absent:
-            if _says_absent(block, what) or (heading and _says_absent(after, what)):
+            if heading and _says_absent(after, what):
                 continue
-            found += [Claim(what, phrase, block) for phrase in ABSENT_PHRASES[what] if _pattern(phrase).search(block)]
+            # only the sentence that states the absence may name the input, not the rest of its paragraph
+            for sentence in _SENTENCE_END.split(block):
+                if _says_absent(sentence, what):
+                    continue
+                found += [Claim(what, phrase, block) for phrase in ABSENT_PHRASES[what]
+                          if _pattern(phrase).search(sentence)]
     return found
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(*]?[A-Z0-9])")
 
 
 def _has_values(table: dict, column: str) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cxtemplate.churn.columns import is_personal
+from cxtemplate.churn.columns import NUMBER_BAND, is_personal
 
 # strptime formats tried, in order, for dates that are not ISO 8601 (day-first before month-first:
 # when the sample cannot tell them apart, the guess says so).
@@ -160,7 +160,8 @@ def profile_column(name: str, s: pd.Series) -> ColumnProfile:
     p.values = text
     p.mean_len = float(text.str.len().mean())
     p.email_share = float(text.str.match(_EMAIL).mean())
-    p.phone_share = float((text.str.match(_PHONE) & (text.str.count(r"\d") >= 7)).mean())
+    p.phone_share = float((text.str.match(_PHONE) & (text.str.count(r"\d") >= 7)
+                           & ~text.str.fullmatch(NUMBER_BAND)).mean())
     p.date_share, p.date_format, p.date_note = detect_dates(text)
     return p
 

@@ -7,6 +7,7 @@ passives 7–8, detractors 0–6.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cxtemplate.churn.columns import is_personal, nps_category
@@ -34,3 +35,17 @@ def test_personal_data_columns_are_recognised(column):
                                     "nps_category", "location"])
 def test_ordinary_columns_are_not_personal(column):
     assert not is_personal(column)
+
+
+def test_number_bands_are_never_phone_numbers():
+    """An income band "10000-19999" has ten digits around a hyphen, like a phone number; it is a category
+    (found in review: the band was left out of the model as "phone numbers", and `new` did not keep it)."""
+    from cxtemplate.churn.columns import personal_data
+    from cxtemplate.scaffold.profile import profile_column
+
+    bands = pd.Series(["10000-19999", "20000-29999", "30000-39999", "40,000 – 49,999"] * 10, name="income_band")
+    assert personal_data(bands) is None
+    assert profile_column("IncomeBand", bands).phone_share == 0.0
+    phones = pd.Series([f"+44 7700 900{i:03d}" for i in range(40)], name="contact")
+    assert personal_data(phones) == "phone numbers"           # real phone numbers are still found
+

@@ -134,3 +134,19 @@ def test_booleans_are_categories_and_forced_numbers_too():
     assert d.categorical["flag"][1] in ("True", "False")
     levels, reference = d.categorical["code"]
     assert {*levels, reference} == {"1", "2", "3"}
+
+
+def test_a_level_dropped_as_nearly_collinear_joins_the_reference_and_the_labels_say_so():
+    """Monthly charges are (nearly) set by the internet service: the 'No' dummy goes, its customers now count
+    with the reference 'Fiber optic', so DSL's hazard ratio is against both (found in review: the label still
+    said "vs Fiber optic")."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    internet = rng.choice(["Fiber optic", "DSL", "No"], n, p=[0.45, 0.35, 0.2])
+    monthly = 20 + 25 * (internet == "DSL") + 50 * (internet == "Fiber optic") + rng.normal(0, 0.5, n)
+    df = pd.DataFrame({"internet_service": internet, "monthly_charges": monthly})
+    design = build_design(df, list(df.columns), standardise=True)
+    X = design.resolve_aliasing(design.matrix(df))
+    assert [design.label(c) for c in X.columns] == ["internet_service: DSL vs Fiber optic or No", "monthly_charges"]
+    assert "its customers now count with 'Fiber optic', the reference level" in design.alias_notes[-1]
+

@@ -326,3 +326,23 @@ def test_a_cohort_on_a_column_the_crm_lacks_is_said_and_the_run_goes_on():
     few = analyse_cohort("new", {"tenure_days": {"<": 40}}, df, df, fit_cox, ["segment"], **kw)
     assert few.customers == int((df["tenure_days"] < 40).sum()) and few.km is not None
     assert few.events < 10 and "fewer than the 10 a model needs" in str(few.model)
+
+
+def test_tenure_bands_and_whole_years_of_tenure_are_leaks_but_a_contract_is_not():
+    """Found in review: a categorical "0-12 / 12-24 / …" band and tenure in whole years are fixed functions of the
+    outcome time and were kept. A contract type associated with tenure (longer contracts last longer) is not a
+    leak and stays."""
+    rng = np.random.default_rng(3)
+    n = 2000
+    days = rng.exponential(900, n).round() + 1
+    contract = np.where(rng.random(n) < 0.5 + 0.3 * (days > np.median(days)), "Two year", "Month-to-month")
+    surv = pd.DataFrame({"tenure_days": days,
+                         "tenure_band": pd.cut(days, [0, 365, 730, 1461, np.inf]).astype(str),
+                         "tenure_years": days // 365.25, "contract": contract,
+                         "flag": (days > 700).astype(int), "age": rng.integers(18, 80, n)})
+    leaks = flow.tenure_leaks(surv, ["tenure_band", "tenure_years", "contract", "flag", "age"])
+    assert set(leaks) == {"tenure_band", "tenure_years"}
+    assert leaks["tenure_band"] > 0.9 and leaks["tenure_years"] > 0.9
+    assert flow.leak_measure(surv["tenure_band"], leaks["tenure_band"]).startswith("correlation ratio η = ")
+    assert flow.leak_measure(surv["tenure_years"], leaks["tenure_years"]).startswith("Spearman ρ = ")
+

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from cxtemplate.config.schema import (
     AlertRule,
     CESMetric,
+    Churn,
     Config,
     CSATMetric,
     Drivers,
@@ -369,3 +370,13 @@ def test_objectives_speak_the_same_filter_language():
         {"id": "leeds", "goal": "g", "metric": "nps", "target": 10, "deadline": "2026-12-31", "owner": "cx_lead",
          "where": {"location": "Leeds", "channel": ["web", "app"]}}]})
     assert cfg.objectives[0].where == {"location": {"==": "Leeds"}, "channel": {"in": ["web", "app"]}}
+
+
+@pytest.mark.parametrize("column", ["tenure", "tenure_days", "end_date", "churned"])
+def test_a_cohort_chosen_by_the_outcome_is_refused(column):
+    """Customers picked for having stayed 12 months or more are all still there at 12 months: the cohort's curve
+    would be true by construction (found in review). Cohorts are chosen by what is known when a customer joins."""
+    with pytest.raises(ValidationError, match=f"chosen by '{column}', which is the outcome itself"):
+        Churn.model_validate({"cohorts": {"fibre": {"internet_service": "Fiber optic", column: {"!=": 0}}}})
+    assert Churn.model_validate({"cohorts": {"recent": {"start_date": {">=": "2024-01-01"}}}}).cohorts
+

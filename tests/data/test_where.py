@@ -79,7 +79,9 @@ def test_a_column_the_table_lacks_is_named_with_the_closest_one(customers):
     ({"contract": {">": 3}}, ["contract", "compares numbers or dates", "text"]),
     ({"senior": "maybe"}, ["senior", "true/false", "'maybe'"]),
     ({"start_date": {">": "soon"}}, ["start_date"]),
-], ids=["text-on-numbers", "order-on-text", "word-on-flag", "word-on-date"])
+    # pd.Timestamp(2020) is 2,020 nanoseconds after 1970: every date would be "after 2020"
+    ({"start_date": {">=": 2020}}, ["start_date", "the number 2020", "YYYY-MM-DD"]),
+], ids=["text-on-numbers", "order-on-text", "word-on-flag", "word-on-date", "number-on-date"])
 def test_a_condition_that_does_not_fit_its_column_is_an_error_naming_it(customers, where, words):
     with pytest.raises((WhereError, ValueError)) as info:
         where_mask(customers, where, key="sources.customers.where")

@@ -62,3 +62,14 @@ def test_unknown_inputs_are_refused_and_every_input_has_absence_words():
     with pytest.raises(ValueError, match="unknown inputs \\['surveys'\\]"):
         ab.claims("<p>x</p>", ["surveys"])
     assert set(ab.ABSENCE_WORDS) == set(ab.INPUTS) == set(ab.ABSENT_PHRASES)
+
+
+def test_a_claim_beside_an_absence_sentence_in_one_paragraph_is_still_found():
+    """Found in review: the absence words anywhere in a paragraph exempted all of it."""
+    from cxtemplate.report.absent import claims
+
+    page = "<p>There are no conversation records — contacts are skipped. Handle time rose 20% per month.</p>"
+    assert [c.phrase for c in claims(page, ["interactions"])] == ["handle time"]
+    mixed = "<p>NPS fell 12 points among detractors; no survey-linked churn driver stood out.</p>"
+    assert {c.phrase for c in claims(mixed, ["responses"])} >= {"NPS", "detractor"}
+    assert claims("<p><em>There are no survey responses — NPS cannot be computed</em></p>", ["responses"]) == []

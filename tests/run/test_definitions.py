@@ -334,7 +334,7 @@ def test_a_cohort_reading_a_column_the_customers_table_will_not_hold_is_refused(
     column that is neither (here the raw `months`, read as tenure) is dropped at integration."""
     text = CRM.replace("keep: [Contract, Gendr]", "id: row_number\n    keep: [Contract]") \
               .replace('{"yes": true, "no": false}', '{"Yes": true, "No": false}') \
-        + ("churn:\n  cohorts:\n    short contracts: {Contract: A, tenure: {'<': 24}}\n"
+        + ("churn:\n  cohorts:\n    short contracts: {Contract: A, customer_id: {'!=': '7'}}\n"
            "    typo: {Contrat: B}\n    raw: {months: {'>=': 1}}\n    raw typo: {Churned: 'yes'}\n")
     found = {p.path: p for p in header_problems(load_config(_crm_project(tmp_path, text)))}
     assert set(found) == {"churn.cohorts.typo.Contrat", "churn.cohorts.raw.months", "churn.cohorts.raw typo.Churned"}
