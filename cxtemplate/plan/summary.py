@@ -119,8 +119,9 @@ def opening_sentence(org: str, headline: pd.DataFrame | None, drivers: pd.DataFr
     text = "; ".join(parts) + "." if parts else ""
     if register is not None and not register.empty:
         r = register.iloc[0]
-        text += (" " if text else "") + (f"The first action is to {r['action'][0].lower() + r['action'][1:]} "
-                                         f"({r['owner']}, by {r['due']}).")
+        # actions are named as noun phrases ("Retention outreach to …") or as orders ("Simplify …"): "First action:"
+        # reads right with both, "The first action is to …" only with an order
+        text += (" " if text else "") + f"First action: {r['action']} ({r['owner']}, by {r['due']})."
     return text[0].upper() + text[1:] if text else ""
 
 

@@ -65,12 +65,17 @@ def test_opening_sentence():
     text = sm.opening_sentence("Northwind", HEADLINE, DRIVERS, CHURN, REGISTER, "GBP")
     assert text == ("Northwind's NPS stands at -3 (95% CI -10 to 3) in 2025-12; the lever with most room is speed "
                     "of service, important to customers and rated below the other drivers; £398,160 of annual "
-                    "revenue sits with customers likely to leave within 12 months. The first action is to act 1 "
+                    "revenue sits with customers likely to leave within 12 months. First action: Act 1 "
                     "(Owen Price (Account Management Lead), by 2026-01-30).")
     assert sm.opening_sentence("Northwind", None, None, None, None, "GBP") == ""
     # defect fixed: with nothing but the register the paragraph began with a space
     assert sm.opening_sentence("Northwind", None, None, None, REGISTER, "GBP") == (
-        "The first action is to act 1 (Owen Price (Account Management Lead), by 2026-01-30).")
+        "First action: Act 1 (Owen Price (Account Management Lead), by 2026-01-30).")
+
+    # a noun phrase stays one: "The first action is to retention outreach to …" read as broken English (issue 16)
+    noun = REGISTER.assign(action=["Retention outreach to customers in France at highest risk"] * len(REGISTER))
+    assert sm.opening_sentence("Bank", None, None, None, noun, "EUR").startswith(
+        "First action: Retention outreach to customers in France at highest risk (")
 
 
 def test_drivers_sentence_names_the_top_three_with_the_model():
