@@ -25,6 +25,7 @@ run_dir = None
 # %%
 from cxtemplate.churn import flow as churn_flow
 from cxtemplate.churn import page as churn_page
+from cxtemplate.churn import survival_page
 from cxtemplate.data import quality as dq
 from cxtemplate.report.display import say
 from cxtemplate.run.session import open_run
@@ -46,7 +47,7 @@ say(dq.join_warning(run.load("00_data_integration", "quality", default=None)))
 
 # %%
 # who leaves, and when: Kaplan–Meier curves, tables and log-rank tests by every segment column
-survival = churn_page.survival_section(res)
+survival = survival_page.survival_section(res)
 survival.show()
 survival.save(run.save)
 
@@ -58,7 +59,7 @@ model.save(run.save)
 
 # %%
 # the cohorts of churn.cohorts, each with its own Kaplan–Meier table and Cox model
-cohorts = churn_page.cohorts_section(res)
+cohorts = survival_page.cohorts_section(res)
 cohorts.show()
 cohorts.save(run.save)
 

@@ -5,4 +5,4 @@ or :mod:`cxtemplate.run`.
 """
 
 __all__ = ["columns", "data", "design", "efron", "flow", "km_cox", "page", "ph", "plots", "results", "scoring",
-           "validation"]
+           "survival_page", "validation"]

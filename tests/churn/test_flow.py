@@ -299,19 +299,19 @@ def test_an_engagement_with_churn_switched_off_runs_to_the_end(root, tmp_path):
 
 
 def test_cohorts_on_the_page_and_in_the_artifacts(telecom):
-    from cxtemplate.churn import page
+    from cxtemplate.churn import survival_page
 
     _, res = telecom
-    section = page.cohorts_section(res)
+    section = survival_page.cohorts_section(res)
     titles = [v.title for v in section.items if isinstance(v, TableView)]
     assert titles == ["Still a customer by tenure: month-to-month with internet",
                       "Hazard ratios within month-to-month with internet"]
     (cohort,) = res.cohorts
     assert (section.artifacts["cohort_hazard_ratios"]["cohort"] == cohort.name).all()
-    km = page.km_table(res)
+    km = survival_page.km_table(res)
     mine = km[km["population"] == cohort.name]
     assert len(mine) == 1 and mine["customers"].iloc[0] == cohort.customers
-    assert page.cohorts_section(ChurnAnalysis(True)).items == []
+    assert survival_page.cohorts_section(ChurnAnalysis(True)).items == []
 
 
 def test_a_cohort_on_a_column_the_crm_lacks_is_said_and_the_run_goes_on():

@@ -12,24 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxtemplate.churn import page
+from cxtemplate.churn import page, survival_page
 from cxtemplate.churn.flow import ChurnAnalysis
-from cxtemplate.churn.km_cox import KMResult, at_risk_counts, horizon_days, horizon_label, kaplan_meier, survival_table
 from cxtemplate.churn.results import ChurnUnavailable
 from cxtemplate.churn.scoring import Counterfactual
 from cxtemplate.churn.validation import Validation
 from cxtemplate.report.display import TableView
-
-
-def _km(group_col="nps_category", pairwise=None, alpha=0.05):
-    summary = pd.DataFrame({"group": ["promoter", "passive"], "customers": [1661, 1296], "churned": [233, 262],
-                            "survival_at_horizon": [0.907, 0.880], "survival_low": [0.891, 0.860],
-                            "survival_high": [0.921, 0.898], "median_tenure_days": [np.inf, 1059.2],
-                            "rmst_days": [349.2, 344.4], "rmst_low": [346.1, 340.2], "rmst_high": [352.4, 348.3]})
-    if pairwise is None:
-        pairwise = pd.DataFrame({"group_a": ["passive"], "group_b": ["promoter"], "statistic": [9.0], "p": [0.003],
-                                 "p_bh": [0.003]})
-    return KMResult(group_col, {}, summary, pairwise, {}, pd.DataFrame(), 365.25, [], alpha)
 
 
 def _shown(view: TableView, column: str) -> list[str]:
@@ -79,7 +67,7 @@ def test_switched_off_the_page_says_so_in_one_sentence_and_nothing_else():
     assert page.opening_sentence(res, "GBP") == (
         "*Churn analysis is switched off in the parameters (churn.enabled: false) — no model was fitted, so this "
         "page has no results*")
-    assert page.km_sections(res) == [] and not page.model_fitted(res) and not page.validated(res)
+    assert survival_page.km_sections(res) == [] and not page.model_fitted(res) and not page.validated(res)
     assert page.model_warnings(res) == [] and page.validation_notes(res) == [] and page.revenue_charts(res) == []
     assert page.at_risk_customers(res) is None and page.time_split_views(res) == []
     assert page.counterfactual_sentences(res, "GBP") == [] and page.counterfactual_views(res, "GBP") == []
@@ -87,104 +75,6 @@ def test_switched_off_the_page_says_so_in_one_sentence_and_nothing_else():
 
 
 # --------------------------------------------------------------------------- who leaves, and when
-
-
-M = 365.25 / 12   # days per month
-MONTHS = [3, 7, 13, 16, 20, 30, 40, 1, 2, 50, 60, 70, 80]
-CHURNED = [1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0]
-
-
-def _two_groups() -> KMResult:
-    """Kaplan–Meier by hand. Group a: churns at 3, 7, 13 and 16 months, still a customer at 20, 30 and 40 → S = 6/7
-    from month 3, 5/7 from 7, 4/7 from 13, 3/7 from 16 (the median); group b: churns at 1 and 2, active at 50, 60, 70
-    and 80 months → S = 4/6 from month 2 on, the median not reached."""
-    frame = pd.DataFrame({"tenure_days": np.array(MONTHS, float) * M, "churned": CHURNED, "plan": ["a"] * 7 + ["b"] * 6})
-    return kaplan_meier(frame, "plan", horizon_days=12 * M, min_n=1)
-
-
-def test_km_view_the_table_of_n_churns_median_and_survival_at_standard_horizons():
-    view = page.km_view(_two_groups(), 12, 0.95, unit="month")
-    assert view.title == "Still a customer by tenure, by plan"
-    assert view.columns == ["Group", "Customers", "Left", "Median tenure (months)", "At 6 months", "At 12 months",
-                            "At 24 months", "At 36 months", "At 48 months", "At 60 months",
-                            "Mean months kept in the first 12 months"]
-    a, b = view.frame.iloc[0].tolist(), view.frame.iloc[1].tolist()
-    assert a[:3] == ["a", 7, 4] and a[3].startswith("16.0 (") and b[3] == "not reached"
-    assert [x.split(" ")[0] for x in a[4:8]] == ["85.7%", "71.4%", "42.9%", "42.9%"]
-    assert a[8] == a[9] == "–"                          # past a's longest tenure (40 months): not estimated
-    assert [x.split(" ")[0] for x in b[4:10]] == ["66.7%"] * 6
-    # mean months kept in the first 12: 3 × 1 + 4 × 6/7 + 5 × 5/7 = 10.0 for a; 1 + 1 × 5/6 + 10 × 4/6 = 8.5 for b
-    assert a[10].startswith("10.0 (") and b[10].startswith("8.5 (")
-    assert view.note.startswith("Kaplan–Meier estimates with 95% intervals")
-    assert "with 90% intervals" in page.km_view(_two_groups(), 12, 0.9).note
-    years = page.km_view(_two_groups(), 12, 0.95, unit="year")
-    assert "At 1 year" in years.columns and "At 5 years" in years.columns and "Median tenure (years)" in years.columns
-    weeks = page.km_view(_two_groups(), 12, 0.95, unit="week")
-    assert "At 26 weeks" in weeks.columns and "At 52 weeks" in weeks.columns
-
-
-def test_survival_table_and_at_risk_counts_by_hand():
-    km = _two_groups()
-    t = survival_table(km, (6, 12, 48), "month").set_index("group")
-    assert t.loc["a", "s_12m"] == pytest.approx(5 / 7) and t.loc["b", "s_48m"] == pytest.approx(4 / 6)
-    assert np.isnan(t.loc["a", "s_48m"]) and t.loc["a", "median_days"] == pytest.approx(16 * M)
-    assert np.isinf(t.loc["b", "median_days"]) and t.loc["b", "s_12m_low"] < 4 / 6 < t.loc["b", "s_12m_high"]
-    # at risk at t: tenure ≥ t, so the customer whose tenure is exactly 80 months counts at 80
-    counts = at_risk_counts(km, np.array([0, 13, 40, 60, 80]) * M)
-    assert counts["a"].tolist() == [7, 5, 1, 0, 0] and counts["b"].tolist() == [6, 4, 4, 3, 1]
-    assert horizon_days(12, "month") == 365.25 and horizon_days(6, "week") == 182.0
-    assert horizon_label(24, "year") == "2 years" and horizon_label(6, "year") == "6 months"
-
-
-def test_logrank_sentence_and_artifacts_give_the_overall_test_as_lifelines_does():
-    from lifelines.statistics import logrank_test
-
-    km = _two_groups()
-    frame = pd.DataFrame({"t": MONTHS, "e": CHURNED})
-    direct = logrank_test(frame.t[:7], frame.t[7:], frame.e[:7], frame.e[7:])
-    assert km.overall["statistic"] == pytest.approx(direct.test_statistic) and km.overall["df"] == 1
-    sentence = page.logrank_sentence(km, "plan", 0.95)
-    assert sentence.startswith(f"Log-rank test by plan: χ² = {direct.test_statistic:,.2f} on 1 df, p = ")
-    assert sentence.endswith("0 of 1 pairs differ significantly (BH-adjusted p < 0.05).")
-    res = ChurnAnalysis(True, km={"all": kaplan_meier(frame.assign(tenure_days=frame.t * M, churned=frame.e), None,
-                                                      horizon_days=12 * M), "plan": km}, tenure_unit="month")
-    lr = page.logrank_table(res)
-    assert lr.to_dict("records") == [{"grouping": "plan", "groups": 2, "statistic": pytest.approx(direct.test_statistic),
-                                      "df": 1, "p": pytest.approx(direct.p_value)}]
-    table = page.km_table(res)
-    assert table[["population", "grouping", "group"]].values.tolist() == [["all customers", "all", "all"],
-                                                                          ["all customers", "plan", "a"],
-                                                                          ["all customers", "plan", "b"]]
-    assert table.loc[1, "s_12m"] == pytest.approx(5 / 7) and set(table["unit"]) == {"month"}
-
-
-def test_logrank_sentence_counts_pairs_at_the_configured_level():
-    pw = pd.DataFrame({"group_a": list("abc"), "group_b": list("bcd"), "statistic": 1.0, "p": 0.01,
-                       "p_bh": [0.005, 0.2, 0.04]})
-    km = _km(pairwise=pw)
-    assert page.logrank_sentence(km, "segment", 0.95) == (
-        "Log-rank tests by segment: 2 of 3 pairs differ significantly (BH-adjusted p < 0.05).")
-    assert page.logrank_sentence(km, "segment", 0.99) == (
-        "Log-rank tests by segment: 1 of 3 pairs differ significantly (BH-adjusted p < 0.01).")
-    empty = _km(pairwise=pd.DataFrame(columns=["group_a", "group_b", "statistic", "p", "p_bh"]))
-    assert "no pair of groups" in page.logrank_sentence(empty, "plan", 0.95)
-
-
-def test_km_sections_put_all_customers_first_with_a_table_and_no_test():
-    km = _two_groups()
-    res = ChurnAnalysis(True, km={"all": km, "plan": km}, tenure_unit="month")
-    sections = page.km_sections(res)
-    assert [s[1] for s in sections] == ["Customers still active by tenure: all customers",
-                                        "Customers still active by tenure: plan"]
-    assert sections[0][2] is not None and sections[0][3] is None
-    assert sections[1][2].title.endswith("by plan") and sections[1][3].startswith("Log-rank test by plan: χ² = ")
-    section = page.survival_section(res)
-    assert set(section.artifacts) == {"km_table", "logrank"}
-    assert [c.kwargs["source"] for c in section.items if hasattr(c, "kwargs")] == ["CRM", "CRM"]
-    assert not any("NPS" in t for t in section.items if isinstance(t, str))    # no NPS curves, no word of them
-
-
-# --------------------------------------------------------------------------- the Cox model
 
 
 def test_hazard_ratio_view_and_model_sentences(rossi_fit):
@@ -365,7 +255,7 @@ def test_closing_notes_say_each_note_once():
 @pytest.mark.parametrize("conf, said", [(0.95, "95%"), (0.90, "90%")])
 def test_every_interval_on_the_page_states_the_level_it_was_computed_at(analysed, conf, said):
     res = analysed[conf]
-    sections = page.km_sections(res)
+    sections = survival_page.km_sections(res)
     assert sections[0][1] == "Customers still active by tenure: all customers"
     for _km_result, _title, view, sentence in sections[1:]:
         assert f" with {said} intervals" in view.note and sentence.startswith("Log-rank test by ")
