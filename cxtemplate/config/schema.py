@@ -442,6 +442,20 @@ COHORT_OUTCOME_COLUMNS = ("tenure", "tenure_days", "end_date", "churned")
 """Columns that record the outcome of survival analysis; a cohort chosen by them selects on the outcome."""
 
 
+class SaveRate(Strict):
+    """The share of at-risk customers a retention call keeps: an assumption, stated on the action plan."""
+
+    rate: float = Field(default=0.2, ge=0, le=1)
+    low: float = Field(default=0.1, ge=0, le=1)
+    high: float = Field(default=0.3, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SaveRate:
+        if not self.low <= self.rate <= self.high:
+            raise ValueError(f"save_rate needs low <= rate <= high, got {self.low:g}, {self.rate:g}, {self.high:g}")
+        return self
+
+
 class Churn(Strict):
     """Survival-based churn settings."""
 
@@ -458,6 +472,8 @@ class Churn(Strict):
         default_factory=dict, description="Named groups of customers, each with its own Kaplan–Meier table and Cox "
                                           "model, e.g. {month-to-month with internet: {contract: Month-to-month, "
                                           "internet_service: {'!=': 'No'}}}.")
+    save_rate: SaveRate = Field(default_factory=SaveRate, description="Share of at-risk customers a retention "
+                                "call keeps (rate, low, high): an assumption the action plan states beside its value.")
     keep_leaking: list[str] = Field(
         default_factory=list, description="Covariates that move with tenure itself (e.g. total charges) to keep in "
                                           "the model deliberately; by default they are left out, and the page says so.")
@@ -540,10 +556,26 @@ class AlertRule(Strict):
         return self
 
 
+class ReportingWindows(Strict):
+    """The periods each kind of figure covers (``None``: all the data); printed beside every figure using it."""
+
+    cards: int | None = Field(default=1, ge=1, description="Headline cards of the index and the executive summary.")
+    locations: int | None = Field(default=3, ge=1, description="Location (scorecard) comparisons with the rest.")
+    objectives: int | None = Field(default=3, ge=1, description="The current value of each objective.")
+    drivers: int | None = Field(default=None, ge=1, description="Key-driver models and their ratings.")
+    topics: int | None = Field(default=None, ge=1, description="Comment topics and their impact.")
+
+
 class Reporting(Strict):
-    """How results are shown: small-cell suppression, redaction, roles, output folder."""
+    """How results are shown: small-cell suppression, redaction, roles, output folder, windows and labels."""
 
     min_n: int = Field(default=30, ge=1)
+    windows: ReportingWindows = ReportingWindows()
+    labels: dict[Annotated[str, StringConstraints(min_length=1, max_length=120)],
+                 Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
+        default_factory=dict, description="Display labels of columns and variables, e.g. "
+                                          "{unresolved_contacts: Unresolved contacts, store_id: Store}; a level as "
+                                          "'column=level'. Shown instead of the column name on every page.")
     redact_pii: bool = True
     roles: list[Literal[ROLES]] = Field(default_factory=lambda: list(ROLES))
     manager_scorecards_by: str | None = "location"
@@ -693,6 +725,11 @@ class Config(Strict):
             return None
         return {"nps": (-100.0, 100.0), "top_box": (0.0, 100.0)}.get(extra.kind, (float(extra.scale[0]),
                                                                                  float(extra.scale[1])))
+
+    @property
+    def display_labels(self) -> dict[str, str]:
+        """The params' display labels (``reporting.labels``): column → label, for :mod:`cxtemplate.report.labels`."""
+        return dict(self.reporting.labels)
 
     def period_freq(self) -> str:
         """The pandas period alias of the reporting frequency ('M' or 'Q')."""

@@ -349,6 +349,25 @@ def detect_steps(df: pd.DataFrame, spec: MetricSpec, time_col: str, group_col: s
 
 
 # --------------------------------------------------------------------------- chart
+def every_period(part: pd.DataFrame, period_col: str = "period") -> pd.DataFrame:
+    """``part`` with a row of missing values for each period it lacks between its first and last.
+
+    A line drawn through it breaks at a hidden (suppressed) or missing period instead of joining the
+    points on either side as if the period between had been measured.
+
+    >>> t = pd.DataFrame({"period": pd.PeriodIndex(["2025-01", "2025-03"], freq="M"), "value": [1.0, 3.0]})
+    >>> every_period(t)["value"].tolist()
+    [1.0, nan, 3.0]
+    """
+    if part.empty:
+        return part
+    periods = part[period_col]
+    span = pd.period_range(periods.min(), periods.max(), freq=periods.dt.freq)
+    if len(span) == len(part) or periods.duplicated().any():
+        return part
+    return part.set_index(period_col).reindex(span).rename_axis(period_col).reset_index()
+
+
 def plot_trend(table: pd.DataFrame, spec: MetricSpec | None = None, group: str | None = None,
                steps: pd.DataFrame | None = None, ax=None, title: str | None = None,
                source: str | None = None, period_col: str = "period", max_groups: int = 8,
@@ -402,6 +421,7 @@ def plot_trend(table: pd.DataFrame, spec: MetricSpec | None = None, group: str |
         parts = [(None, t)]
     for i, (lvl, part) in enumerate(parts):
         colour = PALETTE[i % len(PALETTE)]
+        part = every_period(part, period_col)
         x = part[period_col].dt.to_timestamp()
         ax.fill_between(x, part["ci_low"], part["ci_high"], color=colour, alpha=0.15, linewidth=0)
         ax.plot(x, part["value"], marker="o", markersize=3, color=colour,

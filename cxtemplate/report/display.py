@@ -13,6 +13,7 @@ markup on a page.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,27 +33,51 @@ def _missing(x: Any) -> bool:
         return type(x).__name__ == "NAType"
 
 
+_SIGNED_ZERO = re.compile(r"^([-−+])(0(?:[.,]0+)?)(?![\d.,])")
+
+
+def unsigned_zero_text(shown: str) -> str:
+    """``shown`` without the sign of a value that rounds to zero: '-0.0' → '0.0', '−0%' → '0%', '+0.0' → '0.0'.
+
+    >>> [unsigned_zero_text(t) for t in ("-0.0", "−0%", "+0.0 points", "-0.05", "-10.0", "0.0")]
+    ['0.0', '0%', '0.0 points', '-0.05', '-10.0', '0.0']
+    """
+    return _SIGNED_ZERO.sub(r"\2", str(shown))
+
+
 def fmt_num(x: Any, decimals: int = 0) -> str:
-    """A number with thousands separators and fixed decimals; '–' when missing."""
+    """A number with thousands separators and fixed decimals; '–' when missing; never '-0'.
+
+    >>> fmt_num(1234.56, 1), fmt_num(-0.04, 1), fmt_num(None)
+    ('1,234.6', '0.0', '–')
+    """
     if _missing(x):
         return "–"
-    return f"{float(x):,.{decimals}f}"
+    return unsigned_zero_text(f"{float(x):,.{decimals}f}")
 
 
 def fmt_signed(x: Any, decimals: int = 1) -> str:
-    """A change with an explicit sign, e.g. '+2.4' or '−3.0' (true minus sign)."""
+    """A change with an explicit sign, e.g. '+2.4' or '−3.0' (true minus sign); a change that rounds to zero is '0.0'.
+
+    >>> fmt_signed(2.44), fmt_signed(-3), fmt_signed(-0.04), fmt_signed(0)
+    ('+2.4', '−3.0', '0.0', '0.0')
+    """
     if _missing(x):
         return "–"
-    s = f"{float(x):+,.{decimals}f}"
+    s = unsigned_zero_text(f"{float(x):+,.{decimals}f}")
     return s.replace("-", "−")
 
 
 def fmt_pct(x: Any, decimals: int = 0, *, share: bool = False) -> str:
-    """A percentage; ``share=True`` when ``x`` is a 0–1 share rather than 0–100."""
+    """A percentage; ``share=True`` when ``x`` is a 0–1 share rather than 0–100; never '-0%'.
+
+    >>> fmt_pct(12.345, 1), fmt_pct(0.5, share=True), fmt_pct(-0.2)
+    ('12.3%', '50%', '0%')
+    """
     if _missing(x):
         return "–"
     v = float(x) * (100 if share else 1)
-    return f"{v:,.{decimals}f}%"
+    return unsigned_zero_text(f"{v:,.{decimals}f}%")
 
 
 NO_CURRENCY_NOTE = ("Amounts are shown without a currency symbol: the parameters set no "
@@ -87,11 +112,45 @@ def fmt_money(x: Any, currency: str | None = None, decimals: int = 0) -> str:
     if _missing(x):
         return "–"
     body = f"{abs(float(x)):,.{decimals}f}"
-    sign = "−" if float(x) < 0 else ""
+    sign = "−" if float(x) < 0 and float(body.replace(",", "")) != 0 else ""
     if not currency:
         return f"{sign}{body}"
     sym = CURRENCY_SYMBOLS.get(currency)
     return f"{sign}{sym}{body}" if sym else f"{sign}{body} {currency}"
+
+
+def fmt_money_range(lo: Any, hi: Any, currency: str | None = None, decimals: int = 0) -> str:
+    """An interval of amounts: '£342,117 to £479,722' ('–' when either end is missing).
+
+    >>> fmt_money_range(342117.2, 479722, "GBP"), fmt_money_range(1, None, "GBP")
+    ('£342,117 to £479,722', '–')
+    """
+    if _missing(lo) or _missing(hi):
+        return "–"
+    return f"{fmt_money(lo, currency, decimals)} to {fmt_money(hi, currency, decimals)}"
+
+
+def money_axis(ax, currency: str | None = None, axis: str = "x", decimals: int = 0):
+    """Label a matplotlib axis in money: currency symbol and thousands separators ('£25,000', not '25000').
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    currency : str, optional
+        ISO code (``cfg.organisation.currency``); plain amounts when ``None``.
+    axis : {"x", "y"}
+    decimals : int
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, for chaining.
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_money(v, currency, decimals)))
+    return ax
 
 
 def fmt_p(p: Any) -> str:
@@ -232,13 +291,39 @@ def _default_text(value: Any) -> str:
     return str(value)
 
 
+_P_HEADERS = re.compile(r"^(?:(?:bh[- ])?adjusted p(?:[- ]value)?|p(?:[- ]value)?(?: \(adjusted\)| adjusted)?|p_adj|"
+                        r"p \(bh\)|p-value \(bh\)|.* p)$", re.IGNORECASE)
+
+
+def is_p_header(header: Any) -> bool:
+    """Whether a table column holds p-values by its header ('p', 'Adjusted p', 'p-value', 'Trend p').
+
+    >>> [is_p_header(h) for h in ("p", "Adjusted p", "p-value (BH)", "Trend p", "Top group", "n")]
+    [True, True, True, True, False, False]
+    """
+    return isinstance(header, str) and bool(_P_HEADERS.match(header.strip()))
+
+
+def _p_cell(fmt: Any) -> Callable[[float], str]:
+    """A p-value cell under ``fmt`` (default :func:`p_value_cell`), reading '< 0.001' below 0.001 whatever it is."""
+    def cell(p: float) -> str:
+        if fmt is None or float(p) < 0.001:
+            return p_value_cell(float(p))
+        return fmt.format(p) if isinstance(fmt, str) else fmt(p)
+
+    return cell
+
+
 def _cell_text(fmt: Any) -> Callable[[Any], str]:
-    """The escaped text of a cell under ``fmt`` (a format string, a callable or ``None``); '–' when missing."""
+    """The escaped text of a cell under ``fmt`` (a format string, a callable or ``None``); '–' when missing.
+
+    A value that rounds to zero never shows a sign ('-0.0' reads '0.0').
+    """
     def cell(value: Any) -> str:
         if _missing(value):
             return "–"
         shown = _default_text(value) if fmt is None else fmt.format(value) if isinstance(fmt, str) else fmt(value)
-        return text(shown)
+        return text(unsigned_zero_text(shown))
 
     return cell
 
@@ -281,7 +366,9 @@ def show_table(df, title: str | None = None, *, formats: Mapping[str, Any] | Non
     shown = df.head(max_rows)
     fmt: dict[Any, Any] = {}
     for col in shown.columns:
-        if formats and col in formats:
+        if is_p_header(col) and pd.api.types.is_float_dtype(shown[col]):
+            fmt[col] = _p_cell((formats or {}).get(col))  # '< 0.001', never '0.000', whatever format was asked
+        elif formats and col in formats:
             fmt[col] = formats[col]
         elif pd.api.types.is_bool_dtype(shown[col]):
             fmt[col] = lambda v: "yes" if v else "no"
@@ -337,12 +424,34 @@ def show_html(html: str) -> None:
     display(HTML(clean_html(html)))
 
 
-def show_figure(fig) -> None:
-    """Display a matplotlib figure once and release its memory."""
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+def figure_alt(fig) -> str:
+    """The alt text of a chart without one of its own: 'Chart: ' and its title (or its axes' titles)."""
+    titles = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        titles.append(suptitle.get_text().strip())
+    titles += [ax.get_title().strip() for ax in fig.axes if ax.get_title().strip()]
+    return f"Chart: {'; '.join(dict.fromkeys(titles))}" if titles else "Chart"
 
-    display(fig)
+
+def show_figure(fig, alt: str | None = None) -> None:
+    """Display a matplotlib figure once, as a PNG with its alt text, and release its memory.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    alt : str, optional
+        What the chart shows, for a reader who cannot see it: its title and one sentence reading it
+        ("NPS by month: fell from 18 to 12 over the last six months"). Without it, the chart's titles
+        (:func:`figure_alt`). The page writes it as the image's ``alt`` (escaped there).
+    """
+    import matplotlib.pyplot as plt
+    from IPython.core.pylabtools import print_figure
+    from IPython.display import Image, display
+
+    png = print_figure(fig, "png", bbox_inches="tight")
+    description = " ".join(str(alt).split()) if alt and str(alt).strip() else figure_alt(fig)
+    display(Image(data=png, format="png", metadata={"alt": description}))
     plt.close(fig)
 
 

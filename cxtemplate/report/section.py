@@ -13,8 +13,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cxtemplate.report.display import TableView, absent, absent_text, say, show_figure, show_table
+from cxtemplate.report.markup import markdown_html
 
-__all__ = ["Absent", "Chart", "Method", "Section"]
+__all__ = ["Absent", "Chart", "METHOD_SUMMARY", "Method", "Section", "method_note_html"]
+
+METHOD_SUMMARY = "How this was measured"
+"""The heading of the collapsible note that holds a section's method detail."""
+
+
+def method_note_html(texts: list[str]) -> str:
+    """The collapsible "How this was measured" note holding ``texts`` (Markdown, escaped here); ``""`` when empty.
+
+    >>> method_note_html(["Shapley values of *R²*."]).startswith("<details class='cx-method'><summary>How this")
+    True
+    >>> method_note_html([])
+    ''
+    """
+    body = "".join(markdown_html(t) for t in texts if str(t).strip())
+    if not body:
+        return ""
+    return f"<details class='cx-method'><summary>{METHOD_SUMMARY}</summary>{body}</details>"
 
 
 @dataclass(frozen=True)
@@ -24,6 +42,8 @@ class Chart:
     plot: Callable[..., Any]
     args: tuple = ()
     kwargs: Mapping[str, Any] = field(default_factory=dict)
+    alt: str | None = None
+    """What the chart shows for a reader who cannot see it: its title and one sentence reading it."""
 
     def draw(self):
         """Draw the chart; returns its Axes."""
@@ -45,8 +65,10 @@ class Absent:
 
 @dataclass(frozen=True)
 class Method:
-    """What a section says of its method: shown first, and only when the section runs (an absent input is one
-    sentence and nothing else). Kept apart from :attr:`Section.sentences`, which are what the section found."""
+    """What a section says of its method (names of methods, estimators, corrections): gathered into one
+    collapsible "How this was measured" note at the end of the section (:func:`method_note_html`), shown only
+    when the section runs (an absent input is one sentence and nothing else). Kept apart from
+    :attr:`Section.sentences`, which are what the section found, in words a board member reads."""
 
     text: str
 
@@ -87,9 +109,13 @@ class Section:
         """Add a table."""
         self.items.append(view)
 
-    def chart(self, plot: Callable[..., Any], *args, **kwargs) -> None:
-        """Add a chart, drawn by ``plot(*args, **kwargs)`` when the section is shown."""
-        self.items.append(Chart(plot, args, kwargs))
+    def chart(self, plot: Callable[..., Any], *args, alt: str | None = None, **kwargs) -> None:
+        """Add a chart, drawn by ``plot(*args, **kwargs)`` when the section is shown.
+
+        ``alt`` is the chart's text for a reader who cannot see it: its title and one sentence reading it,
+        written from the results ("NPS by month: down from 18 to 12 since June").
+        """
+        self.items.append(Chart(plot, args, kwargs, alt))
 
     def keep(self, name: str, obj: Any) -> None:
         """Add an artifact."""
@@ -116,18 +142,21 @@ class Section:
         return [i for i in self.items if isinstance(i, Chart)]
 
     def show(self) -> None:
-        """Show everything in order in the notebook (paragraphs, tables, drawn charts)."""
+        """Show everything in order in the notebook (paragraphs, tables, drawn charts), then the method note."""
+        from IPython.display import HTML, display
+
         for item in self.items:
             if isinstance(item, Absent):
                 absent(item.what, item.consequence)
             elif isinstance(item, TableView):
                 show_table(item)
             elif isinstance(item, Chart):
-                show_figure(item.draw().figure)
-            elif isinstance(item, Method):
-                say(item.text)
-            else:
+                show_figure(item.draw().figure, alt=item.alt)
+            elif not isinstance(item, Method):
                 say(item)
+        note = method_note_html(self.methods)
+        if note:
+            display(HTML(note))
 
     def save(self, save: Callable[[str, Any], Any]) -> None:
         """Save every artifact with ``save(name, obj)`` (a notebook passes ``run.save``)."""

@@ -264,3 +264,20 @@ def test_a_single_period_has_no_step_to_find():
     out = detect_steps(df, nps_spec(), "t", "g")
     assert list(out["g"]) == ["a", "b"] and not out["significant"].any() and out["p"].isna().all()
     assert (out["periods"] == 1).all()
+
+
+def test_plot_trend_breaks_its_line_at_a_hidden_period_instead_of_joining_across_it():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    df = simulate(groups=1, months=6, per_month=60, seed=3)
+    spec = ms.nps_spec()
+    t = tr.period_table(df, spec, "responded_at")
+    t.loc[t.index[2], "n"] = 5  # the third month is below min_n: hidden
+    ax = tr.plot_trend(t, spec, min_n=30)
+    (line,) = ax.lines
+    y = np.asarray(line.get_ydata(), dtype=float)
+    assert len(y) == 6 and np.isnan(y[2]) and not np.isnan(np.delete(y, 2)).any()  # a gap, not a join
+    plt.close(ax.figure)

@@ -55,7 +55,7 @@ def test_every_formatter_shows_a_dash_for_a_missing_value(missing):
 
 
 @pytest.mark.parametrize("x, decimals, expected", [
-    (2.4, 1, "+2.4"), (-3.0, 1, f"{MINUS}3.0"), (0, 1, "+0.0"), (1500, 0, "+1,500"), (-1500.25, 2, f"{MINUS}1,500.25"),
+    (2.4, 1, "+2.4"), (-3.0, 1, f"{MINUS}3.0"), (0, 1, "0.0"), (-0.04, 1, "0.0"), (0.04, 1, "0.0"), (1500, 0, "+1,500"), (-1500.25, 2, f"{MINUS}1,500.25"),
 ])
 def test_fmt_signed_uses_a_true_minus_sign(x, decimals, expected):
     out = fmt_signed(x, decimals)
@@ -116,8 +116,6 @@ def test_the_negative_zero_pattern_tells_zero_from_small_numbers():
         [True, True, True, True, False, False, False, False, False]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="DESIGN.md: no '-0'; a small negative value rounds to '-0.0', '−0.0', '-0%' or '−£0'")
 @pytest.mark.parametrize("call", [lambda: fmt_num(-0.04, 1), lambda: fmt_signed(-0.04, 1), lambda: fmt_pct(-0.2),
                                   lambda: fmt_money(-0.4), lambda: fmt_ci(-0.01, 2.0)],
                          ids=["num", "signed", "pct", "money", "ci"])
@@ -180,9 +178,9 @@ def test_show_table_formats_numbers_the_house_way(shown):
     assert '<caption>NPS by location</caption>' in html and 'class="cx-table"' in html
     assert html.startswith('<div class="cx-table-wrap">')
     assert headers(html) == ["Location", "Responses", "NPS", "Suppressed", "p"]
-    assert body_rows(html) == [["Leeds", "1,234", "31.3", "no", "0.0"],
-                               ["Bristol", "56", "-4.0", "no", "0.2"],
-                               ["Milton Keynes Central", "7", "–", "yes", "0.0"]]
+    assert body_rows(html) == [["Leeds", "1,234", "31.3", "no", "< 0.001"],  # a p column: never "0.000"
+                               ["Bristol", "56", "-4.0", "no", "0.200"],
+                               ["Milton Keynes Central", "7", "–", "yes", "0.030"]]
     assert "row0_col0" in html and "level0_row0" not in html  # the index is hidden
     # numbers right-aligned, heading included; text is not
     assert re.search(r"th\.col1 \{\s*text-align: right;", html) and not re.search(r"th\.col0 \{", html)
@@ -206,7 +204,7 @@ def test_arguments_override_what_the_view_brings(shown):
     table, notes = shown
     assert "<caption>From the call</caption>" in table.data and "From the view" not in table.data
     assert [r[2] for r in body_rows(table.data)] == ["31.26", "-4.00", "–"]  # the view's format is kept
-    assert [r[4] for r in body_rows(table.data)] == ["0.000", "0.200", "0.030"]
+    assert [r[4] for r in body_rows(table.data)] == ["< 0.001", "0.200", "0.030"]  # p below 0.001 whatever the format
     assert notes.data == '<p class="cx-note">Call note</p>'  # all rows shown: no "more rows" note
 
 
@@ -254,9 +252,15 @@ def test_show_figure_displays_once_and_frees_the_figure(shown):
 
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0, 1])
+    ax.set_title("NPS by month")
     show_figure(fig)
-    assert shown == [fig]
+    (image,) = shown
+    assert type(image).__name__ == "Image" and image.data.startswith(b"\x89PNG")
+    assert image.metadata == {"alt": "Chart: NPS by month"}  # the title, when no alt text is given
     assert fig.number not in plt.get_fignums()
+    fig, ax = plt.subplots()
+    show_figure(fig, alt="NPS by month:  fell from 18\nto 12.")
+    assert shown[-1].metadata == {"alt": "NPS by month: fell from 18 to 12."}
 
 
 def test_formatters_do_not_depend_on_a_float_being_a_python_float():

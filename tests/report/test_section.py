@@ -40,12 +40,12 @@ def test_show_displays_every_item_in_order_and_save_hands_over_every_artifact(mo
     class Axes:
         figure = "figure"
 
-    monkeypatch.setattr(page, "show_figure", lambda fig: shown.append(("figure", fig)))
+    monkeypatch.setattr(page, "show_figure", lambda fig, alt=None: shown.append(("figure", fig, alt)))
     s = _section()
-    s.items[3] = Chart(lambda: Axes())
+    s.items[3] = Chart(lambda: Axes(), alt="C: rises")
     s.show()
     assert shown == [("say", "First."), ("absent", "There are no widgets", "nothing is counted"), ("table", "T"),
-                     ("figure", "figure"), ("say", "<span class='cx-note'>How.</span>")]
+                     ("figure", "figure", "C: rises"), ("say", "<span class='cx-note'>How.</span>")]
     saved = []
     s.save(lambda name, obj: saved.append(name))
     assert saved == ["one", "two"]
@@ -65,15 +65,24 @@ def test_a_note_keeps_its_small_type_and_shows_a_value_from_the_data_as_text(mon
         "<p><span class=\"cx-note\">Trained on 'Leeds &lt;script&gt;alert(1)&lt;/script&gt;' comments.</span></p>\n"]
 
 
-def test_method_text_is_shown_first_but_kept_apart_from_what_the_section_found(monkeypatch):
+def test_method_text_goes_into_one_collapsible_note_at_the_end_kept_apart_from_what_was_found(monkeypatch):
+    import IPython.display
+
     from cxtemplate.report import section as sec
 
     shown = []
     monkeypatch.setattr(sec, "say", shown.append)
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(o.data for o in objs))
     s = Section()
-    s.method("How it was measured.")
+    s.method("Shapley values of the <b>R²</b>.")
     s.say("What was found.")
-    assert s.methods == ["How it was measured."] and s.sentences == ["What was found."]
+    s.method("Adjusted by Benjamini–Hochberg.")
+    assert s.methods == ["Shapley values of the <b>R²</b>.", "Adjusted by Benjamini–Hochberg."]
+    assert s.sentences == ["What was found."]
     s.show()
-    assert shown == ["How it was measured.", "What was found."]
+    assert shown[0] == "What was found."
+    (note,) = shown[1:]
+    assert note.startswith("<details class='cx-method'><summary>How this was measured</summary>")
+    assert note.count("<details") == 1 and "Benjamini–Hochberg" in note and note.endswith("</details>")
+    assert "&lt;b&gt;" in note and "<b>" not in note  # method text is escaped like any sentence
     assert Section().methods == []
