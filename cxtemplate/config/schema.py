@@ -728,8 +728,8 @@ class Config(Strict):
 
     @property
     def display_labels(self) -> dict[str, str]:
-        """The params' display labels (``reporting.labels``): column → label, for :mod:`cxtemplate.report.labels`."""
-        return dict(self.reporting.labels)
+        """Column → label for :mod:`cxtemplate.report.labels`: the drivers' labels, then ``reporting.labels`` (which win)."""
+        return {**self.metrics.drivers.labels, **self.reporting.labels}
 
     def period_freq(self) -> str:
         """The pandas period alias of the reporting frequency ('M' or 'Q')."""

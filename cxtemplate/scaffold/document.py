@@ -499,13 +499,17 @@ def build_document(org: str, inspection: Inspection, params_dir: Path, today: dt
     by = "location" if resp and "location" in resp.guess.matches else None
     doc.data["reporting"] = {"min_n": 30, "redact_pii": True, "roles": ["executive", "manager", "analyst"],
                              "manager_scorecards_by": by, "output_dir": "../reports",
-                             "cell_timeout_seconds": 900, "seed": 20251231}
+                             "cell_timeout_seconds": 900, "seed": 20251231,
+                             "windows": {"cards": 1, "locations": 3, "objectives": 3, "drivers": None, "topics": None},
+                             "labels": {}}
     doc.note(("reporting", "min_n"), "cells with fewer responses are suppressed in stakeholder views")
     doc.note(("reporting", "redact_pii"), "e-mails, phone numbers, card numbers, known names → [email] …")
     doc.note(("reporting", "manager_scorecards_by"), "one scorecard page per location" if by else
              "TODO: no location in the responses: no manager scorecards (name a column to have them)")
     doc.note(("reporting", "output_dir"), "reports/<org>/<run_id>/ and reports/<org>/latest")
     doc.note(("reporting", "seed"), "bootstraps and samples; same inputs + seed → same numbers")
+    doc.note(("reporting", "windows"), "periods each figure covers (printed beside it); null = all the data")
+    doc.note(("reporting", "labels"), "what readers see instead of a column name, e.g. {store_id: Store}")
     return doc
 
 

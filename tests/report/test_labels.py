@@ -46,7 +46,8 @@ def test_the_params_windows_labels_and_save_rate_are_validated():
     from cxtemplate.config.schema import Reporting, SaveRate
 
     demo = load_config("params/demo.yaml")
-    assert demo.display_labels == dict(demo.reporting.labels)
+    assert demo.display_labels == {**demo.metrics.drivers.labels, **demo.reporting.labels}
+    assert demo.display_labels["speed_of_service"] == demo.metrics.drivers.labels["speed_of_service"]
     assert demo.reporting.windows.cards == 1 and demo.reporting.windows.locations == 3
     assert demo.reporting.windows.drivers is None  # all the data
     assert 0 <= demo.churn.save_rate.low <= demo.churn.save_rate.rate <= demo.churn.save_rate.high <= 1
