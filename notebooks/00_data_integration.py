@@ -13,12 +13,6 @@
 
 # %% [markdown]
 # # Data integration and quality
-#
-# Every analysis in this report rests on the tables built here. Each source named in the
-# parameters is read, its columns are mapped to the canonical names, and every row is checked:
-# scores inside their scale, dates that exist and are not in the future, identifiers that are
-# present and unique. Rows that fail a check are **quarantined with the reason**, never dropped
-# silently and never kept silently; personal data in free text is redacted before anything is stored.
 
 # %% tags=["parameters"]
 params_path = "../params/demo.yaml"
@@ -27,7 +21,7 @@ run_dir = None
 # %%
 from cxtemplate.data import quality as dq
 from cxtemplate.data.integrate import integrate
-from cxtemplate.report.display import say, show_table
+from cxtemplate.report.display import show_table
 from cxtemplate.run.session import open_run
 from cxtemplate.run.store import write_integration
 
@@ -37,8 +31,7 @@ run = open_run(params_path, run_dir, notebook="00_data_integration")
 result = integrate(run.cfg)
 write_integration(result, run.store)
 q = result.quality()
-say(dq.headline(q))
-say(dq.caveats_text(q))
+dq.opening_section(q).show()
 
 # %% [markdown]
 # ## Rows in, used and quarantined

@@ -32,7 +32,8 @@ run.require("00_data_integration")
 # every column but the response ids and comments, which objectives do not use
 responses = run.table("responses", run.table_columns("responses", exclude=("response_id", "comment")))
 res = ob.assess_all(responses, run.cfg.objectives, run.specs, as_of=run.cfg.organisation.as_of, freq=run.freq,
-                    conf=run.conf, owner_label=run.cfg.owner_label)
+                    conf=run.conf, owner_label=run.cfg.owner_label, window=run.cfg.reporting.windows.objectives,
+                    labels=run.cfg.display_labels)
 page.opening_section(res).show()
 
 # %% [markdown]

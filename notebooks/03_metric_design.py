@@ -37,57 +37,54 @@ as_of = cfg.organisation.as_of
 responses = run.table("responses", run.table_columns("responses", exclude=("response_id", "comment")))
 specs = run.specs
 margins = md.target_margins(specs, cfg.metrics)
-md.opening_section(responses, specs).show()
+catalogue = md.catalogue_section(responses, specs, margins, run.conf)
+where = md.coverage_section(responses, specs, cfg.reporting.min_n)
+rates = md.response_rate_section(responses, run.table("customers"), specs, freq=run.freq, as_of=as_of,
+                                 warning=dq.join_warning(run.load("00_data_integration", "quality", default=None),
+                                                         "responses"))
+precision = md.margins_section(responses, specs, cfg.segments, margins, freq=run.freq, as_of=as_of, conf=run.conf)
+overlap = md.redundancy_section(responses, specs)
+cadence = md.cadence_section(responses, specs, margins, freq=run.freq, as_of=as_of, conf=run.conf)
+sections = [catalogue, where, rates, precision, overlap, cadence]
+md.opening_section(responses, specs, sections, margins, cfg.reporting.min_n).show()
 
 # %% [markdown]
 # ## The metric catalogue
 
 # %%
-catalogue = md.catalogue_section(responses, specs, margins, run.conf)
 catalogue.show()
-catalogue.save(run.save)
 
 # %% [markdown]
 # ## Where the metrics are collected
 
 # %%
-where = md.coverage_section(responses, specs, cfg.reporting.min_n)
 where.show()
-where.save(run.save)
 
 # %% [markdown]
 # ## Response rate among known customers
 
 # %%
-rates = md.response_rate_section(responses, run.table("customers"), specs, freq=run.freq, as_of=as_of,
-                                 warning=dq.join_warning(run.load("00_data_integration", "quality", default=None),
-                                                         "responses"))
 rates.show()
-rates.save(run.save)
 
 # %% [markdown]
 # ## Precision today, and the sample needed
 
 # %%
-precision = md.margins_section(responses, specs, cfg.segments, margins, freq=run.freq, as_of=as_of, conf=run.conf)
 precision.show()
-precision.save(run.save)
 
 # %% [markdown]
 # ## Do the metrics duplicate each other?
 
 # %%
-overlap = md.redundancy_section(responses, specs)
 overlap.show()
-overlap.save(run.save)
 
 # %% [markdown]
 # ## Recommended survey cadence per touchpoint
 
 # %%
-cadence = md.cadence_section(responses, specs, margins, freq=run.freq, as_of=as_of, conf=run.conf)
 cadence.show()
-cadence.save(run.save)
 
 # %%
+for section in sections:
+    section.save(run.save)
 run.done(metrics=list(specs))

@@ -7,6 +7,7 @@ can be rebuilt from a past run without re-reading the sources.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -14,11 +15,36 @@ import pandas as pd
 from cxtemplate.data.privacy import KIND_LABELS
 from cxtemplate.report.absent import supplied_inputs
 from cxtemplate.report.display import TableView, fmt_num, fmt_pct
+from cxtemplate.report.grammar import join_list, plural, sentence, verb
+from cxtemplate.report.labels import display_label
 from cxtemplate.report.render import NO_CALENDAR_DATES, UNDATED
 from cxtemplate.report.section import Section
 
 TABLE_LABELS = {"customers": "Customers (CRM)", "responses": "Survey responses", "interactions": "Conversations",
                 "operations": "Operational KPIs", "maturity_answers": "Maturity questionnaire"}
+
+ROW_NOUNS = {"customers": ("customer (CRM)", "customers (CRM)"), "responses": ("survey response", "survey responses"),
+             "interactions": ("conversation", "conversations"), "operations": ("operational KPI value",
+                                                                               "operational KPI values"),
+             "maturity_answers": ("maturity questionnaire answer", "maturity questionnaire answers")}
+"""What one row of each table is, in a sentence (singular, plural): "364 maturity questionnaire answers"."""
+
+INTRO = """Every analysis in this report rests on the tables built here. Each source named in the
+parameters is read, its columns are mapped to the canonical names, and every row is checked:
+scores inside their scale, dates that exist and are not in the future, identifiers that are
+present and unique. Rows that fail a check are **quarantined with the reason**, never dropped
+silently and never kept silently; personal data in free text is redacted before anything is stored."""
+"""What notebook 00 does, in the page's "How this was measured" note."""
+
+
+def _plain(text: str) -> str:
+    """A check's problem in words: column names inside it lose their underscores ("end date before start date")."""
+    return re.sub(r"\b([a-z]+(?:_[a-z]+)+)\b", lambda m: m.group(1).replace("_", " "), text)
+
+
+def _column_label(column: str) -> str:
+    """A column as a table cell names it (its display label); a whole-row check reads "Whole row"."""
+    return "Whole row" if column == "row" else display_label(column)
 
 
 def rows_table(quality: dict[str, Any]) -> pd.DataFrame:
@@ -34,22 +60,22 @@ def rows_table(quality: dict[str, Any]) -> pd.DataFrame:
 
 def reasons_table(quality: dict[str, Any]) -> pd.DataFrame:
     """Why rows were quarantined: one row per table × reason with its count."""
-    rows = [{"Table": TABLE_LABELS.get(t, t), "Column": reason.split(":")[0], "Problem": reason.split(": ", 1)[-1],
-             "Rows": n}
+    rows = [{"Table": TABLE_LABELS.get(t, t), "Column": _column_label(reason.split(":")[0]),
+             "Problem": _plain(reason.split(": ", 1)[-1]), "Rows": n}
             for t, r in quality["tables"].items() for reason, n in r["reasons"].items()]
     return pd.DataFrame(rows, columns=["Table", "Column", "Problem", "Rows"])
 
 
 def coverage_table(quality: dict[str, Any]) -> pd.DataFrame:
     """First and last date of every date column of every table."""
-    rows = [{"Table": TABLE_LABELS.get(t, t), "Column": col, "From": rng[0], "To": rng[1]}
+    rows = [{"Table": TABLE_LABELS.get(t, t), "Column": _column_label(col), "From": rng[0], "To": rng[1]}
             for t, r in quality["tables"].items() for col, rng in r["date_range"].items()]
     return pd.DataFrame(rows, columns=["Table", "Column", "From", "To"])
 
 
 def missing_table(quality: dict[str, Any], min_share: float = 0.0) -> pd.DataFrame:
     """Share of empty values per column (of the rows used), largest first."""
-    rows = [{"Table": TABLE_LABELS.get(t, t), "Column": col, "Empty %": 100 * share}
+    rows = [{"Table": TABLE_LABELS.get(t, t), "Column": _column_label(col), "Empty %": 100 * share}
             for t, r in quality["tables"].items() for col, share in r["missing_share"].items() if share > min_share]
     return pd.DataFrame(rows, columns=["Table", "Column", "Empty %"]).sort_values("Empty %", ascending=False,
                                                                                   ignore_index=True)
@@ -77,12 +103,47 @@ def headline(quality: dict[str, Any]) -> str:
     tables = quality["tables"]
     total_in = sum(r["rows_in"] for r in tables.values())
     total_q = sum(r["rows_quarantined"] for r in tables.values())
-    parts = [f"{fmt_num(r['rows_used'])} {_lower(TABLE_LABELS.get(t, t))}"
-             for t, r in tables.items()]
-    q = (f"{fmt_num(total_q)} rows ({fmt_pct(100 * total_q / total_in, 2)}) were quarantined with a reason and are "
-         "listed below; none were dropped silently." if total_q else "No row needed to be quarantined.")
+    parts = [plural(r["rows_used"], *ROW_NOUNS[t]) if t in ROW_NOUNS
+             else f"{fmt_num(r['rows_used'])} {_lower(TABLE_LABELS.get(t, t))}" for t, r in tables.items()]
+    q = (f"{plural(total_q, 'row')} ({fmt_pct(100 * total_q / total_in, 2)}) {verb(total_q, 'was', 'were')} "
+         "quarantined with a reason and are listed below; none were dropped silently." if total_q
+         else "No row needed to be quarantined.")
     read = "1 source was" if len(tables) == 1 else f"{len(tables)} sources were"
-    return f"**{read} read and validated:** {', '.join(parts)}. {q}"
+    return f"**{read} read and validated:** {join_list(parts)}. {q}"
+
+
+def opening_sentences(quality: dict[str, Any]) -> list[str]:
+    """The page's three to five plain sentences: what came in and what was set aside, the period the data cover,
+    how much links to a known customer, and how much personal data was removed from free text."""
+    out = [headline(quality)]
+    period = data_period(quality)
+    if period[:1].isdigit():
+        out.append(sentence(f"The data cover {period}"))
+    joins = [(t, j) for t, j in (quality.get("joins") or {}).items() if j.get("join_rate") is not None]
+    if joins:
+        def share(j: dict) -> str:
+            return "all" if j["joined"] == j["with_customer_id"] else f"{fmt_pct(100 * j['join_rate'], 1)} of the"
+
+        linked = [f"{share(j)} {plural(j['with_customer_id'], *ROW_NOUNS[t])}" if t in ROW_NOUNS
+                  else f"{share(j)} {_lower(TABLE_LABELS.get(t, t))}" for t, j in joins]
+        out.append(sentence(f"{join_list(linked)} that carry a customer id match a known customer"))
+    redacted = sum(int(n) for r in quality["tables"].values() for n in (r.get("redactions") or {}).values())
+    if redacted:
+        out.append(sentence(f"{plural(redacted, 'piece')} of personal data {verb(redacted, 'was', 'were')} removed "
+                            "from free text before anything was stored"))
+    return out[:5]
+
+
+def opening_section(quality: dict[str, Any]) -> Section:
+    """The page's opening: :func:`opening_sentences`, the caveats (:func:`caveats_text`) and, in the method note,
+    what the integration does (:data:`INTRO`)."""
+    section = Section()
+    for text in opening_sentences(quality):
+        section.say(text)
+    if caveats := caveats_text(quality):
+        section.say(caveats)
+    section.method(INTRO)
+    return section
 
 
 def _lower(label: str) -> str:
@@ -195,7 +256,8 @@ def missing_view(quality: dict[str, Any], min_share: float = 0.0) -> TableView:
     table = missing_table(quality, min_share)
     columns = set(table["Column"]) if "Column" in table.columns else set()
     by_design = [why for column, why in (("end_date", "an active customer has no end date"),
-                                         ("comment", "most responses carry no comment")) if column in columns]
+                                         ("comment", "most responses carry no comment"))
+                 if _column_label(column) in columns]
     note = f"Some columns are empty by design: {'; '.join(by_design)}." if by_design else ""
     return TableView(table, "Empty values per column (rows used)", {"Empty %": "{:.1f}%"}, note,
                      empty="No column has empty values.")
@@ -279,7 +341,7 @@ def coverage_section(quality: dict[str, Any], responses: pd.DataFrame | None, in
     section.table(coverage_view(quality))
     if any(df is not None and col in df.columns and df[col].notna().any()
            for df, col in ((responses, "responded_at"), (interactions, "started_at"))):
-        section.chart(plot_volume_axes, responses, interactions, freq)
+        section.chart(plot_volume_axes, responses, interactions, freq, alt=volume_alt(responses, interactions, freq))
     section.table(missing_view(quality, min_share=0.0))
     return section
 
@@ -311,6 +373,20 @@ def plot_volume(responses: pd.DataFrame | None, interactions: pd.DataFrame | Non
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left")
     return fig
+
+
+def volume_alt(responses: pd.DataFrame | None, interactions: pd.DataFrame | None, freq: str) -> str:
+    """The volume chart's alt text: its title and one sentence on the range of rows per period of each table."""
+    unit = "month" if freq == "M" else "quarter"
+    parts = []
+    for df, col, label in ((responses, "responded_at", "survey responses"), (interactions, "started_at",
+                                                                            "conversations")):
+        if df is None or col not in df.columns or df[col].notna().sum() == 0:
+            continue
+        counts = df[col].dt.to_period(freq).value_counts().sort_index()
+        parts.append(f"{label} from {fmt_num(counts.min())} to {fmt_num(counts.max())} a {unit} "
+                     f"({fmt_num(counts.iloc[-1])} in {counts.index[-1]})")
+    return sentence(f"Data volume over time: {join_list(parts)}") if parts else "Data volume over time."
 
 
 def plot_volume_axes(responses: pd.DataFrame | None, interactions: pd.DataFrame | None, freq: str):

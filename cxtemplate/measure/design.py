@@ -20,7 +20,9 @@ import pandas as pd
 from cxtemplate.measure.inference import margin_of_error, sample_size_for_margin
 from cxtemplate.measure.metrics import summarise
 from cxtemplate.measure.spec import MetricSpec
-from cxtemplate.report.display import TableView
+from cxtemplate.report.display import TableView, fmt_num
+from cxtemplate.report.grammar import join_list, plural, sentence, verb
+from cxtemplate.report.labels import display_label
 from cxtemplate.report.section import Section
 
 CADENCES = (("monthly", 1), ("quarterly", 3), ("half-yearly", 6), ("yearly", 12))
@@ -260,6 +262,8 @@ def margins_view(tables: dict[str, pd.DataFrame], specs: dict[str, MetricSpec],
                  margins: dict[str, float]) -> TableView:
     """:func:`combine_margins` with its title, per-kind number formats and a note naming the targets."""
     combined = combine_margins(tables, specs)
+    if "Segment" in combined.columns:                  # "journey stage" → "Journey stage": the column's display label
+        combined = combined.assign(Segment=[display_label(str(v).replace(" ", "_")) for v in combined["Segment"]])
     formats = {}
     for key in tables:
         spec = specs[key]
@@ -434,15 +438,68 @@ def _surveyed(responses: pd.DataFrame | None, specs: dict[str, MetricSpec]) -> b
     return responses is not None and bool(specs)
 
 
-def opening_section(responses: pd.DataFrame | None, specs: dict[str, MetricSpec]) -> Section:
-    """What the page does; one sentence when no metric is enabled or there are no survey responses."""
+def opening_sentences(responses: pd.DataFrame, specs: dict[str, MetricSpec], found: list[Section] | None = None,
+                      margins: dict[str, float] | None = None, min_n: int = 30) -> list[str]:
+    """The page's three to five plain sentences, read from what the sections found (their artifacts).
+
+    Parameters
+    ----------
+    responses : DataFrame
+        The canonical responses.
+    specs : dict
+        Metric key → spec.
+    found : list of Section, optional
+        The page's other sections, built before the opening is shown: their artifacts (``coverage``,
+        ``response_rate``, ``margins_<metric>``, ``redundancy``) give the sentences.
+    margins : dict, optional
+        Metric key → target margin (:func:`target_margins`).
+    min_n : int
+        The smallest cell the report shows (``reporting.min_n``).
+    """
+    art = {k: v for sec in (found or []) for k, v in sec.artifacts.items()}
+    names = [s.name for s in specs.values()]
+    scored = responses[[s.column for s in specs.values() if s.column in responses.columns]].notna().any(axis=1)
+    cov = art.get("coverage")
+    where = (f" at {plural(len(cov), 'touchpoint')}" if isinstance(cov, pd.DataFrame) and len(cov) else "")
+    out = [sentence(f"The survey measures {join_list(names)} on {plural(int(scored.sum()), 'response')}{where}")]
+    if isinstance(cov, pd.DataFrame) and len(cov):
+        thin = int((cov["Responses"] < min_n * max(months_covered(responses), 1)).sum())
+        out.append(sentence(f"{thin} of the {plural(len(cov), 'touchpoint')} {verb(thin, 'collects', 'collect')} "
+                            f"fewer than {min_n} responses a month, too few to report "
+                            f"{verb(thin, 'it', 'them')} month by month"))
+    rates = art.get("response_rate")
+    if isinstance(rates, pd.DataFrame) and len(rates):
+        last = rates["response_rate_pct"].iloc[-12:]
+        out.append(sentence(f"About {last.mean():.0f}% of active customers answer a survey each period"))
+    key = next((k for k in specs if isinstance(art.get(f"margins_{k}"), pd.DataFrame)), None)
+    if key is not None and margins and "Periods of data needed" in art[f"margins_{key}"].columns:
+        t = art[f"margins_{key}"]
+        ok = int((t["Periods of data needed"] <= 1).sum())
+        out.append(sentence(f"{ok} of the {plural(len(t), 'customer group')} {verb(ok, 'is', 'are')} measured "
+                            f"precisely enough "
+                            f"(±{margins[key]:g}) on {specs[key].name} within a single period"))
+    unique = art.get("redundancy")
+    if isinstance(unique, pd.DataFrame) and len(unique):
+        most, least = unique.sort_values("Unique %").iloc[0], unique.sort_values("Unique %").iloc[-1]
+        out.append(sentence(f"{most['Metric']} overlaps most with the others, which explain "
+                            f"{most['Explained by the others %']:.0f}% of it; {least['Metric']} adds the most of "
+                            f"its own"))
+    return out[:5]
+
+
+def opening_section(responses: pd.DataFrame | None, specs: dict[str, MetricSpec], found: list[Section] | None = None,
+                    margins: dict[str, float] | None = None, min_n: int = 30) -> Section:
+    """The page's plain sentences (:func:`opening_sentences`) and what it does (in the method note); one sentence
+    when no metric is enabled or there are no survey responses."""
     section = Section()
     if not specs:
         section.absent("No survey metric is enabled in the parameters", "there is nothing to design")
     elif responses is None:
         section.absent("There are no survey responses", "coverage cannot be assessed and there is no survey to design")
     else:
-        section.say(INTRO)
+        for text in opening_sentences(responses, specs, found, margins, min_n):
+            section.say(text)
+        section.method(INTRO)
     return section
 
 
@@ -452,7 +509,7 @@ def catalogue_section(responses: pd.DataFrame | None, specs: dict[str, MetricSpe
     section = Section()
     if _surveyed(responses, specs):
         view = catalogue_view(specs, margins, conf)
-        section.say(CATALOGUE_METHOD)
+        section.method(CATALOGUE_METHOD)
         section.table(view)
         section.keep("catalogue", view.frame)
     return section
@@ -464,7 +521,7 @@ def coverage_section(responses: pd.DataFrame | None, specs: dict[str, MetricSpec
     if not _surveyed(responses, specs):
         return section
     cov = coverage(responses, specs)
-    section.say(COVERAGE_METHOD)
+    section.method(COVERAGE_METHOD)
     section.say(coverage_sentence(cov, min_n, months_covered(responses)))
     if not cov.empty:
         section.table(coverage_view(cov))
@@ -489,10 +546,10 @@ def response_rate_section(responses: pd.DataFrame | None, customers: pd.DataFram
         section.absent("Response rates need the CRM's start dates and customer ids on responses",
                        "they are not available here")
         return section
-    section.say(RESPONSE_RATE_METHOD)
+    section.method(RESPONSE_RATE_METHOD)
     section.say(response_rate_sentence(rates))
     section.say(warning)
-    section.chart(_response_rate_axes, rates, freq)
+    section.chart(_response_rate_axes, rates, freq, alt=response_rate_alt(rates))
     section.keep("response_rate", rates)
     return section
 
@@ -510,7 +567,7 @@ def margins_section(responses: pd.DataFrame | None, specs: dict[str, MetricSpec]
     if not tables:
         section.absent("No segment columns are configured or present", "precision by segment is not shown")
         return section
-    section.say(MARGINS_METHOD)
+    section.method(MARGINS_METHOD)
     for key, table in tables.items():
         section.keep(f"margins_{key}", table)
         section.say(margin_sentence(specs[key], margins[key], table))
@@ -527,8 +584,8 @@ def redundancy_section(responses: pd.DataFrame | None, specs: dict[str, MetricSp
     if corr.empty:
         section.absent("Fewer than two metrics are measured", "redundancy cannot be assessed")
         return section
-    section.say(REDUNDANCY_METHOD)
-    section.chart(_redundancy_axes, corr, int(unique["n"].iloc[0]))
+    section.method(REDUNDANCY_METHOD)
+    section.chart(_redundancy_axes, corr, int(unique["n"].iloc[0]), alt=redundancy_alt(corr))
     section.table(redundancy_view(unique))
     section.say(redundancy_sentence(unique))
     section.keep("redundancy", unique)
@@ -550,7 +607,7 @@ def cadence_section(responses: pd.DataFrame | None, specs: dict[str, MetricSpec]
     key = next(iter(specs))
     cad = cadence(responses, specs[key], by="touchpoint", target_margin=margins[key], freq=freq, as_of=as_of,
                   conf=conf)
-    section.say(CADENCE_METHOD)
+    section.method(CADENCE_METHOD)
     section.table(cadence_view(cad, specs[key], margins[key]))
     section.keep("cadence", cad)
     return section
@@ -562,3 +619,27 @@ def _response_rate_axes(rates: pd.DataFrame, freq: str):
 
 def _redundancy_axes(corr: pd.DataFrame, n: int):
     return plot_redundancy(corr, n).axes[0]
+
+
+def response_rate_alt(rates: pd.DataFrame) -> str:
+    """The response-rate chart's alt text: its title and one sentence on the latest rate and its range."""
+    r = rates.dropna(subset=["response_rate_pct"])
+    if r.empty:
+        return "Share of active customers who answered a survey: no period has active customers."
+    last = r.iloc[-1]
+    return (f"Share of active customers who answered a survey: {last['response_rate_pct']:.1f}% in {last['period']}, "
+            f"between {r['response_rate_pct'].min():.1f}% and {r['response_rate_pct'].max():.1f}% over "
+            f"{plural(len(r), 'period')}.")
+
+
+def redundancy_alt(corr: pd.DataFrame) -> str:
+    """The correlation heat map's alt text: its title and one sentence naming the closest and the loosest pair."""
+    names = list(corr.columns)
+    pairs = [(corr.iloc[i, j], names[i], names[j]) for i in range(len(names)) for j in range(i + 1, len(names))]
+    if not pairs:
+        return "How strongly the metrics move together: only one metric."
+    hi, lo = max(pairs), min(pairs)
+    text = f"How strongly the metrics move together: {hi[1]} and {hi[2]} most (correlation {fmt_num(hi[0], 2)})"
+    if len(pairs) > 1:
+        text += f", {lo[1]} and {lo[2]} least ({fmt_num(lo[0], 2)})"
+    return text.replace("-", "−") + "."

@@ -19,7 +19,8 @@ import pandas as pd
 from cxtemplate.measure.inference import adjust_bh, compare_means
 from cxtemplate.measure.metrics import t_interval
 from cxtemplate.plan.maturity_model import MaturityModel, respondents, role_plural, stage_of
-from cxtemplate.report.display import TableView, fmt_signed
+from cxtemplate.report.display import TableView, fmt_p, fmt_signed
+from cxtemplate.report.grammar import capitalise, join_list, plural, sentence, verb
 
 # --------------------------------------------------------------------------- scoring
 
@@ -205,6 +206,15 @@ def target_gap(scores: MaturityScores, model: MaturityModel, target_stage: int) 
     return d
 
 
+STATUSES = ("below target", "borderline", "meets target", "not answered")
+"""The statuses of :func:`target_gap`, in the order the page counts them."""
+
+
+def _role_noun(role: str) -> str:
+    """One respondent of a role, as a sentence names them: 'executive', 'frontline staff member', 'manager'."""
+    return "frontline staff member" if role == "frontline" else role
+
+
 def next_practices(scores: MaturityScores, model: MaturityModel, target_stage: int | None = None,
                    per_dimension: int = 2) -> pd.DataFrame:
     """The practices to adopt next: the lowest-rated ones in dimensions whose mean is below target.
@@ -357,6 +367,73 @@ class Assessment:
         roles = tuple(r for r in (self.gap.role_a, self.gap.role_b) if r in self.scores.roles)
         return roles if len(roles) == 2 else None
 
+    @property
+    def roles_shown(self) -> tuple[str, ...]:
+        """Every role with scored answers, as the role table orders them (the first compared role, the other roles,
+        the second compared role): each respondent's role is on the page."""
+        a, b = self.gap.role_a, self.gap.role_b
+        others = sorted(r for r in self.scores.roles if r not in (a, b))
+        return tuple(r for r in (a, *others, b) if r in self.scores.roles)
+
+    def by_status(self) -> dict[str, list[str]]:
+        """Dimension names per status of the dimension table (``below target``, ``borderline``, ``meets target``,
+        ``not answered``), in the model's order: the one classification the text and the table both use."""
+        d = self.dimensions
+        return {s: d.loc[d["status"] == s, "name"].tolist() for s in STATUSES if (d["status"] == s).any()}
+
+    def status_sentence(self) -> str:
+        """How many dimensions are below, borderline and at the target level, counted from the table's status.
+
+        The first group names its count "of" all dimensions ("4 of 6 dimensions are below the target level"); the
+        statuses are those of the table's *Status* column, so text and table never disagree.
+        """
+        k, groups = len(self.dimensions), self.by_status()
+        words = {"below target": ("is below the target level", "are below the target level"),
+                 "borderline": ("is borderline", "are borderline"),
+                 "meets target": ("meets it", "meet it"), "not answered": ("was not answered", "were not answered")}
+        parts = []
+        for status, names in groups.items():
+            count = f"{len(names)} of {k} {'dimension' if k == 1 else 'dimensions'}" if not parts else str(len(names))
+            parts.append(f"{count} {verb(len(names), *words[status])} ({join_list(names)})")
+        return sentence("; ".join(parts)) if parts else ""
+
+    def roles_sentence(self) -> str:
+        """Who answered: every role with its count, adding up to all respondents, and each role's mean level."""
+        r = self.scores.respondents.groupby(["respondent_id", "role"], as_index=False)["mean"].mean()
+        means = r.groupby("role")["mean"].mean()
+        parts = [f"{plural(self.scores.roles[x], _role_noun(x), respondents(x))} "
+                 f"(mean level {means.get(x, float('nan')):.2f})" for x in self.roles_shown]
+        return sentence(f"The {plural(self.scores.n_respondents, 'respondent')} are {join_list(parts)}")
+
+    def opening_sentences(self) -> list[str]:
+        """The page's three to five plain sentences: stage, target, the dimensions against it, the weakest
+        dimension and whether leaders and staff agree (no method names)."""
+        s, o, tgt = self.stage, self.scores.overall, self.model.stage(self.target_stage)
+        lo, hi = self.model.level_range
+        out = [sentence(f"The organisation is at **{s}** of the {len(self.model.stages)}-stage CX maturity path, "
+                        f"with a mean adoption level of {s.mean_level:.2f} on the {lo}–{hi} scale "
+                        f"({100 * self.scores.conf:g}% interval {o['ci_low']:.2f} to {o['ci_high']:.2f}, "
+                        f"{plural(o['n'], 'respondent')})")]
+        if s.stage >= tgt.stage:
+            out.append(sentence(f"The target, stage {tgt.stage} ({tgt.name}), is reached"))
+        else:
+            out.append(sentence(f"The target, stage {tgt.stage} ({tgt.name}), needs a mean level of "
+                                f"{tgt.min_level:g}, {tgt.min_level - s.mean_level:.2f} more than today"))
+        if text := self.status_sentence():
+            out.append(text)
+        d = self.dimensions.dropna(subset=["mean"])
+        if len(d):
+            low = d.loc[d["mean"].idxmin()]
+            out.append(sentence(f"{low['name']} is the weakest dimension, at {low['mean']:.2f}"))
+        g = self.gap.overall
+        if self.has_gap and np.isfinite(g["gap"]):
+            word = "higher" if g["gap"] >= 0 else "lower"
+            clear = np.isfinite(g["p"]) and g["p"] < 1 - self.scores.conf
+            out.append(sentence(f"{respondents(self.gap.role_a)} rate the organisation {abs(g['gap']):.1f} levels "
+                                f"{word} than {respondents(self.gap.role_b)}"
+                                + ("" if clear else ", a difference that could still be chance")))
+        return out[:5]
+
     def absence(self) -> tuple[str, str]:
         """What is missing and what follows, for ``absent(...)`` when no answer could be scored.
 
@@ -387,10 +464,8 @@ class Assessment:
                 f"{o['n']} respondents). At this stage: {s.description.rstrip('.').lower()}.")
         if s.stage >= tgt.stage:
             return text + f" The target, stage {tgt.stage} ({tgt.name}), is reached."
-        short = self.dimensions.loc[self.dimensions["gap"] > 0, "name"].tolist()
         return text + (f" The target, stage {tgt.stage} ({tgt.name}), needs a mean level of {tgt.min_level:g} "
-                       f"({tgt.min_level - s.mean_level:.2f} more); {len(short)} of {len(self.dimensions)} "
-                       f"dimensions are below it.")
+                       f"({tgt.min_level - s.mean_level:.2f} more). {self.status_sentence()}").rstrip()
 
     def summary(self) -> dict:
         """The headline record later notebooks read (artifact ``summary``)."""
@@ -408,7 +483,13 @@ class Assessment:
             "target_stage": tgt.stage, "target_stage_name": tgt.name, "target_level": tgt.min_level,
             "lowest_dimension": lowest["dimension"], "lowest_dimension_name": lowest["name"],
             "highest_dimension": highest["dimension"], "highest_dimension_name": highest["name"],
-            "dimensions_below_target": self.dimensions.loc[self.dimensions["gap"] > 0, "dimension"].tolist(),
+            "dimensions_below_target": self.dimensions.loc[self.dimensions["status"] == "below target",
+                                                           "dimension"].tolist(),
+            "dimensions_borderline": self.dimensions.loc[self.dimensions["status"] == "borderline",
+                                                         "dimension"].tolist(),
+            "dimensions_short_of_target_mean": self.dimensions.loc[self.dimensions["gap"] > 0, "dimension"].tolist(),
+            "dimension_status": dict(zip(self.dimensions["dimension"], self.dimensions["status"])),
+            "status_sentence": self.status_sentence(),
             "perception_roles": [self.gap.role_a, self.gap.role_b], "perception_gap_overall": o["gap"],
             "perception_gap_interval": [o["ci_low"], o["ci_high"]], "perception_gap_p": o["p"],
             "perception_gap_sentence": self.gap.sentence(), "n_respondents": self.scores.n_respondents,
@@ -429,8 +510,16 @@ def assess(answers: pd.DataFrame | None, model: MaturityModel, target_stage: int
                       next_practices(sc, model, target_stage, per_dimension))
 
 
+AGAINST_TARGET = "Against the target level"
+"""The dimension table's column of mean − target level: minus = below the target (the word and the sign agree)."""
+
+
 def dimension_table(dims: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
-    """The output of :func:`target_gap` with readable column names, for the report."""
+    """The output of :func:`target_gap` with readable column names, for the report.
+
+    The distance to the target is shown as mean − target level (:data:`AGAINST_TARGET`): a dimension below the
+    target reads minus, one above it plus, so the sign says what the words say.
+    """
     return pd.DataFrame({
         "Dimension": dims["name"], "Respondents": dims["n_respondents"], "Mean level": dims["mean"],
         f"{100 * conf:g}% interval": [f"{a:.2f} to {b:.2f}" if np.isfinite(a) else "–"
@@ -438,18 +527,34 @@ def dimension_table(dims: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
         "SD between respondents": dims["sd"],
         "Range of respondents": [f"{a:.1f}–{b:.1f}" if np.isfinite(a) else "–"
                                  for a, b in zip(dims["min"], dims["max"])],
-        "Gap to target": dims["gap"], "Status": dims["status"]})
+        AGAINST_TARGET: -dims["gap"], "Status": dims["status"]})
 
 
-def gap_table(gap: PerceptionGap) -> pd.DataFrame:
-    """The per-dimension table of :func:`perception_gap` with readable column names, for the report."""
-    t, a, b = gap.table, role_plural(gap.role_a).capitalize(), role_plural(gap.role_b).capitalize()
-    return pd.DataFrame({
-        "Dimension": t["name"], a: t["mean_a"], b: t["mean_b"], "Gap": t["gap"],
-        f"{100 * gap.conf:g}% interval": [_minus(f"{round(x, 2) + 0:+.2f} to {round(y, 2) + 0:+.2f}")
-                                        if np.isfinite(x) else "–"
-                                        for x, y in zip(t["ci_low"], t["ci_high"])],
-        "p (adjusted)": t["p_adj"]})
+def role_header(role: str, n: int) -> str:
+    """A role's column header with its respondents: 'Executives (n 3)', 'Frontline staff (n 6)'."""
+    return f"{capitalise(respondents(role))} (n {n})"
+
+
+def gap_table(gap: PerceptionGap, scores: MaturityScores | None = None) -> pd.DataFrame:
+    """The per-dimension table of :func:`perception_gap` with readable column names, for the report.
+
+    With ``scores``, every other role that answered (managers, …) gets its own column of mean levels beside the
+    two compared roles, so each respondent's role is in the table; the headers carry each role's n.
+    """
+    t = gap.table
+    n_a, n_b = gap.overall["n_a"], gap.overall["n_b"]
+    cols = {"Dimension": t["name"], role_header(gap.role_a, n_a): t["mean_a"]}
+    if scores is not None:
+        r = scores.respondents
+        for role in sorted(x for x in scores.roles if x not in (gap.role_a, gap.role_b)):
+            m = r[r["role"] == role].groupby("dimension")["mean"].mean()
+            cols[role_header(role, scores.roles[role])] = t["dimension"].map(m).to_numpy()
+    cols[role_header(gap.role_b, n_b)] = t["mean_b"]
+    cols[f"Gap ({role_plural(gap.role_a)} − {role_plural(gap.role_b)})"] = t["gap"]
+    cols[f"{100 * gap.conf:g}% interval"] = [_minus(f"{round(x, 2) + 0:+.2f} to {round(y, 2) + 0:+.2f}")
+                                             if np.isfinite(x) else "–" for x, y in zip(t["ci_low"], t["ci_high"])]
+    cols["p (adjusted)"] = t["p_adj"]
+    return pd.DataFrame(cols)
 
 
 def issues_table(scores: MaturityScores) -> pd.DataFrame:
@@ -476,15 +581,24 @@ def dimension_view(a: Assessment) -> TableView:
     target, low, high = a.model.stage(a.target_stage), a.model.levels[0], a.model.levels[-1]
     return TableView(dimension_table(a.dimensions, a.scores.conf), "Adoption level by dimension",
                      {"Mean level": "{:.2f}", "SD between respondents": "{:.2f}",
-                      "Gap to target": lambda v: fmt_signed(v, 2)},
+                      AGAINST_TARGET: lambda v: fmt_signed(v, 2)},
                      f"Levels {low.level} ({low.name.lower()}) to {high.level} ({high.name.lower()}). "
-                     f"Target: stage {a.target_stage} ({target.name}), mean level {target.min_level:g}.")
+                     f"Target: stage {a.target_stage} ({target.name}), mean level {target.min_level:g}. "
+                     f"{AGAINST_TARGET}: mean level minus the target level (minus = below it). Status: below target "
+                     "when the whole interval lies below the target level, borderline when it includes it, meets "
+                     "target when it lies at or above it.")
 
 
-def gap_view(gap: PerceptionGap) -> TableView:
-    """:func:`gap_table` with its title and formats."""
-    return TableView(gap_table(gap), "Mean level by role and the gap between them",
-                     {"Gap": lambda v: fmt_signed(v, 2), "p (adjusted)": "{:.3f}"})
+def gap_view(gap: PerceptionGap, scores: MaturityScores | None = None) -> TableView:
+    """:func:`gap_table` with its title, formats and a note naming the roles compared."""
+    table = gap_table(gap, scores)
+    means = {c: "{:.1f}" for c in table.columns[1:-3]}
+    others = [respondents(x) for x in sorted(scores.roles) if x not in (gap.role_a, gap.role_b)] if scores else []
+    note = (f"The gap compares {respondents(gap.role_a)} with {respondents(gap.role_b)}; the "
+            f"{join_list(others)} {verb(len(others), 'column is', 'columns are')} shown for reference."
+            if others else None)
+    return TableView(table, "Mean level by role and the gap between them",
+                     {**means, table.columns[-3]: lambda v: fmt_signed(v, 2), "p (adjusted)": fmt_p}, note)
 
 
 def practice_view(nxt: pd.DataFrame) -> TableView:

@@ -25,13 +25,54 @@ from cxtemplate.data.where import describe_where, where_columns, where_mask
 from cxtemplate.measure.metrics import summarise
 from cxtemplate.measure.spec import MetricSpec, z_value
 from cxtemplate.measure.trends import period_table
-from cxtemplate.report.display import TableView, fmt_signed
+from cxtemplate.measure.windows import window as reporting_window
+from cxtemplate.report.display import TableView, fmt_num, fmt_signed
+from cxtemplate.report.grammar import capitalise, join_list, plural, sentence, verb
+from cxtemplate.report.labels import display_label
 
 ON_TRACK = ("on track", "already met")
 """Statuses that count as on track."""
 
 CHANGE_UNIT = {"nps": "points", "top_box": "percentage points", "mean": "scale points"}
 """The unit of a change in each metric kind, as a sentence names it."""
+
+STATUSES = ("on track", "already met", "at risk", "off track", "deadline passed", "no trend yet", "no data")
+"""Every status an objective can have (column ``status`` of the ``objectives`` artifact); the headline cards read
+*on track* / *at risk* / *off track* from it."""
+
+
+def _val(x: float, decimals: int = 1) -> str:
+    """A value in a sentence: fixed decimals, true minus sign, never '-0.0'."""
+    return fmt_num(x, decimals).replace("-", "−")
+
+
+def population(where: Mapping | None, labels: Mapping[str, str] | None = None) -> str:
+    """Who an objective is measured on, in words with display labels: 'all customers', 'Journey stage: Support'.
+
+    Parameters
+    ----------
+    where : mapping or None
+        The objective's filter (``objectives[].where`` of the params).
+    labels : mapping, optional
+        The params' display labels (``cfg.display_labels``), which win over the built-in ones.
+
+    Returns
+    -------
+    str
+        Each filtered column named by :func:`cxtemplate.report.labels.display_label`, never by its column name.
+
+    Examples
+    --------
+    >>> population({}), population({"journey_stage": "Support"})
+    ('all customers', 'Journey stage: Support')
+    """
+    parts = []
+    for column, spec in dict(where or {}).items():
+        text = describe_where({column: spec})
+        label = display_label(column, labels)
+        rest = text[len(column):] if text.startswith(column) else " " + text
+        parts.append(label + (": " + rest[3:] if rest.startswith(" = ") else rest))
+    return ", ".join(parts) or describe_where({})
 
 
 @dataclass(frozen=True)
@@ -111,8 +152,8 @@ def _trend(series: pd.DataFrame, last: int) -> tuple[float, float]:
 
 
 def assess(responses: pd.DataFrame, objective, spec: MetricSpec, *, as_of, freq: str = "M",
-           window: int = 3, trend_periods: int = 12, conf: float = 0.95, alpha: float = 0.05,
-           time_col: str = "responded_at") -> tuple[dict, pd.DataFrame]:
+           window: int | None = 3, trend_periods: int = 12, conf: float = 0.95, alpha: float = 0.05,
+           time_col: str = "responded_at", labels: Mapping[str, str] | None = None) -> tuple[dict, pd.DataFrame]:
     """Baseline, feasibility and trajectory of one objective.
 
     Parameters
@@ -127,15 +168,21 @@ def assess(responses: pd.DataFrame, objective, spec: MetricSpec, *, as_of, freq:
         Analysis date; the baseline window ends at its period.
     freq : {"M", "Q"}
         Reporting frequency.
-    window : int
-        Periods in the baseline window (and in the comparison window before the deadline).
+    window : int or None
+        Periods in the baseline window (and in the comparison window before the deadline): the params'
+        ``reporting.windows.objectives``; ``None`` covers every period up to ``as_of``.
     trend_periods : int
         Periods used to estimate the recent trend.
+    labels : mapping, optional
+        Display labels of the params (``cfg.display_labels``), for the population in words.
 
     Returns
     -------
     (dict, DataFrame)
-        One record of results, and the metric per period (for the chart).
+        One record of results, and the metric per period (for the chart). The record's ``window`` is the baseline's
+        periods ("2025-10 to 2025-12"), ``window_label`` the same as every caption prints it ("2025-10 to 2025-12
+        (last 3 months)", from :func:`cxtemplate.measure.windows.window`), ``window_periods`` its length,
+        ``population`` who it is measured on in words, ``status`` one of :data:`STATUSES`.
     """
     for col in where_columns(objective.where or {}):
         if col not in responses.columns:
@@ -146,13 +193,18 @@ def assess(responses: pd.DataFrame, objective, spec: MetricSpec, *, as_of, freq:
     as_of_p = pd.Period(pd.Timestamp(as_of), freq)
     series = period_table(sub, spec, time_col, freq=freq)
     series = series[pd.PeriodIndex(series["period"], freq=freq) <= as_of_p].reset_index(drop=True)
-    periods = pd.PeriodIndex(series["period"], freq=freq)
-    in_window = periods > as_of_p - window
+    asked = window
+    if window is None:
+        first = pd.PeriodIndex(series["period"], freq=freq).min() if len(series) else as_of_p
+        window = max(int((as_of_p - first).n) + 1, 1)
+    span = reporting_window(pd.period_range(as_of_p - window + 1, as_of_p, freq=freq), asked, freq)
     base_rows = sub[sub[time_col].dt.to_period(freq).between(as_of_p - window + 1, as_of_p)]
     rec: dict = {"id": objective.id, "goal": objective.goal, "metric": spec.name, "unit": spec.unit,
                  "where": describe_where(objective.where or {}),
                  "target": float(objective.target), "deadline": str(pd.Timestamp(objective.deadline).date()),
-                 "owner": objective.owner, "window": f"{(as_of_p - window + 1)} to {as_of_p}"}
+                 "owner": objective.owner, "window": f"{(as_of_p - window + 1)} to {as_of_p}",
+                 "window_label": span.label, "window_periods": span.n_periods,
+                 "population": population(objective.where, labels)}
     if base_rows.empty:
         rec.update(status="no data", note="no responses in the baseline window")
         return rec, series
@@ -224,14 +276,18 @@ def verdict(rec: dict, kind: str | None = None, conf: float = 0.95) -> str:
         Confidence level of the baseline interval.
     """
     if rec.get("status") == "no data":
-        return f"**{rec['goal']}** — no {rec['metric']} responses in the baseline window, so it cannot be tracked yet."
+        when = f" ({rec['window_label']})" if rec.get("window_label") else ""
+        return (f"**{rec['goal']}** — no {rec['metric']} responses in the baseline window{when}, so it cannot be "
+                "tracked yet.")
     if kind is not None:
         unit = CHANGE_UNIT[kind]
     else:
         unit = "points" if rec["metric"] in ("NPS",) else ("percentage points" if "%" in rec["unit"] else "scale points")
-    parts = [f"**{rec['goal']}** ({rec['metric']}, {rec['where']}): baseline {rec['baseline']:.1f} "
-             f"({100 * conf:g}% CI {rec['baseline_low']:.1f} to {rec['baseline_high']:.1f}, n = {rec['baseline_n']:,}), "
-             f"target {rec['target']:g} by {rec['deadline']}"]
+    who = rec.get("population", rec["where"])
+    when = f" over {rec['window_label']}" if rec.get("window_label") else ""
+    parts = [f"**{rec['goal']}** ({rec['metric']}, {who}): baseline {_val(rec['baseline'])}{when} "
+             f"({100 * conf:g}% interval {_val(rec['baseline_low'])} to {_val(rec['baseline_high'])}, "
+             f"n = {rec['baseline_n']:,}), target {rec['target']:g} by {rec['deadline']}"]
     if rec["status"] == "already met":
         parts.append("— already met at baseline; consider a more ambitious target.")
         return " ".join(parts)
@@ -242,8 +298,8 @@ def verdict(rec: dict, kind: str | None = None, conf: float = 0.95) -> str:
     if not math.isnan(rec.get("change_vs_history", float("nan"))):
         parts.append(f"It is {rec['change_vs_history']:.1f}× the metric's usual spread between periods.")
     if not math.isnan(rec.get("projected", float("nan"))):
-        parts.append(f"On the recent trend it would reach {rec['projected']:.1f} "
-                     f"({rec['projected_low']:.1f} to {rec['projected_high']:.1f}): **{rec['status']}**.")
+        parts.append(f"On the recent trend it would reach {_val(rec['projected'])} "
+                     f"({_val(rec['projected_low'])} to {_val(rec['projected_high'])}): **{rec['status']}**.")
     return " ".join(parts)
 
 
@@ -274,7 +330,7 @@ def plot_objective(rec: dict, series: pd.DataFrame, freq: str = "M", conf: float
                     color=colour, capsize=3, lw=1)
     ax.scatter([dl], [rec["target"]], marker="*", s=170, color=PALETTE[1], zorder=5, label="target")
     finish(ax, f"{rec['goal']}: {rec['status']}", n=int(series["n"].sum()), unit=rec["unit"],
-           source=f"survey responses, {rec['where']}")
+           source=f"survey responses, {rec.get('population', rec['where'])}")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=5, fontsize=8)
     return fig
 
@@ -318,11 +374,70 @@ class ObjectiveResults:
         """How many objectives are on track or already met."""
         return sum(r.get("status") in ON_TRACK for r in self.records)
 
+    def status_counts(self) -> dict[str, int]:
+        """How many objectives have each status, in the order of :data:`STATUSES` (statuses nobody has left out)."""
+        found = [r.get("status") for r in self.records]
+        return {s: found.count(s) for s in STATUSES if s in found}
+
     def headline(self) -> str:
-        """How many objectives are on track, in one sentence."""
-        n = len(self.records)
-        return (f"**{self.on_track} of {n} objectives are on track** on the recent trend; "
-                f"{n - self.on_track} need a change of course to reach their target.")
+        """How many objectives are on track, and how many are at risk or off track, in one sentence."""
+        n, on = len(self.records), self.on_track
+        counts = {k: v for k, v in self.status_counts().items() if k not in ON_TRACK}
+        if n == 1:
+            status = self.records[0].get("status")
+            return sentence(f"**The objective is {'on track' if on else 'not on track'}** on the recent trend"
+                            + ("" if status == "on track" else f": it is {status}"))
+        lead = (f"**All {n} objectives are on track** on the recent trend" if on == n else
+                f"**{'None' if on == 0 else on} of the {plural(n, 'objective')} {verb(on if on else 1, 'is', 'are')} "
+                f"on track** on the recent trend")
+        if not counts:
+            return sentence(lead)
+        rest = [f"{v} {k}" for k, v in counts.items()]
+        if len(counts) == 1 and sum(counts.values()) == n and n > 1:
+            rest = [f"all {n} are {next(iter(counts))}"]
+        elif len(counts) == 1:
+            k, v = next(iter(counts.items()))
+            rest = [f"{v} {verb(v, 'is', 'are')} {k}"]
+        else:
+            rest[0] = f"{rest[0].split(' ', 1)[0]} {verb(int(rest[0].split(' ', 1)[0]), 'is', 'are')} " \
+                      f"{rest[0].split(' ', 1)[1]}"
+        return sentence(f"{lead}: {join_list(rest)}")
+
+    def window_sentence(self) -> str:
+        """The baseline window every objective is measured over, in one sentence ("" without records)."""
+        labels = sorted({r["window_label"] for r in self.records if r.get("window_label")})
+        if not labels:
+            return ""
+        return sentence(f"Each objective's current value is measured over {join_list(labels, 'or')}, "
+                        f"on the population it names")
+
+    def objective_sentence(self, rec: dict) -> str:
+        """Where one objective stands, plainly: value now, target, and where the recent trend leads."""
+        who = rec.get("population", rec.get("where", ""))
+        scope = "" if who == "all customers" else f" ({who})"
+        if rec.get("status") == "no data":
+            return sentence(f"{capitalise(rec['goal'])}: no {rec['metric']} responses yet{scope}")
+        text = (f"{capitalise(rec['goal'])}: {rec['metric']}{scope} stands at {_val(rec['baseline'])} against a "
+                f"target of {rec['target']:g} by {rec['deadline']}")
+        if rec["status"] == "already met":
+            return sentence(text + ", so the target is already met")
+        if not math.isnan(rec.get("projected", float("nan"))):
+            text += (f"; on the recent trend it would reach {_val(rec['projected'])} "
+                     f"({_val(rec['projected_low'])} to {_val(rec['projected_high'])}), so it is {rec['status']}")
+        else:
+            text += f" ({rec['status']})"
+        return sentence(text)
+
+    def opening_sentences(self) -> list[str]:
+        """The page's three to five plain sentences: how many objectives are on track, over which window, and the
+        objectives furthest from their target (at most three, off track first)."""
+        if not self.records:
+            return []
+        order = {s: i for i, s in enumerate(("off track", "at risk", "no trend yet", "deadline passed", "no data",
+                                             "on track", "already met"))}
+        ranked = sorted(self.records, key=lambda r: order.get(r.get("status"), 99))
+        out = [self.headline(), self.window_sentence()]
+        return [t for t in out if t] + [self.objective_sentence(r) for r in ranked[:3]]
 
     def verdicts(self) -> list[str]:
         """One :func:`verdict` per objective."""
@@ -342,7 +457,8 @@ class ObjectiveResults:
 
 def assess_all(responses: pd.DataFrame | None, objectives: Iterable, specs: Mapping[str, MetricSpec], *, as_of,
                freq: str = "M", conf: float = 0.95,
-               owner_label: Callable[[str], str] | None = None) -> ObjectiveResults:
+               owner_label: Callable[[str], str] | None = None, window: int | None = 3,
+               labels: Mapping[str, str] | None = None) -> ObjectiveResults:
     """Assess every objective of the params with :func:`assess`.
 
     Parameters
@@ -358,6 +474,10 @@ def assess_all(responses: pd.DataFrame | None, objectives: Iterable, specs: Mapp
         As for :func:`assess`.
     owner_label : callable, optional
         Governance role key → the owner's name as the page shows it (``cfg.owner_label``).
+    window : int or None
+        Periods of the baseline window (``cfg.reporting.windows.objectives``).
+    labels : mapping, optional
+        Display labels of the params (``cfg.display_labels``).
 
     Returns
     -------
@@ -382,7 +502,7 @@ def assess_all(responses: pd.DataFrame | None, objectives: Iterable, specs: Mapp
                              "organisation.*")
             continue
         spec = specs[o.metric]
-        rec, series = assess(responses, o, spec, as_of=as_of, freq=freq, conf=conf)
+        rec, series = assess(responses, o, spec, as_of=as_of, freq=freq, conf=conf, window=window, labels=labels)
         rec["owner_name"] = owner_label(o.owner) if owner_label else o.owner
         out.records.append(rec)
         out.series[o.id] = series
@@ -392,20 +512,21 @@ def assess_all(responses: pd.DataFrame | None, objectives: Iterable, specs: Mapp
 
 def glance_table(records: list[dict], conf: float = 0.95) -> pd.DataFrame:
     """Goal → metric → baseline (with its interval and n) → target → deadline → owner → status."""
-    ci = f"{100 * conf:g}% CI"
+    ci = f"{100 * conf:g}% interval"
     return pd.DataFrame([{
-        "Business goal": r["goal"], "Metric": r["metric"], "Population": r["where"], "Baseline": r.get("baseline"),
+        "Business goal": r["goal"], "Metric": r["metric"], "Population": r.get("population", r["where"]),
+        "Baseline window": r.get("window_label", r.get("window")), "Baseline": r.get("baseline"),
         ci: f"{r['baseline_low']:.1f} to {r['baseline_high']:.1f}" if "baseline" in r else "–",
-        "n": r.get("baseline_n"), "Target": r["target"], "Deadline": r["deadline"], "Owner": r["owner_name"],
+        "Responses": r.get("baseline_n"), "Target": r["target"], "Deadline": r["deadline"], "Owner": r["owner_name"],
         "Status": r["status"]} for r in records])
 
 
 def glance_view(results: ObjectiveResults) -> TableView:
     """:func:`glance_table` with its title, formats and a note on the baseline window and units."""
     return TableView(glance_table(results.records, results.conf), "Objectives: baseline, target and status",
-                     {"Baseline": "{:.1f}", "Target": "{:g}"},
-                     f"Baseline window: {results.records[0]['window']}. NPS in points (−100…100); top-box metrics "
-                     "in %; means on their scale." if results.records else None)
+                     {"Baseline": "{:.1f}", "Target": "{:g}", "Responses": "{:,.0f}"},
+                     "NPS in points (−100…100); top-box metrics in %; means on their scale. Status: the recent trend "
+                     "projected to the deadline against the target." if results.records else None)
 
 
 def feasibility_table(records: list[dict]) -> pd.DataFrame:

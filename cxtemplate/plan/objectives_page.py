@@ -9,14 +9,15 @@ section is empty: no method text, no empty table.
 from __future__ import annotations
 
 from cxtemplate.plan.objectives import ObjectiveResults, feasibility_view, glance_view, plot_objective
+from cxtemplate.report.display import fmt_num
 from cxtemplate.report.section import Section
 
 __all__ = ["FEASIBILITY_METHOD", "GLANCE_METHOD", "INTRO", "TRAJECTORY_METHOD", "charted", "feasibility_section",
-           "glance_section", "opening_section", "trajectory_section"]
+           "glance_section", "objective_alt", "opening_section", "trajectory_section"]
 
 INTRO = """Each objective ties a business goal to one CX metric, a target, a deadline and an owner. For
-each we measure where the metric stands today (the **baseline**, over the last three reporting
-periods, with its 95% interval) and ask two questions before the target is signed off:
+each we measure where the metric stands today (the **baseline**, over the reporting window stated
+beside it, with its 95% interval) and ask two questions before the target is signed off:
 
 - **Can we see it?** If the target is reached exactly, how likely is a test comparing the
   baseline with the same length of time before the deadline to show it (statistical power),
@@ -32,7 +33,7 @@ projection's 95% interval, *off track* means it lies above it."""
 FEASIBILITY_METHOD = """*Power* is the chance of detecting the change if the target is hit exactly (80% or more is the
 usual bar). The *smallest detectable change* is what the expected responses can reliably show.
 *Times usual spread* compares the change needed with how much the metric has differed between
-three-month windows in the past: above about 2, the target asks for more than this organisation
+past windows as long as the baseline window: above about 2, the target asks for more than this organisation
 has achieved before."""
 
 TRAJECTORY_METHOD = """Each chart shows the metric per period with its 95% interval, the straight path from today's
@@ -47,11 +48,12 @@ def opening_section(res: ObjectiveResults) -> Section:
     if res.absence:
         section.absent(*res.absence)
         return section
-    section.method(INTRO)
+    for text in res.opening_sentences():
+        section.say(text)
     for note in res.notes:
         section.say(note)
     if res.records:
-        section.say(res.headline())
+        section.method(INTRO)
     return section
 
 
@@ -87,8 +89,25 @@ def trajectory_section(res: ObjectiveResults) -> Section:
     if records:
         section.method(TRAJECTORY_METHOD)
     for r in records:
-        section.chart(_objective_axes, r, res.series[r["id"]], res.freq, res.conf)
+        section.chart(_objective_axes, r, res.series[r["id"]], res.freq, res.conf, alt=objective_alt(r))
     return section
+
+
+def objective_alt(rec: dict) -> str:
+    """An objective chart's alt text: its title (goal and status) and one sentence read from the record."""
+    text = (f"{rec['goal']}: {rec['status']}. {rec['metric']} per period with its interval; the baseline is "
+            f"{_val(rec['baseline'])}")
+    if rec.get("window_label"):
+        text += f" over {rec['window_label']}"
+    text += f", the target {rec['target']:g} by {rec['deadline']}"
+    if rec.get("projected") is not None and rec["projected"] == rec["projected"]:
+        text += (f", and the recent trend would reach {_val(rec['projected'])} ({_val(rec['projected_low'])} to "
+                 f"{_val(rec['projected_high'])}) by then")
+    return text + "."
+
+
+def _val(x: float) -> str:
+    return fmt_num(x, 1).replace("-", "−")
 
 
 def _objective_axes(rec: dict, series, freq: str, conf: float):

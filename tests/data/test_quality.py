@@ -47,8 +47,12 @@ def test_rows_table_balances_and_gives_the_quarantined_share():
 
 def test_reasons_split_column_from_problem():
     t = dq.reasons_table(SUMMARY)
-    assert t.to_dict("records") == [{"Table": "Customers (CRM)", "Column": "start_date",
+    assert t.to_dict("records") == [{"Table": "Customers (CRM)", "Column": "Customer since",
                                      "Problem": "date in the future", "Rows": 2}]
+    crossed = {"tables": {"customers": {**SUMMARY["tables"]["customers"],
+                                        "reasons": {"row: end_date before start_date": 2}}}}
+    assert dq.reasons_table(crossed).to_dict("records") == [{"Table": "Customers (CRM)", "Column": "Whole row",
+                                                             "Problem": "end date before start date", "Rows": 2}]
     clean = {"tables": {"responses": SUMMARY["tables"]["responses"]}}
     assert dq.reasons_table(clean).empty and list(dq.reasons_table(clean).columns) == ["Table", "Column", "Problem", "Rows"]
 
@@ -56,12 +60,14 @@ def test_reasons_split_column_from_problem():
 def test_coverage_and_missing_tables():
     cov = dq.coverage_table(SUMMARY)
     assert cov[["Column", "From", "To"]].values.tolist() == [
-        ["start_date", "2023-01-01", "2024-12-31"], ["end_date", "2024-02-01", None],
-        ["responded_at", "2024-01-03", "2024-03-30"]]
+        ["Customer since", "2023-01-01", "2024-12-31"], ["Left on", "2024-02-01", None],
+        ["Response date", "2024-01-03", "2024-03-30"]]                             # display labels, not column names
     miss = dq.missing_table(SUMMARY)
-    assert miss["Column"].tolist() == ["end_date", "comment", "plan"]               # largest first; 0% left out
+    assert miss["Column"].tolist() == ["Left on", "Comment", "Plan"]                # largest first; 0% left out
     assert miss["Empty %"].tolist() == pytest.approx([75.0, 50.0, 12.5])
-    assert dq.missing_table(SUMMARY, min_share=0.6)["Column"].tolist() == ["end_date"]
+    assert dq.missing_table(SUMMARY, min_share=0.6)["Column"].tolist() == ["Left on"]
+    assert dq.missing_view(SUMMARY).note == ("Some columns are empty by design: an active customer has no end date; "
+                                             "most responses carry no comment.")
 
 
 def test_joins_and_redactions():
@@ -75,10 +81,32 @@ def test_joins_and_redactions():
 
 def test_headline_counts_every_source():
     assert dq.headline(SUMMARY) == (
-        "**3 sources were read and validated:** 8 customers (CRM), 4 survey responses, 1 loyalty. "
+        "**3 sources were read and validated:** 8 customers (CRM), 4 survey responses and 1 loyalty. "
         "2 rows (13.33%) were quarantined with a reason and are listed below; none were dropped silently.")
     clean = {"tables": {"responses": SUMMARY["tables"]["responses"]}}
     assert dq.headline(clean).endswith("4 survey responses. No row needed to be quarantined.")
+
+
+def test_opening_says_what_came_in_in_plain_sentences():
+    text = dq.opening_sentences(SUMMARY)
+    assert text[0] == dq.headline(SUMMARY)
+    assert text[1:] == ["The data cover 2023-01-01 to 2024-12-31.",
+                        "66.7% of the 3 survey responses that carry a customer id match a known customer.",
+                        "3 pieces of personal data were removed from free text before anything was stored."]
+    one = {"tables": {"maturity_answers": {**SUMMARY["tables"]["loyalty"], "rows_used": 1}}}
+    assert dq.headline(one).startswith("**1 source was read and validated:** 1 maturity questionnaire answer.")
+    section = dq.opening_section(SUMMARY)
+    assert section.sentences == text and section.methods == [dq.INTRO]
+    assert all(t[0].isupper() or t[0].isdigit() or t.startswith("**") for t in section.sentences)
+
+
+def test_the_volume_chart_has_a_reading_for_its_alt_text():
+    months = pd.to_datetime(["2024-01-05", "2024-01-09", "2024-02-03", "2024-03-01", "2024-03-02", "2024-03-03"])
+    responses = pd.DataFrame({"responded_at": months})
+    assert dq.volume_alt(responses, None, "M") == ("Data volume over time: survey responses from 1 to 3 a month "
+                                                   "(3 in 2024-03).")
+    section = dq.coverage_section(SUMMARY, responses, None, "M")
+    assert section.charts[0].alt == dq.volume_alt(responses, None, "M")
 
 
 def test_views_carry_titles_formats_and_notes():

@@ -285,11 +285,48 @@ def test_without_survey_responses_the_page_is_one_sentence_and_nothing_else():
 
 def test_with_responses_each_section_shows_its_method_and_keeps_its_artifact():
     catalogue = md.catalogue_section(YEAR, SPECS, MARGINS)
-    assert catalogue.items[0] == md.CATALOGUE_METHOD and list(catalogue.artifacts) == ["catalogue"]
-    assert md.opening_section(YEAR, SPECS).items == [md.INTRO]
+    assert catalogue.methods == [md.CATALOGUE_METHOD] and list(catalogue.artifacts) == ["catalogue"]
+    assert md.opening_section(YEAR, SPECS).methods == [md.INTRO]
     # no CRM: response rates cannot be computed, in one sentence
     (rates,) = md.response_rate_section(YEAR, None, SPECS).items
     assert rates.text.startswith("*There is no CRM — response rates among customers cannot be computed")
     # no touchpoint column: no cadence, in one sentence
     (cadence,) = md.cadence_section(YEAR, SPECS, MARGINS, as_of="2024-12-31").items
     assert cadence.text.startswith("*The responses carry no touchpoint")
+
+
+def test_the_opening_reads_the_sections_findings_in_plain_sentences():
+    """Issue 16: the page opens with three to five sentences from the results; the method text goes in the note."""
+    tp = YEAR.assign(touchpoint=np.where(np.arange(len(YEAR)) % 4 == 0, "Shop", "App"))       # 120 and 360 a year
+    found = [md.coverage_section(tp, SPECS, 15), md.margins_section(tp, SPECS, ["channel"], MARGINS,
+                                                                      as_of="2024-12-31"),
+             md.redundancy_section(tp, SPECS)]
+    opening = md.opening_section(tp, SPECS, found, MARGINS, min_n=15)
+    text = opening.sentences
+    assert 3 <= len(text) <= 5 and opening.methods == [md.INTRO]
+    assert text[0] == "The survey measures NPS, CSAT, CES and CSAT10 on 480 responses at 2 touchpoints."
+    assert text[1] == ("1 of the 2 touchpoints collects fewer than 15 responses a month, too few to report it month "
+                       "by month.")                                        # Shop: 120 in 12 months = 10 a month
+    need = found[1].artifacts["margins_nps"]["Periods of data needed"]
+    ok = int((need <= 1).sum())
+    assert text[2] == (f"{ok} of the 1 customer group {'is' if ok == 1 else 'are'} measured precisely enough (±10) on "
+                       "NPS within a single period.")
+    assert text[3].endswith("adds the most of its own.")
+    assert not any(w in " ".join(text) for w in ("regression", "Spearman", "Wilson"))
+
+
+def test_charts_get_alt_text_and_segments_their_labels():
+    corr = pd.DataFrame([[1, 0.8, -0.2], [0.8, 1, 0.1], [-0.2, 0.1, 1]], index=list("ABC"), columns=list("ABC"))
+    assert md.redundancy_alt(corr) == ("How strongly the metrics move together: A and B most (correlation 0.80), "
+                                       "A and C least (−0.20).")
+    rates = pd.DataFrame({"period": ["2024-01", "2024-02"], "active_customers": [10, 10], "respondents": [1, 3],
+                          "response_rate_pct": [10.0, 30.0]})
+    assert md.response_rate_alt(rates) == ("Share of active customers who answered a survey: 30.0% in 2024-02, "
+                                           "between 10.0% and 30.0% over 2 periods.")
+    tables = md.margin_tables(YEAR.assign(journey_stage="Support"), {"nps": nps_spec()}, ["journey_stage", "channel"],
+                              MARGINS, as_of="2024-12-31")
+    view = md.margins_view(tables, {"nps": nps_spec()}, MARGINS)
+    assert sorted(set(view.frame["Segment"])) == ["Channel", "Journey stage"]
+    assert set(tables["nps"]["Segment"]) == {"journey stage", "channel"}         # the artifact is unchanged
+    redundancy = md.redundancy_section(YEAR, SPECS)
+    assert redundancy.charts[0].alt.startswith("How strongly the metrics move together: ")

@@ -264,16 +264,19 @@ def test_dimension_view_by_hand(tiny):
     v = mat.dimension_view(a)
     assert isinstance(v, TableView) and v.title == "Adoption level by dimension"
     assert v.columns == ["Dimension", "Respondents", "Mean level", "95% interval", "SD between respondents",
-                         "Range of respondents", "Gap to target", "Status"]
+                         "Range of respondents", "Against the target level", "Status"]
     row = v.frame.iloc[0]
     half = stats.t.ppf(0.975, 2) * 1.0 / np.sqrt(3)             # d1: respondent means 2, 3, 4 (sd 1)
     assert row["95% interval"] == f"{3 - half:.2f} to {3 + half:.2f}"
     assert row["Range of respondents"] == "2.0–4.0"
-    assert v.formats["Gap to target"](row["Gap to target"]) == "−0.25"       # 2.75 − 3.0, true minus sign
-    assert v.note == "Levels 1 (none) to 4 (all). Target: stage 3 (Good), mean level 2.75."
+    # mean − target: d1 (3.0) is above 2.75, so plus; the sign says what the words say
+    assert v.formats["Against the target level"](row["Against the target level"]) == "+0.25"
+    assert v.formats["Against the target level"](v.frame.iloc[1]["Against the target level"]).startswith("−")
+    assert v.note.startswith("Levels 1 (none) to 4 (all). Target: stage 3 (Good), mean level 2.75. ")
+    assert "minus = below it" in v.note
     forrester = mat.assess(None, mm.load_model("forrester_six_disciplines"), 3)
-    assert mat.dimension_view(forrester).note == ("Levels 1 (undeveloped) to 4 (systematic). "
-                                                  "Target: stage 3 (Optimize), mean level 2.75.")
+    assert mat.dimension_view(forrester).note.startswith("Levels 1 (undeveloped) to 4 (systematic). "
+                                                         "Target: stage 3 (Optimize), mean level 2.75.")
 
 
 def test_gap_view_interval_is_welchs(tiny):
@@ -283,14 +286,16 @@ def test_gap_view_interval_is_welchs(tiny):
              for d, p in [("d1", "p1"), ("d1", "p2"), ("d2", "p3"), ("d2", "p4")]]
     gap = mat.perception_gap(_answers(rows), tiny)
     v = mat.gap_view(gap)
-    assert v.columns == ["Dimension", "Executives", "Frontline", "Gap", "95% interval", "p (adjusted)"]
+    assert v.columns == ["Dimension", "Executives (n 3)", "Frontline staff (n 4)", "Gap (executives − frontline)",
+                         "95% interval", "p (adjusted)"]
     x, y = np.array([3.0, 4, 3]), np.array([1.0, 2, 2, 1])
     va, vb = x.var(ddof=1) / 3, y.var(ddof=1) / 4             # Welch–Satterthwaite degrees of freedom
     df = (va + vb) ** 2 / (va ** 2 / 2 + vb ** 2 / 3)
     half = stats.t.ppf(0.975, df) * np.sqrt(va + vb)
     diff = x.mean() - y.mean()
     assert v.frame.iloc[0]["95% interval"] == f"{diff - half:+.2f} to {diff + half:+.2f}"
-    assert v.formats["Gap"](-0.5) == "−0.50" and v.formats["p (adjusted)"] == "{:.3f}"
+    assert v.formats["Gap (executives − frontline)"](-0.5) == "−0.50"
+    assert v.formats["p (adjusted)"](0.0004) == "< 0.001" and v.formats["p (adjusted)"](0.0412) == "0.04"
 
 
 def test_practice_and_issues_views(tiny):
@@ -328,3 +333,46 @@ def test_sentences_when_nothing_can_be_scored(tiny):
     assert a.model_sentence() == "Model used: **Tiny model**. written for the tests"
     assert mat.assess(TINY_ANSWERS, tiny, 1).all_met_sentence() == (
         "Every dimension already meets stage 1; the next step is the stage above it.")
+
+
+# --------------------------------------------------------------------------- one classification, every role shown
+
+
+def test_demo_text_counts_dimensions_from_the_table_status(demo):
+    """Issue 16: the text said 5 of 6 below target while the table showed 4 below and 2 borderline."""
+    _, _, _, a = demo
+    status = mat.dimension_view(a).frame["Status"]
+    below, border = int((status == "below target").sum()), int((status == "borderline").sum())
+    assert (below, border) == (4, 2)                          # the demo's planted levels: Strategy, Culture straddle
+    text = a.status_sentence()
+    assert text.startswith(f"{below} of {len(status)} dimensions are below the target level")
+    assert f"; {border} are borderline" in text
+    assert text in a.stage_sentence() and text in a.opening_sentences()
+    assert "5 of 6" not in " ".join(a.opening_sentences())
+    s = a.summary()
+    assert len(s["dimensions_below_target"]) == below and len(s["dimensions_borderline"]) == border
+    assert s["dimension_status"] == dict(zip(a.dimensions["dimension"], status))
+
+
+def test_demo_every_respondent_role_is_shown(demo):
+    """Issue 16: 4 of 13 respondents (the managers) belonged to no role shown on the page."""
+    answers, _, _, a = demo
+    v = mat.gap_view(a.gap, a.scores)
+    counts = answers.groupby("role")["respondent_id"].nunique()
+    role_cols = [c for c in v.columns if "(n " in c]
+    assert len(role_cols) == counts.size == 3
+    assert sum(int(c.rsplit("(n ", 1)[1].rstrip(")")) for c in role_cols) == a.scores.n_respondents == 13
+    assert "Managers (n 4)" in role_cols and "managers column is shown for reference" in v.note
+    managers = a.scores.respondents.query("role == 'manager'").groupby("dimension")["mean"].mean()
+    assert v.frame["Managers (n 4)"].tolist() == pytest.approx(
+        a.gap.table["dimension"].map(managers).tolist())
+    assert set(a.roles_shown) == set(counts.index)
+    assert a.roles_sentence().startswith("The 13 respondents are 3 executives")
+    assert "4 managers" in a.roles_sentence() and "6 frontline staff" in a.roles_sentence()
+
+
+def test_demo_opening_is_plain(demo):
+    _, _, _, a = demo
+    text = a.opening_sentences()
+    assert 3 <= len(text) <= 5 and all(t[0].isupper() or t[0].isdigit() or t.startswith("**") for t in text)
+    assert not any(w in " ".join(text) for w in ("Welch", "Benjamini", "p =", "t test"))

@@ -35,12 +35,15 @@ def test_with_answers_each_section_says_its_method_first_then_what_it_found():
     """Three respondents of the tiny model: both compared roles answered, so the gap is charted and tabled."""
     a = mat.assess(TINY_ANSWERS, tiny_model(), 3)
     opening = page.opening_section(a)
-    assert opening.methods == [page.INTRO] and opening.sentences == [a.stage_sentence(), a.model_sentence()]
+    assert opening.methods == [page.INTRO, a.model_sentence()] and opening.sentences == a.opening_sentences()
+    assert 3 <= len(opening.sentences) <= 5
     dims = page.dimensions_section(a)
-    assert dims.items[0].text == page.DIMENSIONS_METHOD and len(dims.charts) == 1
+    assert dims.methods == [page.DIMENSIONS_METHOD] and len(dims.charts) == 1
+    assert dims.charts[0].alt == page.radar_alt(a) and dims.charts[0].alt.startswith("Maturity by dimension: ")
     assert dims.tables[0].frame.equals(dimension_view(a).frame)
     gap = page.gap_section(a)
-    assert gap.methods == [page.GAP_METHOD] and gap.sentences == [a.gap.sentence()]
+    assert gap.methods == [page.GAP_METHOD] and gap.sentences == [a.roles_sentence(), a.gap.sentence()]
+    assert gap.charts[0].alt == page.gap_alt(a)
     assert len(gap.charts) == 1 and len(gap.tables) == 1
     nxt = page.next_section(a)
     assert nxt.methods == [page.NEXT_METHOD] and (len(nxt.tables) == 1) == (not a.next.empty)
@@ -50,8 +53,8 @@ def test_with_answers_each_section_says_its_method_first_then_what_it_found():
 def test_one_role_only_gives_the_gap_sentence_without_a_chart():
     a = mat.assess(TINY_ANSWERS[TINY_ANSWERS["respondent_id"] != "A"], tiny_model(), 3)
     gap = page.gap_section(a)
-    assert gap.sentences == ["The perception gap needs answers from both executive and frontline respondents; "
-                             "there are 0 and 2."]
+    assert gap.sentences == [a.roles_sentence(), "The perception gap needs answers from both executive and "
+                                                 "frontline respondents; there are 0 and 2."]
     assert gap.charts == [] and gap.tables == []
 
 

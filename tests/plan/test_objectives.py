@@ -130,7 +130,8 @@ def test_a_rising_metric_is_on_track():
 def test_no_responses_in_the_window():
     rec, series = ob.assess(SURVEY, GOAL, nps_spec(), as_of="2026-06-30")
     assert rec["status"] == "no data" and "baseline" not in rec
-    assert ob.verdict(rec) == "**More promoters** — no NPS responses in the baseline window, so it cannot be tracked yet."
+    assert ob.verdict(rec) == ("**More promoters** — no NPS responses in the baseline window (2026-04 to 2026-06 "
+                               "(last 3 months)), so it cannot be tracked yet.")
     assert ob.plot_objective(rec, series) is None
 
 
@@ -145,11 +146,14 @@ REC = {"id": "x", "goal": "Easier support", "metric": "CES", "unit": "CES, mean 
 
 def test_verdict_reads_the_record():
     assert ob.verdict(REC, "mean") == (
-        "**Easier support** (CES, all customers): baseline 4.3 (95% CI 4.2 to 4.4, n = 1,955), target 4.6 by "
+        "**Easier support** (CES, all customers): baseline 4.3 (95% interval 4.2 to 4.4, n = 1,955), target 4.6 by "
         "2026-06-30 — needs +0.3 scale points. With the responses expected, a change that size would be detected "
         "with 98% power (smallest detectable change: 0.2). It is 3.5× the metric's usual spread between periods. "
         "On the recent trend it would reach 4.3 (4.2 to 4.4): **off track**.")
-    assert "(90% CI 4.2 to 4.4," in ob.verdict(REC, "mean", conf=0.9)
+    assert "(90% interval 4.2 to 4.4," in ob.verdict(REC, "mean", conf=0.9)
+    windowed = ob.verdict({**REC, "window_label": "2025-10 to 2025-12 (last 3 months)"}, "mean")
+    assert windowed.startswith("**Easier support** (CES, all customers): baseline 4.3 over 2025-10 to 2025-12 "
+                               "(last 3 months) (95% interval")
     assert "needs +0.3 percentage points." in ob.verdict(REC, "top_box")
     assert "needs +0.3 points." in ob.verdict(REC, "nps")
     assert ob.verdict(REC) == ob.verdict(REC, "mean")            # without the kind: guessed from name and unit
@@ -172,8 +176,8 @@ def test_assess_all_dispatches_on_the_metric_key():
     assert res.records[1]["baseline"] == pytest.approx((12 * 5 + 8 * 2) / 20)        # 3.8 ≥ 3.5
     assert [r["status"] for r in res.records] == ["at risk", "already met"]
     assert res.on_track == 1
-    assert res.headline() == ("**1 of 2 objectives are on track** on the recent trend; 1 need a change of course "
-                              "to reach their target.")
+    assert res.headline() == "**1 of the 2 objectives is on track** on the recent trend: 1 is at risk."
+    assert res.status_counts() == {"already met": 1, "at risk": 1}
     assert "needs +10.0 points." in res.verdicts()[0]
     assert list(res.table()["id"]) == ["promoters", "satisfied"]
     assert len(list(res.figures())) == 2
@@ -198,14 +202,63 @@ def test_views_label_the_interval_and_sign_changes():
                                         "responses_expected": 1787.0, "best_12m_gain": -0.5}], conf=0.9)
     glance = ob.glance_view(res)
     assert isinstance(glance, TableView)
-    assert glance.columns == ["Business goal", "Metric", "Population", "Baseline", "90% CI", "n", "Target",
-                              "Deadline", "Owner", "Status"]
-    assert glance.frame["90% CI"].iat[0] == "4.2 to 4.4"
-    assert glance.note.startswith("Baseline window: 2025-10 to 2025-12.")
+    assert glance.columns == ["Business goal", "Metric", "Population", "Baseline window", "Baseline",
+                              "90% interval", "Responses", "Target", "Deadline", "Owner", "Status"]
+    assert glance.frame["90% interval"].iat[0] == "4.2 to 4.4"
+    assert glance.frame["Baseline window"].iat[0] == "2025-10 to 2025-12"        # a record without its label
+    assert glance.note.startswith("NPS in points (−100…100)")
     feas = ob.feasibility_view(res)
     assert feas.frame["Power"].iat[0] == pytest.approx(98.1)
     assert feas.formats["Best 12-month gain"](-0.5) == "−0.5"         # a true minus sign
     assert feas.formats["Change needed"](0.29) == "+0.3"
     assert set(feas.formats) <= set(feas.columns) and set(glance.formats) <= set(glance.columns)
     no_data = {k: v for k, v in REC.items() if not k.startswith("baseline")} | {"owner_name": "Dan", "status": "no data"}
-    assert ob.glance_table([no_data])["95% CI"].iat[0] == "–"
+    assert ob.glance_table([no_data])["95% interval"].iat[0] == "–"
+
+
+# --------------------------------------------------------------------------- window, population and status (issue 16)
+
+
+def test_the_baseline_window_comes_from_the_params_and_is_named():
+    """``reporting.windows.objectives`` sets the baseline window; its label is the one every caption prints."""
+    three = ob.assess_all(SURVEY, [GOAL], {"nps": nps_spec()}, as_of="2024-12-31")
+    six = ob.assess_all(SURVEY, [GOAL], {"nps": nps_spec()}, as_of="2024-12-31", window=6)
+    every = ob.assess_all(SURVEY, [GOAL], {"nps": nps_spec()}, as_of="2024-12-31", window=None)
+    r3, r6, r_all = three.records[0], six.records[0], every.records[0]
+    assert (r3["window_label"], r3["window_periods"], r3["baseline_n"]) == ("2024-10 to 2024-12 (last 3 months)", 3, 60)
+    assert (r6["window_label"], r6["window_periods"], r6["baseline_n"]) == ("2024-07 to 2024-12 (last 6 months)", 6, 120)
+    assert (r_all["window_label"], r_all["baseline_n"]) == ("2023-01 to 2024-12 (all 24 months)", 480)
+    assert r6["window"] == "2024-07 to 2024-12"
+    table = six.table()
+    assert {"status", "target", "window", "window_label", "window_periods", "population"} <= set(table.columns)
+    assert ob.glance_view(six).frame["Baseline window"].tolist() == ["2024-07 to 2024-12 (last 6 months)"]
+    assert six.window_sentence() == ("Each objective's current value is measured over 2024-07 to 2024-12 "
+                                     "(last 6 months), on the population it names.")
+
+
+def test_population_is_named_with_display_labels():
+    assert ob.population({}) == "all customers"
+    assert ob.population({"journey_stage": "Support"}) == "Journey stage: Support"
+    assert ob.population({"journey_stage": "Support"}, {"journey_stage": "Stage"}) == "Stage: Support"
+    assert ob.population({"location": ["Leeds", "York"]}) == "Location: Leeds or York"
+    leeds = ob.assess_all(SURVEY, [replace(GOAL, where={"location": "Leeds"})], {"nps": nps_spec()},
+                          as_of="2024-12-31")
+    rec = leeds.records[0]
+    assert rec["population"] == "Location: Leeds" and rec["where"] == "location = Leeds"   # the artifact keeps both
+    assert rec["baseline_n"] == 30
+    assert ob.glance_view(leeds).frame["Population"].tolist() == ["Location: Leeds"]
+    assert "(NPS, Location: Leeds)" in leeds.verdicts()[0]
+
+
+@pytest.mark.parametrize("statuses, text", [
+    (["off track", "off track", "off track"], "**None of the 3 objectives is on track** on the recent trend: all 3 "
+                                              "are off track."),
+    (["on track", "at risk", "off track"], "**1 of the 3 objectives is on track** on the recent trend: 1 is at risk "
+                                           "and 1 off track."),
+    (["on track", "already met"], "**All 2 objectives are on track** on the recent trend."),
+    (["on track"], "**The objective is on track** on the recent trend."),
+    (["at risk"], "**The objective is not on track** on the recent trend: it is at risk."),
+])
+def test_headline_counts_each_status(statuses, text):
+    res = ob.ObjectiveResults(records=[{**REC, "id": str(i), "status": s} for i, s in enumerate(statuses)])
+    assert res.headline() == text

@@ -34,8 +34,14 @@ def test_objectives_on_the_hand_made_survey_show_method_table_verdicts_and_chart
     res = ob.assess_all(SURVEY, goals, {"nps": nps_spec()}, as_of="2024-12-31")
     opening = page.opening_section(res)
     assert opening.methods == [page.INTRO]
-    assert opening.sentences == ["*Objective **effort** uses CES, which is not measured for this organisation.*",
-                                 res.headline()]
+    assert opening.sentences == [*res.opening_sentences(),
+                                 "*Objective **effort** uses CES, which is not measured for this organisation.*"]
+    assert opening.sentences[:2] == [
+        "**The objective is not on track** on the recent trend: it is at risk.",
+        "Each objective's current value is measured over 2024-10 to 2024-12 (last 3 months), on the population it "
+        "names."]
+    assert opening.sentences[2].startswith("More promoters: NPS stands at 20.0 against a target of 30 by 2025-12-31;")
+    assert "(−" in opening.sentences[2] and "(-" not in opening.sentences[2]
     glance = page.glance_section(res)
     assert glance.methods == [page.GLANCE_METHOD] and glance.tables[0].frame["Business goal"].tolist() == [
         "More promoters"]
@@ -43,6 +49,9 @@ def test_objectives_on_the_hand_made_survey_show_method_table_verdicts_and_chart
     assert feasibility.methods == [page.FEASIBILITY_METHOD] and feasibility.sentences == res.verdicts()
     trajectory = page.trajectory_section(res)
     assert trajectory.methods == [page.TRAJECTORY_METHOD] and len(trajectory.charts) == 1
+    alt = trajectory.charts[0].alt
+    assert alt == page.objective_alt(res.records[0])
+    assert alt.startswith("More promoters: at risk. NPS per period") and "2024-10 to 2024-12 (last 3 months)" in alt
     assert page.charted(res) == res.records
 
 
