@@ -405,7 +405,7 @@ def plot_trend(table: pd.DataFrame, spec: MetricSpec | None = None, group: str |
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
-    from cxtemplate.report.theme import BAD, GOOD, PALETTE, finish
+    from cxtemplate.report.theme import BAD, BAD_TEXT, GOOD, GOOD_TEXT, PALETTE, finish
 
     if ax is None:
         _, ax = plt.subplots()
@@ -438,7 +438,8 @@ def plot_trend(table: pd.DataFrame, spec: MetricSpec | None = None, group: str |
             ax.axvline(x, color=colour, linestyle="--", linewidth=1)
             who = f"{r[gcol]}: " if group is not None else ""
             ax.annotate(f"{who}step {r['change']:+.1f}", xy=(x, 1), xycoords=("data", "axes fraction"),
-                        xytext=(3, -12), textcoords="offset points", fontsize=8, color=colour)
+                        xytext=(3, -12), textcoords="offset points", fontsize=8,
+                        color=GOOD_TEXT if r["change"] > 0 else BAD_TEXT)  # text at 4.5:1 on white
     name = spec.display if spec is not None else str(t["metric"].iloc[0]) if len(t) else ""
     locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
     ax.xaxis.set_major_locator(locator)

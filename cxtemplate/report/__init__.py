@@ -4,4 +4,4 @@
 Base layer: imports nothing of ours but :mod:`cxtemplate.errors`, so every layer may draw and show with it.
 """
 
-__all__ = ["absent", "charts", "display", "grammar", "labels", "markup", "render", "section", "theme"]
+__all__ = ["absent", "charts", "display", "grammar", "labels", "markup", "render", "section", "stylesheet", "theme"]

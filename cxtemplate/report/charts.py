@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from cxtemplate.report.theme import finish, palette
+from cxtemplate.report.theme import MUTED_TEXT, finish, palette, text_colour_on
 
 SUPPRESSED_COLOUR = "#eeeeee"
 
@@ -22,8 +22,8 @@ def _suppressed_note(count: int, what: str, min_n: int | None) -> str:
 
 
 def _text_colour(rgba) -> str:
-    r, g, b = rgba[:3]
-    return "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "#222222"
+    """Black or white, whichever is easier to read on the fill (WCAG AA, :func:`~cxtemplate.report.theme.text_colour_on`)."""
+    return text_colour_on(tuple(rgba[:3]))
 
 
 def heatmap(values: pd.DataFrame, *, n: pd.DataFrame | None = None, min_n: int | None = None,
@@ -76,7 +76,7 @@ def heatmap(values: pd.DataFrame, *, n: pd.DataFrame | None = None, min_n: int |
     for i in range(v.shape[0]):
         for j in range(v.shape[1]):
             if hidden[i, j]:
-                ax.text(j, i, f"n < {min_n}", ha="center", va="center", fontsize=8, color="#777777")
+                ax.text(j, i, f"n < {min_n}", ha="center", va="center", fontsize=8, color=MUTED_TEXT)
             elif not np.isnan(v.iat[i, j]):
                 label = fmt(v.iat[i, j])
                 if show_n and counts is not None and not np.isnan(counts.iat[i, j]):

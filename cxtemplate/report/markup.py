@@ -12,6 +12,10 @@ action titles; escaping each of them by hand is a defect waiting to happen):
 * everything a page shows is passed once more through :func:`clean_html` when the page is rendered:
   an allowlist of the tags and attributes the package uses, everything else shown as text, links only
   to the report's own files (never ``javascript:``), and no event handlers, scripts, frames or objects.
+  Two richer pieces the package writes pass too: the collapsible method note
+  (``<details class="cx-method"><summary>…</summary>…</details>``) and a headline card's sparkline, an inline
+  ``<svg role="img" aria-label=…>`` whose only children are ``polyline``, ``circle``, ``line`` and ``title``
+  with geometric and colour attributes (numbers, ``#hex`` or a colour name: never a ``url()``, a link or a style).
 
 The pages also carry a Content-Security-Policy that forbids scripts (see
 :data:`cxtemplate.report.render.CONTENT_SECURITY_POLICY`), so even a tag that got through would not run.
@@ -25,7 +29,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 
-__all__ = ["ALLOWED_TAGS", "clean_html", "is_own_link", "markdown_html", "text", "attribute"]
+__all__ = ["ALLOWED_TAGS", "SVG_CHILDREN", "clean_html", "is_own_link", "markdown_html", "text", "attribute"]
 
 # Tag → the attributes it may carry besides ``class`` and ``id``. These are the tags the package's
 # sentences (Markdown), tables (pandas' Styler) and blocks (summary cards) produce, and nothing that
@@ -40,12 +44,30 @@ ALLOWED_TAGS: dict[str, frozenset[str]] = {
     "td": frozenset({"colspan", "rowspan"}),
     "a": frozenset({"href"}),
     "style": frozenset({"type"}),
+    "details": frozenset(),
+    "summary": frozenset(),
+    # an inline SVG sparkline (attribute names as the parser reports them: lower case)
+    "svg": frozenset({"viewbox", "width", "height", "role", "aria-label"}),
+    "polyline": frozenset({"points", "fill", "stroke", "stroke-width"}),
+    "circle": frozenset({"cx", "cy", "r", "fill", "stroke", "stroke-width"}),
+    "line": frozenset({"x1", "y1", "x2", "y2", "fill", "stroke", "stroke-width"}),
+    "title": frozenset(),
 }
+SVG_CHILDREN = frozenset({"polyline", "circle", "line", "title"})
+"""The elements allowed inside an ``<svg>`` (and only there); inside an ``<svg>`` nothing else is."""
+_SVG_NAMES = {"viewbox": "viewBox"}  # SVG's camel-case attribute names, written as SVG spells them
 _VOID = frozenset({"br", "hr"})
 _CLASSES = re.compile(r"[A-Za-z0-9_-]+")
 _NUMBER = re.compile(r"\d{1,4}")
+_COORDINATE = re.compile(r"-?\d{1,6}(\.\d{1,6})?")
+_LENGTH = re.compile(r"\d{1,5}(\.\d{1,4})?(px|%)?")
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{3,8}|[A-Za-z]{1,20}")  # "#1f4e79", "none", "currentColor": no url(), no ()
 _ATTRIBUTE_VALUES = {"start": _NUMBER, "colspan": _NUMBER, "rowspan": _NUMBER,
-                     "scope": re.compile(r"row|col|rowgroup|colgroup"), "type": re.compile(r"text/css")}
+                     "scope": re.compile(r"row|col|rowgroup|colgroup"), "type": re.compile(r"text/css"),
+                     "viewbox": re.compile(r"-?[\d.]{1,10}([ ,]+-?[\d.]{1,10}){3}"), "width": _LENGTH, "height": _LENGTH,
+                     "role": re.compile(r"img"), "points": re.compile(r"[-0-9., ]{1,8000}"),
+                     **{k: _COORDINATE for k in ("cx", "cy", "r", "x1", "y1", "x2", "y2", "stroke-width")},
+                     "fill": _COLOUR, "stroke": _COLOUR}
 # a style element may only hold a table's own rules (pandas' Styler scopes each to its table's id, #T_…),
 # and nothing that loads, imports or escapes
 _UNSAFE_CSS = re.compile(r"[<\\]|@import|url\s*\(|expression\s*\(|javascript|behavior|binding", re.I)
@@ -130,8 +152,14 @@ class _Cleaner(HTMLParser):
         self.open: list[str] = []
         self.style: list[str] | None = None  # the text of an open <style>, checked when it closes
 
+    def _allowed_here(self, tag: str) -> bool:
+        """Whether ``tag`` may open where the parser is: an SVG holds its own children only, a title text only."""
+        if tag not in ALLOWED_TAGS or (self.open and self.open[-1] == "title"):
+            return False
+        return (tag in SVG_CHILDREN) == ("svg" in self.open)
+
     def _start(self, tag: str, attrs: list[tuple[str, str | None]], self_closing: bool) -> None:
-        if tag not in ALLOWED_TAGS:
+        if not self._allowed_here(tag):
             self.out.append(text(self.get_starttag_text() or f"<{tag}>"))
             return
         kept = []
@@ -139,9 +167,15 @@ class _Cleaner(HTMLParser):
             value = _allowed_attribute(tag, name, value)
             if value is not None and name not in (n for n, _ in kept):
                 kept.append((name, value))
-        self.out.append(f"<{tag}" + "".join(f' {n}="{attribute(v)}"' for n, v in kept) + ">")
+        self.out.append(f"<{tag}" + "".join(f' {_SVG_NAMES.get(n, n)}="{attribute(v)}"' for n, v in kept) + ">")
         if tag == "style":
             self.style = []
+        elif tag in SVG_CHILDREN or tag == "svg":
+            # SVG has no void elements: <circle/> is written <circle></circle>, so what follows is not inside it
+            if self_closing:
+                self.out.append(f"</{tag}>")
+            else:
+                self.open.append(tag)
         elif tag not in _VOID and not self_closing:
             self.open.append(tag)
         if tag == "style" and self_closing:

@@ -1,9 +1,11 @@
 """Rendering executed notebooks into the stakeholder report.
 
-Each executed notebook becomes one self-contained HTML page (code hidden, images inline, no
-script or font fetched from the internet, a header with organisation, data period and run
-date, a table of contents, print CSS). ``index.html`` links the pages grouped by role and
-shows the headline numbers from the executive summary's artifact.
+Each executed notebook becomes one HTML page (code hidden, images inline with the alt text the chart was
+shown with, no script or font fetched from the internet, a header with organisation, data period and run
+date, a table of contents after the page's title, a footer linking the report's other pages, print CSS).
+``index.html`` links the pages grouped by role and shows the headline numbers from the executive summary's
+artifact. Every page and the index link one stylesheet, written once per run to ``assets/report.css``
+(:mod:`cxtemplate.report.stylesheet`: JupyterLab's rules pruned to those the pages use, then the report's own).
 
 Nothing on a page runs: every output passes :func:`cxtemplate.report.markup.clean_html` when it is
 rendered (:func:`safe_outputs`), header, footer and index escape what they show, links go only to
@@ -14,22 +16,29 @@ forbids scripts, plug-ins, frames and anything fetched (the report needs none: i
 from __future__ import annotations
 
 import html
+import json
+import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from cxtemplate.report.absent import ABSENCE_SENTENCES, INPUTS, claims, supplied_inputs
-from cxtemplate.report.markup import clean_html, is_own_link, markdown_html
+from cxtemplate.report.markup import attribute, clean_html, is_own_link, markdown_html, text
+from cxtemplate.report.stylesheet import ASSET, write_stylesheet
 
 TEMPLATES = Path(str(resources.files("cxtemplate.report") / "templates"))
 ROLE_TITLES = {"executive": "For executives", "manager": "For managers", "analyst": "For analysts"}
 # No script of any kind (inline, from a file or a javascript: link), no plug-in, frame or form, and
-# nothing loaded from anywhere: styles are inline and images are data: URIs.
+# nothing loaded from anywhere but the report's own stylesheet (assets/report.css beside the index: 'self'
+# when the report is served, file: when it is opened from disk, where a page's origin is opaque and 'self'
+# need not match a file: URL; a stylesheet can load nothing itself under this policy)
+# and the tables' scoped <style> rules, which are inline; images are data: URIs.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'none'; object-src 'none'; frame-src 'none'; "
-                           "style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
+                           "style-src 'self' file: 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
                            "form-action 'none'")
 # what an output may show on a page; anything else (JavaScript, widgets, Mermaid…) is left out
 SAFE_MIMETYPES = ("text/html", "image/png", "image/jpeg", "image/svg+xml", "text/latex", "text/plain")
@@ -75,9 +84,14 @@ class PageContext:
         """The header's words on the data's period (:func:`data_line`)."""
         return data_line(self.period)
 
+    @property
+    def css_href(self) -> str:
+        """The link from the page to the run's stylesheet, beside the index (``../assets/report.css``)."""
+        return posixpath.join(posixpath.dirname(self.index_href), ASSET)
+
 
 def report_css() -> str:
-    """The report's stylesheet (inlined into every page)."""
+    """The report's own rules (``templates/report.css``; the pages link them with JupyterLab's in ``assets/``)."""
     return (TEMPLATES / "report.css").read_text(encoding="utf-8")
 
 
@@ -92,6 +106,7 @@ def _exporter(include_code: bool):
     c.TagRemovePreprocessor.enabled = True
     exporter = HTMLExporter(config=c, template_name="cxreport", extra_template_basedirs=[str(TEMPLATES)])
     exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
+    exporter.register_filter("cx_alt", image_alt)  # the template writes each image's alt text from it
     exporter.exclude_input = not include_code
     exporter.exclude_input_prompt = not include_code
     exporter.exclude_output_prompt = True
@@ -118,8 +133,9 @@ def safe_outputs(nb) -> None:
 
     HTML is cleaned (:func:`~cxtemplate.report.markup.clean_html`), Markdown becomes cleaned HTML
     (:func:`~cxtemplate.report.markup.markdown_html`), other kinds of output than :data:`SAFE_MIMETYPES` are
-    dropped, and output metadata keeps only numeric image sizes (nbconvert writes them unquoted) and the
-    image flags nbconvert reads (never a file name: images are inline).
+    dropped, and output metadata keeps only numeric image sizes (nbconvert writes them unquoted), the
+    image flags nbconvert reads (never a file name: images are inline) and the image's alt text (a string,
+    escaped when the page writes it; :func:`cxtemplate.report.display.show_figure` puts it there).
     """
     for cell in nb.cells:
         for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
@@ -136,7 +152,11 @@ def safe_outputs(nb) -> None:
                 del data[mime]
             meta = out.get("metadata", {})
             for mime in list(meta):
-                kept = {k: v for k, v in (meta[mime] if isinstance(meta[mime], dict) else {}).items()
+                if mime == "alt" and isinstance(meta[mime], str):
+                    meta[mime] = _alt_text(meta[mime])
+                    continue
+                kept = {k: (_alt_text(v) if k == "alt" else v)
+                        for k, v in (meta[mime] if isinstance(meta[mime], dict) else {}).items()
                         if _safe_image_metadata(k, v)}
                 if kept:
                     meta[mime] = kept
@@ -144,8 +164,38 @@ def safe_outputs(nb) -> None:
                     del meta[mime]
 
 
+def _alt_text(value: str) -> str:
+    """An image's alt text as one line of plain text (no control characters, at most 600 characters)."""
+    return re.sub(r"\s+", " ", re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", value)).strip()[:600]
+
+
+def image_alt(output) -> str | None:
+    """The alt text an image output was shown with: ``metadata["image/png"]["alt"]`` (or jpeg/svg) or ``metadata["alt"]``.
+
+    Parameters
+    ----------
+    output : dict
+        A notebook output (``display_data`` or ``execute_result``).
+
+    Returns
+    -------
+    str or None
+        ``None`` when the output carries none (the page then shows nbconvert's default, which the browser check
+        of the report refuses).
+    """
+    meta = output.get("metadata") or {}
+    for mime in ("image/png", "image/jpeg", "image/svg+xml"):
+        value = (meta.get(mime) or {}).get("alt") if isinstance(meta.get(mime), dict) else None
+        if isinstance(value, str) and value.strip():
+            return value
+    value = meta.get("alt")
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def _safe_image_metadata(key: str, value: Any) -> bool:
-    """Image metadata nbconvert may write into a page: sizes that are numbers, and its two flags."""
+    """Image metadata nbconvert may write into a page: sizes that are numbers, its two flags and the alt text."""
+    if key == "alt":
+        return isinstance(value, str)
     if key in ("width", "height"):
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     return ((key == "needs_background" and value in ("light", "dark"))
@@ -200,7 +250,12 @@ _HEADING = re.compile(r"<h([23])(?P<attrs>[^>]*)>(?P<body>.*?)</h\1>", re.S)
 
 
 def add_toc(page: str) -> str:
-    """Give every h2/h3 an id and insert a linked table of contents at ``<!--CX-TOC-->``."""
+    """Give every h2/h3 an id and insert a linked table of contents before the page's first section.
+
+    The contents come after the page's title (its ``h1``) and opening sentences, just before the first h2
+    (or h3), so the first heading of a page is its title and headings run in order; a page without any section
+    heading gets it at ``<!--CX-TOC-->`` (the marker is always removed).
+    """
     entries: list[tuple[int, str, str]] = []
     used: set[str] = set()
 
@@ -225,12 +280,90 @@ def add_toc(page: str) -> str:
     items = "".join(f'<li class="cx-toc-{lvl}"><a href="#{html.escape(a, quote=True)}">{html.escape(t)}</a></li>'
                     for lvl, a, t in entries)
     toc = f'<nav class="cx-toc" aria-label="Contents"><h2 id="contents">Contents</h2><ol>{items}</ol></nav>'
-    return page.replace("<!--CX-TOC-->", toc, 1)
+    first = _HEADING.search(page, page.find("<!--CX-TOC-->") if "<!--CX-TOC-->" in page else 0)
+    if first is None:
+        return page.replace("<!--CX-TOC-->", toc, 1)
+    page = page[:first.start()] + toc + page[first.start():]
+    return page.replace("<!--CX-TOC-->", "", 1)
+
+
+def report_pages(run_dir: Path) -> list[tuple[str, str]]:
+    """The report's pages as ``(title, href from the run folder)``: the index, then one per executed notebook.
+
+    Read from the run's executed notebooks (``notebooks/NN_*.ipynb``: their ``cxtemplate`` metadata title, else
+    their first heading), which all exist before the first page is rendered; the scorecards are reached from
+    the index.
+    """
+    pages = [("Report index and scorecards", "index.html")]
+    for path in sorted((Path(run_dir) / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        pages.append((_notebook_title(path), f"pages/{path.stem}.html"))
+    return pages
+
+
+def _notebook_title(path: Path) -> str:
+    """A notebook's title from its file, cheaply (the JSON only; no validation), cached by file and time."""
+    stat = path.stat()
+    return _cached_title(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _cached_title(path: str, mtime_ns: int, size: int) -> str:
+    try:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Path(path).stem
+    title = ((nb.get("metadata") or {}).get("cxtemplate") or {}).get("title")
+    for cell in nb.get("cells", []) if not title else []:
+        if cell.get("cell_type") == "markdown":
+            source = "".join(cell.get("source", ""))
+            m = re.search(r"^#\s+(.+)$", source, re.M)
+            if m:
+                title = m.group(1).strip()
+                break
+    return str(title or Path(path).stem)
+
+
+def pages_nav(pages: Sequence[tuple[str, str]], here: str, to_root: str) -> str:
+    """The footer's "Pages of this report": a link to every other page, the current one named but not linked.
+
+    Parameters
+    ----------
+    pages : sequence of (str, str)
+        Titles and hrefs from the run folder (:func:`report_pages`).
+    here : str
+        The href (from the run folder) of the page the footer is on.
+    to_root : str
+        The page's path back to the run folder ("../" from ``pages/``, "../../" from ``pages/scorecards/``).
+
+    Returns
+    -------
+    str
+        ``<nav class="cx-pages" aria-label="Pages of this report">…</nav>``, every text escaped; ``""`` when the
+        report has no other page.
+
+    Examples
+    --------
+    >>> pages_nav([("Index", "index.html"), ("Churn & risk", "pages/05.html")], "pages/05.html", "../")
+    '<nav class="cx-pages" aria-label="Pages of this report"><p class="cx-pages-title">Pages of this report</p><ul><li><a href="../index.html">Index</a></li><li aria-current="page">Churn &amp; risk</li></ul></nav>'
+    """
+    if not any(href != here for _, href in pages):
+        return ""
+    items = []
+    for title, href in pages:
+        if href == here:
+            items.append(f'<li aria-current="page">{text(title)}</li>')
+        else:
+            link = posixpath.relpath(href, posixpath.dirname(here) or ".") if to_root else href
+            if is_own_link(link):
+                items.append(f'<li><a href="{attribute(link)}">{text(title)}</a></li>')
+    # not a heading: the contents list the page's own sections only, and the footer is not one of them
+    return ('<nav class="cx-pages" aria-label="Pages of this report"><p class="cx-pages-title">Pages of this report'
+            '</p><ul>' + "".join(items) + "</ul></nav>")
 
 
 def render_page(nb_path: Path, out_path: Path, ctx: PageContext, *, include_code: bool = False,
                 title: str | None = None) -> Path:
-    """Render one executed notebook into a self-contained HTML page.
+    """Render one executed notebook into an HTML page of the report (linking the run's stylesheet, beside the index).
 
     Parameters
     ----------
@@ -257,10 +390,19 @@ def render_page(nb_path: Path, out_path: Path, ctx: PageContext, *, include_code
     if title:
         nb.metadata["title"] = title
     exporter = _exporter(include_code)
-    res = {"cx": {**ctx.__dict__, "data_line": ctx.data_line, "css": report_css(), "csp": CONTENT_SECURITY_POLICY},
+    run_dir = Path(posixpath.normpath((out_path.parent / ctx.index_href).parent.as_posix()))
+    to_root = posixpath.dirname(ctx.index_href)
+    to_root = f"{to_root}/" if to_root else ""
+    name = out_path.name  # the runner writes a page as ".<name>.partial" and then renames it
+    name = name[1:-len(".partial")] if name.startswith(".") and name.endswith(".partial") else name
+    here = posixpath.normpath(posixpath.join(posixpath.relpath(out_path.parent.as_posix(), run_dir.as_posix()), name))
+    nav = pages_nav(report_pages(run_dir), here, to_root)
+    res = {"cx": {**ctx.__dict__, "data_line": ctx.data_line, "css_href": ctx.css_href, "csp": CONTENT_SECURITY_POLICY,
+                  "pages_nav": nav},
            "metadata": {"name": title or nb_path.stem}}
     body, _ = exporter.from_notebook_node(nb, resources=res)
     body = add_toc(body)
+    write_stylesheet(run_dir)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(body, encoding="utf-8")
     return out_path
@@ -374,9 +516,10 @@ def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | 
         items = sorted((p for p in pages if p.get("role") == role), key=lambda p: p.get("order", 50))
         if items:
             groups.append({"role": role, "title": ROLE_TITLES[role], "pages": items})
-    text = env.get_template("index.html.j2").render(run=run, headline=headline or {}, groups=groups, css=report_css(),
-                                                    csp=CONTENT_SECURITY_POLICY,
+    write_stylesheet(run_dir)
+    page = env.get_template("index.html.j2").render(run=run, headline=headline or {}, groups=groups, css=report_css(),
+                                                    css_href=ASSET, csp=CONTENT_SECURITY_POLICY,
                                                     data_line=data_line(str(run["organisation"]["period"])))
     path = run_dir / "index.html"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     return path

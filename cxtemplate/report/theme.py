@@ -27,6 +27,98 @@ NEUTRAL = "#999999"
 ACCENT = "#0072B2"
 # Promoter / passive / detractor colours used wherever NPS categories are drawn.
 NPS_COLOURS = {"promoter": "#009E73", "passive": "#999999", "detractor": "#D55E00"}
+# Text on a chart or a page meets WCAG 2.x level AA: a contrast ratio of at least 4.5:1 with its background.
+# The palette's fills stay (they are told apart by the colour-blind-safe hues); what is written on them is
+# black or white, whichever contrasts more (:func:`text_colour_on`), and text *in* a palette colour on white
+# uses its darkened version (:func:`readable_on`), e.g. the good/bad words of a page.
+AA_TEXT = 4.5
+INK = "#000000"
+PAPER = "#ffffff"
+MUTED_TEXT = "#555555"  # grey text: 7.5:1 on white, 6.4:1 on the #eeeeee of a suppressed cell
+
+
+def relative_luminance(colour) -> float:
+    """The WCAG 2.x relative luminance of a colour (0 for black, 1 for white).
+
+    Parameters
+    ----------
+    colour : str or tuple
+        Any colour matplotlib understands ("#777", "white", an RGB(A) tuple of floats in 0–1).
+
+    Returns
+    -------
+    float
+    """
+    from matplotlib.colors import to_rgb
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground, background) -> float:
+    """The WCAG 2.x contrast ratio of two colours, from 1 (the same) to 21 (black on white).
+
+    Parameters
+    ----------
+    foreground, background : str or tuple
+        Colours (see :func:`relative_luminance`); the order does not matter.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(contrast_ratio("#777777", "#ffffff"), 2)
+    4.48
+    >>> round(contrast_ratio("#000000", "#ffffff"), 1)
+    21.0
+    """
+    hi, lo = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_colour_on(background) -> str:
+    """The colour to write text in on a fill: :data:`INK` (black) or :data:`PAPER` (white), whichever contrasts more.
+
+    One of the two always reaches 4.58:1, above the 4.5:1 of WCAG AA, whatever the fill.
+
+    >>> text_colour_on("#E69F00"), text_colour_on("#0072B2")
+    ('#000000', '#ffffff')
+    """
+    return PAPER if contrast_ratio(PAPER, background) > contrast_ratio(INK, background) else INK
+
+
+def readable_on(colour, background=PAPER, ratio: float = AA_TEXT) -> str:
+    """``colour`` darkened (or lightened, on a dark background) just enough to be read on ``background``.
+
+    A colour that already contrasts enough is returned as it is (as ``#rrggbb``); otherwise it is mixed
+    with black (or white) in small steps until the contrast reaches ``ratio``.
+
+    >>> readable_on("#0072B2")
+    '#0072b2'
+    >>> c = readable_on("#009E73"); c != "#009e73" and contrast_ratio(c, "#ffffff") >= 4.5
+    True
+    """
+    from matplotlib.colors import to_hex, to_rgb
+
+    rgb = to_rgb(colour)
+    towards = to_rgb(text_colour_on(background))
+    for step in range(101):
+        t = step / 100
+        mixed = tuple((1 - t) * c + t * e for c, e in zip(rgb, towards))
+        if contrast_ratio(mixed, background) >= ratio:
+            return to_hex(mixed)
+    return to_hex(towards)
+
+
+GOOD_TEXT = "#008662"
+"""The green of good news written as text on white: ``readable_on(GOOD)``, 4.6:1 (#009E73 itself is 3.4:1)."""
+BAD_TEXT = "#c25600"
+"""The vermillion of bad news written as text on white: ``readable_on(BAD)``, 4.5:1 (#D55E00 itself is 3.9:1)."""
 
 
 # What ``seaborn.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=0.95)``
@@ -148,7 +240,7 @@ def finish(ax, title: str, *, n: int | None = None, unit: str | None = None,
     sub = subtitle(n=n, unit=unit, source=source)
     if sub:
         ax.annotate(sub, xy=(0, 1), xycoords="axes fraction", xytext=(0, 6),
-                    textcoords="offset points", ha="left", va="bottom", fontsize=9, color="#555555")
+                    textcoords="offset points", ha="left", va="bottom", fontsize=9, color=MUTED_TEXT)
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     if ylabel is not None:

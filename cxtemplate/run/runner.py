@@ -34,6 +34,7 @@ from cxtemplate.run.provenance import (
     sha256_file,
     versions,
 )
+from cxtemplate.run.store import restricted_folder
 
 BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -250,6 +251,8 @@ def run_organisation(params_path: str, out_dir: str | None = None, resume: bool 
         record["resumed_from"] = prev_rec.get("run_id")
         if reuse:
             shutil.copytree(prev_dir, tmp, symlinks=True)
+            if restricted_folder(prev_dir).is_dir():  # the contacts live beside the run, not in it
+                shutil.copytree(restricted_folder(prev_dir), restricted_folder(tmp), symlinks=True, dirs_exist_ok=True)
             for name in [n for n in names if n not in reuse]:
                 shutil.rmtree(tmp / "artifacts" / name, ignore_errors=True)
                 (tmp / "notebooks" / f"{name}.ipynb").unlink(missing_ok=True)

@@ -5,8 +5,11 @@ Layout of a run folder::
     run.json                    provenance, timings, status (written by the runner)
     tables/<table>.parquet      canonical tables, written once by notebook 00
     artifacts/<notebook>/...    each notebook's results: <name>.json, <name>.parquet, files
-    restricted/                 contact details and the follow-up queue with them (never rendered)
     notebooks/, pages/          executed notebooks and their HTML (written by the runner)
+
+Contact details and the follow-up queues with them are *not* in the run folder: they go to
+``<org>/restricted/<run_id>/`` (:func:`restricted_folder`), a sibling of the run folders, so the report
+folder a consultant zips and sends holds no personal data.
 
 Notebooks read only tables and artifacts of *lower-numbered* notebooks; a missing one raises
 :class:`~cxtemplate.errors.PrerequisiteMissing` naming the notebook to run first.
@@ -26,6 +29,41 @@ if TYPE_CHECKING:
     from cxtemplate.data.integrate import Integration
 
 DONE = "_done.json"
+RESTRICTED = "restricted"
+"""The folder, beside an organisation's run folders, holding each run's contact details (one subfolder per run)."""
+PARTIAL_PREFIX = ".partial-"
+"""How the runner names a run folder while the run is under way (``<org>/.partial-<run_id>/``)."""
+
+
+def restricted_folder(run_dir: str | os.PathLike) -> Path:
+    """Where a run's contact details go: ``<org>/restricted/<run_id>/``, outside the run's report folder.
+
+    A run folder ``<org>/<run_id>/`` (or ``<org>/.partial-<run_id>/`` while it runs, or the ``<org>/latest``
+    link to it, or the interactive working folder ``<org>/interactive/``) keeps its personal data in a sibling
+    folder the consultant does not send: the report folder can be zipped and shared as it is.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        The run folder (a link such as ``latest`` is followed).
+
+    Returns
+    -------
+    Path
+        ``<parent of run_dir>/restricted/<run id>``; the folder is not created.
+
+    Examples
+    --------
+    >>> restricted_folder("/reports/acme/.partial-20251231T120000-ab12").as_posix()
+    '/reports/acme/restricted/20251231T120000-ab12'
+    >>> restricted_folder("/reports/acme/20251231T120000-ab12").as_posix()
+    '/reports/acme/restricted/20251231T120000-ab12'
+    """
+    path = Path(run_dir)
+    if path.is_symlink():
+        path = path.resolve()
+    name = path.name[len(PARTIAL_PREFIX):] if path.name.startswith(PARTIAL_PREFIX) else path.name
+    return path.parent / RESTRICTED / name
 
 
 def _written(write, path: Path, obj) -> None:
@@ -69,8 +107,8 @@ class Store:
 
     @property
     def restricted_dir(self) -> Path:
-        """Folder for personal contact data; never rendered into pages."""
-        return self.root / "restricted"
+        """Folder for personal contact data, outside the run folder (:func:`restricted_folder`); never rendered."""
+        return restricted_folder(self.root)
 
     def artifact_path(self, notebook: str, filename: str) -> Path:
         """Path for a custom artifact file (e.g. an XLSX) of a notebook; its folder exists."""

@@ -214,8 +214,9 @@ def canary(tmp_path_factory):
     proc = subprocess.run([sys.executable, "-m", "cxtemplate", "run", str(planted["params"]["canary"]),
                            str(planted["params"]["canaryfail"]), "--out", str(out), "--jobs", "2", "--quiet"],
                           capture_output=True, text=True, timeout=1200, env=env, cwd=str(base))
-    ok_runs = [d for d in (out / "canary").iterdir() if d.is_dir() and not d.is_symlink()]
-    fail_runs = [d for d in (out / "canaryfail").iterdir() if d.is_dir() and not d.is_symlink()]
+    ok_runs = [d for d in (out / "canary").iterdir() if d.is_dir() and not d.is_symlink() and d.name != "restricted"]
+    fail_runs = [d for d in (out / "canaryfail").iterdir()
+                 if d.is_dir() and not d.is_symlink() and d.name != "restricted"]
     assert len(ok_runs) == 1 and len(fail_runs) == 1, (proc.stdout, proc.stderr[-3000:])
     return {**planted, "proc": proc, "ok": ok_runs[0], "failed": fail_runs[0], "out": out}
 

@@ -7,7 +7,9 @@ BLAS thread count of the kernels, and with it the last digits of the Cox fit), a
 
 Every JSON artifact must be equal exactly, every Parquet table exactly (pandas, ``check_exact``),
 every CSV byte for byte and every workbook cell by cell; only fields that name the run or time it
-are left out, and only in ``run.json`` (the artifacts carry none).
+are left out, and only in ``run.json`` (the artifacts carry none). The contact details compared are the
+run's restricted folder, beside the report folder (``<org>/restricted/<run_id>/``), written under
+``restricted/`` in the comparison.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-COMPARED = ("artifacts", "tables", "restricted")
+COMPARED = ("artifacts", "tables")  # and the run's restricted folder, beside it
 RUN_SPECIFIC = {"run_id", "started_at", "finished_at", "seconds", "render_seconds", "host", "html", "resumed_from", "peak_rss_mib"}
 
 
@@ -42,8 +44,21 @@ def two_runs(demo_report, tmp_path_factory):
     return first.resolve(), (out / "demo" / "latest").resolve()
 
 
+def _path(run: Path, rel: str) -> Path:
+    """The file ``rel`` of a run: ``restricted/…`` is in the run's restricted folder, the rest in the run folder."""
+    from cxtemplate.run.store import restricted_folder
+
+    head, _, rest = rel.partition("/")
+    return restricted_folder(run) / rest if head == "restricted" else run / rel
+
+
 def _files(run: Path) -> list[str]:
-    return sorted(p.relative_to(run).as_posix() for sub in COMPARED for p in (run / sub).rglob("*") if p.is_file())
+    from cxtemplate.run.store import restricted_folder
+
+    files = [p.relative_to(run).as_posix() for sub in COMPARED for p in (run / sub).rglob("*") if p.is_file()]
+    restricted = restricted_folder(run)
+    files += [f"restricted/{p.relative_to(restricted).as_posix()}" for p in restricted.rglob("*") if p.is_file()]
+    return sorted(files)
 
 
 def _strip(obj):
@@ -62,7 +77,7 @@ def _workbook(path: Path) -> dict:
 
 
 def differences(a: Path, b: Path, rel: str) -> str | None:
-    pa, pb = a / rel, b / rel
+    pa, pb = _path(a, rel), _path(b, rel)
     if rel.endswith(".json"):
         ja, jb = json.loads(pa.read_text()), json.loads(pb.read_text())
         return None if ja == jb else "JSON differs"
@@ -82,6 +97,7 @@ def test_the_same_files_are_written(two_runs):
     assert a != b
     assert _files(a) == _files(b)
     assert len([f for f in _files(a) if f.startswith("artifacts/")]) > 40
+    assert "restricted/contacts.parquet" in _files(a) and not (a / "restricted").exists()
 
 
 def test_every_artifact_table_and_restricted_file_is_identical(two_runs):

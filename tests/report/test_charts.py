@@ -73,3 +73,30 @@ def test_stacked_shares_draws_each_group_to_100_percent_and_leaves_out_small_gro
     assert all(sum(w) == pytest.approx(100.0) for w in widths.values()) and len(widths) == 2
     assert "30%" in _texts(ax) and "60%" in _texts(ax)
     assert "% of comments; 1 group with n < 30 not shown · n = 200" in _texts(ax)
+
+
+def test_every_label_written_on_a_fill_meets_wcag_aa_contrast():
+    """White on the palette's orange, grey and green read at 2.3–3.4:1; each label now takes black or white,
+    whichever reaches 4.5:1 on its fill."""
+    from matplotlib.colors import to_rgba
+
+    from cxtemplate.report.theme import PALETTE, contrast_ratio
+
+    counts = pd.DataFrame({"negative": [40, 30], "neutral": [30, 30], "positive": [30, 40]}, index=["Phone", "Chat"])
+    fills = {"negative": "#D55E00", "neutral": "#999999", "positive": "#009E73"}
+    ax = stacked_shares(counts, colours=fills, title="Sentiment by channel")
+    labels = [t for t in ax.texts if t.get_text().endswith("%")]
+    assert len(labels) == 6
+    for text in labels:
+        x, y = text.get_position()
+        fill = next(p.get_facecolor() for p in ax.patches if p.contains_point(ax.transData.transform((x, y))))
+        assert contrast_ratio(text.get_color(), fill) >= 4.5, (text.get_text(), text.get_color(), fill)
+    values = pd.DataFrame([[0.0, 50.0, 100.0]], index=["Leeds"], columns=["a", "b", "c"])
+    n = pd.DataFrame([[40, 40, 2]], index=values.index, columns=values.columns)
+    ax = heatmap(values, n=n, min_n=30, title="A heat map", cmap="Oranges")
+    image = ax.images[0]
+    for j, text in enumerate(t for t in ax.texts if "\n" in t.get_text()):
+        assert contrast_ratio(text.get_color(), image.cmap(image.norm(values.iat[0, j]))) >= 4.5
+    suppressed = next(t for t in ax.texts if t.get_text() == "n < 30")
+    assert contrast_ratio(suppressed.get_color(), to_rgba(SUPPRESSED_COLOUR)) >= 4.5
+    assert len(PALETTE) == 8

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from cxtemplate.report.markup import ALLOWED_TAGS, attribute, clean_html, is_own_link, markdown_html, text
+from cxtemplate.report.markup import ALLOWED_TAGS, SVG_CHILDREN, attribute, clean_html, is_own_link, markdown_html, text
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -246,3 +246,96 @@ def test_the_package_notes_keep_working_and_only_they():
         '<p>a <span class="cx-note">b</span> <span class="cx-warning">c</span></p>\n'
     assert markdown_html("<span class='note' onclick=x>b</span>") == \
         "<p>&lt;span class='note' onclick=x&gt;b</p>\n"
+
+
+# --------------------------------------------------------------------------- method notes and sparklines
+
+
+def test_the_method_note_passes_as_a_collapsible_details_element():
+    note = ('<details class="cx-method"><summary>How this was measured</summary>'
+            "<p>Shapley/LMG shares of R², Benjamini–Hochberg adjusted.</p></details>")
+    assert clean_html(note) == note
+    assert clean_html('<details open ontoggle="alert(1)" class="cx-method"><summary onclick=x>H</summary></details>') \
+        == '<details class="cx-method"><summary>H</summary></details>'
+
+
+def test_a_cards_sparkline_passes_as_it_is_written():
+    from cxtemplate.plan.sparkline import sparkline_label, sparkline_svg
+
+    svg = sparkline_svg([74.0, 71.5, None, 66.0, 62.0],
+                        sparkline_label('CSAT <script>"x"</script>', [74.0, 71.5, None, 66.0, 62.0],
+                                        ["2025-08", "2025-09", "2025-10", "2025-11", "2025-12"]))
+    assert clean_html(svg) == svg
+    assert 'viewBox="0 0 120 28"' in svg and 'role="img"' in svg and "<script" not in svg
+    line = ('<svg role="img" aria-label="NPS" viewBox="0 0 10 10" width="10" height="10"><title>NPS trend</title>'
+            '<line x1="0" y1="5" x2="10" y2="5.5" stroke="#999" stroke-width="1"></line>'
+            '<circle cx="1" cy="-2.5" r="1" fill="none" stroke="currentColor"></circle></svg>')
+    assert clean_html(line) == line
+
+
+SVG_PAYLOADS = [
+    '<svg onload="alert(1)"><circle cx="1" cy="1" r="1"></circle></svg>',
+    '<svg><script>alert(1)</script></svg>',
+    '<svg><a href="javascript:alert(1)"><circle r="5"></circle></a></svg>',
+    '<svg><a xlink:href="javascript:alert(1)">x</a></svg>',
+    '<svg><use href="https://evil.example/x.svg#a"></use></svg>',
+    '<svg><image href="https://evil.example/t.png"></image></svg>',
+    '<svg><foreignObject><img src=x onerror=alert(1)></foreignObject></svg>',
+    '<svg><style><img src=x onerror=alert(1)></style></svg>',
+    '<svg><animate attributeName="href" values="javascript:alert(1)"></animate></svg>',
+    '<svg><set attributeName="onmouseover" to="alert(1)"></set></svg>',
+    '<svg><circle cx="1" fill="url(https://evil.example/#g)" stroke="url(#g)" style="x" onclick="alert(1)"></circle></svg>',
+    '<svg><polyline points="1,2 javascript:alert(1)" stroke-width="expression(alert(1))"></polyline></svg>',
+    '<svg viewBox="0 0 1 1 onload=alert(1)" width="100%;background:url(x)" role="button"></svg>',
+    '<svg><title><img src=x onerror=alert(1)></title></svg>',
+    '<svg><svg onload=alert(1)></svg></svg>',
+    '<svg><p><style><img src=x onerror=alert(1)></style></p></svg>',
+    '<circle cx="1" onload="alert(1)"></circle><title>outside</title>',
+    '<math><mtext><svg><polyline points="1"></polyline></svg></mtext></math>',
+]
+
+
+@pytest.mark.parametrize("payload", SVG_PAYLOADS)
+def test_no_hostile_svg_survives_the_cleaner(payload):
+    cleaned = clean_html(f"<p>before {payload} after</p>")
+    assert live(cleaned) == [], cleaned
+    found = elements(cleaned)
+    for tag, attrs in found:
+        assert tag not in ("script", "a", "use", "image", "foreignobject", "animate", "set", "style", "img", "math")
+        assert not any("url(" in (v or "") or "javascript" in (v or "") or "(" in (v or "") for v in attrs.values())
+        assert set(attrs) <= ALLOWED_TAGS[tag] | {"class", "id"}, (tag, attrs)
+    # an svg child only inside an svg, and inside an svg nothing else
+    for tag, stack in opened_within(cleaned):
+        assert (tag in SVG_CHILDREN) == ("svg" in stack), (tag, stack, cleaned)
+    assert clean_html(cleaned) == cleaned
+
+
+def opened_within(fragment: str) -> list[tuple[str, list[str]]]:
+    """Each element of ``fragment`` with the elements open around it (as written: every element closed)."""
+
+    class Stack(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.stack: list[str] = []
+            self.seen: list[tuple[str, list[str]]] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.seen.append((tag, list(self.stack)))
+            if tag not in ("br", "hr"):
+                self.stack.append(tag)
+
+        def handle_endtag(self, tag):
+            while self.stack and self.stack.pop() != tag:
+                pass
+
+    p = Stack()
+    p.feed(fragment)
+    return p.seen
+
+
+def test_svg_elements_nest_only_where_svg_allows_them():
+    assert clean_html('<circle cx="1"></circle>') == '&lt;circle cx="1"&gt;'
+    assert clean_html('<svg><p>x</p><circle cx="1"/><circle cx="2"/></svg>') == \
+        '<svg>&lt;p&gt;x<circle cx="1"></circle><circle cx="2"></circle></svg>'  # self-closed: siblings, not nested
+    assert clean_html("<svg><title>a <b>b</b></title></svg>") == "<svg><title>a &lt;b&gt;b</title></svg>"
+    assert clean_html("<svg><circle r=1>") == '<svg><circle r="1"></circle></svg>'  # closed at the end

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -13,11 +15,17 @@ from matplotlib.colors import to_hex
 
 from cxtemplate.report.theme import (
     BAD,
+    BAD_TEXT,
     GOOD,
+    GOOD_TEXT,
     NPS_COLOURS,
     PALETTE,
     SEABORN_RC,
     apply_theme,
+    contrast_ratio,
+    readable_on,
+    relative_luminance,
+    text_colour_on,
     finish,
     palette,
     seaborn_theme_rc,
@@ -137,3 +145,51 @@ def test_chart_text_from_the_data_is_drawn_as_written_never_as_mathtext():
             assert [t.get_text() for t in ax.get_xticklabels()] == ["$\\frac{$", "Plan $5 to $10"]
         finally:
             plt.close(fig)
+
+
+# WCAG 2.x contrast ratios as published: W3C's Understanding SC 1.4.3 ("#777 on white is 4.48:1", just below AA)
+# and the WebAIM contrast checker (#767676 on white is 4.54:1, the lightest grey meeting AA; black on white 21:1)
+@pytest.mark.parametrize(("fg", "bg", "ratio"), [("#777777", "#ffffff", 4.48), ("#767676", "#ffffff", 4.54),
+                                                 ("#000000", "#ffffff", 21.0), ("#ffffff", "#ffffff", 1.0),
+                                                 ("#0000ff", "#ffffff", 8.59), ("#ff0000", "#ffffff", 4.0)])
+def test_contrast_ratio_agrees_with_published_wcag_examples(fg, bg, ratio):
+    assert round(contrast_ratio(fg, bg), 2) == ratio
+    assert contrast_ratio(bg, fg) == contrast_ratio(fg, bg)
+
+
+def test_relative_luminance_runs_from_black_to_white():
+    assert relative_luminance("#000000") == 0.0 and relative_luminance("white") == pytest.approx(1.0)
+    assert relative_luminance("#808080") == pytest.approx(0.2159, abs=1e-4)  # sRGB 128 is 21.6% of white
+
+
+@pytest.mark.parametrize("fill", [*PALETTE, "#999999", "#eeeeee", "#7f7f7f", "#767676"])
+def test_text_on_any_fill_of_the_palette_meets_aa(fill):
+    assert contrast_ratio(text_colour_on(fill), fill) >= 4.5
+
+
+def test_white_on_the_orange_grey_and_green_of_the_palette_would_fail_and_black_is_chosen():
+    for fill in ("#E69F00", "#999999", "#009E73"):
+        assert contrast_ratio("#ffffff", fill) < 4.5
+        assert text_colour_on(fill) == "#000000"
+    assert text_colour_on("#0072B2") == "#ffffff"
+
+
+def test_palette_colours_written_on_white_are_darkened_only_as_much_as_needed():
+    for colour in PALETTE:
+        text = readable_on(colour)
+        assert contrast_ratio(text, "#ffffff") >= 4.5
+        if contrast_ratio(colour, "#ffffff") >= 4.5:
+            assert text == to_hex(colour)
+    yellow = readable_on("#F0E442")  # 1.3:1 as it is
+    assert contrast_ratio(yellow, "#ffffff") < 5.0  # no darker than it must be
+    assert contrast_ratio(readable_on("#F0E442", background="#000000"), "#000000") >= 4.5
+
+
+def test_good_and_bad_news_written_as_text_use_the_darkened_palette():
+    assert GOOD_TEXT == readable_on(GOOD) and BAD_TEXT == readable_on(BAD)
+    assert contrast_ratio(GOOD_TEXT, "#ffffff") >= 4.5 and contrast_ratio(BAD_TEXT, "#ffffff") >= 4.5
+    css = (Path(__file__).resolve().parents[2] / "cxtemplate" / "report" / "templates" / "report.css").read_text()
+    assert f"--cx-good: {GOOD_TEXT}" in css and f"--cx-bad: {BAD_TEXT}" in css
+    for var in ("--cx-ink", "--cx-muted", "--cx-accent"):  # the page's text colours on white and the header's grey
+        colour = re.search(rf"{var}: (#[0-9a-fA-F]{{6}})", css).group(1)
+        assert contrast_ratio(colour, "#ffffff") >= 4.5 and contrast_ratio(colour, "#f6f8fa") >= 4.5, var

@@ -124,8 +124,12 @@ def cluster():
 
 def output_files(run_dir: Path) -> list[str]:
     """The data a run produced: artifacts, canonical tables and restricted files (not pages or notebooks)."""
-    return sorted(p.relative_to(run_dir).as_posix() for sub in ("artifacts", "tables", "restricted")
-                  for p in (run_dir / sub).rglob("*") if p.is_file())
+    from cxtemplate.run.store import restricted_folder
+
+    restricted = restricted_folder(run_dir)
+    return sorted([p.relative_to(run_dir).as_posix() for sub in ("artifacts", "tables")
+                   for p in (run_dir / sub).rglob("*") if p.is_file()]
+                  + [f"restricted/{p.relative_to(restricted).as_posix()}" for p in restricted.rglob("*") if p.is_file()])
 
 
 def assert_same_outputs(a: Path, b: Path) -> int:
@@ -136,8 +140,13 @@ def assert_same_outputs(a: Path, b: Path) -> int:
     """
     files = output_files(a)
     assert files == output_files(b)
+    from cxtemplate.run.store import restricted_folder
+
+    def where(run_dir: Path, rel: str) -> Path:
+        return restricted_folder(run_dir) / rel[len("restricted/"):] if rel.startswith("restricted/") else run_dir / rel
+
     for rel in files:
-        fa, fb = a / rel, b / rel
+        fa, fb = where(a, rel), where(b, rel)
         if rel.endswith(".json"):
             assert json.loads(fa.read_text()) == json.loads(fb.read_text()), rel
         elif rel.endswith(".parquet"):
@@ -185,7 +194,8 @@ def test_cluster_run_matches_local_and_one_failure_or_crash_leaves_the_others_co
         assert latest.resolve() == Path(by[org]["run_dir"]) and (latest / "index.html").is_file()
     assert not (out / "broken" / "latest").exists() and not (out / "crash" / "latest").exists()
     for org in order:  # one attempt each: no organisation was rerun (e.g. to recover a result a dead worker held)
-        assert len([d for d in (out / org).iterdir() if d.is_dir() and not d.is_symlink()]) == 1, org
+        assert len([d for d in (out / org).iterdir()
+                    if d.is_dir() and not d.is_symlink() and d.name != "restricted"]) == 1, org
     assert not list(out.glob(".cxtemplate-preflight-*"))  # the storage check leaves nothing behind
 
     compared = assert_same_outputs(Path(local["run_dir"]), Path(by["north"]["run_dir"]))

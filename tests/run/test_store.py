@@ -1,6 +1,6 @@
 """The run's store (``cxtemplate.run.store``): artifacts round-trip, a missing prerequisite names the
 notebook to run first, completion marks, and integration results land in their own folders — contact
-details only in ``restricted/``."""
+details only in ``<org>/restricted/<run_id>/``, outside the run's report folder."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from cxtemplate.data.integrate import Integration, TableReport
 from cxtemplate.errors import CxError, PrerequisiteMissing
-from cxtemplate.run.store import Store, write_integration
+from cxtemplate.run.store import Store, restricted_folder, write_integration
 
 
 @pytest.fixture()
@@ -26,7 +26,7 @@ def test_the_store_creates_its_folder_and_lays_out_its_subfolders(tmp_path):
     assert (tmp_path / "a" / "b").is_dir()
     assert s.tables_dir == tmp_path / "a" / "b" / "tables"
     assert s.artifacts_dir == tmp_path / "a" / "b" / "artifacts"
-    assert s.restricted_dir == tmp_path / "a" / "b" / "restricted"
+    assert s.restricted_dir == tmp_path / "a" / "restricted" / "b"  # a sibling of the run folder, not inside it
     path = s.artifact_path("06_action_plan", "actions.xlsx")
     assert path == s.artifacts_dir / "06_action_plan" / "actions.xlsx" and path.parent.is_dir()
 
@@ -132,13 +132,27 @@ def integration():
                        joins={"responses.customer_id": {"matched": 1.0}}, contacts=contacts)
 
 
+def test_the_restricted_folder_of_a_run_is_beside_its_run_folders_whatever_the_run_folder_is_called(tmp_path):
+    org = tmp_path / "reports" / "acme"
+    run_id = "20251231T120000-ab12cd"
+    assert restricted_folder(org / run_id) == org / "restricted" / run_id
+    # while the run is under way the runner writes into .partial-<run_id>; the restricted folder is the final one
+    assert restricted_folder(org / f".partial-{run_id}") == org / "restricted" / run_id
+    assert restricted_folder(org / "interactive") == org / "restricted" / "interactive"
+    (org / run_id).mkdir(parents=True)
+    (org / "latest").symlink_to(run_id, target_is_directory=True)
+    assert restricted_folder(org / "latest") == (org / "restricted" / run_id).resolve()
+    assert not (org / "restricted").exists()  # it names the folder, it does not make it
+
+
 def test_write_integration_puts_each_result_in_its_folder(store, integration):
     write_integration(integration, store)
     files = sorted(p.relative_to(store.root).as_posix() for p in store.root.rglob("*") if p.is_file())
     assert files == ["artifacts/00_data_integration/quality.json",
                      "artifacts/00_data_integration/quarantine_responses.parquet",
-                     "restricted/contacts.parquet",
                      "tables/customers.parquet", "tables/responses.parquet"]
+    assert [p.name for p in store.restricted_dir.iterdir()] == ["contacts.parquet"]
+    assert store.restricted_dir == store.root.parent / "restricted" / store.root.name
     pd.testing.assert_frame_equal(store.read_table("responses"), integration.tables["responses"])
     pd.testing.assert_frame_equal(store.load("00_data_integration", "quarantine_responses"),
                                   integration.quarantine["responses"])
@@ -152,7 +166,8 @@ def test_write_integration_puts_each_result_in_its_folder(store, integration):
 
 def test_contact_details_appear_only_in_the_restricted_folder(store, integration):
     write_integration(integration, store)
-    for path in store.root.rglob("*"):
+    assert not store.restricted_dir.is_relative_to(store.root)  # zipping the run folder takes no contact detail
+    for path in store.root.parent.rglob("*"):
         if not path.is_file() or path.parent == store.restricted_dir:
             continue
         if path.suffix == ".parquet":

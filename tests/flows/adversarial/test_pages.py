@@ -9,7 +9,8 @@ driver labels. Then
 * no HTML file of the report holds an element or attribute that could run, load or navigate (parsed, not
   grepped: no script, frame, object, svg, image or refresh from a payload, no ``on…`` attribute, every link
   into the report, every image a ``data:`` URI), and every page carries a Content-Security-Policy that
-  forbids scripts;
+  forbids scripts; the only ``<link>`` is the run's stylesheet (``assets/report.css``) and the only ``<svg>``
+  a headline card's sparkline, with the sanitiser's attributes and children only;
 * no payload is found raw in any HTML file, and each family of fields does reach the pages as *text* (so a
   payload was shown escaped, not dropped by luck);
 * in headless Chromium no page opens a dialog, logs a console error (a script refused by the policy is one)
@@ -48,8 +49,13 @@ PAYLOADS = [
 ]
 ORG_NAME = "Acme <script>alert('org')</script> & \"Sons\""
 # elements and attributes no page of the report has any use for
-FORBIDDEN_ELEMENTS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "base",
-                      "form", "input", "button", "textarea", "select", "link", "video", "audio", "source", "portal"}
+FORBIDDEN_ELEMENTS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "math", "base",
+                      "form", "input", "button", "textarea", "select", "video", "audio", "source", "portal",
+                      "use", "image", "foreignobject", "animate", "set"}
+# the two elements a page has a use for, and exactly how: the run's stylesheet, and a card's sparkline
+STYLESHEET_LINK = re.compile(r"(\.\./)*assets/report\.css")
+SPARKLINE_ATTRIBUTES = {"class", "role", "aria-label", "viewbox", "width", "height"}
+SPARKLINE_CHILDREN = {"polyline", "circle", "line", "title"}
 
 
 def hostile(value: str, i: int) -> str:
@@ -169,6 +175,12 @@ def live_markup(page: str) -> list[str]:
     for tag, attrs in parsed(page).elements:
         if tag in FORBIDDEN_ELEMENTS:
             problems.append(f"<{tag}> element")
+        a = dict(attrs)
+        if tag == "link" and not (a.get("rel") == "stylesheet" and STYLESHEET_LINK.fullmatch(a.get("href") or "")
+                                  and set(a) == {"rel", "href"}):
+            problems.append(f"<link {attrs}>: not the report's stylesheet")
+        if tag == "svg" and not (set(a) <= SPARKLINE_ATTRIBUTES and a.get("role") == "img" and a.get("aria-label")):
+            problems.append(f"<svg {attrs}>: not a sparkline")
         for name, value in attrs:
             value = value or ""
             bare = re.sub(r"[\x00-\x20]", "", value).lower()
@@ -183,7 +195,35 @@ def live_markup(page: str) -> list[str]:
                 problems.append(f"<{tag} http-equiv={value!r}>")
             elif name == "style" and re.search(r"url\s*\(|expression|javascript", bare):
                 problems.append(f"<{tag} style={value[:40]!r}>")
+    for tag in SPARKLINE_CHILDREN:
+        for around in parsed_open(page, tag):
+            if "svg" not in around and not (tag == "title" and "head" in around):  # the page's own <title>
+                problems.append(f"<{tag}> outside an svg")
     return problems
+
+
+def parsed_open(page: str, tag: str) -> list[set[str]]:
+    """The elements open around each ``tag`` of ``page``."""
+    around: list[set[str]] = []
+
+    class Stack(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.stack: list[str] = []
+
+        def handle_starttag(self, t, attrs):
+            if t == tag:
+                around.append(set(self.stack))
+            if t not in ("br", "hr", "img", "meta", "link", "input"):
+                self.stack.append(t)
+
+        def handle_endtag(self, t):
+            if t in self.stack:
+                while self.stack.pop() != t:
+                    pass
+
+    Stack().feed(page)
+    return around
 
 
 def csp(page: str) -> str | None:
@@ -198,10 +238,18 @@ def csp(page: str) -> str | None:
 def test_the_markup_check_catches_planted_payloads():
     assert live_markup('<p>fine <a href="#x">x</a> <a href="../index.html">i</a> '
                        '<img src="data:image/png;base64,AA"></p>') == []
+    assert live_markup('<head><link rel="stylesheet" href="../../assets/report.css"></head><p>'
+                       '<svg class="cx-spark" role="img" aria-label="CSAT, last 12 months" viewBox="0 0 120 28" '
+                       'width="120" height="28"><polyline points="1,2 3,4" fill="none" stroke="#1f4e79"></polyline>'
+                       '<circle cx="1" cy="2" r="2.5" fill="#1f4e79"></circle></svg></p>') == []
     for planted in ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>',
                     "<a href='JaVa\tscript:alert(1)'>x</a>", "<a href=//evil.example>x</a>",
                     '<meta http-equiv=refresh content="0;url=javascript:alert(7)">', "<iframe src=x>",
-                    "<p style='background:url(https://evil.example/x)'>"):
+                    "<p style='background:url(https://evil.example/x)'>",
+                    '<link rel="stylesheet" href="https://evil.example/x.css">', '<link rel="import" href="x.html">',
+                    '<link rel="stylesheet" href="assets/other.css">', '<svg role="img" aria-label="x"><use href="#a">',
+                    '<svg role="img" aria-label="x" style="x"></svg>', "<svg><circle r=1></circle></svg>",
+                    '<circle r="1"></circle>', '<svg role="img" aria-label="x"><image href="x.png"></image></svg>'):
         assert live_markup(f"<p>{planted}</p>"), planted
     policy = "<head><meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'\"></head>"
     assert csp(policy) == "script-src 'none'"
@@ -249,7 +297,9 @@ def test_no_payload_appears_raw_in_any_html_file(hostile_report):
     found = {(name, p) for name, page in hostile_report["html"].items() for p in raw if p in page}
     assert not found
     for name, page in hostile_report["html"].items():
-        assert not re.search(r"<(script|img src=x|svg|iframe)\b", page, re.I), name
+        assert not re.search(r"<(script|img src=x|iframe)\b", page, re.I), name
+        # an svg only as a card's sparkline (the payload '"><svg onload=…>' is shown as text)
+        assert all("cx-spark" in tag and "onload" not in tag for tag in re.findall(r"<svg\b[^>]*>", page, re.I)), name
         assert not re.search(r"<[a-z]+[^<>]*\son[a-z]+\s*=", page, re.I), name
 
 

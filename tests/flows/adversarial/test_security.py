@@ -5,8 +5,9 @@
   queues as text: no ``<f>`` element in any sheet's XML, every CSV field that a spreadsheet could evaluate
   begins with the single quote and is enclosed in double quotes (OWASP's CSV-injection rule).
 * **Personal data**: national identifiers, street addresses and postcodes, and names people give in their
-  comments are replaced before anything is stored; none of them is found in any file of a report outside
-  ``restricted/`` (pages, executed notebooks, artifacts, tables, the workbook's XML).
+  comments are replaced before anything is stored; none of them is found in any file of the report folder
+  (pages, executed notebooks, artifacts, tables, the workbook's XML), and the contact details themselves live
+  beside it, in ``<org>/restricted/<run_id>/``, never inside the folder a consultant sends.
 * **Secrets**: a connection URL with a password, put in ``url_env`` by mistake, quoted back by a driver, or
   sitting in the data, is never printed by ``cxtemplate validate``, never in an error, ``run.json`` or a page.
 
@@ -293,15 +294,19 @@ def hostile_run(tmp_path_factory):
 
 
 def _report_text(run_dir: Path, *, restricted: bool) -> dict[str, str]:
-    """Every file of the report as text (inside ``restricted/`` or outside it): HTML, notebooks, JSON, CSV as they
-    are, Parquet tables as their values, workbooks as their XML."""
+    """Every file of the report folder as text, or of the run's restricted folder (``<org>/restricted/<run_id>/``,
+    beside the report folder): HTML, notebooks, JSON, CSV as they are, Parquet tables as their values, workbooks as
+    their XML."""
     import pyarrow.parquet as pq
 
+    from cxtemplate.run.store import restricted_folder
+
+    folder = restricted_folder(run_dir) if restricted else run_dir
     out = {}
-    for p in sorted(run_dir.rglob("*")):
-        if not p.is_file() or (p.relative_to(run_dir).parts[0] == "restricted") != restricted:
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file():
             continue
-        rel = p.relative_to(run_dir).as_posix()
+        rel = p.relative_to(folder).as_posix()
         if p.suffix == ".parquet":
             out[rel] = pq.read_table(p).to_pandas().to_csv()
         elif p.suffix == ".xlsx":
@@ -319,17 +324,20 @@ def test_the_hostile_run_completes(hostile_run):
 
 @pytest.mark.slow
 def test_no_spreadsheet_of_the_run_holds_a_live_formula(hostile_run):
+    from cxtemplate.run.store import restricted_folder
+
     run_dir = hostile_run["run_dir"]
-    books = sorted(run_dir.rglob("*.xlsx"))
-    sheets = sorted(run_dir.rglob("*.csv"))
-    assert books and any("restricted" in p.parts for p in sheets) and any("artifacts" in p.parts for p in sheets)
+    restricted = restricted_folder(run_dir)
+    books = sorted([*run_dir.rglob("*.xlsx"), *restricted.rglob("*.xlsx")])
+    sheets = sorted([*run_dir.rglob("*.csv"), *restricted.rglob("*.csv")])
+    assert books and any(p.is_relative_to(restricted) for p in sheets) and any("artifacts" in p.parts for p in sheets)
     for book in books:
         xml = _sheet_xml(book)
         assert "<f>" not in xml and "<f " not in xml, book
         assert "quotePrefix=\"1\"" in zipfile.ZipFile(book).read("xl/styles.xml").decode()  # payloads did arrive
     for sheet in sheets:
         assert _live_csv_fields(sheet) == [], sheet
-    queue = pd.read_csv(run_dir / "restricted" / "callback_queue_with_contacts.csv")
+    queue = pd.read_csv(restricted / "callback_queue_with_contacts.csv")
     assert queue["contact_name"].astype(str).str.startswith("'").any()  # hostile contact names arrived, quoted
 
 
@@ -339,9 +347,11 @@ def test_no_planted_personal_data_leaves_restricted(hostile_run):
     self-introduced name (the restricted folder holds the CRM's own contact details only)."""
     files = _report_text(hostile_run["run_dir"], restricted=False)
     assert any(k.startswith("pages/") for k in files) and any(k.startswith("notebooks/") for k in files)
+    assert not (hostile_run["run_dir"] / "restricted").exists()  # the report folder can be sent as it is
     found = {s: [k for k, v in files.items() if s in v] for s in PII_SECRETS}
     assert {s: ks for s, ks in found.items() if ks} == {}
     restricted = _report_text(hostile_run["run_dir"], restricted=True)
+    assert "contacts.parquet" in restricted  # the restricted folder was read, beside the report folder
     assert not any(s in v for s in PII_SECRETS for v in restricted.values())  # comments are redacted there too
 
 
