@@ -24,7 +24,7 @@ params_path = "../params/demo.yaml"
 run_dir = None
 
 # %%
-from cxtemplate.analysis import comments, conversations, key_drivers, latest_change, levers, people
+from cxtemplate.analysis import comments, conversations, key_drivers, latest_change, levers, opening, people
 from cxtemplate.analysis import experience as ex
 from cxtemplate.analysis.page import Survey
 from cxtemplate.data import quality as dq
@@ -38,14 +38,27 @@ run.require("00_data_integration")
 survey = Survey.from_config(run.cfg, run.table("responses"), specs=run.specs, freq=run.freq, conf=run.conf,
                             seed=run.seed)
 operations = run.table("operations")
-survey.intro(operations=operations is not None).show()
+headline = ex.headline_section(survey)
+trends = ex.trends_section(survey, headline.period_tables)
+steps = ex.steps_section(survey)
+segments = ex.segments_section(survey)
+drivers = key_drivers.drivers_section(survey)
+by_segment = key_drivers.drivers_by_segment_section(survey, drivers.analysis)
+voice = comments.comments_section(survey)
+links = levers.levers_section(survey, operations)
+contacts = conversations.conversations_section(run.table("interactions"), survey.usable,
+                                               spec=survey.specs.get("nps"), conf=survey.conf)
+root_cause = latest_change.root_cause_section(survey, importance=drivers.importance,
+                                              topic_membership=voice.membership)
+coaching = people.coaching_section(survey, importance=drivers.importance)
+opening.opening_section(survey, headline, steps, segments, drivers, voice, root_cause,
+                        operations=operations is not None).show()
 say(dq.join_warning(run.load("00_data_integration", "quality", default=None), "responses"))
 
 # %% [markdown]
 # ## Headline metrics
 
 # %%
-headline = ex.headline_section(survey)
 headline.show()
 headline.save(run.save)
 
@@ -53,15 +66,13 @@ headline.save(run.save)
 # ## Trends
 
 # %%
-trends = ex.trends_section(survey, headline.period_tables)
 trends.show()
 trends.save(run.save)
 
 # %% [markdown]
-# ## Where the scores changed for good
+# ## Where the scores stepped up or down and stayed
 
 # %%
-steps = ex.steps_section(survey)
 steps.show()
 steps.save(run.save)
 
@@ -69,7 +80,6 @@ steps.save(run.save)
 # ## Segments
 
 # %%
-segments = ex.segments_section(survey)
 segments.show()
 segments.save(run.save)
 
@@ -77,12 +87,10 @@ segments.save(run.save)
 # ## What drives the scores
 
 # %%
-drivers = key_drivers.drivers_section(survey)
 drivers.show()
 drivers.save(run.save)
 
 # %%
-by_segment = key_drivers.drivers_by_segment_section(survey, drivers.analysis)
 by_segment.show()
 by_segment.save(run.save)
 
@@ -90,7 +98,6 @@ by_segment.save(run.save)
 # ## What customers say
 
 # %%
-voice = comments.comments_section(survey)
 voice.show()
 voice.save(run.save)
 
@@ -98,7 +105,6 @@ voice.save(run.save)
 # ## Operational levers
 
 # %%
-links = levers.levers_section(survey, operations)
 links.show()
 links.save(run.save)
 
@@ -106,8 +112,6 @@ links.save(run.save)
 # ## Conversations
 
 # %%
-contacts = conversations.conversations_section(run.table("interactions"), survey.usable,
-                                               spec=survey.specs.get("nps"), conf=survey.conf)
 contacts.show()
 contacts.save(run.save)
 
@@ -115,8 +119,6 @@ contacts.save(run.save)
 # ## Root cause of the latest significant change
 
 # %%
-root_cause = latest_change.root_cause_section(survey, importance=drivers.importance,
-                                              topic_membership=voice.membership)
 root_cause.show()
 root_cause.save(run.save)
 
@@ -124,7 +126,6 @@ root_cause.save(run.save)
 # ## Frontline coaching
 
 # %%
-coaching = people.coaching_section(survey, importance=drivers.importance)
 coaching.show()
 coaching.save(run.save)
 

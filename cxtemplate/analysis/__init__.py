@@ -5,4 +5,4 @@ or :mod:`cxtemplate.run`.
 """
 
 __all__ = ["comments", "conversations", "driver_math", "drivers", "experience", "key_drivers", "latest_change", "levers",
-           "linkage", "page", "people", "plots", "rootcause", "text"]
+           "linkage", "opening", "page", "people", "plots", "rootcause", "text"]

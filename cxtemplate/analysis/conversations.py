@@ -30,12 +30,13 @@ import pandas as pd
 from cxtemplate.measure.inference import adjust_bh, compare_means, compare_nps, compare_proportions
 from cxtemplate.measure.metrics import t_interval, wilson_interval
 from cxtemplate.measure.spec import MetricSpec, nps_spec
-from cxtemplate.report.display import TableView, labelled, signed
+from cxtemplate.report.display import TableView, fmt_pct, labelled, signed
+from cxtemplate.report.grammar import sentence
 from cxtemplate.report.section import Section
 
 __all__ = ["SurveyLink", "summary_by", "intents_by_channel", "join_to_survey", "plot_intents_by_channel",
            "plot_resolution", "NEGATIVE_BELOW", "channel_view", "contacts_sentence", "conversations_method",
-           "conversations_section"]
+           "conversations_section", "intents_alt", "resolution_alt"]
 
 NEGATIVE_BELOW = -0.05
 SUMMARY_COLUMNS = ["contacts", "share", "resolved", "resolution_rate", "resolution_ci_low", "resolution_ci_high",
@@ -457,6 +458,27 @@ def channel_view(by_channel: pd.DataFrame) -> TableView:
                      note="Resolution interval: Wilson 95%. Sentiment runs from −1 (negative) to +1 (positive).")
 
 
+def resolution_alt(by_channel: pd.DataFrame) -> str:
+    """The resolution chart's alt text: the channels resolving the most and the fewest contacts."""
+    t = by_channel[(by_channel["channel"] != "All") & by_channel["resolution_rate"].notna()]
+    t = t.sort_values("resolution_rate")
+    if t.empty:
+        return "Share of contacts resolved: no channel records whether contacts were resolved."
+    best, worst = t.iloc[-1], t.iloc[0]
+    text = f"Share of contacts resolved: {best['channel']} resolves {fmt_pct(best['resolution_rate'])}"
+    if len(t) > 1:
+        text += f", {worst['channel']} {fmt_pct(worst['resolution_rate'])}"
+    return sentence(text)
+
+
+def intents_alt(intents: pd.DataFrame) -> str:
+    """The intents chart's alt text: the commonest reason for contact in each of the largest channels."""
+    reasons = [c for c in intents.columns if c != "n"]
+    parts = [f"{channel}: {row[reasons].astype(float).idxmax()} ({fmt_pct(row[reasons].astype(float).max())})"
+             for channel, row in intents.head(4).iterrows()]
+    return sentence(f"Why customers contact us, by channel; the commonest reason per channel is {'; '.join(parts)}")
+
+
 def conversations_section(interactions: pd.DataFrame | None, responses: pd.DataFrame | None = None, *,
                           spec: MetricSpec | None = None, conf: float = 0.95, window_days: float = 60) -> Section:
     """Contacts by channel, resolution and intents, and (with ``responses``) what a contact does to the metric.
@@ -492,10 +514,10 @@ def conversations_section(interactions: pd.DataFrame | None, responses: pd.DataF
         section.say(contacts_sentence(total.iloc[0]))
     section.table(channel_view(by_channel))
     if by_channel["resolution_rate"].notna().any():
-        section.chart(plot_resolution, by_channel)
+        section.chart(plot_resolution, by_channel, alt=resolution_alt(by_channel))
     intents = intents_by_channel(interactions)
     if len(intents):
-        section.chart(plot_intents_by_channel, intents)
+        section.chart(plot_intents_by_channel, intents, alt=intents_alt(intents))
     section.keep("conversations_by_channel", by_channel)
     if responses is not None:
         link = join_to_survey(responses, interactions, window_days=window_days, spec=spec)

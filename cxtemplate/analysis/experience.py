@@ -19,16 +19,19 @@ import pandas as pd
 
 from cxtemplate.analysis.page import Survey
 from cxtemplate.measure.metrics import summarise
-from cxtemplate.measure.segments import plot_funnel, segment_table
+from cxtemplate.measure.segments import funnel_table, plot_funnel, segment_table
 from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.measure.trends import compare_periods, detect_steps, period_table, plot_trend
-from cxtemplate.report.display import TableView, fixed, fmt_p, labelled, p_value_cell, signed
+from cxtemplate.report.display import TableView, fixed, fmt_ci, fmt_num, fmt_p, fmt_signed, labelled, p_value_cell, signed
+from cxtemplate.report.grammar import join_list, plural, sentence, verb
+from cxtemplate.report.labels import display_label
 from cxtemplate.report.section import Section
 
 __all__ = ["CommentTopics", "FUNNEL_READING", "HEADLINE_METHOD", "HeadlineSection", "SEGMENTS_METHOD", "SOURCE",
-           "STEPS_METHOD", "TRENDS_METHOD", "TOPIC_FIT_SAMPLE", "comment_topics",
-           "headline", "headline_section", "headline_sentence", "segment_sentence", "segments_section",
-           "segments_view", "step_column", "step_sentence", "steps_section", "steps_view", "trends_section"]
+           "STEPS_METHOD", "TRENDS_METHOD", "TOPIC_FIT_SAMPLE", "comment_topics", "named_topics",
+           "funnel_alt", "headline", "headline_section", "headline_sentence", "segment_sentence", "segments_section",
+           "segments_view", "step_column", "step_direction", "step_sentence", "steps_alt", "steps_section", "steps_view",
+           "trend_alt", "trends_section"]
 
 
 def _fmt_value(spec: MetricSpec, v: float) -> str:
@@ -66,19 +69,19 @@ def headline(responses: pd.DataFrame, specs: dict[str, MetricSpec], *, freq: str
     return pd.DataFrame(rows), tables
 
 
-def headline_sentence(row: pd.Series, spec: MetricSpec, alpha: float = 0.05) -> str:
-    """'NPS was 12.2 in 2025-12 (95% CI 6.2 to 18.0, n = 773): no significant change …'."""
+def headline_sentence(row: pd.Series, spec: MetricSpec, alpha: float = 0.05, frequency: str = "period") -> str:
+    """'NPS was 12.2 in 2025-12, the latest month (95% CI 6.2 to 18.0, n = 773): no significant change …'."""
     v = _fmt_value(spec, row["value"])
     ci = (f"95% CI {_fmt_value(spec, row['ci_low'])} to {_fmt_value(spec, row['ci_high'])}"
           if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]) else "too few responses for an interval")
-    text = f"**{spec.name} was {v}** in {row['period']} ({ci}, n = {row['n']:,})"
+    text = f"**{spec.name} was {v}** in {row['period']}, the latest {frequency} ({ci}, n = {row['n']:,})"
     parts = []
-    for label, ch, p in (("the previous period", row.get("change_prev"), row.get("p_adj_prev")),
+    for label, ch, p in ((f"the previous {frequency}", row.get("change_prev"), row.get("p_adj_prev")),
                          (f"the baseline {row.get('baseline')}", row.get("change_base"), row.get("p_adj_base"))):
         if ch is None or pd.isna(ch):
             continue
         sig = p is not None and not pd.isna(p) and p < alpha
-        parts.append(f"{ch:+.{2 if spec.kind == 'mean' else 1}f} vs {label} "
+        parts.append(f"{fmt_signed(ch, 2 if spec.kind == 'mean' else 1)} vs {label} "
                      f"({'significant' if sig else 'not significant'}, adjusted p {fmt_p(p)})")
     return text + (": " + "; ".join(parts) + "." if parts else ".")
 
@@ -87,23 +90,71 @@ def step_sentence(steps: pd.DataFrame, group_label: str, spec: MetricSpec) -> st
     """One sentence on the significant steps found (or that none were)."""
     sig = steps[steps["significant"]] if "significant" in steps.columns else steps.iloc[0:0]
     if sig.empty:
-        return (f"No {group_label} shows a lasting step change in {spec.name} beyond what chance produces "
-                f"(each series tested for its single most likely break, calibrated by permutation and adjusted across {len(steps)} series).")
-    parts = [f"**{r[steps.columns[0]]}** from {r['step_period']} ({r['change']:+.1f}, adjusted p {fmt_p(r['p_adj'])})"
+        return sentence(f"No {group_label} shows a lasting step change in {spec.name} beyond what chance produces "
+                        f"({plural(len(steps), 'series', 'series')} looked at)")
+    parts = [f"**{r[steps.columns[0]]}** from {r['step_period']} ({fmt_signed(r['change'])}, adjusted p {fmt_p(r['p_adj'])})"
              for _, r in sig.sort_values("p_adj").iterrows()]
-    return f"{spec.name} stepped {'down' if sig['change'].iloc[0] < 0 else 'up'} and stayed there in " + "; ".join(parts) + "."
+    return sentence(f"{spec.name} stepped {step_direction(sig)} and stayed there in " + "; ".join(parts))
 
 
-def segment_sentence(table: pd.DataFrame, spec: MetricSpec, alpha: float = 0.05) -> str:
-    """The segment levels significantly above and below the rest."""
+def step_direction(significant: pd.DataFrame) -> str:
+    """'down', 'up' or 'up or down': the direction of the significant steps."""
+    down, up = bool((significant["change"] < 0).any()), bool((significant["change"] > 0).any())
+    return "up or down" if down and up else "down" if down else "up"
+
+
+def segment_sentence(table: pd.DataFrame, spec: MetricSpec, alpha: float = 0.05,
+                     labels: dict[str, str] | None = None, window: str | None = None) -> str:
+    """The segment levels significantly above and below the rest (each segment under its display label)."""
     ok = table[table["p_adj"].notna()]
     lo = ok[(ok["p_adj"] < alpha) & (ok["diff"] < 0)].sort_values("diff")
     hi = ok[(ok["p_adj"] < alpha) & (ok["diff"] > 0)].sort_values("diff", ascending=False)
-    fmt = lambda r: f"{r['level']} ({r['segment'].replace('_', ' ')}, {r['diff']:+.1f})"  # noqa: E731
-    text = f"Compared with everyone else, {len(lo)} segment levels score significantly lower on {spec.name}"
-    text += f" — most of all {', '.join(fmt(r) for _, r in lo.head(3).iterrows())}" if len(lo) else ""
-    text += f"; {len(hi)} score higher" + (f", led by {', '.join(fmt(r) for _, r in hi.head(2).iterrows())}" if len(hi) else "") + "."
-    return text
+    fmt = lambda r: f"{r['level']} ({display_label(r['segment'], labels).lower()}, {fmt_signed(r['diff'])})"  # noqa: E731
+    over = f"Over {window}, compared" if window else "Compared"
+    text = (f"{over} with everyone else, {plural(len(lo), 'segment level')} {verb(len(lo), 'scores', 'score')} "
+            f"significantly lower on {spec.name}")
+    text += f" — most of all {join_list(fmt(r) for _, r in lo.head(3).iterrows())}" if len(lo) else ""
+    text += (f"; {len(hi)} {verb(len(hi), 'scores', 'score')} higher"
+             + (f", led by {join_list(fmt(r) for _, r in hi.head(2).iterrows())}" if len(hi) else ""))
+    return sentence(text)
+
+
+def trend_alt(table: pd.DataFrame, spec: MetricSpec, frequency: str) -> str:
+    """A trend chart's alt text: its title, the first and latest values and the lowest and highest periods."""
+    t = table.dropna(subset=["value"])
+    if t.empty:
+        return f"{spec.display} per {frequency}: no values to show."
+    first, last = t.iloc[0], t.iloc[-1]
+    low, high = t.loc[t["value"].idxmin()], t.loc[t["value"].idxmax()]
+    return (f"{spec.display} per {frequency}: {_fmt_value(spec, first['value'])} in {first['period']} and "
+            f"{_fmt_value(spec, last['value'])} in {last['period']}, lowest {_fmt_value(spec, low['value'])} in "
+            f"{low['period']}, highest {_fmt_value(spec, high['value'])} in {high['period']}.")
+
+
+def steps_alt(steps: pd.DataFrame, group_col: str, spec: MetricSpec) -> str:
+    """The step chart's alt text: each series with a lasting step, before and after."""
+    sig = steps[steps["significant"]]
+    parts = [f"{r[group_col]} stepped {'down' if r['change'] < 0 else 'up'} in {r['step_period']} from "
+             f"{fmt_num(r['value_before'], 1)} to {fmt_num(r['value_after'], 1)}" for _, r in sig.iterrows()]
+    return sentence(f"{spec.name} where a lasting step was found: {join_list(parts)}")
+
+
+def funnel_alt(by_location: pd.DataFrame, spec: MetricSpec) -> str:
+    """The funnel chart's alt text: the locations outside the 95% limits, below and above the overall."""
+    ft, target, _ = funnel_table(by_location, spec)
+    name = ft.columns[0]
+    out = ft[ft["outside_95"]]
+    below = out.loc[out["value"] < target, name].astype(str).tolist()
+    above = out.loc[out["value"] > target, name].astype(str).tolist()
+    text = f"{spec.name} by location against its number of responses: "
+    if not below and not above:
+        return text + f"every location lies within the 95% limits around the overall {target:.1f}."
+    said = []
+    if below:
+        said.append(f"{join_list(below)} {verb(len(below), 'lies', 'lie')} below the 95% limits")
+    if above:
+        said.append(f"{join_list(above)} {verb(len(above), 'lies', 'lie')} above them")
+    return text + "; ".join(said) + f" (overall {target:.1f})."
 
 
 # --------------------------------------------------------------------------- the page's sections
@@ -112,12 +163,14 @@ SOURCE = "survey responses"
 
 # What each section says of its method, shown only when the section runs (an absent input is one sentence).
 HEADLINE_METHOD = """The latest reporting period for each metric, compared with the previous period and with the
-baseline period set in the parameters."""
+baseline period set in the parameters; p-values are adjusted for the number of periods compared
+(Benjamini–Hochberg)."""
 TRENDS_METHOD = """Each metric per period with its 95% interval (the shaded band). Wide bands mean few responses
 in that period: movements inside the band are not evidence of change."""
 STEPS_METHOD = """For each location we look for the single month where the score stepped to a new level and
 stayed there, and test whether such a step is larger than month-to-month noise would produce
-(a permutation test on the series, then adjusted across locations)."""
+(a permutation test on the series for its single most likely break, then adjusted across locations by
+Benjamini–Hochberg)."""
 SEGMENTS_METHOD = """Each segment compared with everyone else. Cells with fewer than the minimum number of responses
 set in the parameters are suppressed and say so."""
 
@@ -144,9 +197,9 @@ def headline_section(survey: Survey) -> HeadlineSection:
                                            baseline=survey.baseline, conf=survey.conf)
     section.method(HEADLINE_METHOD)
     for _, row in head.iterrows():
-        section.say(headline_sentence(row, survey.specs[row["key"]]))
+        section.say(headline_sentence(row, survey.specs[row["key"]], frequency=survey.frequency))
     for spec in survey.specs.values():
-        section.note(spec.definition)
+        section.method(spec.definition + ".")
     section.keep("headline", head)
     return section
 
@@ -165,7 +218,7 @@ def trends_section(survey: Survey, period_tables: dict[str, pd.DataFrame]) -> Se
             continue
         t = period_tables[key]
         section.chart(plot_trend, t, spec, title=f"{spec.display} per {survey.frequency}", source=SOURCE,
-                      min_n=survey.min_n)
+                      min_n=survey.min_n, alt=trend_alt(t, spec, survey.frequency))
         section.keep(f"trend_{key}", t.assign(period=t["period"].astype(str)))
     return section
 
@@ -175,14 +228,14 @@ def step_column(survey: Survey) -> str | None:
     return next((c for c in ("location", *survey.segments) if survey.has(c)), None)
 
 
-def steps_view(steps: pd.DataFrame, group_col: str, spec: MetricSpec) -> TableView:
+def steps_view(steps: pd.DataFrame, group_col: str, spec: MetricSpec, labels: dict[str, str] | None = None) -> TableView:
     """The most likely step per series, most significant first."""
-    group = group_col.replace("_", " ")
-    frame = labelled(steps, {group_col: group.capitalize(), "step_period": "Most likely step",
+    group = display_label(group_col, labels)
+    frame = labelled(steps, {group_col: group, "step_period": "Most likely step",
                              "value_before": "Before", "n_before": "n before", "value_after": "After",
                              "n_after": "n after", "change": "Change", "p_adj": "Adjusted p",
                              "significant": "Significant"}).sort_values("Adjusted p")
-    return TableView(frame, f"Most likely step per {group} ({spec.name})",
+    return TableView(frame, f"Most likely step per {group.lower()} ({spec.name})",
                      formats={"Before": fixed(1), "After": fixed(1), "Change": signed(1), "Adjusted p": p_value_cell})
 
 
@@ -205,25 +258,29 @@ def steps_section(survey: Survey) -> Section:
     steps = detect_steps(responses, spec, "responded_at", group_col, freq=survey.freq, min_n=survey.min_n,
                          seed=survey.seed)
     section.method(STEPS_METHOD)
-    section.say(step_sentence(steps, group_col.replace("_", " "), spec))
+    section.say(step_sentence(steps, display_label(group_col, survey.display_labels).lower(), spec))
     significant = steps[steps["significant"]]
     if not significant.empty:
         focus = responses[responses[group_col].isin(significant[group_col])]
         t = period_table(focus, spec, "responded_at", freq=survey.freq, by=group_col)
         section.chart(plot_trend, t, spec, group=group_col, steps=steps, min_n=survey.min_n,
-                      title=f"{spec.name} where a lasting step was found", source=SOURCE)
-    section.table(steps_view(steps, group_col, spec))
+                      title=f"{spec.name} where a lasting step was found", source=SOURCE,
+                      alt=steps_alt(steps, group_col, spec))
+    section.table(steps_view(steps, group_col, spec, survey.display_labels))
     section.keep("steps", steps.assign(step_period=steps["step_period"].astype(str)))
     return section
 
 
-def segments_view(table: pd.DataFrame, spec: MetricSpec) -> TableView:
-    """Each segment level against the rest, with its interval as text."""
-    ci = [f"{lo:.1f} to {hi:.1f}" if pd.notna(lo) else "–" for lo, hi in zip(table["ci_low"], table["ci_high"])]
-    frame = labelled(table.assign(ci_text=ci, segment=table["segment"].str.replace("_", " ")),
+def segments_view(table: pd.DataFrame, spec: MetricSpec, labels: dict[str, str] | None = None,
+                  window: str | None = None) -> TableView:
+    """Each segment level against the rest, with its interval as text, each segment under its display label;
+    ``window`` (the periods covered) ends the title."""
+    ci = [fmt_ci(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"])]
+    frame = labelled(table.assign(ci_text=ci, segment=table["segment"].map(lambda c: display_label(c, labels))),
                      {"segment": "Segment", "level": "Level", "value": spec.name, "ci_text": "95% CI", "n": "n",
                       "diff": "vs rest", "p_adj": "Adjusted p", "note": "Note"})
-    return TableView(frame, f"{spec.name} by segment, against the rest of the population",
+    return TableView(frame, f"{spec.name} by segment, against the rest of the population"
+                     + (f", {window}" if window else ""),
                      formats={spec.name: fixed(1), "vs rest": signed(1), "Adjusted p": p_value_cell}, max_rows=80)
 
 
@@ -245,13 +302,15 @@ def segments_section(survey: Survey) -> Section:
     spec = next(iter(survey.specs.values()))
     table = segment_table(survey.responses, spec, columns, min_n=survey.min_n)
     section.method(SEGMENTS_METHOD)
-    section.say(segment_sentence(table, spec))
-    section.table(segments_view(table, spec))
+    covered = survey.window(None)
+    window = covered.label if covered is not None else None
+    section.say(segment_sentence(table, spec, labels=survey.display_labels, window=window))
+    section.table(segments_view(table, spec, survey.display_labels, window))
     section.keep("segments", table)
     if "location" in columns:
         by_location = summarise(survey.responses, spec, by="location", conf=survey.conf)
         section.chart(plot_funnel, by_location, spec, title=f"{spec.name} by location against its number of responses",
-                      source=SOURCE)
+                      source=SOURCE, alt=funnel_alt(by_location, spec))
         section.say(FUNNEL_READING)
     return section
 
@@ -280,14 +339,15 @@ def comment_topics(comments: pd.Series, *, seed: int = 0, sample_above: int | No
 
     ``k_range`` is the range of topic numbers the stability search tries (``fit_topics``' default).
 
-    Every comment is then assigned to the topics by :func:`cxtemplate.analysis.text.topics.assign_topics` (sentence by
+    Each topic is named by a phrase of its comments (:func:`named_topics`); every comment is then assigned to
+    the topics by :func:`cxtemplate.analysis.text.topics.assign_topics` (sentence by
     sentence; each distinct text once); with a sample, the topics' ``share`` and ``dominant_share`` are
     recomputed on all comments (the examples stay those of the sample).
 
     Returns
     -------
     CommentTopics
-        ``membership`` has the index of ``comments`` and one column per issue topic; ``note`` states the
+        ``membership`` has the index of ``comments`` and one column per issue topic (its name); ``note`` states the
         sample when one was used.
     """
     import numpy as np
@@ -296,16 +356,30 @@ def comment_topics(comments: pd.Series, *, seed: int = 0, sample_above: int | No
 
     n = len(comments)
     if sample_above is None or n <= sample_above:
-        model = text.fit_topics(comments, seed=seed, k_range=k_range)
+        model = named_topics(text.fit_topics(comments, seed=seed, k_range=k_range), comments)
         return CommentTopics(model, _assign_distinct(model, comments)[0], n, n, "")
     pick = np.sort(np.random.default_rng(seed).choice(n, sample_above, replace=False))
-    model = text.fit_topics(comments.iloc[pick], seed=seed, k_range=k_range)
+    model = named_topics(text.fit_topics(comments.iloc[pick], seed=seed, k_range=k_range), comments.iloc[pick])
     member, shares, dominant = _assign_distinct(model, comments)
     model.topics = model.topics.assign(share=shares, dominant_share=dominant)
     note = (f"Topics were found on a random sample of {sample_above:,} of the {n:,} comments (above "
             f"{sample_above:,} comments a sample is used: the fit's cost grows with the comments while the "
             f"topics barely change); every comment was then assigned to them, and the shares are those of all comments.")
     return CommentTopics(model, member, n, sample_above, note)
+
+
+def named_topics(model, comments: pd.Series):
+    """A copy of the fitted ``model`` whose topics carry human names (:func:`cxtemplate.analysis.text.naming.topic_names`)
+    as ``label``, their top-term triple moving to ``words`` (for analysts); the model itself is not changed."""
+    import dataclasses
+
+    from cxtemplate.analysis.text.naming import topic_names
+
+    topics = model.topics.copy()
+    words = topics["label"].to_numpy()
+    topics["label"] = topic_names(model, comments)
+    topics.insert(int(topics.columns.get_loc("label")) + 1, "words", words)
+    return dataclasses.replace(model, topics=topics)
 
 
 def _assign_distinct(model, comments: pd.Series):

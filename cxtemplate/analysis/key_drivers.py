@@ -27,10 +27,11 @@ from cxtemplate.analysis.page import Survey
 from cxtemplate.analysis.plots import plot_importance, plot_importance_performance
 from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.report.display import TableView
+from cxtemplate.report.grammar import join_list, plural, sentence, verb
 from cxtemplate.report.section import Section
 
 __all__ = ["DRIVERS_METHOD", "DRIVER_BOOT_SAMPLE", "DriverAnalysis", "DriversSection", "analyse_drivers", "driver_gains",
-           "driver_interval_note", "driver_sentence", "drivers_by_segment_section", "drivers_by_segment_view",
+           "driver_interval_note", "driver_sentence", "importance_alt", "quadrant_alt", "drivers_by_segment_section", "drivers_by_segment_view",
            "drivers_by_segment_wide", "drivers_section", "drivers_view", "shifted_metric_change"]
 
 
@@ -88,17 +89,45 @@ def driver_interval_note(analysis: DriverAnalysis) -> str:
     return text + "."
 
 
-def driver_sentence(analysis: DriverAnalysis, labels: dict[str, str]) -> str:
-    """The top drivers and the ones to concentrate on."""
+def driver_sentence(analysis: DriverAnalysis, labels: dict[str, str], window: str | None = None) -> str:
+    """The top drivers and the ones to concentrate on; ``window`` (the periods the responses cover) opens it."""
     t = analysis.table(labels)
-    top = ", ".join(f"{r['Driver']} ({r['Share of R² %']:.0f}%)" for _, r in t.head(3).iterrows())
+    top = join_list(f"{r['Driver']} ({r['Share of R² %']:.0f}%)" for _, r in t.head(3).iterrows())
     conc = t[t["Quadrant"].astype(str).str.lower().str.startswith("concentrate")]["Driver"].tolist()
     sh = analysis.shapley
-    text = (f"The {len(t)} ratings explain {100 * sh.r2:.0f}% of the variation in {analysis.outcome.upper()} "
-            f"(n = {sh.n:,}); the strongest drivers are {top}.")
+    over = f"Over {window}, the" if window else "The"
+    text = sentence(f"{over} {plural(len(t), 'rating')} explain {100 * sh.r2:.0f}% of the variation in "
+                    f"{analysis.outcome.upper()} (n = {sh.n:,}); the strongest drivers are {top}")
     if conc:
-        text += f" **Concentrate here:** {', '.join(conc)} — important and rated below average."
+        text += (f" **Concentrate here:** {join_list(conc)} — important and rated below average.")
     return text
+
+
+def importance_alt(analysis: DriverAnalysis, labels: dict[str, str], name: str) -> str:
+    """The importance chart's alt text: its title and the three largest shares."""
+    t = analysis.table(labels)
+    top = join_list(f"{r['Driver'].lower()} {r['Share of R² %']:.0f}%" for _, r in t.head(3).iterrows())
+    return sentence(f"What drives {name}: of the variation the ratings explain ({100 * analysis.shapley.r2:.0f}% of "
+                    f"it), {top}")
+
+
+def quadrant_alt(analysis: DriverAnalysis, labels: dict[str, str]) -> str:
+    """The importance–performance chart's alt text: which drivers fall where it matters."""
+    t = analysis.table(labels)
+
+    def rated(start: str) -> list[str]:
+        rows = t[t["Quadrant"].astype(str).str.lower().str.startswith(start)]
+        return [f"{r['Driver']} (rated {r['Mean rating']:.2f})" if pd.notna(r["Mean rating"]) else str(r["Driver"])
+                for _, r in rows.iterrows()]
+
+    conc, keep = rated("concentrate"), rated("keep")
+    parts = []
+    if conc:
+        parts.append(f"{join_list(conc)} {verb(len(conc), 'is', 'are')} important and rated below average")
+    if keep:
+        parts.append(f"{join_list(keep)} {verb(len(keep), 'is', 'are')} important and rated above average")
+    reading = "; ".join(parts) if parts else "no driver is both important and rated below average"
+    return sentence(f"Where to act, importance against rating of each driver: {reading}")
 
 
 def drivers_by_segment_wide(by_seg: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -172,7 +201,7 @@ def driver_gains(responses: pd.DataFrame, analysis: DriverAnalysis, spec: Metric
 
 SOURCE = "survey responses"
 
-DRIVERS_METHOD = """**Method: Shapley value regression** (also called LMG or general dominance): the share of the
+DRIVERS_METHOD = """**Shapley value regression** (also called LMG or general dominance): the share of the
 explained variation in the outcome that each driver rating accounts for, averaged over every
 order in which the drivers could enter the model — computed exactly from the correlation
 matrix, with 95% bootstrap intervals. Johnson's relative weights are shown as a check; the two
@@ -193,13 +222,15 @@ class DriversSection(Section):
         return self.analysis.shapley if self.analysis is not None else None
 
 
-def drivers_view(analysis: DriverAnalysis, table: pd.DataFrame) -> TableView:
-    """The key-driver table (``table`` from :meth:`DriverAnalysis.table`), with the method in its note."""
+def drivers_view(analysis: DriverAnalysis, table: pd.DataFrame, window: str | None = None) -> TableView:
+    """The key-driver table (``table`` from :meth:`DriverAnalysis.table`), titled with the ``window`` it covers (the
+    method goes in the section's method note)."""
     sh = analysis.shapley
-    return TableView(table.drop(columns="driver"), f"Key drivers of {analysis.outcome.upper()}",
+    return TableView(table.drop(columns="driver"), f"Key drivers of {analysis.outcome.upper()}"
+                     + (f", {window}" if window else ""),
                      formats={"Share of R² %": "{:.1f}", "Relative weights %": "{:.1f}", "Mean rating": "{:.2f}"},
-                     note=f"{sh.method}; R² = {sh.r2:.2f}, n = {sh.n:,} complete responses. "
-                          + driver_interval_note(analysis))
+                     note=f"R² = {sh.r2:.2f} (the share of the variation the ratings explain together), "
+                          f"n = {sh.n:,} complete responses.")
 
 
 def drivers_section(survey: Survey, *, n_boot: int = 300) -> DriversSection:
@@ -218,7 +249,9 @@ def drivers_section(survey: Survey, *, n_boot: int = 300) -> DriversSection:
     if not survey.has(outcome):
         section.absent(f"The responses carry no {outcome.upper()} scores", "the key-driver analysis is skipped")
         return section
-    responses, labels, specs = survey.responses, survey.labels, survey.specs
+    responses, labels, specs = survey.within(survey.drivers_window), survey.driver_labels, survey.specs
+    covered = survey.window(survey.drivers_window)
+    window = covered.label if covered is not None else None
     complete = int(responses[[outcome, *drivers]].notna().all(axis=1).sum())
     if complete < len(drivers) + 2:  # the regression needs more complete answers than it has coefficients
         section.absent(f"Only {complete:,} responses carry {outcome.upper()} and every driver rating, too few for "
@@ -228,12 +261,15 @@ def drivers_section(survey: Survey, *, n_boot: int = 300) -> DriversSection:
                                                   conf=survey.conf)
     sh = analysis.shapley
     section.method(DRIVERS_METHOD)
-    section.say(driver_sentence(analysis, labels))
+    section.method(f"{sh.method}. " + driver_interval_note(analysis))
+    section.say(driver_sentence(analysis, labels, window))
     name = specs[outcome].name if outcome in specs else outcome
-    section.chart(plot_importance, sh, labels=labels, source=SOURCE, title=f"What drives {name}: R² = {sh.r2:.2f}")
-    section.chart(plot_importance_performance, analysis.ipa, labels=labels, n=sh.n, source=SOURCE)
+    section.chart(plot_importance, sh, labels=labels, source=SOURCE, title=f"What drives {name}: R² = {sh.r2:.2f}",
+                  alt=importance_alt(analysis, labels, name))
+    section.chart(plot_importance_performance, analysis.ipa, labels=labels, n=sh.n, source=SOURCE,
+                  alt=quadrant_alt(analysis, labels))
     table = analysis.table(labels)
-    section.table(drivers_view(analysis, table))
+    section.table(drivers_view(analysis, table, window))
     if outcome in specs:
         gains = driver_gains(responses, analysis, specs[outcome])
         table = table.merge(gains[["driver", "gap", "metric_gain"]], on="driver", how="left")
@@ -262,9 +298,9 @@ def drivers_by_segment_section(survey: Survey, analysis: DriverAnalysis | None) 
     section = Section()
     if analysis is None or not survey.has("segment"):
         return section
-    by_segment = drivers_by_segment(survey.responses, analysis.outcome, survey.drivers, "segment",
+    by_segment = drivers_by_segment(survey.within(survey.drivers_window), analysis.outcome, survey.drivers, "segment",
                                     min_n=survey.min_n)
-    wide = drivers_by_segment_wide(by_segment, survey.labels)
+    wide = drivers_by_segment_wide(by_segment, survey.driver_labels)
     if wide.empty:
         section.say(NO_SEGMENT_DRIVERS)
     else:

@@ -15,9 +15,10 @@ from cxtemplate.analysis.linkage import binned_relationship, kpi_effects, kpi_pa
 from cxtemplate.analysis.page import Survey
 from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.report.display import TableView, labelled, p_value_cell, signed
+from cxtemplate.report.grammar import capitalise, join_list, sentence
 from cxtemplate.report.section import Section
 
-__all__ = ["LEVERS_METHOD", "lever_metric", "lever_sentences", "levers_section", "levers_view"]
+__all__ = ["LEVERS_METHOD", "MODEL_WORDS", "effects_alt", "lever_metric", "lever_sentences", "levers_section", "levers_view"]
 
 LEVERS_METHOD = """Which operational KPIs move with the customer metrics? Each KPI is related to the metric per
 location and month **within each location** (location fixed effects), so differences between
@@ -46,9 +47,26 @@ def lever_sentences(rows: pd.DataFrame, spec: MetricSpec) -> list[str]:
     return out
 
 
+MODEL_WORDS = {"single": "Alone", "joint": "With the other KPIs"}
+"""What the table calls each model."""
+
+
+def effects_alt(rows: pd.DataFrame, spec: MetricSpec) -> str:
+    """The effects chart's alt text: which KPIs have a significant link with the metric, and which way."""
+    sig = rows[rows["significant"]].sort_values("p_adj")
+    if sig.empty:
+        return f"Operational KPIs and {spec.name}: no KPI has a significant link within locations."
+    parts = [f"{r['label']} goes with {'higher' if r['effect'] > 0 else 'lower'} {spec.name}" for _, r in sig.iterrows()]
+    return sentence(f"Operational KPIs and {spec.name}, within locations: {join_list(parts)}; the other KPIs show no "
+                    f"clear link")
+
+
 def levers_view(table: pd.DataFrame, spec: MetricSpec, note: str) -> TableView:
-    """Every KPI's effect in each model, with its interval, unit and number of location-months."""
-    frame = labelled(table, {"model": "Model", "label": "KPI", "effect": "Effect", "ci_low": "Low", "ci_high": "High",
+    """Every KPI's effect in each model, with its interval, unit and number of location-months (the KPI named with a
+    capital, each model in words: :data:`MODEL_WORDS`)."""
+    shown = table.assign(model=table["model"].map(lambda m: MODEL_WORDS.get(m, m)),
+                         label=table["label"].map(lambda v: capitalise(str(v))))
+    frame = labelled(shown, {"model": "Model", "label": "KPI", "effect": "Effect", "ci_low": "Low", "ci_high": "High",
                              "effect_unit": "Unit", "p_adj": "Adjusted p", "n_cells": "Location-months"})
     return TableView(frame, f"Operational KPIs and {spec.name}", note=note,
                      formats={"Effect": signed(3), "Low": signed(3), "High": signed(3), "Adjusted p": p_value_cell})
@@ -78,12 +96,15 @@ def levers_section(survey: Survey, operations: pd.DataFrame | None) -> Section:
         return section
     has_joint = bool((table["model"] == "joint").any())
     rows = table[table["model"] == "joint"] if has_joint else table
-    for sentence in lever_sentences(rows, spec):
-        section.say(sentence)
-    section.chart(plot_kpi_effects, result, model="joint" if has_joint else "single")
-    section.table(levers_view(table, spec, result.note))
+    for text in lever_sentences(rows, spec):
+        section.say(text)
+    section.chart(plot_kpi_effects, result, model="joint" if has_joint else "single", alt=effects_alt(rows, spec))
+    section.table(levers_view(table, spec, "Effects compare periods within the same location: associations, not "
+                                            "proof of cause."))
+    section.method(result.note)
     top = rows.sort_values("p_adj").iloc[0]
     binned = binned_relationship(panel, top["kpi"], bins=5, spec=spec, within_location=False)
-    section.chart(plot_binned, binned, title=f"{spec.name} by {top['label']}, location-months in five bins")
+    title = f"{spec.name} by {top['label']}, location-months in five bins"
+    section.chart(plot_binned, binned, title=title, alt=sentence(f"{title}: {top['sentence']}"))
     section.keep("kpi_effects", table)
     return section

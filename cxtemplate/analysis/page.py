@@ -14,6 +14,8 @@ from typing import Any
 import pandas as pd
 
 from cxtemplate.measure.spec import MetricSpec
+from cxtemplate.measure.windows import Window, window
+from cxtemplate.report.labels import display_label
 from cxtemplate.report.section import Section
 
 __all__ = ["Survey", "intro_text"]
@@ -52,6 +54,11 @@ class Survey:
         Plain-language names of the driver columns.
     scorecards_by : str or None
         The column the manager scorecards split by.
+    display_labels : dict
+        The params' display labels (``reporting.labels``): column → what a reader sees
+        (:func:`cxtemplate.report.labels.display_label`).
+    drivers_window, topics_window : int or None
+        The periods the key drivers and the comment topics cover (``reporting.windows``; ``None``: all the data).
     """
 
     responses: pd.DataFrame | None
@@ -68,6 +75,9 @@ class Survey:
     outcome: str = "nps"
     labels: dict[str, str] = field(default_factory=dict)
     scorecards_by: str | None = None
+    display_labels: dict[str, str] = field(default_factory=dict)
+    drivers_window: int | None = None
+    topics_window: int | None = None
 
     @classmethod
     def from_config(cls, cfg, responses: pd.DataFrame | None, *, specs: dict[str, MetricSpec], freq: str,
@@ -78,7 +88,8 @@ class Survey:
                    baseline=getattr(cfg.organisation, "baseline", None),
                    segments=tuple(cfg.segments), driver_columns=tuple(cfg.metrics.drivers.columns),
                    outcome=cfg.metrics.drivers.outcome, labels=dict(cfg.metrics.drivers.labels),
-                   scorecards_by=cfg.reporting.manager_scorecards_by)
+                   scorecards_by=cfg.reporting.manager_scorecards_by, display_labels=dict(cfg.display_labels),
+                   drivers_window=cfg.reporting.windows.drivers, topics_window=cfg.reporting.windows.topics)
 
     @property
     def present(self) -> bool:
@@ -117,8 +128,28 @@ class Survey:
         return self.responses if self.present else None
 
     def label(self, column: str) -> str:
-        """The plain-language name of a driver column (the column itself when it has none)."""
-        return self.labels.get(column, column)
+        """What a reader sees for ``column``: its driver label, else its display label
+        (:func:`cxtemplate.report.labels.display_label` with :attr:`display_labels`)."""
+        return self.labels.get(column) or display_label(column, self.display_labels)
+
+    @property
+    def driver_labels(self) -> dict[str, str]:
+        """Driver column → what a reader sees (:meth:`label`), for every configured driver."""
+        return {d: self.label(d) for d in self.driver_columns}
+
+    def window(self, n: int | None) -> Window | None:
+        """The reporting window of the last ``n`` periods of the dated responses (all of them with ``None``), or
+        ``None`` without dates (:func:`cxtemplate.measure.windows.window`)."""
+        if not self.dated:
+            return None
+        return window(self.responses["responded_at"].dropna(), n, self.freq)
+
+    def within(self, n: int | None) -> pd.DataFrame | None:
+        """The responses of :meth:`window` ``n`` (every response with ``n`` ``None`` or without dates)."""
+        if n is None or not self.dated:
+            return self.usable
+        w = self.window(n)
+        return self.responses[w.contains(self.responses["responded_at"]).fillna(False).to_numpy()]
 
     def intro(self, *, operations: bool = False) -> Section:
         """The page's opening: what the page does with the data there is, or one sentence without survey responses.

@@ -280,12 +280,12 @@ def coaching_view(table: pd.DataFrame, team_col: str, labels: dict[str, str], *,
     flagged = table[table["below_team"]]
     rows = flagged if len(flagged) else table.head(top)
     frame = labelled(rows.assign(needs_driver=rows["needs_driver"].map(lambda d: labels.get(d, d))),
-                     {team_col: "Team", agent_col: "Agent", "n": "n", "raw": "Raw NPS", "estimate": "Shrunken NPS",
+                     {team_col: "Team", agent_col: "Agent", "n": "n", "raw": "Raw NPS", "estimate": "Estimated NPS",
                       "lower": "Low", "upper": "High", "team_mean": "Team NPS", "rank": "Rank in team",
                       "needs_driver": "Coach on"})
     title = "Agents credibly below their team, and what to coach" if len(flagged) else \
         "Agents (none credibly below their team)"
-    levels = ("Raw NPS", "Shrunken NPS", "Low", "High", "Team NPS")
+    levels = ("Raw NPS", "Estimated NPS", "Low", "High", "Team NPS")
     return TableView(frame, title, formats={c: fixed(1) for c in levels})
 
 
@@ -325,6 +325,6 @@ def coaching_section(survey: Survey, *, importance=None, min_n: int = 10) -> Sec
     table = coaching_table(staffed, "agent_id", team_col, "nps", survey.drivers, kind="nps", importance=importance,
                            min_n=min_n, conf=survey.conf)
     section.say(coaching_sentence(int(table["below_team"].sum()), len(table)))
-    section.table(coaching_view(table, team_col, survey.labels))
+    section.table(coaching_view(table, team_col, survey.driver_labels))
     section.keep("coaching", table)
     return section

@@ -404,7 +404,7 @@ class Movers:
         ``importance`` (share of importance, 0–1, when given), ``weighted_change`` (change ×
         importance), ``rank``; sorted by rank.
     topics : DataFrame
-        ``topic``, ``share_a``, ``share_b`` (% of the window's comments mentioning it), ``n_a``,
+        ``topic``, ``share_a``, ``share_b`` (% of the window's responses whose comment mentions it), ``n_a``,
         ``n_b`` (comments), ``change`` (percentage points) with ``ci_low``/``ci_high`` (Newcombe),
         ``p``, ``p_adj``, ``significant``, ``rank``; empty without topic membership.
     note : str
@@ -495,7 +495,8 @@ def driver_and_topic_movers(responses: pd.DataFrame, window_a, window_b, drivers
     tt["p_adj"] = adjust_bh(tt["p"].to_numpy(float))
     tt["significant"] = (tt["p_adj"] < alpha).to_numpy()
     tt["rank"] = tt["change"].abs().rank(ascending=False, method="first").fillna(len(tt)).astype(int)
-    note += "; topic shares are % of the window's comments mentioning the topic (Newcombe intervals)."
+    note += ("; topic shares are % of all the window's responses whose comment mentions the topic (Newcombe "
+             "intervals).")
     return Movers(dt, tt.sort_values("rank").reset_index(drop=True)[tcols], note)
 
 

@@ -3,4 +3,4 @@
 Layer 2, pure: frames in, results out. No config, no store, no run.
 """
 
-__all__ = ["design", "docs", "grouping", "inference", "metrics", "segments", "spec", "trends", "windows"]
+__all__ = ["design", "docs", "grouping", "inference", "metrics", "segments", "spec", "trend_test", "trends", "windows"]

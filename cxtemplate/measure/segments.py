@@ -165,6 +165,9 @@ def plot_funnel(table: pd.DataFrame, spec: MetricSpec | None = None, label_col: 
                 source: str | None = None, label_all: bool | None = None):
     """Funnel plot: each unit's metric against its n, with 95% and 99.8% limits around the overall.
 
+    The legend names the limits, the overall line and what each point colour means (within the 95% limits,
+    outside them, outside the 99.8% limits).
+
     Parameters
     ----------
     table : DataFrame
@@ -204,10 +207,16 @@ def plot_funnel(table: pd.DataFrame, spec: MetricSpec | None = None, label_col: 
     ax.plot(grid, lim["upper_95"], color=NEUTRAL, linestyle="--", linewidth=1)
     ax.plot(grid, lim["lower_99.8"], color=NEUTRAL, linestyle=":", linewidth=1, label="99.8% limits")
     ax.plot(grid, lim["upper_99.8"], color=NEUTRAL, linestyle=":", linewidth=1)
-    ax.axhline(target, color=NEUTRAL, linewidth=1)
+    ax.axhline(target, color=NEUTRAL, linewidth=1, label=f"Overall ({target:.1f})")
     out95, out998 = ft["outside_95"].to_numpy(), ft["outside_99.8"].to_numpy()
     colours = np.where(out998, BAD, np.where(out95, PALETTE[1], PALETTE[0]))
     ax.scatter(ft["n"], ft["value"], c=list(colours), s=28, zorder=3)
+    # an empty marker per colour the points use, so that the legend says what each colour means
+    for where, colour, meaning in ((~out95, PALETTE[0], "Within the 95% limits"),
+                                   (out95 & ~out998, PALETTE[1], "Outside the 95% limits"),
+                                   (out998, BAD, "Outside the 99.8% limits")):
+        if where.any():
+            ax.scatter([], [], color=colour, s=28, label=meaning)
     label_col = label_col or ft.columns[0]
     if label_all is None:
         label_all = len(ft) <= 25

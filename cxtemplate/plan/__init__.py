@@ -5,5 +5,6 @@ Layer 3: imports :mod:`cxtemplate.measure` and below, never :mod:`cxtemplate.ana
 or :mod:`cxtemplate.run`; what it needs from other notebooks comes through the run's artifacts.
 """
 
-__all__ = ["actions", "alerts", "findings", "followup", "maturity", "maturity_model", "maturity_page", "objectives",
-           "objectives_page", "plots", "scorecard", "summary"]
+__all__ = ["actions", "alerts", "cards", "findings", "followup", "impact", "maturity", "maturity_model",
+           "maturity_page", "objectives", "objectives_page", "plots", "scorecard", "scorecard_gap", "scorecard_page",
+           "scorecard_trends", "sparkline", "summary"]

@@ -1,19 +1,34 @@
 """Manager scorecards: one location (or other unit) against the rest of the organisation.
 
-The scorecard notebook is executed once per level of ``reporting.manager_scorecards_by`` after
-the main flow, so it reads the artifacts of every numbered notebook. A level with too few
-responses gets a page that says so instead of numbers that would mislead.
+The scorecard notebook is executed once per level of ``reporting.manager_scorecards_by`` after notebook 06
+(itself after every numbered notebook before it), so it reads the artifacts of 02 (objectives), 04 (drivers,
+steps, coaching, topics), 05 (revenue at risk) and 06 (actions). A level with too few responses gets a page that
+says so instead of numbers that would mislead.
+
+This module computes the tables; :mod:`cxtemplate.plan.scorecard_gap` explains the gap,
+:mod:`cxtemplate.plan.scorecard_trends` draws both series over time and :mod:`cxtemplate.plan.scorecard_page`
+writes the page's sections.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import numpy as np
 import pandas as pd
 
 from cxtemplate.measure.inference import compare_tables
 from cxtemplate.measure.metrics import summarise
 from cxtemplate.measure.spec import MetricSpec
-from cxtemplate.measure.trends import period_table, plot_trend
-from cxtemplate.report.display import TableView, labelled
+from cxtemplate.report.display import TableView, fmt_num, fmt_p, fmt_signed, labelled
+from cxtemplate.report.grammar import join_list, plural, sentence
+
+__all__ = ["AGENT_LABELS", "actions_view", "busiest_level", "coaching_sentence", "coaching_view",
+           "comments_view", "fmt_signed_0", "heading", "intro_sentence", "level_steps", "local_actions",
+           "local_topics", "location_status", "objective_applies", "owned_count", "rank_agents",
+           "recent_comments", "recent_count", "recent_window", "response_columns", "revenue_of", "significant_step", "target_of", "targets",
+           "targets_view", "team_of", "too_few_sentence", "topic_labels", "topics_view", "versus_rest",
+           "versus_rest_view"]
 
 
 def recent_window(df: pd.DataFrame, freq: str, as_of, periods: int, time_col: str = "responded_at") -> pd.DataFrame:
@@ -27,11 +42,28 @@ def versus_rest(responses: pd.DataFrame, specs: dict[str, MetricSpec], by: str, 
                 periods: int = 3, conf: float = 0.95, min_n: int = 30) -> pd.DataFrame:
     """Each metric for this level over the last ``periods`` periods against everyone else.
 
+    Parameters
+    ----------
+    responses : DataFrame
+        Every response, with ``by``, ``responded_at`` and the metrics' columns.
+    specs : dict
+        Metric key → :class:`~cxtemplate.measure.spec.MetricSpec`.
+    by, level
+        The unit.
+    freq : {"M", "Q"}
+    as_of
+        The window ends with the period of this date.
+    periods : int
+        Periods in the window (``reporting.windows.locations``).
+    conf : float
+    min_n : int
+        Cells under it are withheld with a note.
+
     Returns
     -------
     DataFrame
-        metric, value, interval, n, the rest's value, difference with interval and p; values of
-        cells under ``min_n`` are withheld with a note.
+        ``key``, ``Metric``, ``unit`` (what the value measures), ``Value``, ``Low``, ``High``, ``n``, ``Rest``, ``Rest low``, ``Rest high``, ``Rest n``,
+        ``Difference``, ``Difference low``, ``Difference high``, ``p`` and ``Note``.
     """
     recent = recent_window(responses, freq, as_of, periods)
     mine, rest = recent[recent[by] == level], recent[recent[by] != level]
@@ -39,46 +71,151 @@ def versus_rest(responses: pd.DataFrame, specs: dict[str, MetricSpec], by: str, 
     for key, spec in specs.items():
         a = summarise(mine, spec, conf=conf)
         b = summarise(rest, spec, conf=conf)
-        if a.empty or int(a["n"].iloc[0]) < min_n:
-            rows.append({"Metric": spec.name, "n": int(a["n"].iloc[0]) if len(a) else 0,
+        if a.empty or int(a["n"].iloc[0]) < min_n or b.empty:
+            rows.append({"key": key, "Metric": spec.name, "unit": spec.unit, "n": int(a["n"].iloc[0]) if len(a) else 0,
                          "Note": f"suppressed: n < {min_n}"})
             continue
-        c = compare_tables(a, b, spec).iloc[0]
-        rows.append({"Metric": spec.name, "Value": a["value"].iloc[0], "Low": a["ci_low"].iloc[0],
+        c = compare_tables(a, b, spec, conf=conf).iloc[0]
+        rows.append({"key": key, "Metric": spec.name, "unit": spec.unit, "Value": a["value"].iloc[0], "Low": a["ci_low"].iloc[0],
                      "High": a["ci_high"].iloc[0], "n": int(a["n"].iloc[0]), "Rest": b["value"].iloc[0],
-                     "Difference": c["diff"], "p": c["p"], "Note": ""})
+                     "Rest low": b["ci_low"].iloc[0], "Rest high": b["ci_high"].iloc[0], "Rest n": int(b["n"].iloc[0]),
+                     "Difference": c["diff"], "Difference low": c["ci_low"], "Difference high": c["ci_high"],
+                     "p": c["p"], "Note": ""})
     return pd.DataFrame(rows)
 
 
-def local_drivers(responses: pd.DataFrame, by: str, level, drivers_table: pd.DataFrame | None) -> pd.DataFrame:
-    """Organisation-wide driver importance with this level's ratings against the organisation's.
+def versus_rest_view(table: pd.DataFrame, level, window_label: str) -> TableView:
+    """:func:`versus_rest`'s table as the page shows it: each side with its interval and n, the difference with its
+    interval and test."""
+    t = table.copy()
+    for col in ("Value", "Low", "High", "Rest", "Rest low", "Rest high", "Difference", "Difference low",
+                "Difference high", "p", "Rest n"):
+        if col not in t.columns:
+            t[col] = np.nan
+    ci = lambda lo, hi: [f"{fmt_num(a, 1)} to {fmt_num(b, 1)}" if pd.notna(a) else "–"  # noqa: E731
+                         for a, b in zip(t[lo], t[hi])]
+    shown = pd.DataFrame({
+        "Metric": t["unit"] if "unit" in t.columns else t["Metric"], str(level): t["Value"], f"{level}, 95% interval": ci("Low", "High"), "Responses": t["n"],
+        "Rest of the organisation": t["Rest"], "Rest, 95% interval": ci("Rest low", "Rest high"),
+        "Difference": t["Difference"], "Difference, 95% interval": ci("Difference low", "Difference high"),
+        "p": t["p"], "Note": t["Note"].fillna("")})
+    return TableView(shown, f"{level} against the rest of the organisation, {window_label}",
+                     formats={str(level): "{:.1f}", "Rest of the organisation": "{:.1f}", "Responses": "{:,.0f}",
+                              "Difference": fmt_signed, "p": fmt_p})
 
-    A driver that matters and is rated lower here than elsewhere is where this manager can act.
+
+# --------------------------------------------------------------------------- targets
+
+
+def objective_applies(where: Mapping | None, by: str, level) -> bool:
+    """Whether an objective's population is this unit's whole metric: everyone, or exactly this unit."""
+    where = dict(where or {})
+    return not where or (set(where) == {by} and str(where[by]) == str(level))
+
+
+def location_status(low: float, high: float, target: float) -> str:
+    """Where this unit stands against a target (higher is better): its interval wholly at or above the target,
+    wholly below it, or around it."""
+    if any(pd.isna(v) for v in (low, high, target)):
+        return "not measured"
+    if low >= target:
+        return "meets the target"
+    if high < target:
+        return "below the target"
+    return "close to the target"
+
+
+def targets(objectives: pd.DataFrame | None, versus: pd.DataFrame, applies: list[str]) -> pd.DataFrame:
+    """Each applicable objective's target, deadline and organisation status beside this unit's value.
+
+    Parameters
+    ----------
+    objectives : DataFrame or None
+        Notebook 02's ``objectives`` artifact (``id``, ``goal``, ``metric``, ``target``, ``deadline``, ``status``).
+    versus : DataFrame
+        :func:`versus_rest`'s table.
+    applies : list of str
+        Ids of the objectives on this unit's whole metric (:func:`objective_applies`).
+
+    Returns
+    -------
+    DataFrame
+        ``id``, ``key`` (the metric's), ``goal``, ``Metric``, ``target``, ``deadline``, ``org_status``, ``value``, ``low``, ``high`` and
+        ``status`` (:func:`location_status`); empty without applicable objectives.
     """
-    if drivers_table is None or drivers_table.empty:
+    if objectives is None or objectives.empty or versus.empty:
         return pd.DataFrame()
-    from scipy import stats
+    obj = objectives[objectives["id"].isin(applies)]
+    v = versus.set_index("Metric")
+    rows = []
+    for _, o in obj.iterrows():
+        if o["metric"] not in v.index:
+            continue
+        r = v.loc[o["metric"]]
+        lo, hi, val = (r.get("Low", np.nan), r.get("High", np.nan), r.get("Value", np.nan))
+        rows.append({"id": o["id"], "key": r.get("key"), "goal": o["goal"], "Metric": o["metric"],
+                     "target": float(o["target"]),
+                     "deadline": str(o["deadline"])[:10], "org_status": o.get("status", ""), "value": val,
+                     "low": lo, "high": hi, "status": location_status(lo, hi, float(o["target"]))})
+    return pd.DataFrame(rows)
 
-    cols = [d for d in drivers_table["driver"] if d in responses.columns]
-    here = responses[by] == level
-    mine = responses.loc[here, cols].mean()
-    org = responses[cols].mean()
-    p = pd.Series({d: stats.ttest_ind(responses.loc[here, d].dropna(), responses.loc[~here, d].dropna(),
-                                      equal_var=False).pvalue for d in cols})
-    t = drivers_table.set_index("driver").loc[cols]
-    out = pd.DataFrame({"Driver": t["Driver"], "Importance %": t["Share of R² %"], "Here": mine, "Organisation": org})
-    out["Gap"] = out["Here"] - out["Organisation"]
-    out["p (vs rest)"] = p
-    out["Focus"] = (out["Gap"] < 0) & (out["p (vs rest)"] < 0.05) & (out["Importance %"] >= out["Importance %"].mean())
-    return out.sort_values(["Focus", "Importance %"], ascending=[False, False]).reset_index(drop=True)
+
+def target_of(targets_table: pd.DataFrame) -> dict[str, float]:
+    """Metric key → target of :func:`targets`' table (the first objective of each metric)."""
+    if targets_table.empty:
+        return {}
+    first = targets_table.drop_duplicates("key")
+    return dict(zip(first["key"], first["target"]))
+
+
+def targets_view(table: pd.DataFrame, level) -> TableView:
+    """:func:`targets`' table as the page shows it."""
+    shown = pd.DataFrame({"Goal": table["goal"], "Metric": table["Metric"], "Target": table["target"],
+                          "Deadline": table["deadline"], "Organisation": table["org_status"],
+                          str(level): table["value"], f"{level} against the target": table["status"]})
+    return TableView(shown, f"Targets and where {level} stands", formats={"Target": "{:.1f}", str(level): "{:.1f}"},
+                     note="The organisation's status is its trajectory to the deadline (from the objectives page).")
+
+
+# --------------------------------------------------------------------------- revenue at risk
+
+
+def revenue_of(risk: pd.DataFrame | None, by: str, level) -> dict | None:
+    """This unit's row of notebook 05's revenue-at-risk table, with its share of the total and any intervals.
+
+    Returns
+    -------
+    dict or None
+        ``customers``, ``expected_churners``, ``revenue_at_risk``, ``share`` (0–1) and, when notebook 05 gives them,
+        ``expected_churners_low/high`` and ``revenue_at_risk_low/high``; ``None`` when the table has no row for it.
+    """
+    if risk is None or risk.empty or "dimension" not in risk.columns:
+        return None
+    row = risk[(risk["dimension"] == by) & (risk["group"].astype(str) == str(level))]
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    total = risk.loc[risk["dimension"] == "total", "revenue_at_risk"]
+    out = {k: float(r[k]) for k in ("customers", "expected_churners", "revenue_at_risk", "annual_revenue",
+                                    "expected_churners_low", "expected_churners_high", "revenue_at_risk_low",
+                                    "revenue_at_risk_high") if k in r.index and pd.notna(r[k])}
+    if "share_of_revenue_at_risk" in r.index and pd.notna(r["share_of_revenue_at_risk"]):
+        out["share"] = float(r["share_of_revenue_at_risk"])
+    elif len(total) and total.iloc[0]:
+        out["share"] = float(r["revenue_at_risk"]) / float(total.iloc[0])
+    return out
+
+
+# --------------------------------------------------------------------------- comments and topics
 
 
 def local_topics(responses: pd.DataFrame | None, mentions: pd.DataFrame | None, by: str, level,
-                 commented_by: dict | None = None) -> pd.DataFrame:
+                 commented_by: dict | None = None, topic_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Share of this level's comments mentioning each topic, against the organisation's share.
 
     With ``commented_by`` (notebook 04's counts of commented responses per level of ``by``) and a ``by``
-    column in ``mentions``, no comment needs reading: ``responses`` may be ``None``.
+    column in ``mentions``, no comment needs reading: ``responses`` may be ``None``. ``topic_labels`` (topic key →
+    human label, from notebook 04's topics table) names the topics.
     """
     if mentions is None or mentions.empty:
         return pd.DataFrame()
@@ -98,8 +235,32 @@ def local_topics(responses: pd.DataFrame | None, mentions: pd.DataFrame | None, 
     here_share = m.loc[m[by] == level, "topic"].value_counts() / max(n_here, 1)
     out = pd.DataFrame({"Here %": 100 * here_share, "Organisation %": 100 * org_share}).fillna(0.0)
     out["Difference (pp)"] = out["Here %"] - out["Organisation %"]
+    out.index = [str((topic_labels or {}).get(t, t)) for t in out.index]
     out.index.name = "Topic"
     return out.sort_values("Here %", ascending=False).reset_index()
+
+
+def topic_labels(topics: pd.DataFrame | None) -> dict[str, str]:
+    """Topic key → human label from notebook 04's topics table (``topic`` or ``topic_id``, and ``label``)."""
+    if topics is None or topics.empty or "label" not in topics.columns:
+        return {}
+    out = {}
+    for key in ("topic_id", "topic"):
+        if key in topics.columns:
+            out.update({str(k): str(v) for k, v in zip(topics[key], topics["label"]) if pd.notna(v)})
+    return out
+
+
+def topics_view(topics: pd.DataFrame, level) -> TableView:
+    """:func:`local_topics`'s table as the page shows it."""
+    shown = topics.rename(columns={"Here %": f"{level} %"})
+    return TableView(shown, f"Comment topics at {level} against the organisation",
+                     formats={f"{level} %": "{:.0f}%", "Organisation %": "{:.0f}%", "Difference (pp)": fmt_signed_0})
+
+
+def fmt_signed_0(x) -> str:
+    """A difference in percentage points with its sign and no decimals ('+3', '−2', '0')."""
+    return fmt_signed(x, 0)
 
 
 def recent_comments(responses: pd.DataFrame, by: str, level, *, as_of, days: int = 90, n: int = 5) -> pd.DataFrame:
@@ -113,23 +274,48 @@ def recent_comments(responses: pd.DataFrame, by: str, level, *, as_of, days: int
     return df.sort_values("responded_at", ascending=False)[cols].head(n).reset_index(drop=True)
 
 
+def comments_view(comments: pd.DataFrame) -> TableView:
+    """:func:`recent_comments`'s table as the page shows it: date, touchpoint, score, comment."""
+    return TableView(labelled(comments, {"responded_at": "Date", "touchpoint": "Touchpoint",
+                                         "nps": "Likelihood to recommend (0–10)", "comment": "Comment"}),
+                     "Recent detractor comments (redacted)",
+                     formats={"Date": lambda v: str(v)[:10], "Likelihood to recommend (0–10)": "{:.0f}"})
+
+
+# --------------------------------------------------------------------------- actions
+
+
 def local_actions(register: pd.DataFrame | None, by: str, level) -> pd.DataFrame:
-    """Actions scoped to this level, then organisation-wide actions."""
+    """Actions owned for this level, then organisation-wide actions (one row per action)."""
     if register is None or register.empty:
         return pd.DataFrame()
     scope = register["scope"].astype(str)
     mine = register[scope == f"{by}: {level}"]
     org = register[scope == "organisation"]
-    return pd.concat([mine.assign(Scope="this " + by.replace("_", " ")), org.assign(Scope="organisation")],
-                     ignore_index=True)
+    out = pd.concat([mine.assign(Scope="this " + by.replace("_", " ")), org.assign(Scope="organisation")],
+                    ignore_index=True)
+    key = "action_id" if "action_id" in out.columns else "action"
+    return out.drop_duplicates(key).reset_index(drop=True)
 
 
-# --------------------------------------------------------------------------- the page
+def owned_count(actions: pd.DataFrame) -> int:
+    """How many of :func:`local_actions`' rows are this unit's own (not organisation-wide)."""
+    return int((actions["Scope"] != "organisation").sum()) if len(actions) else 0
+
+
+def actions_view(actions: pd.DataFrame, level, max_rows: int = 15) -> TableView:
+    """:func:`local_actions`'s table as the page shows it."""
+    return TableView(labelled(actions, {"Scope": "Scope", "action": "Action", "owner": "Owner", "due": "Due"}),
+                     f"Actions for {level} and for the whole organisation", max_rows=max_rows)
+
+
+# --------------------------------------------------------------------------- the page's set-up
 
 
 def response_columns(by: str, specs: dict[str, MetricSpec], driver_columns=()) -> list[str]:
     """The columns of the responses table the scorecard reads (comments are read for this unit only, later)."""
-    return [by, "responded_at", "touchpoint", "nps", *[s.column for s in specs.values()], *driver_columns]
+    return [by, "responded_at", "journey_stage", "touchpoint", "nps", *[s.column for s in specs.values()],
+            *driver_columns]
 
 
 def busiest_level(responses: pd.DataFrame, by: str):
@@ -148,25 +334,17 @@ def heading(level) -> str:
     return f"# Scorecard: {level}"
 
 
-def intro_sentence(level, by: str, organisation: str, n_recent: int, min_n: int) -> str:
-    """What the page compares, or, under ``min_n`` recent responses, why its numbers are suppressed."""
+def intro_sentence(level, by: str, n_recent: int, min_n: int, window_label: str) -> str:
+    """Why this unit's numbers are suppressed (under ``min_n`` recent responses); ``""`` when they are not."""
     if n_recent >= min_n:
-        return (f"This page compares **{level}** ({by.replace('_', ' ')}) with the rest of {organisation} over the last "
-                f"three periods ({n_recent:,} responses here), and shows where its manager can act.")
-    return (f"**{level} has too few responses to report on** ({n_recent} in the last three periods; at least "
+        return ""
+    return (f"**{level} has too few responses to report on** ({n_recent} in {window_label}; at least "
             f"{min_n} are needed). Its numbers are suppressed so they are not mistaken for evidence; "
             "the actions and coaching below still apply.")
 
 
-def versus_rest_view(table: pd.DataFrame, level) -> TableView:
-    """:func:`versus_rest`'s table as the page shows it."""
-    return TableView(table, f"{level}: last three periods against the rest of the organisation",
-                     formats={"Value": "{:.1f}", "Low": "{:.1f}", "High": "{:.1f}", "Rest": "{:.1f}",
-                              "Difference": "{:+.1f}", "p": "{:.3f}"})
-
-
 def level_steps(steps: pd.DataFrame | None, by: str, level, freq: str) -> pd.DataFrame | None:
-    """This level's rows of notebook 04's step table with ``step_period`` as periods, for :func:`plot_trend`.
+    """This level's rows of notebook 04's step table with ``step_period`` as periods.
 
     ``None`` when there is no step table or it is not broken down by ``by``.
     """
@@ -175,39 +353,18 @@ def level_steps(steps: pd.DataFrame | None, by: str, level, freq: str) -> pd.Dat
     return steps[steps[by] == level].assign(step_period=lambda d: pd.PeriodIndex(d["step_period"], freq=freq))
 
 
-def nps_trend(responses: pd.DataFrame, spec: MetricSpec, by: str, level, steps: pd.DataFrame | None = None, *,
-              freq: str, min_n: int = 30, time_col: str = "responded_at"):
-    """The chart of this level's NPS per period with its interval and its significant steps.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    table = period_table(responses[responses[by] == level], spec, time_col, freq=freq)
-    ax = plot_trend(table, spec, steps=level_steps(steps, by, level, freq), min_n=min_n,
-                    title=f"NPS at {level} per period", source="survey responses")
-    return ax.figure
+def significant_step(steps: pd.DataFrame | None) -> dict | None:
+    """The largest significant step of :func:`level_steps`' rows (``step_period``, ``change``), or ``None``."""
+    if steps is None or steps.empty or "significant" not in steps.columns:
+        return None
+    sig = steps[steps["significant"].astype(bool)]
+    if sig.empty:
+        return None
+    r = sig.loc[sig["change"].abs().idxmax()]
+    return {"step_period": str(r["step_period"]), "change": float(r["change"])}
 
 
-def drivers_view(drivers: pd.DataFrame, level) -> TableView:
-    """:func:`local_drivers`'s table as the page shows it."""
-    return TableView(drivers, f"Driver ratings at {level} against the organisation (importance from the organisation's model)",
-                     formats={"Importance %": "{:.0f}", "Here": "{:.2f}", "Organisation": "{:.2f}", "Gap": "{:+.2f}",
-                              "p (vs rest)": "{:.3f}"},
-                     note="Focus: an important driver rated significantly lower here than in the rest of the "
-                          "organisation (Welch test).")
-
-
-def topics_view(topics: pd.DataFrame, level) -> TableView:
-    """:func:`local_topics`'s table as the page shows it."""
-    return TableView(topics, f"Comment topics at {level} against the organisation",
-                     formats={"Here %": "{:.0f}%", "Organisation %": "{:.0f}%", "Difference (pp)": "{:+.0f}"})
-
-
-def comments_view(comments: pd.DataFrame) -> TableView:
-    """:func:`recent_comments`'s table as the page shows it: date, touchpoint, NPS, comment."""
-    return TableView(labelled(comments, {"responded_at": "Date", "touchpoint": "Touchpoint", "nps": "NPS", "comment": "Comment"}),
-                     "Recent detractor comments (redacted)", formats={"Date": lambda v: str(v)[:10], "NPS": "{:.0f}"})
+# --------------------------------------------------------------------------- coaching
 
 
 def team_of(coaching: pd.DataFrame | None, by: str, level) -> pd.DataFrame | None:
@@ -221,24 +378,53 @@ def team_of(coaching: pd.DataFrame | None, by: str, level) -> pd.DataFrame | Non
     return coaching[coaching["location"] == level]
 
 
-def coaching_sentence(team: pd.DataFrame, level) -> str:
-    """How many agents this level has and how many score credibly below their team."""
-    return f"{len(team)} agents at {level}; {int(team['below_team'].sum())} score credibly below the team after shrinkage."
+def rank_agents(team: pd.DataFrame, min_n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The agents with at least ``min_n`` responses, ranked by their shrunken NPS, and the others.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The ranked agents (``rank`` recomputed among them, 1 = highest estimate) and those with too few
+        responses to rank (largest n first).
+    """
+    ok = team["n"] >= min_n
+    ranked = team[ok].sort_values("estimate", ascending=False).reset_index(drop=True)
+    ranked["rank"] = np.arange(1, len(ranked) + 1)
+    return ranked, team[~ok].sort_values("n", ascending=False).reset_index(drop=True)
 
 
-AGENT_LABELS = {"agent_id": "Agent", "n": "n", "estimate": "NPS (shrunken)", "lower": "Low", "upper": "High",
-                "rank": "Rank", "below_team": "Below team", "needs_driver": "Coach on"}
+def coaching_sentence(ranked: pd.DataFrame, too_few: pd.DataFrame, level) -> str:
+    """How many agents this level has, how many are ranked and how many score credibly below their team."""
+    n_all = len(ranked) + len(too_few)
+    text = f"{level} has {plural(n_all, 'agent')} with survey responses"
+    if ranked.empty:
+        return sentence(text + ("; none has enough responses to rank" if n_all else ""))
+    if len(too_few):
+        text += f"; {len(ranked)} {'has' if len(ranked) == 1 else 'have'} enough responses to rank"
+    below = int(ranked["below_team"].sum()) if "below_team" in ranked.columns else 0
+    if below:
+        text += f". {plural(below, 'agent')} {'scores' if below == 1 else 'score'} credibly below the team"
+    else:
+        text += ". No agent scores credibly below the team"
+    return sentence(text)
 
 
-def coaching_view(team: pd.DataFrame, level, driver_labels: dict | None = None) -> TableView:
-    """This level's agents: shrunken NPS with its interval, rank, whether below the team, the driver to coach on."""
+def too_few_sentence(too_few: pd.DataFrame, min_n: int) -> str:
+    """The agents with too few responses to rank, listed by name with their n; ``""`` when there are none."""
+    if too_few.empty:
+        return ""
+    names = [f"{a} ({plural(int(n), 'response')})" for a, n in zip(too_few["agent_id"], too_few["n"])]
+    return sentence(f"Too few to rank (fewer than {min_n} responses): {join_list(names)}")
+
+
+AGENT_LABELS = {"rank": "Rank", "agent_id": "Agent", "n": "Responses", "estimate": "NPS (shrunken)",
+                "lower": "Low", "upper": "High", "below_team": "Below team", "needs_driver": "Coach on"}
+
+
+def coaching_view(team: pd.DataFrame, level, driver_labels: Mapping | None = None) -> TableView:
+    """The ranked agents: rank, shrunken NPS with its interval, whether below the team, the driver to coach on."""
     labels = dict(driver_labels or {})
-    shown = team.assign(needs_driver=team["needs_driver"].map(lambda x: labels.get(x, x)))
-    return TableView(labelled(shown, AGENT_LABELS), f"Agents at {level}",
+    shown = team.assign(needs_driver=team["needs_driver"].map(lambda x: labels.get(x, x)),
+                        below_team=team["below_team"].map({True: "yes", False: "no"}))
+    return TableView(labelled(shown, AGENT_LABELS), f"Agents at {level} with enough responses to rank",
                      formats={"NPS (shrunken)": "{:.1f}", "Low": "{:.1f}", "High": "{:.1f}"})
-
-
-def actions_view(actions: pd.DataFrame, level, max_rows: int = 15) -> TableView:
-    """:func:`local_actions`'s table as the page shows it."""
-    return TableView(labelled(actions, {"Scope": "Scope", "action": "Action", "owner": "Owner", "due": "Due"}),
-                     f"Actions for {level} and for the whole organisation", max_rows=max_rows)

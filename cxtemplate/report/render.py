@@ -499,6 +499,7 @@ def render_index(run_dir: Path, run: dict[str, Any], headline: dict[str, Any] | 
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["clean_html"] = clean_html  # the cards' sparkline SVG: cleaned again where it is written
     for page in pages:
         for key in ("href", "pdf_href"):
             if key in page and not is_own_link(page[key]):

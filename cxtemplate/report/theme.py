@@ -115,10 +115,15 @@ def readable_on(colour, background=PAPER, ratio: float = AA_TEXT) -> str:
     return to_hex(towards)
 
 
-GOOD_TEXT = "#008662"
-"""The green of good news written as text on white: ``readable_on(GOOD)``, 4.6:1 (#009E73 itself is 3.4:1)."""
-BAD_TEXT = "#c25600"
-"""The vermillion of bad news written as text on white: ``readable_on(BAD)``, 4.5:1 (#D55E00 itself is 3.9:1)."""
+PANEL = "#f6f8fa"
+"""The palest grey of the pages' panels (header, cards): text colours must read on it too."""
+
+GOOD_TEXT = "#00825e"
+"""The green of good news written as text: ``readable_on(GOOD, PANEL)``, 4.5:1 on the panels and more on white
+(#009E73 itself is 3.4:1)."""
+BAD_TEXT = "#bb5300"
+"""The vermillion of bad news written as text: ``readable_on(BAD, PANEL)``, 4.5:1 on the panels and more on white
+(#D55E00 itself is 3.9:1)."""
 
 
 # What ``seaborn.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=0.95)``

@@ -58,15 +58,16 @@ def test_topics_sentence_states_the_gap_as_a_distance():
         "an NPS 3 points above the others (95% CI -1 to 7, n = 472).")
 
 
-def test_sentiment_sentence_states_a_training_sample():
+def test_sentiment_sentence_is_plain_and_the_scorer_goes_to_the_method():
     sent = pd.DataFrame({"label": ["negative", "positive", "neutral", "negative"], "method": "own_scores"})
-    assert cm.sentiment_sentence(sent) == "Sentiment (own scores): 50% of comments are negative."
+    assert cm.sentiment_sentence(sent) == "50% of comments are negative."
+    assert cm.sentiment_method(sent) == "Sentiment scorer used: own scores."
     sent.attrs["train_sample"] = {"trained_on": 25_000, "labelled": 30_000}
-    assert cm.sentiment_sentence(sent).endswith(
-        " <span class='cx-note'>The classifier was trained on a random sample of 25,000 of the 30,000 scored comments "
-        "(scored out of fold); the model fitted on that sample scored all other comments.</span>")
+    assert cm.sentiment_method(sent).endswith(
+        " The classifier was trained on a random sample of 25,000 of the 30,000 scored comments "
+        "(scored out of fold); the model fitted on that sample scored all other comments.")
     sent.attrs["train_sample"] = {"trained_on": 30_000, "labelled": 30_000}
-    assert cm.sentiment_sentence(sent) == "Sentiment (own scores): 50% of comments are negative."
+    assert cm.sentiment_method(sent) == "Sentiment scorer used: own scores."
 
 
 def _model(criterion="stability"):
@@ -89,10 +90,14 @@ def test_topics_table_and_view():
                             "Examples (redacted)"]
     f = view.formats
     assert (f["Share of comments"](0.08), f["NPS impact"](-0.04), f["Adjusted p"](0.0001)) == ("8%", "0.0", "< 0.001")
-    assert view.note == ("Number of topics chosen by the stability of the topics across resamples (Greene et al. 2014; "
-                         "1 = identical every time, chosen k = 2): k=2: 0.60, k=3: 0.75.")
+    assert view.note.startswith("Shares are of the comments")
+    assert cm.topic_selection_note(_model()) == (
+        "Number of topics chosen by the stability of the topics across resamples (Greene et al. 2014; "
+        "1 = identical every time, chosen k = 2): k=2: 0.60, k=3: 0.75.")
     assert cm.topic_selection_note(_model("given")) == "Number of topics given in the params: 2."
     assert view.title == "Comment topics, their words, and their relation to NPS"
+    assert cm.topics_view(table, _model(), "2025-01 to 2025-12 (all 12 months)").title == (
+        "Comment topics, their words, and their relation to NPS, 2025-01 to 2025-12 (all 12 months)")
     without_nps = cm.topics_view(cm.topics_table(_model(), None), _model())  # reviews without NPS scores
     assert "NPS impact" not in without_nps.columns and without_nps.title == "Comment topics and their words"
 
@@ -132,8 +137,11 @@ def test_comments_section_assembles_the_artifacts_the_scorecards_read(monkeypatc
     assert section.sentences[0].startswith("**2 topics** run through 60 comments (98% of responses). The most harmful "
                                            "is **billing**: comments mentioning it have an NPS ")
     assert "points below the others" in section.sentences[0]
-    assert section.sentences[1] == "Sentiment (own scores): 33% of comments are negative."
-    assert section.methods == [cm.comments_method(True)] and "promoters' comments" in section.methods[0]
+    assert section.sentences[1] == "33% of comments are negative."
+    assert section.methods == [cm.comments_method(True, _model("given")), "Number of topics given in the params: 2.",
+                               "Sentiment scorer used: own scores."]
+    assert "promoters' comments" in section.methods[0]
+    assert all(c.alt for c in section.charts)
     assert "impact" not in cm.comments_method(False) and "VADER" in cm.comments_method(False)
     assert [c.plot for c in section.charts] == [plot_topic_impact, plot_sentiment_by]
     assert list(section.artifacts) == ["topics", "topic_impact", "commented_by", "topic_mentions", "comment_sentiment"]

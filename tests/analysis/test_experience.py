@@ -48,10 +48,10 @@ def test_headline_sentence_for_a_significant_change():
     p = 2 * norm.sf((est - jan) / math.sqrt(var + var_jan))
     assert (round(lo, 1), round(hi, 1), round(p, 4)) == (34.9, 78.3, 0.0012)
     assert section.sentences[0] == (
-        f"**NPS was 60.0** in 2025-02 (95% CI {lo:.1f} to {hi:.1f}, n = 50): +60.0 vs the previous period "
-        "(significant, adjusted p 0.001); +60.0 vs the baseline 2025-01 (significant, adjusted p 0.001).")
-    assert section.sentences[1] == f"<span class='cx-note'>{NPS.definition}</span>"
-    assert section.methods == [ex.HEADLINE_METHOD] and section.items[0].text == ex.HEADLINE_METHOD  # shown first
+        f"**NPS was 60.0** in 2025-02, the latest month (95% CI {lo:.1f} to {hi:.1f}, n = 50): +60.0 vs the previous "
+        "month (significant, adjusted p 0.001); +60.0 vs the baseline 2025-01 (significant, adjusted p 0.001).")
+    assert len(section.sentences) == 1  # the definitions go to the method note
+    assert section.methods == [ex.HEADLINE_METHOD, NPS.definition + "."]
     head = section.artifacts["headline"]
     assert head.loc[0, ["value", "n", "change_prev"]].tolist() == pytest.approx([60.0, 50, 60.0])
     assert head.loc[0, "p_adj_prev"] == pytest.approx(p, rel=1e-6)
@@ -61,9 +61,10 @@ def test_headline_sentence_for_a_significant_change():
 def test_headline_sentence_for_no_change():
     r = pd.concat([_month("2025-01-15", 25, 25), _month("2025-02-15", 25, 25)], ignore_index=True)
     section = ex.headline_section(Survey(r, {"nps": NPS}, as_of=AS_OF))
-    assert section.sentences[0] == ("**NPS was 0.0** in 2025-02 (95% CI -26.5 to 26.5, n = 50): +0.0 vs the previous "
-                                    "period (not significant, adjusted p 1.00); +0.0 vs the baseline 2025-01 (not "
-                                    "significant, adjusted p 1.00).")
+    # a change that rounds to zero carries no sign
+    assert section.sentences[0] == ("**NPS was 0.0** in 2025-02, the latest month (95% CI -26.5 to 26.5, n = 50): 0.0 "
+                                    "vs the previous month (not significant, adjusted p 1.00); 0.0 vs the baseline "
+                                    "2025-01 (not significant, adjusted p 1.00).")
 
 
 def test_headline_and_trends_without_dates_or_survey():
@@ -111,12 +112,14 @@ def test_steps_view_labels_formats_and_order():
 def test_step_sentence_with_and_without_a_step():
     none = pd.DataFrame({"location": ["A", "B"], "significant": [False, False]})
     assert ex.step_sentence(none, "location", NPS) == (
-        "No location shows a lasting step change in NPS beyond what chance produces (each series tested for its "
-        "single most likely break, calibrated by permutation and adjusted across 2 series).")
+        "No location shows a lasting step change in NPS beyond what chance produces (2 series looked at).")
     one = pd.DataFrame({"location": ["A", "B"], "step_period": ["2025-03", "2024-01"], "change": [-23.6, 4.0],
                         "p_adj": [0.004, 0.5], "significant": [True, False]})
     assert ex.step_sentence(one, "location", NPS) == \
-        "NPS stepped down and stayed there in **A** from 2025-03 (-23.6, adjusted p 0.004)."
+        "NPS stepped down and stayed there in **A** from 2025-03 (−23.6, adjusted p 0.004)."
+    both = one.assign(change=[-23.6, 9.0], significant=[True, True])
+    assert ex.step_direction(both[both["significant"]]) == "up or down"
+    assert ex.step_sentence(both, "location", NPS).startswith("NPS stepped up or down and stayed there in **A**")
 
 
 def test_steps_section_finds_the_step_planted_in_the_demo():
@@ -159,12 +162,12 @@ def _segments() -> pd.DataFrame:
 def test_segments_section_by_hand():
     """A against the rest (B) is 50 − (−50) = +100; A's interval by hand: 46.5 ± 1.96 × 13.2 = 20.6 to 72.4."""
     section = ex.segments_section(Survey(_segments(), {"nps": NPS}, segments=("journey_stage", "absent")))
-    assert section.sentences == ["Compared with everyone else, 1 segment levels score significantly lower on NPS — most "
-                                 "of all B (journey stage, -100.0); 1 score higher, led by A (journey stage, +100.0)."]
+    assert section.sentences == ["Compared with everyone else, 1 segment level scores significantly lower on NPS — most "
+                                 "of all B (journey stage, −100.0); 1 scores higher, led by A (journey stage, +100.0)."]
     est, var = _aw(30, 10, 40)
     view = section.tables[0]
     assert view.columns == ["Segment", "Level", "NPS", "95% CI", "n", "vs rest", "Adjusted p", "Note"]
-    assert view.frame["Segment"].tolist() == ["journey stage", "journey stage"]
+    assert view.frame["Segment"].tolist() == ["Journey stage", "Journey stage"]
     assert view.frame["95% CI"].iloc[0] == f"{100 * (est - 1.959964 * math.sqrt(var)):.1f} to " \
                                            f"{100 * (est + 1.959964 * math.sqrt(var)):.1f}" == "20.6 to 72.4"
     assert view.frame[["NPS", "n", "vs rest"]].to_numpy().ravel().tolist() == pytest.approx([50, 40, 100, -50, 40, -100])
@@ -191,6 +194,9 @@ def test_segments_absent_and_the_demo_locations():
         assert loc.loc[name, "value"] == pytest.approx(planted["observed_nps"])
         assert loc.loc[name, "n"] == planted["n_responses"]
     assert len(section.charts) == 1 and section.sentences[-1] == ex.FUNNEL_READING
+    # the funnel's alt text names the planted weakest location below the limits
+    assert section.charts[0].alt.startswith("NPS by location against its number of responses: Birmingham")
+    assert section.sentences[0].startswith("Over 2023-01 to 2025-12 (all 36 months), compared with everyone else")
 
 
 def test_headline_sentence_of_a_single_response_has_no_interval():
@@ -198,4 +204,5 @@ def test_headline_sentence_of_a_single_response_has_no_interval():
 
     r = pd.DataFrame({"ces": [6.0], "responded_at": pd.to_datetime(["2025-02-15"])})
     section = ex.headline_section(Survey(r, {"ces": ces_spec()}, as_of=AS_OF))
-    assert section.sentences[0].startswith("**CES was 6.00** in 2025-02 (too few responses for an interval, n = 1)")
+    assert section.sentences[0].startswith("**CES was 6.00** in 2025-02, the latest month (too few responses for an "
+                                           "interval, n = 1)")

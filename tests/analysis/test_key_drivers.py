@@ -7,6 +7,8 @@ to concentrate on) for the section itself.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -39,15 +41,21 @@ def test_driver_table_and_view():
     view = kd.drivers_view(a, t)
     assert view.columns == ["Driver", "Share of R² %", "95% CI", "Relative weights %", "Direction", "Mean rating", "Quadrant"]
     assert view.title == "Key drivers of NPS"
-    assert view.note == f"{SHAPLEY}; R² = 0.40, n = 1,200 complete responses. 95% intervals from 300 bootstrap replicates."
+    assert kd.drivers_view(a, t, "2025-01 to 2025-12 (all 12 months)").title == (
+        "Key drivers of NPS, 2025-01 to 2025-12 (all 12 months)")
+    # no method name under the table: it goes in the section's method note
+    assert view.note == "R² = 0.40 (the share of the variation the ratings explain together), n = 1,200 complete responses."
+    assert SHAPLEY not in view.note
 
 
 def test_driver_sentence_with_and_without_a_driver_to_concentrate_on():
     assert kd.driver_sentence(_analysis(), LABELS) == (
         "The 3 ratings explain 40% of the variation in NPS (n = 1,200); the strongest drivers are Aspect A (50%), "
-        "Aspect B (30%), c (20%). **Concentrate here:** Aspect B — important and rated below average.")
+        "Aspect B (30%) and c (20%). **Concentrate here:** Aspect B — important and rated below average.")
+    assert kd.driver_sentence(_analysis(), LABELS, "2025-01 to 2025-12 (all 12 months)").startswith(
+        "Over 2025-01 to 2025-12 (all 12 months), the 3 ratings explain 40%")
     calm = _analysis(quadrants=("Keep up the good work", "Possible overkill", "Low priority"))
-    assert kd.driver_sentence(calm, LABELS).endswith("Aspect B (30%), c (20%).")
+    assert kd.driver_sentence(calm, LABELS).endswith("Aspect B (30%) and c (20%).")
 
 
 def test_interval_note_names_the_bootstrap_subsample():
@@ -110,8 +118,13 @@ def test_drivers_section_recovers_the_planted_importance(demo_drivers):
         assert row["Share of R² %"] == pytest.approx(100 * planted["importance_share"][row["driver"]], abs=2.5)
     concentrate = survey.label(planted["concentrate_here"])
     assert f"**Concentrate here:** {concentrate} — important" in section.sentences[0]
-    assert section.methods == [kd.DRIVERS_METHOD]
+    assert section.methods[0] == kd.DRIVERS_METHOD and section.methods[1].startswith(section.analysis.shapley.method)
     assert [c.plot for c in section.charts] == [plot_importance, plot_importance_performance]
+    # the alt texts read the results: the planted top driver first, the one to concentrate on named
+    top = survey.label(planted["importance_rank"][0]).lower()
+    assert section.charts[0].alt.startswith("What drives NPS:") and top in section.charts[0].alt
+    assert re.search(rf"{concentrate} \(rated \d\.\d\d\) is important and rated below average", section.charts[1].alt)
+    assert section.sentences[0].startswith("Over 2023-01 to 2025-12 (all 36 months), the ")
     assert section.charts[0].kwargs["title"] == f"What drives NPS: R² = {section.analysis.shapley.r2:.2f}"
     assert section.tables[0].columns[0] == "Driver" and "driver" not in section.tables[0].columns
     gains = table.set_index("driver")

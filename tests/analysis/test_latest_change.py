@@ -36,7 +36,7 @@ def test_mix_view():
                             "top_rate_level": ["Support"], "sentence": ["By journey stage: …"]})
     view = lc.mix_view(MixRate(pd.DataFrame(), summary, (A, B)))
     assert view.columns == ["Dimension", "Before", "After", "Change", "Mix", "Rate", "Largest rate contributor"]
-    assert view.frame["Dimension"].tolist() == ["journey stage"]
+    assert view.frame["Dimension"].tolist() == ["Journey stage"]
     assert [view.formats[c](v) for c, v in (("Mix", 0.04), ("Rate", -5.84), ("Before", 16.4))] == ["0.0", "-5.8", "16.4"]
 
 
@@ -51,10 +51,13 @@ def test_movers_views():
     assert (f["Change"](0.004), f["Importance"](0.205), f["Adjusted p"](0.0002)) == ("0.00", "20%", "< 0.001")
     topics = pd.DataFrame({"topic": [f"t{i}" for i in range(8)], "share_a": 4.2, "share_b": 4.2, "change": -0.04,
                            "ci_low": -1.0, "ci_high": 0.9, "p_adj": 0.96})
-    tv = lc.topic_movers_view(topics)
-    assert len(tv.frame) == 6 and tv.columns == ["Topic", "Share before %", "Share after %", "Change (pp)", "Low", "High",
+    tv = lc.topic_movers_view(topics, "2024-07 to 2024-12 and 2025-07 to 2025-12", 0.4)
+    assert len(tv.frame) == 8 and tv.columns == ["Topic", "Share before %", "Share after %", "Change (pp)", "Low", "High",
                                                  "Adjusted p"]
     assert tv.formats["Change (pp)"](-0.04) == "0.0"
+    assert tv.title == ("Comment topics in 2024-07 to 2024-12 and 2025-07 to 2025-12 (% of all responses whose comment "
+                        "mentions each)")
+    assert "40% of responses carry a comment" in tv.note and "share of the comments" in tv.note
 
 
 def test_root_cause_needs_dated_nps():
@@ -69,7 +72,7 @@ def test_root_cause_of_the_demo_points_at_the_planted_step():
     record = section.artifacts["root_cause"]
     assert record["found"] and record["change"] < 0 and record["window_b"][0] > planted["month"]
     summary = section.tables[0].frame.set_index("Dimension")
-    assert summary.loc["location", "Largest rate contributor"] == planted["location"]
+    assert summary.loc["Location", "Largest rate contributor"] == planted["location"]
     for _, row in summary.iterrows():  # mix + rate is the change, in every dimension
         assert row["Mix"] + row["Rate"] == pytest.approx(row["Change"], abs=1e-9)
     mix = section.artifacts["root_cause_mix"]
@@ -77,4 +80,5 @@ def test_root_cause_of_the_demo_points_at_the_planted_step():
     assert [c.plot for c in section.charts] == [plot_waterfall] and section.charts[0].kwargs["dimension"] == "location"
     assert section.tables[1].columns[0] == "Driver" and len(section.tables) == 2  # no topics given: no topic table
     assert section.sentences[0] == record["sentence"]
-    assert section.methods == [lc.ROOT_CAUSE_METHOD]
+    assert section.methods[0] == lc.ROOT_CAUSE_METHOD and section.methods[1].startswith("Windows 2")
+    assert planted["location"] in section.charts[0].alt and section.charts[0].alt.startswith("What moved NPS, by location")

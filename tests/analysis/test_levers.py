@@ -67,8 +67,11 @@ def test_levers_section_finds_the_one_planted_lever():
     assert joint.loc[joint["significant"], "kpi"].tolist() == [acting]
     assert joint.set_index("kpi").loc[acting, "effect"] < 0
     assert section.sentences == joint.loc[joint["significant"], "sentence"].tolist()
-    assert section.methods == [levers.LEVERS_METHOD]
+    assert section.methods[0] == levers.LEVERS_METHOD and section.methods[1].startswith("Effects compare periods")
     assert [c.plot for c in section.charts] == [plot_kpi_effects, plot_binned]
     assert section.charts[0].kwargs == {"model": "joint"}
+    assert section.charts[0].alt == ("Operational KPIs and CSAT, within locations: wait time goes with lower CSAT; the "
+                                     "other KPIs show no clear link.")
+    assert section.tables[0].frame["Model"].unique().tolist() == ["Alone", "With the other KPIs"]
     assert section.charts[1].kwargs["title"] == "CSAT by wait time, location-months in five bins"
     assert section.tables[0].frame["Location-months"].iloc[0] == 8 * truth["window"]["months"]

@@ -15,7 +15,7 @@ def test_survey_says_what_it_has():
                       "location": ["A", "B"]})
     s = Survey(r, {"nps": nps_spec()}, driver_columns=("speed", "ease"), labels={"speed": "Speed of service"})
     assert s.present and s.dated and s.has("location") and not s.has("segment")
-    assert s.drivers == ["speed"] and s.label("speed") == "Speed of service" and s.label("ease") == "ease"
+    assert s.drivers == ["speed"] and s.label("speed") == "Speed of service" and s.label("ease") == "Ease"
     assert s.usable is r and s.intro().sentences == []
     # the intro names only what this survey allows: dates and NPS, no segments, one driver, no comments or agents
     assert s.intro().methods == [
@@ -53,3 +53,18 @@ def test_an_all_empty_column_is_no_data_and_periods_are_counted_per_column():
     assert s.has("nps") and not s.has("csat") and s.drivers == [], "an empty CSAT or driver column is no data"
     assert (s.periods_with("nps"), s.periods_with("ces"), s.periods_with("csat")) == (2, 1, 0)
     assert Survey(r.assign(responded_at=pd.NaT), {"nps": nps_spec()}).periods_with("nps") == 0
+
+
+def test_survey_labels_and_windows():
+    """Display labels come from the params (they win) or are derived; the windows cover the dated responses."""
+    months = pd.to_datetime([f"2025-{m:02d}-15" for m in range(1, 13)])
+    r = pd.DataFrame({"nps": range(12), "responded_at": months, "speed": 5, "wait_minutes": 3})
+    s = Survey(r, {"nps": nps_spec()}, driver_columns=("speed", "wait_minutes"), labels={"speed": "Speed of service"},
+               display_labels={"wait_minutes": "Minutes on hold"}, drivers_window=3)
+    assert s.driver_labels == {"speed": "Speed of service", "wait_minutes": "Minutes on hold"}
+    assert Survey(r, {"nps": nps_spec()}).label("wait_minutes") == "Wait (minutes)"
+    assert s.window(None).label == "2025-01 to 2025-12 (all 12 months)"
+    assert s.window(s.drivers_window).label == "2025-10 to 2025-12 (last 3 months)"
+    assert s.within(3)["nps"].tolist() == [9, 10, 11] and s.within(None) is r
+    undated = Survey(r.drop(columns="responded_at"), {"nps": nps_spec()})
+    assert undated.window(3) is None and undated.within(3) is undated.responses

@@ -218,7 +218,7 @@ def test_coaching_sentence_and_view():
                           "upper": [-12.0, 20.0, 11.0], "team_mean": [8.0, 8.0, 2.0], "rank": [2, 1, 1],
                           "below_team": [True, False, False], "needs_driver": ["speed", "none (at or above team)", "ease"]})
     view = pp.coaching_view(table, "location", {"speed": "Speed of service"})
-    assert view.columns == ["Team", "Agent", "n", "Raw NPS", "Shrunken NPS", "Low", "High", "Team NPS", "Rank in team",
+    assert view.columns == ["Team", "Agent", "n", "Raw NPS", "Estimated NPS", "Low", "High", "Team NPS", "Rank in team",
                             "Coach on"]
     assert view.frame[["Agent", "Coach on"]].values.tolist() == [["a", "Speed of service"]]
     assert view.title == "Agents credibly below their team, and what to coach"

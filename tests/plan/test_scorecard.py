@@ -3,7 +3,6 @@ by hand."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -47,40 +46,58 @@ def test_versus_rest_compares_the_last_three_periods_and_suppresses_small_cells(
     assert vr.loc["NPS", "Low"] < 25 < vr.loc["NPS", "High"]
     assert vr.loc["CES", "n"] == 5 and vr.loc["CES", "Note"] == "suppressed: n < 30"
     assert np.isnan(vr.loc["CES", "Value"])
-    view = sc.versus_rest_view(vr.reset_index(), "A")
-    assert view.title == "A: last three periods against the rest of the organisation"
-    assert view.formats["Difference"].format(50) == "+50.0"
+    assert vr.loc["NPS", "Rest n"] == 40 and vr.loc["NPS", "Difference low"] < 50 < vr.loc["NPS", "Difference high"]
+    view = sc.versus_rest_view(vr.reset_index(), "A", "2025-10 to 2025-12 (last 3 months)")
+    assert view.title == "A against the rest of the organisation, 2025-10 to 2025-12 (last 3 months)"
+    assert view.formats["Difference"](50) == "+50.0" and view.formats["p"](1e-5) == "< 0.001"
+    assert view.frame["Rest of the organisation"].iloc[0] == pytest.approx(-25)
+    assert not {"nps", "value", "level"} & set(view.columns)
+    assert view.frame["Metric"].tolist() == ["NPS, −100…100", "CES, mean on 1–7"]
 
 
 def test_page_set_up(responses):
     assert sc.response_columns("location", {"nps": nps_spec(), "ces": ces_spec()}, ["speed"]) == [
-        "location", "responded_at", "touchpoint", "nps", "nps", "ces", "speed"]
+        "location", "responded_at", "journey_stage", "touchpoint", "nps", "nps", "ces", "speed"]
     assert sc.busiest_level(responses, "location") == "A"   # 60 answers against 40
     assert sc.heading("Leeds") == "# Scorecard: Leeds"
-    assert sc.intro_sentence("Leeds", "store_region", "Northwind", 1_234, 30) == (
-        "This page compares **Leeds** (store region) with the rest of Northwind over the last three periods "
-        "(1,234 responses here), and shows where its manager can act.")
-    assert sc.intro_sentence("Leeds", "location", "Northwind", 29, 30) == (
-        "**Leeds has too few responses to report on** (29 in the last three periods; at least 30 are needed). "
-        "Its numbers are suppressed so they are not mistaken for evidence; the actions and coaching below still apply.")
+    assert sc.intro_sentence("Leeds", "location", 1_234, 30, "2025-10 to 2025-12 (last 3 months)") == ""
+    assert sc.intro_sentence("Leeds", "location", 29, 30, "2025-10 to 2025-12 (last 3 months)") == (
+        "**Leeds has too few responses to report on** (29 in 2025-10 to 2025-12 (last 3 months); at least 30 are "
+        "needed). Its numbers are suppressed so they are not mistaken for evidence; the actions and coaching below "
+        "still apply.")
 
 
-def test_local_drivers_flag_important_drivers_rated_lower_here():
-    responses = pd.DataFrame({"location": ["A"] * 10 + ["B"] * 10,
-                              "speed": [2, 3] * 5 + [8, 9] * 5, "ease": [7, 8] * 5 + [8, 7] * 5})
-    table = pd.DataFrame({"driver": ["ease", "speed", "value"], "Driver": ["Ease", "Speed", "Value"],
-                          "Share of R² %": [40.0, 60.0, 10.0]})
-    out = sc.local_drivers(responses, "location", "A", table)
-    # value has no ratings; speed: 2.5 here, 5.5 overall, important (60 ≥ mean 50): the focus
-    assert out["Driver"].tolist() == ["Speed", "Ease"]
-    assert out["Here"].tolist() == pytest.approx([2.5, 7.5]) and out["Organisation"].tolist() == pytest.approx([5.5, 7.5])
-    assert out["Gap"].tolist() == pytest.approx([-3.0, 0.0])
-    assert out["Focus"].tolist() == [True, False]
-    assert out["p (vs rest)"].iloc[0] < 0.001 and out["p (vs rest)"].iloc[1] == pytest.approx(1.0)
-    view = sc.drivers_view(out, "A")
-    assert view.title.startswith("Driver ratings at A against the organisation")
-    assert view.note.startswith("Focus: an important driver")
-    assert sc.local_drivers(responses, "location", "A", None).empty
+def test_targets_apply_to_the_whole_metric_and_compare_this_units_interval():
+    assert sc.objective_applies({}, "location", "A") and sc.objective_applies({"location": "A"}, "location", "A")
+    assert not sc.objective_applies({"location": "B"}, "location", "A")
+    assert not sc.objective_applies({"journey_stage": "Support"}, "location", "A")
+    assert sc.location_status(21, 30, 20) == "meets the target"
+    assert sc.location_status(-28, -9, 20) == "below the target"
+    assert sc.location_status(15, 25, 20) == "close to the target"
+    objectives = pd.DataFrame({"id": ["advocacy", "support-ces"], "goal": ["Grow referrals", "Easier support"],
+                               "metric": ["NPS", "CES"], "target": [20.0, 4.6], "deadline": ["2026-12-31"] * 2,
+                               "status": ["off track", "at risk"]})
+    versus = pd.DataFrame({"key": ["nps", "ces"], "Metric": ["NPS", "CES"], "Value": [-19.1, 4.1],
+                           "Low": [-28.7, 3.9], "High": [-9.1, 4.2]})
+    t = sc.targets(objectives, versus, ["advocacy"])       # the CES objective is for Support only
+    assert t["id"].tolist() == ["advocacy"] and t["status"].tolist() == ["below the target"]
+    assert t["org_status"].tolist() == ["off track"] and sc.target_of(t) == {"nps": 20.0}
+    view = sc.targets_view(t, "A")
+    assert view.columns == ["Goal", "Metric", "Target", "Deadline", "Organisation", "A", "A against the target"]
+    assert sc.targets(None, versus, ["advocacy"]).empty and sc.target_of(pd.DataFrame()) == {}
+
+
+def test_revenue_of_this_unit_with_its_share_and_intervals_when_given():
+    risk = pd.DataFrame({"dimension": ["total", "location", "location"], "group": ["all", "A", "B"],
+                         "customers": [100, 60, 40], "expected_churners": [10.0, 7.0, 3.0],
+                         "revenue_at_risk": [1000.0, 250.0, 750.0]})
+    rev = sc.revenue_of(risk, "location", "A")
+    assert rev["revenue_at_risk"] == 250.0 and rev["share"] == pytest.approx(0.25)
+    assert "revenue_at_risk_low" not in rev
+    risk["revenue_at_risk_low"], risk["revenue_at_risk_high"] = [800.0, 150.0, 600.0], [1200.0, 380.0, 900.0]
+    rev = sc.revenue_of(risk, "location", "A")
+    assert (rev["revenue_at_risk_low"], rev["revenue_at_risk_high"]) == (150.0, 380.0)
+    assert sc.revenue_of(risk, "location", "C") is None and sc.revenue_of(None, "location", "A") is None
 
 
 def test_local_topics_from_notebook_04s_counts():
@@ -92,7 +109,13 @@ def test_local_topics_from_notebook_04s_counts():
     assert out.loc["bill", "Organisation %"] == pytest.approx(30.0)  # 3 of 10
     assert out.loc["wait", "Here %"] == 0.0 and out.loc["wait", "Difference (pp)"] == pytest.approx(-10.0)
     assert out.index.tolist() == ["bill", "wait"]
-    assert sc.topics_view(out.reset_index(), "A").formats["Here %"].format(50.0) == "50%"
+    view = sc.topics_view(out.reset_index(), "A")
+    assert view.formats["A %"].format(50.0) == "50%" and view.formats["Difference (pp)"](-10.0) == "−10"
+    named = sc.local_topics(None, mentions, "location", "A", counts, {"bill": "Billing errors"})
+    assert named["Topic"].tolist() == ["Billing errors", "wait"]
+    topics = pd.DataFrame({"topic_id": ["T1"], "topic": ["bill"], "label": ["Billing errors"]})
+    assert sc.topic_labels(topics) == {"T1": "Billing errors", "bill": "Billing errors"}
+    assert sc.topic_labels(None) == {}
 
 
 def test_local_topics_from_the_comments_count_only_real_comments():
@@ -118,7 +141,7 @@ def test_recent_comments_are_this_units_detractors_of_the_last_90_days():
     assert out.columns.tolist() == ["responded_at", "touchpoint", "nps", "comment"]
     assert len(sc.recent_comments(here, "location", "A", as_of=AS_OF, n=1)) == 1
     view = sc.comments_view(out)
-    assert view.columns == ["Date", "Touchpoint", "NPS", "Comment"]
+    assert view.columns == ["Date", "Touchpoint", "Likelihood to recommend (0–10)", "Comment"]
     assert view.formats["Date"](out["responded_at"].iloc[0]) == "2025-12-01"
 
 
@@ -132,11 +155,8 @@ def test_level_steps_and_trend_chart_show_only_this_units_significant_steps():
     assert mine["location"].tolist() == ["A"] and mine["step_period"].iloc[0] == pd.Period("2025-03", "M")
     assert sc.level_steps(steps.drop(columns=["location"]), "location", "A", "M") is None
     assert sc.level_steps(None, "location", "A", "M") is None
-    fig = sc.nps_trend(responses, nps_spec(), "location", "A", steps, freq="M", min_n=30)
-    ax = fig.axes[0]
-    assert len([ln for ln in ax.lines if ln.get_linestyle() == "--"]) == 1      # A's step, not B's
-    assert ax.get_title(loc="left") == "NPS at A per period"
-    plt.close(fig)
+    assert sc.significant_step(mine) == {"step_period": "2025-03", "change": -20.0}
+    assert sc.significant_step(mine.assign(significant=False)) is None and sc.significant_step(None) is None
 
 
 def test_coaching_for_this_unit():
@@ -149,11 +169,24 @@ def test_coaching_for_this_unit():
     assert sc.team_of(coaching, "segment", "A") is None              # agents are grouped by location
     assert sc.team_of(coaching.drop(columns=["location"]), "location", "A") is None
     assert sc.team_of(None, "location", "A") is None
-    assert sc.coaching_sentence(team, "A") == "2 agents at A; 1 score credibly below the team after shrinkage."
-    view = sc.coaching_view(team, "A", {"speed": "Speed of service"})
-    assert view.title == "Agents at A"
-    assert view.columns == ["Agent", "n", "NPS (shrunken)", "Low", "High", "Rank", "Below team", "Coach on"]
-    assert view.frame["Coach on"].tolist() == ["Speed of service", "ease"]   # unlabelled drivers keep their key
+    ranked, too_few = sc.rank_agents(team, min_n=45)
+    assert ranked["agent_id"].tolist() == ["A1"] and ranked["rank"].tolist() == [1]   # A2 (n 40) is not ranked
+    assert too_few["agent_id"].tolist() == ["A2"]
+    assert sc.coaching_sentence(ranked, too_few, "A") == (
+        "A has 2 agents with survey responses; 1 has enough responses to rank. 1 agent scores credibly below the team.")
+    assert sc.too_few_sentence(too_few, 45) == "Too few to rank (fewer than 45 responses): A2 (40 responses)."
+    assert sc.too_few_sentence(too_few.iloc[:0], 45) == ""
+    assert sc.coaching_sentence(ranked.iloc[:0], team, "A") == (
+        "A has 2 agents with survey responses; none has enough responses to rank.")
+    assert sc.coaching_sentence(ranked.assign(below_team=False), too_few.iloc[:0], "A") == (
+        "A has 1 agent with survey responses. No agent scores credibly below the team.")
+    ranked, too_few = sc.rank_agents(team, min_n=30)
+    assert ranked["agent_id"].tolist() == ["A2", "A1"] and ranked["rank"].tolist() == [1, 2] and too_few.empty
+    view = sc.coaching_view(ranked, "A", {"speed": "Speed of service"})
+    assert view.title == "Agents at A with enough responses to rank"
+    assert view.columns == ["Rank", "Agent", "Responses", "NPS (shrunken)", "Low", "High", "Below team", "Coach on"]
+    assert view.frame["Coach on"].tolist() == ["ease", "Speed of service"]   # unlabelled drivers keep their key
+    assert view.frame["Below team"].tolist() == ["no", "yes"]
 
 
 def test_local_actions_put_this_units_actions_first():
@@ -164,6 +197,7 @@ def test_local_actions_put_this_units_actions_first():
     assert acts["Scope"].tolist() == ["this location", "organisation", "organisation"]
     assert sc.local_actions(register, "store_region", "A")["action"].tolist() == ["a1", "a5"]
     assert sc.local_actions(None, "location", "A").empty
+    assert sc.owned_count(acts) == 1 and sc.owned_count(pd.DataFrame()) == 0
     view = sc.actions_view(acts, "A")
     assert view.columns == ["Scope", "Action", "Owner", "Due"] and view.max_rows == 15
     assert view.title == "Actions for A and for the whole organisation"

@@ -1,4 +1,4 @@
 """What customers write: comment topics, their impact, sentiment, and their charts.
 """
 
-__all__ = ["impact", "plots", "select", "sentiment", "topics"]
+__all__ = ["impact", "naming", "plots", "select", "sentiment", "topics"]

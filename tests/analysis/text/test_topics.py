@@ -309,8 +309,12 @@ def test_comment_topics_full_and_sampled(sim, sim_member, monkeypatch):
     full = ex.comment_topics(texts, seed=0, sample_above=None, k_range=K_RANGE)
     monkeypatch.undo()
     assert calls == [(len(texts), {"seed": 0, "k_range": K_RANGE})]
-    assert full.note == "" and full.n_fitted == len(texts) and full.model is model
-    pd.testing.assert_frame_equal(full.membership, sim_member)
+    assert full.note == "" and full.n_fitted == len(texts)
+    # the same topics, named: the model's labels move to `words`, the membership's columns are the names
+    assert full.model.topics["words"].tolist() == model.labels and full.model.nmf is model.nmf
+    names = dict(zip(model.labels, full.model.labels))
+    pd.testing.assert_frame_equal(full.membership, sim_member.rename(columns=names))
+    assert "words" not in model.topics.columns  # the fixture's model is not changed
 
     sampled = ex.comment_topics(texts, seed=0, sample_above=1500, k_range=K_RANGE)
     assert sampled.n_fitted == 1500 and "1,500 of the 3,000" in sampled.note
