@@ -21,7 +21,7 @@ run_dir = None
 # %%
 from cxtemplate.data import quality as dq
 from cxtemplate.data.spreadsheet import write_csv
-from cxtemplate.plan import actions, alerts, findings, followup
+from cxtemplate.plan import actions, alerts, findings, followup, impact
 from cxtemplate.report.display import absent, say, show_table
 from cxtemplate.run.session import open_run
 
@@ -39,16 +39,26 @@ inputs = dq.present_inputs(quality or {}, run.specs)
 responses = run.table("responses", run.table_columns("responses", findings.response_columns(run.specs, cfg.alerts)))
 found = findings.collect(run.load, responses, currency, specs=run.specs)
 table = findings.to_frame(found)
-actions.opening_section(table, inputs, dated=as_of is not None, warning=dq.join_warning(quality),
-                        currency=currency).show()
+churn_summary = run.load("05_churn_survival", "summary", {})
+scores = run.load("05_churn_survival", "scores", None)
+churn_finding = next((f for f in found if f.kind == "churn_risk"), None)
+calls = followup.call_list(scores, run.load("05_churn_survival", "at_risk_customers", None),
+                           churn_finding.scope if churn_finding else None, cfg.churn.top_customers)
+value = impact.value_model(churn_summary, responses, scores)
+save_rate = cfg.churn.save_rate if churn_finding is not None and not calls.empty else None
+register = actions.build_register(found, cfg.actions, cfg.governance, start=actions.run_date(run.store.root),
+                                  annual_revenue=churn_summary.get("annual_revenue"), value=value, save_rate=save_rate,
+                                  reached={churn_finding.key: followup.reached_value(calls)} if churn_finding else {})
+checks = alerts.alerts_section(responses, cfg.alerts, run.specs, freq=run.freq, as_of=as_of,
+                               min_n=cfg.reporting.min_n, conf=run.conf, owner_label=cfg.owner_label)
+actions.opening_section(table, inputs, register=register, alerts=checks.artifacts.get("alerts"),
+                        dated=as_of is not None, warning=dq.join_warning(quality), currency=currency,
+                        method=impact.method_text(value, save_rate, currency, points="nps" in inputs)).show()
 
 # %% [markdown]
 # ## The action register
 
 # %%
-churn_summary = run.load("05_churn_survival", "summary", {})
-register = actions.build_register(found, cfg.actions, cfg.governance, as_of=as_of,
-                                  annual_revenue=churn_summary.get("annual_revenue"))
 plan = actions.register_section(register, currency)
 plan.show()
 register = plan.artifacts["register"]
@@ -60,32 +70,29 @@ register = plan.artifacts["register"]
 contacts = followup.read_contacts(run.store.restricted_dir)
 fu_owner = cfg.owner_label(cfg.governance.role_or_default(cfg.governance.followup_owner))
 queue = followup.detractor_queue(responses, as_of=as_of, days=30, owner=fu_owner)
-at_risk = run.load("05_churn_survival", "at_risk_customers", None)
-say(followup.followup_method(callbacks="nps" in inputs and "customers" in inputs, retention=at_risk is not None and not at_risk.empty,
+say(followup.followup_method(callbacks="nps" in inputs and "customers" in inputs, retention=not calls.empty,
                              revenue="revenue" in inputs, days=30 if as_of is not None else None))
 if queue.empty:
     absent(*followup.callback_absence(responses, dated=as_of is not None))
 else:
     say(followup.queue_sentence(queue, fu_owner))
-    show_table(followup.callback_view(queue))
+    show_table(followup.callback_view(queue, labels=cfg.display_labels))
     followup.write_restricted(followup.restricted_version(queue, contacts), run.store.restricted_dir,
                               "callback_queue_with_contacts")
 risk_owner = cfg.owner_label(cfg.governance.role_or_default(cfg.governance.retention_owner))
-if at_risk is None or at_risk.empty:
+if calls.empty:
     absent("No churn scores are available" if "customers" in inputs else "There is no CRM", "there is no retention list")
 else:
-    at_risk = at_risk.assign(owner=risk_owner)
-    say(followup.retention_sentence(at_risk, risk_owner))
-    show_table(followup.retention_view(at_risk, currency))
-    followup.write_restricted(followup.restricted_version(at_risk, contacts), run.store.restricted_dir,
+    calls = calls.assign(owner=risk_owner)
+    say(followup.call_sentence(calls, churn_finding.scope if churn_finding else None, risk_owner))
+    show_table(followup.retention_view(calls, currency))
+    followup.write_restricted(followup.restricted_version(calls, contacts), run.store.restricted_dir,
                               "retention_list_with_contacts")
 
 # %% [markdown]
 # ## Alerts on the latest period
 
 # %%
-checks = alerts.alerts_section(responses, cfg.alerts, run.specs, freq=run.freq, as_of=as_of,
-                               min_n=cfg.reporting.min_n, conf=run.conf, owner_label=cfg.owner_label)
 checks.show()
 checks.save(run.save)
 
@@ -93,7 +100,7 @@ checks.save(run.save)
 # ## Files for owners
 
 # %%
-sheets = actions.workbook_sheets(register, table, queue, at_risk, checks.artifacts.get("alerts"))
+sheets = actions.workbook_sheets(register, table, queue, calls, checks.artifacts.get("alerts"))
 say(actions.files_text(sheets))
 actions.write_workbook(run.artifact_path("action_plan.xlsx"), sheets)
 write_csv(register, run.artifact_path("action_register.csv"))

@@ -7,6 +7,8 @@ Two kinds of rule:
 * ``below`` / ``above`` — the latest period's value crosses a threshold. The result says
   whether the crossing is *credible* (the whole 95% interval is past the threshold) or could be
   noise; cells with fewer than ``min_n`` responses are not evaluated and say so.
+
+A credible firing is an **alert** (act now); a crossing within the noise is a **watch item**, shown apart.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import pandas as pd
 from cxtemplate.measure.inference import adjust_bh, compare_tables
 from cxtemplate.measure.metrics import summarise
 from cxtemplate.measure.spec import MetricSpec
-from cxtemplate.report.display import TableView, labelled
+from cxtemplate.report.display import TableView, fmt_p, labelled
+from cxtemplate.report.grammar import plural, sentence, verb
 from cxtemplate.report.section import Section
 
 NOT_MEASURED = "is not measured"  # the end of the message of a rule whose metric is not measured
@@ -81,10 +84,10 @@ def evaluate(responses: pd.DataFrame, rules, specs: dict[str, MetricSpec], *, fr
                 c = cmp.iloc[i]
                 small = r["n"] < min_n or ref.iloc[i]["n"] < min_n
                 fired = (not small) and c["p_adj"] < alpha and c["diff"] < 0
-                where = f"{by} {r[by]}" if by else "overall"
+                where = f"{by.replace('_', ' ')} {r[by]}" if by else "overall"
                 msg = (f"not evaluated: n = {int(r['n'])} < {min_n}" if small else
                        f"{spec.name} {where}: {r['value']:.1f} in {last} vs {ref.iloc[i]['value']:.1f} over the previous "
-                       f"{reference_periods} periods ({c['diff']:+.1f}, adjusted p {c['p_adj']:.3f})")
+                       f"{reference_periods} periods ({c['diff']:+.1f}, adjusted p {fmt_p(c['p_adj'])})")
                 rows.append({"rule": rule.id, "metric": spec.name, "by": by, "level": r[by] if by else "all",
                              "period": str(last), "value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
                              "n": int(r["n"]), "reference": ref.iloc[i]["value"], "change": c["diff"],
@@ -95,7 +98,7 @@ def evaluate(responses: pd.DataFrame, rules, specs: dict[str, MetricSpec], *, fr
                 small = r["n"] < min_n
                 crossed = r["value"] < rule.threshold if rule.condition == "below" else r["value"] > rule.threshold
                 credible = (r["ci_high"] < rule.threshold) if rule.condition == "below" else (r["ci_low"] > rule.threshold)
-                where = f"{by} {r[by]}" if by else "overall"
+                where = f"{by.replace('_', ' ')} {r[by]}" if by else "overall"
                 msg = (f"not evaluated: n = {int(r['n'])} < {min_n}" if small else
                        f"{spec.name} {where}: {r['value']:.2f} ({r['ci_low']:.2f} to {r['ci_high']:.2f}) is "
                        f"{'' if crossed else 'not '}{rule.condition} {rule.threshold:g}"
@@ -115,8 +118,20 @@ def with_owner_labels(evaluated: pd.DataFrame, owner_label) -> pd.DataFrame:
 
 
 def fired(evaluated: pd.DataFrame) -> pd.DataFrame:
-    """The checks that fired."""
-    return evaluated[evaluated["fired"]]
+    """The checks that fired (alerts and watch items)."""
+    return evaluated[evaluated["fired"].astype(bool)]
+
+
+def credible(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """The alerts: checks that fired credibly (a significant drop, or the whole interval past the threshold)."""
+    hits = fired(evaluated)
+    return hits[hits["credible"].astype(bool)] if "credible" in hits.columns else hits
+
+
+def watch_items(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """The watch items: checks whose value crossed the threshold while its interval still reaches back across it."""
+    hits = fired(evaluated)
+    return hits[~hits["credible"].astype(bool)] if "credible" in hits.columns else hits.iloc[:0]
 
 
 def fired_sentence(evaluated: pd.DataFrame, conf: float = 0.95) -> str:
@@ -125,21 +140,36 @@ def fired_sentence(evaluated: pd.DataFrame, conf: float = 0.95) -> str:
     The period is the one the checks were evaluated on; when no check could be evaluated (every
     rule's metric unmeasured) the sentence says "the latest period".
     """
-    hits = fired(evaluated)
     periods = evaluated["period"].dropna() if "period" in evaluated.columns else pd.Series(dtype=object)
     period = periods.iloc[0] if len(periods) else "the latest period"
-    credible = int(hits["credible"].sum()) if len(hits) else 0
-    return (f"**{len(hits)} of {len(evaluated)} checks fired** on {period}; {credible} of them credibly "
-            f"(the whole {100 * conf:g}% interval past the threshold).")
+    n_alerts, n_watch = len(credible(evaluated)), len(watch_items(evaluated))
+    text = (f"Of {plural(len(evaluated), 'check')} on {period}, **{plural(n_alerts, 'alert')}** "
+            f"{verb(n_alerts, 'needs', 'need')} action now (the whole {100 * conf:g}% interval past the threshold, or "
+            f"a significant drop)")
+    if n_watch:
+        text += (f"; {plural(n_watch, 'watch item')} crossed the threshold within the noise and "
+                 f"{verb(n_watch, 'is', 'are')} listed apart, to be checked again next period")
+    return sentence(text)
+
+
+CHECK_LABELS = {"rule": "Rule", "level": "Where", "message": "What was found", "owner": "Owner"}
 
 
 def fired_view(evaluated: pd.DataFrame, max_rows: int = 40) -> TableView | None:
-    """The checks that fired (rule, where, what was found, owner), or ``None`` when none fired."""
-    hits = fired(evaluated)
+    """The alerts (rule, where, what was found, owner), or ``None`` when no check fired credibly."""
+    hits = credible(evaluated)
     if hits.empty:
         return None
-    return TableView(labelled(hits, {"rule": "Rule", "level": "Where", "message": "What was found", "owner": "Owner"}),
-                     "Alerts that fired", max_rows=max_rows)
+    return TableView(labelled(hits, CHECK_LABELS), "Alerts: act now", max_rows=max_rows)
+
+
+def watch_view(evaluated: pd.DataFrame, max_rows: int = 40) -> TableView | None:
+    """The watch items (crossed within the noise), or ``None`` when there are none."""
+    hits = watch_items(evaluated)
+    if hits.empty:
+        return None
+    return TableView(labelled(hits, CHECK_LABELS), "Watch items: within the noise, check again next period",
+                     max_rows=max_rows)
 
 
 def skipped_sentence(evaluated: pd.DataFrame, min_n: int, show: int = 8) -> str:
@@ -185,6 +215,8 @@ def alerts_section(responses: pd.DataFrame | None, rules, specs: dict[str, Metri
         evaluated = with_owner_labels(evaluated, owner_label)
     section.say(fired_sentence(evaluated, conf))
     if (view := fired_view(evaluated)) is not None:
+        section.table(view)
+    if (view := watch_view(evaluated)) is not None:
         section.table(view)
     if skipped := skipped_sentence(evaluated, min_n):
         section.say(skipped)

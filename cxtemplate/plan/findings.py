@@ -1,10 +1,12 @@
 """Findings: what notebooks 01–05 found that calls for action, quantified where the analysis allows.
 
 Each collector reads one notebook's artifacts and returns :class:`Finding` records with a
-stable ``key`` that the params' action catalogue can match (``driver:<column>``, ``topic:<word>``,
-``location_drop``, ``segment_gap``, ``objective_off_track``, ``churn_risk``, ``agent_coaching``,
-``kpi:<name>``, ``maturity:<dimension>``). Impacts are stated in the unit the evidence supports
-(NPS points, percentage points, currency per year, maturity levels) with the rule used.
+stable ``key``, unique per finding, that the params' action catalogue can match: ``driver:<column>``,
+``topic:<topic>``, ``location_drop:<column>=<level>``, ``segment_gap:<column>=<level>``,
+``objective_off_track:<id>``, ``churn_risk:<column>=<level>``, ``agent_coaching``, ``kpi:<name>``,
+``maturity:<dimension>``. Impacts are stated in the unit the evidence supports (NPS points, percentage points,
+currency per year, maturity levels), with their interval where the analysis gives one, and the rule used.
+:func:`dedupe` keeps one finding per key.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from cxtemplate.report.display import fmt_money
+from cxtemplate.report.display import fmt_money, fmt_p
 
 CONFIDENCE = ("high", "medium", "low")
 
@@ -33,12 +35,32 @@ class Finding:
     source: str = ""
     terms: list[str] = field(default_factory=list)
     scope: str = "organisation"
+    impact_low: float | None = None
+    impact_high: float | None = None
 
     def as_dict(self) -> dict:
         """A flat record (terms joined) for tables and artifacts."""
         d = asdict(self)
         d["terms"] = ", ".join(self.terms)
         return d
+
+
+def _scaled(x, factor) -> float | None:
+    """``x × factor``, or ``None`` when either is missing."""
+    if x is None or factor is None or pd.isna(x) or pd.isna(factor):
+        return None
+    return float(x) * float(factor)
+
+
+def _kpi_bound(r, pick) -> float | None:
+    """One end of the interval of a KPI's effect per typical swing, as a size (the effect's sign dropped)."""
+    lo, hi = r.get("ci_low_per_sd"), r.get("ci_high_per_sd")
+    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        return None
+    ends = sorted((abs(float(lo)), abs(float(hi))))
+    if float(lo) < 0 < float(hi):  # the interval spans no effect
+        ends[0] = 0.0
+    return float(pick(ends))
 
 
 def _confidence(p: float | None) -> str:
@@ -84,9 +106,11 @@ def from_topics(impact: pd.DataFrame | None, responses_with_comments: int | None
                                       if responses_with_comments and total_responses else 1.0)
         out.append(Finding(
             key=f"topic:{r['topic']}", kind="topic", subject=f"Comments about {r['topic']}",
-            finding=(f"Comments mentioning {r['topic']} have an NPS {r['impact']:+.0f} points below other comments "
-                     f"(95% CI {r['ci_low']:.0f} to {r['ci_high']:.0f}, n = {int(r['n_with']):,})."),
+            finding=(f"Comments mentioning {r['topic']} have an NPS {abs(r['impact']):.0f} points below other comments "
+                     f"({abs(r['ci_high']):.0f} to {abs(r['ci_low']):.0f} points, n = {int(r['n_with']):,})."),
             impact=float(-r["impact"] * mention_share), impact_unit="NPS points",
+            impact_low=float(-r["ci_high"] * mention_share) if "ci_high" in r else None,
+            impact_high=float(-r["ci_low"] * mention_share) if "ci_low" in r else None,
             impact_rule="mentioning responses rise to the level of the others: −impact × share of responses mentioning",
             confidence=_confidence(r["p_adj"]), source="04_experience_analysis",
             terms=list(dict.fromkeys([t.strip() for t in str(r["topic"]).split("/")] + words.get(r["topic"], [])))))
@@ -102,11 +126,12 @@ def from_steps(steps: pd.DataFrame | None, location_share: dict[str, float] | No
     for _, r in steps[steps["significant"] & (steps["change"] < 0)].iterrows():
         share = (location_share or {}).get(r[group_col], float("nan"))
         out.append(Finding(
-            key="location_drop", kind="location_drop", subject=f"{r[group_col]}",
+            key=f"location_drop:{group_col}={r[group_col]}", kind="location_drop", subject=f"{r[group_col]}",
             finding=(f"{r['metric']} at {r[group_col]} stepped down by {abs(r['change']):.0f} points from "
                      f"{r['step_period']} ({r['value_before']:.1f} → {r['value_after']:.1f}) and has stayed there "
-                     f"(adjusted p {r['p_adj']:.3f})."),
+                     f"(adjusted p {fmt_p(r['p_adj'])})."),
             impact=float(abs(r["change"]) * share) if share == share else None, impact_unit="NPS points (organisation)",
+            impact_low=_scaled(r.get("change_ci_high"), -share), impact_high=_scaled(r.get("change_ci_low"), -share),
             impact_rule="the location recovers its level before the step, weighted by its share of responses",
             confidence=_confidence(r["p_adj"]), source="04_experience_analysis", terms=[str(r[group_col])],
             scope=f"{group_col}: {r[group_col]}"))
@@ -127,14 +152,30 @@ def from_segments(seg: pd.DataFrame | None, exclude: tuple[str, ...] = ("locatio
     out = []
     for _, r in ok.sort_values("gain", ascending=False).head(top).iterrows():
         out.append(Finding(
-            key="segment_gap", kind="segment_gap", subject=f"{r['level']} ({r['segment'].replace('_', ' ')})",
+            key=f"segment_gap:{r['segment']}={r['level']}", kind="segment_gap",
+            subject=f"{r['level']} ({r['segment'].replace('_', ' ')})",
             finding=(f"{r['metric']} for {r['level']} ({r['segment'].replace('_', ' ')}) is {r['value']:.1f}, "
-                     f"{abs(r['diff']):.1f} points below everyone else (adjusted p {r['p_adj']:.3f}, n = {int(r['n']):,})."),
+                     f"{abs(r['diff']):.1f} points below everyone else (adjusted p {fmt_p(r['p_adj'])}, n = {int(r['n']):,})."),
             impact=float(r["gain"]), impact_unit="NPS points" if r["metric"] == "NPS" else f"{r['metric']} points",
+            impact_low=_scaled(r.get("diff_ci_high"), -r["weight"]), impact_high=_scaled(r.get("diff_ci_low"), -r["weight"]),
             impact_rule="the segment closes its gap to the rest, weighted by its share of responses",
             confidence=_confidence(r["p_adj"]), source="04_experience_analysis", terms=[str(r["level"])],
             scope=f"{r['segment']}: {r['level']}"))
     return out
+
+
+def objective_scope(where) -> str:
+    """An objective's ``where`` as a finding's scope: 'organisation' for all customers, 'journey_stage: Support'
+    for 'journey_stage = Support'.
+
+    >>> objective_scope("all customers"), objective_scope("journey_stage = Support"), objective_scope(None)
+    ('organisation', 'journey_stage: Support', 'organisation')
+    """
+    text = "" if where is None or (not isinstance(where, str) and pd.isna(where)) else str(where).strip()
+    if not text or text.lower() in ("all customers", "organisation", "all"):
+        return "organisation"
+    column, sep, level = text.partition("=")
+    return f"{column.strip()}: {level.strip()}" if sep else text
 
 
 def from_objectives(objectives: pd.DataFrame | None) -> list[Finding]:
@@ -144,13 +185,13 @@ def from_objectives(objectives: pd.DataFrame | None) -> list[Finding]:
     out = []
     for _, r in objectives[objectives["status"].isin(["off track", "at risk"])].iterrows():
         out.append(Finding(
-            key="objective_off_track", kind="objective", subject=r["goal"],
+            key=f"objective_off_track:{r['id']}", kind="objective", subject=r["goal"],
             finding=(f"Objective '{r['goal']}' ({r['metric']} {r['baseline']:.1f} → target {r['target']:g} by "
                      f"{r['deadline']}) is {r['status']}: the recent trend reaches {r['projected']:.1f}."),
             impact=None, impact_unit="",
             impact_rule=f"not an expected gain: the target needs {r['change_needed']:+.1f} {r['metric']} points",
             confidence="medium" if r["status"] == "off track" else "low",
-            source="02_objectives", terms=[str(r["id"])], scope=str(r.get("where", "organisation"))))
+            source="02_objectives", terms=[str(r["id"])], scope=objective_scope(r.get("where"))))
     return out
 
 
@@ -163,11 +204,16 @@ def from_coaching(coaching: pd.DataFrame | None, total_responses: int | None = N
         return []
     gain = float(((flagged["team_mean"] - flagged["estimate"]) * flagged["n"]).sum() / total_responses) \
         if total_responses else None
+    low = high = None
+    if total_responses and {"lower", "upper"} <= set(flagged.columns):
+        low = float(((flagged["team_mean"] - flagged["upper"]).clip(lower=0) * flagged["n"]).sum() / total_responses)
+        high = float(((flagged["team_mean"] - flagged["lower"]) * flagged["n"]).sum() / total_responses)
     return [Finding(
         key="agent_coaching", kind="agent_coaching", subject=f"{len(flagged)} agents",
         finding=(f"{len(flagged)} of {len(coaching)} agents score credibly below their team on NPS after shrinkage; "
                  f"each has a named driver to coach."),
-        impact=gain, impact_unit="NPS points", impact_rule="flagged agents reach their team's mean, weighted by their responses",
+        impact=gain, impact_unit="NPS points", impact_low=low, impact_high=high,
+        impact_rule="flagged agents reach their team's mean, weighted by their responses",
         confidence="medium", source="04_experience_analysis", terms=flagged["agent_id"].astype(str).tolist())]
 
 
@@ -181,6 +227,7 @@ def from_kpis(kpis: pd.DataFrame | None, alpha: float = 0.05) -> list[Finding]:
         out.append(Finding(
             key=f"kpi:{r['kpi']}", kind="kpi", subject=str(r["label"]), finding=str(r["sentence"]),
             impact=float(abs(r["effect_per_sd"])), impact_unit=f"{str(r['effect_unit']).split(',')[0]} per typical swing",
+            impact_low=_kpi_bound(r, min), impact_high=_kpi_bound(r, max),
             impact_rule="effect of one within-location standard deviation of the KPI (association, location fixed effects)",
             confidence=_confidence(r["p_adj"]), source="04_experience_analysis", terms=[str(r["kpi"])]))
     return out
@@ -237,6 +284,12 @@ def leavers_by_group(scores: pd.DataFrame | None) -> pd.DataFrame | None:
             .sort_values("expected_churners", ascending=False, ignore_index=True))
 
 
+def _count_interval(row) -> str:
+    """' (390 to 540)' from a group's ``expected_churners_low``/``_high`` ('' without them)."""
+    lo, hi = _scaled(row.get("expected_churners_low"), 1), _scaled(row.get("expected_churners_high"), 1)
+    return f" ({lo:,.0f} to {hi:,.0f})" if lo is not None and hi is not None else ""
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -259,22 +312,27 @@ def from_churn(summary: dict | None, by_segment: pd.DataFrame | None, currency: 
         share = 100 * top["expected_churners"] / max(by_segment["expected_churners"].sum(), 1e-9)
         subject = group_subject(group_col, top[group_col])
         return [Finding(
-            key="churn_risk", kind="churn_risk", subject=subject,
-            finding=(f"{_capital(subject)}: {top['expected_churners']:,.0f} of them are expected to leave within "
+            key=f"churn_risk:{group_col}={top[group_col]}", kind="churn_risk", subject=subject,
+            finding=(f"{_capital(subject)}: {top['expected_churners']:,.0f}{_count_interval(top)} of them are expected "
+                     "to leave within "
                      f"the next {summary.get('horizon_months', 12)} months ({share:.0f}% of all expected leavers)."),
             impact=float(top["expected_churners"]), impact_unit="customers expected to leave",
+            impact_low=_scaled(top.get("expected_churners_low"), 1), impact_high=_scaled(top.get("expected_churners_high"), 1),
             impact_rule="expected leavers = Σ P(churn within the horizon) over the group's active customers",
             confidence="medium", source="05_churn_survival", terms=[str(top[group_col])],
             scope=f"{group_col}: {top[group_col]}")]
     top = by_segment.sort_values("revenue_at_risk", ascending=False).iloc[0]
+    low, high = _scaled(top.get("revenue_at_risk_low"), 1), _scaled(top.get("revenue_at_risk_high"), 1)
+    interval = (f" ({fmt_money(low, currency)} to {fmt_money(high, currency)})"
+                if low is not None and high is not None else "")
     retained = summary.get("counterfactual_retained")
     subject = group_subject(group_col, top[group_col])
     return [Finding(
-        key="churn_risk", kind="churn_risk", subject=subject,
-        finding=(f"{_capital(subject)} carry {fmt_money(top['revenue_at_risk'], currency)} of annual revenue at "
-                 f"risk over the next {summary.get('horizon_months', 12)} months "
+        key=f"churn_risk:{group_col}={top[group_col]}", kind="churn_risk", subject=subject,
+        finding=(f"{_capital(subject)} carry {fmt_money(top['revenue_at_risk'], currency)}{interval} of annual revenue "
+                 f"at risk over the next {summary.get('horizon_months', 12)} months "
                  f"({100 * top['revenue_at_risk'] / max(by_segment['revenue_at_risk'].sum(), 1e-9):.0f}% of the total)."),
-        impact=float(top["revenue_at_risk"]),
+        impact=float(top["revenue_at_risk"]), impact_low=low, impact_high=high,
         impact_unit=f"{currency} a year at risk" if currency else "a year at risk",  # no currency: plain amounts
         impact_rule=("expected lost annual revenue = Σ annual revenue × P(churn within the horizon); turning detractors "
                      f"into passives would retain {fmt_money(retained, currency)}" if retained else
@@ -283,11 +341,33 @@ def from_churn(summary: dict | None, by_segment: pd.DataFrame | None, currency: 
         scope=f"{group_col}: {top[group_col]}")]
 
 
+def dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per key, in the order first seen: of findings sharing a key (the same location stepping down
+    on two metrics, a collector run twice) the one with the largest stated impact is kept.
+
+    >>> a = Finding("location_drop:location=Leeds", "location_drop", "Leeds", "NPS fell", impact=1.0)
+    >>> b = Finding("location_drop:location=Leeds", "location_drop", "Leeds", "CSAT fell", impact=2.0)
+    >>> [f.finding for f in dedupe([a, b])]
+    ['CSAT fell']
+    """
+    kept: dict[str, Finding] = {}
+    for f in findings:
+        old = kept.get(f.key)
+        size = abs(f.impact) if f.impact is not None and not pd.isna(f.impact) else -1.0
+        if old is None:
+            kept[f.key] = f
+        elif size > (abs(old.impact) if old.impact is not None and not pd.isna(old.impact) else -1.0):
+            kept[f.key] = f
+    return list(kept.values())
+
+
+FRAME_COLUMNS = ["key", "kind", "subject", "finding", "impact", "impact_low", "impact_high", "impact_unit",
+                 "impact_rule", "confidence", "source", "terms", "scope"]
+
+
 def to_frame(findings: list[Finding]) -> pd.DataFrame:
     """Findings as a table."""
-    return pd.DataFrame([f.as_dict() for f in findings],
-                        columns=["key", "kind", "subject", "finding", "impact", "impact_unit", "impact_rule",
-                                 "confidence", "source", "terms", "scope"])
+    return pd.DataFrame([f.as_dict() for f in findings], columns=FRAME_COLUMNS)
 
 
 # --------------------------------------------------------------------------- notebook 06: every collector at once
@@ -333,7 +413,8 @@ def collect(load, responses: pd.DataFrame | None, currency: str | None = "GBP", 
     Returns
     -------
     list of Finding
-        Drivers, topics, location steps, segment gaps, objectives, coaching, KPIs, maturity, churn.
+        Drivers, topics, location steps, segment gaps, objectives, coaching, KPIs, maturity, churn; one per key
+        (:func:`dedupe`).
     """
     has = (lambda col: responses is not None and col in responses.columns)  # noqa: E731
     found: list[Finding] = []
@@ -354,7 +435,7 @@ def collect(load, responses: pd.DataFrame | None, currency: str | None = "GBP", 
     if by_segment is None:  # no revenue, so notebook 05 values no group: count the expected leavers instead
         by_segment = leavers_by_group(load("05_churn_survival", "scores", None))
     found += from_churn(load("05_churn_survival", "summary", {}), by_segment, currency)
-    return found
+    return dedupe(found)
 
 
 def count_sentence(table: pd.DataFrame) -> str:

@@ -14,6 +14,8 @@ import pandas as pd
 
 from cxtemplate.data.spreadsheet import write_csv
 from cxtemplate.report.display import TableView, fmt_money, labelled
+from cxtemplate.report.grammar import capitalise
+from cxtemplate.report.labels import display_labels
 
 DETRACTOR_MAX = 6
 
@@ -107,9 +109,9 @@ def followup_method(*, callbacks: bool, retention: bool, revenue: bool = True, d
         when = f" of the last {days} days" if days else ""
         parts.append(f"The **inner loop**: identified detractors{when}, to be called back by the\nfrontline.")
     if retention:
-        weighted = ", weighted by the revenue they bring," if revenue else ","
-        parts.append(f"The **retention list**: active customers most likely to leave within the churn\nhorizon{weighted} "
-                     "with the reasons their risk is high.")
+        weighted = "with the most revenue at risk" if revenue else "most likely to leave within the churn horizon"
+        parts.append(f"The **retention call list**: the active customers of the group the churn finding names,\n"
+                     f"{weighted}, with the reasons their risk is high.")
     if not parts:
         return ""
     return " ".join(parts) + (" The versions\nshown and saved with the report carry ids and redacted comments only; the "
@@ -133,10 +135,80 @@ def callback_absence(responses: pd.DataFrame | None, *, dated: bool = True, days
     return f"No identified detractor answered{when}", "the callback queue is empty"
 
 
-def callback_view(queue: pd.DataFrame, n: int = 10) -> TableView:
-    """The first ``n`` rows of the redacted callback queue (without the owner column; minutes of the answer time)."""
-    return TableView(queue.head(n).drop(columns=["owner"], errors="ignore"), f"Callback queue (first {n}, redacted)",
-                     formats={"responded_at": lambda v: str(v)[:16], "nps": "{:.0f}"})
+def callback_view(queue: pd.DataFrame, n: int = 10, labels=None) -> TableView:
+    """The first ``n`` rows of the redacted callback queue under human labels (without the owner column; minutes of
+    the answer time). ``labels`` is the params' ``reporting.labels`` (they win over the built-in labels)."""
+    shown = queue.head(n).drop(columns=["owner"], errors="ignore")
+    names = display_labels(shown.columns, labels)
+    return TableView(labelled(shown, names), f"Callback queue (first {n}, redacted)",
+                     formats={names.get("responded_at", "responded_at"): lambda v: str(v)[:16],
+                              names.get("nps", "nps"): "{:.0f}"})
+
+
+def scope_filter(scope: str | None) -> tuple[str, str] | None:
+    """A finding's scope as (column, level): 'segment: Small business' → ('segment', 'Small business'); ``None`` for the
+    organisation (or an unparsable scope)."""
+    if not scope or scope == "organisation" or ": " not in str(scope):
+        return None
+    column, level = str(scope).split(": ", 1)
+    return column.strip(), level.strip()
+
+
+def call_list(scores: pd.DataFrame | None, at_risk: pd.DataFrame | None, scope: str | None, n: int = 50) -> pd.DataFrame:
+    """The retention call list that answers a churn finding: the ``n`` active customers of the finding's group (its
+    segment, location …) with the most revenue at risk (the most likely to leave, without revenue).
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Notebook 05's ``scores`` (every active customer: ``churn_probability``, ``revenue_at_risk`` …).
+    at_risk : DataFrame, optional
+        Notebook 05's retention list, whose ``reasons`` are kept for the customers on both lists.
+    scope : str
+        The finding's scope ('segment: Small business'); the organisation takes every customer.
+    n : int
+        Length of the list (the params' ``churn.top_customers``).
+
+    Returns
+    -------
+    DataFrame
+        rank, customer_id, the group columns, churn_probability, annual_revenue, revenue_at_risk, reasons. A customer
+        with no reason from notebook 05 is given their risk against their group's average.
+    """
+    if scores is None or scores.empty or "churn_probability" not in scores.columns:
+        return pd.DataFrame()
+    df = scores
+    where = scope_filter(scope)
+    if where is not None and where[0] in df.columns:
+        df = df[df[where[0]].astype(str) == where[1]]
+    if df.empty:
+        return pd.DataFrame()
+    valued = "revenue_at_risk" in df.columns and pd.to_numeric(df["revenue_at_risk"], errors="coerce").fillna(0).gt(0).any()
+    by = "revenue_at_risk" if valued else "churn_probability"
+    mean = float(df["churn_probability"].mean())
+    top = df.sort_values([by, "customer_id"], ascending=[False, True], kind="stable").head(n)
+    keep = [c for c in ("customer_id", "segment", "plan", "location", "churn_probability", "annual_revenue",
+                        "revenue_at_risk") if c in top.columns]
+    out = top[keep].reset_index(drop=True)
+    reasons = pd.Series(index=out.index, dtype=object)
+    if at_risk is not None and {"customer_id", "reasons"} <= set(at_risk.columns):
+        known = at_risk.drop_duplicates("customer_id").set_index("customer_id")["reasons"]
+        reasons = out["customer_id"].map(known)
+    group = f"{where[1]} customers" if where is not None else "all customers"
+    fallback = out["churn_probability"].map(lambda p: f"risk {100 * p:.0f}% against {100 * mean:.0f}% for {group} "
+                                                      "on average")
+    empty = reasons.isna() | (reasons.astype(str).str.strip() == "")
+    out["reasons"] = reasons.where(~empty, fallback)
+    out.insert(0, "rank", range(1, len(out) + 1))
+    return out
+
+
+def reached_value(calls: pd.DataFrame) -> float | None:
+    """The revenue at risk the call list reaches (``None`` without revenue)."""
+    if calls is None or calls.empty or "revenue_at_risk" not in calls.columns:
+        return None
+    total = float(pd.to_numeric(calls["revenue_at_risk"], errors="coerce").fillna(0).sum())
+    return total if total > 0 else None
 
 
 def retention_sentence(at_risk: pd.DataFrame, owner: str) -> str:
@@ -148,6 +220,22 @@ def retention_sentence(at_risk: pd.DataFrame, owner: str) -> str:
     if "revenue_at_risk" in at_risk.columns and pd.to_numeric(at_risk["revenue_at_risk"], errors="coerce").fillna(0).ne(0).any():
         return f"**{len(at_risk)} valuable customers at highest risk** to contact (owner: {owner})."
     return f"**{len(at_risk)} customers most likely to leave** to contact (owner: {owner})."
+
+
+def call_sentence(calls: pd.DataFrame, scope: str | None, owner: str) -> str:
+    """Who the retention calls reach and who makes them: the finding's group, most revenue at risk first."""
+    where = scope_filter(scope)
+    who = f"{where[1]} customers" if where is not None and where[0] in NAMED_GROUPS else (
+        f"customers with {where[0].replace('_', ' ')} {where[1]}" if where is not None else "customers")
+    valued = "revenue_at_risk" in calls.columns and pd.to_numeric(calls["revenue_at_risk"], errors="coerce").fillna(0).gt(0).any()
+    most = "with the most revenue at risk" if valued else "most likely to leave"
+    n = len(calls)
+    return (f"**The retention call list holds the {n} {who} {most}** (owner: {owner}): the group the churn finding "
+            "names, so the calls answer it.") if n != 1 else (
+        f"**The retention call list holds the one {who[:-1] if who.endswith('s') else who} {most}** (owner: {owner}).")
+
+
+NAMED_GROUPS = ("segment", "plan", "location", "region", "channel", "journey_stage", "touchpoint")
 
 
 RETENTION_LABELS = {"rank": "#", "customer_id": "Customer", "segment": "Segment", "plan": "Plan", "location": "Location",
@@ -164,5 +252,6 @@ def retention_view(at_risk: pd.DataFrame, currency: str = "GBP", n: int = 10) ->
     unvalued = [c for c in ("annual_revenue", "revenue_at_risk") if c in at_risk.columns
                 and not pd.to_numeric(at_risk[c], errors="coerce").fillna(0).ne(0).any()]
     at_risk = at_risk.drop(columns=unvalued)
-    return TableView(labelled(at_risk.head(n), RETENTION_LABELS), f"Retention list (first {n})",
-                     formats={"Risk": lambda v: f"{100 * v:.0f}%", "Annual revenue": money, "Revenue at risk": money})
+    return TableView(labelled(at_risk.head(n), RETENTION_LABELS), f"Retention call list (first {n})",
+                     formats={"Risk": lambda v: f"{100 * v:.0f}%", "Annual revenue": money, "Revenue at risk": money,
+                              "Why the risk is high": lambda v: capitalise(str(v)) if isinstance(v, str) else "–"})

@@ -79,14 +79,66 @@ def test_planted_problems_become_owned_actions(root, demo_run):
     truth = json.loads((root / "data" / "demo" / "truth.json").read_text())
     reg = pd.read_csv(latest / "artifacts" / "06_action_plan" / "action_register.csv")
     assert reg["owner"].notna().all()
-    keys = ";".join(reg["findings"].astype(str))
+    keys = ";".join(reg["finding_keys"].astype(str))
     scopes = ";".join(reg["scope"].astype(str))
     assert f"driver:{truth['drivers']['concentrate_here']}" in keys
     assert truth["location_step"]["location"] in scopes
     harmful = truth["topics"][truth["topics_most_harmful"]]["keywords"]
     assert any(k in keys for k in harmful), keys
-    churn_rows = reg[reg["findings"].str.contains("churn_risk")]
+    churn_rows = reg[reg["finding_keys"].str.contains("churn_risk")]
     assert truth["churn"]["highest_risk_segment"] in ";".join(churn_rows["scope"].astype(str))
+
+
+def test_the_action_plan_has_one_action_per_remedy_each_answering_findings_of_its_kind(root, demo_run):
+    """Issue 16: no two actions share a title; every finding an action lists is one its catalogue entry addresses
+    (onboarding never answers a Support finding); the ranking unit is money with its interval, the value at risk
+    apart; due dates lie after the run date; the call list holds the customers of the churn finding's group."""
+    from cxtemplate.config.loader import load_config
+    from cxtemplate.plan.actions import SEPARATOR, match_strength
+    from cxtemplate.plan.findings import Finding
+
+    latest, _ = demo_run
+    art = latest / "artifacts" / "06_action_plan"
+    reg = pd.read_csv(art / "action_register.csv")
+    assert not reg["action"].duplicated().any(), reg["action"].tolist()
+    found = pd.read_parquet(art / "findings.parquet").set_index("key")
+    assert found.index.is_unique
+    catalogue = {a.id: a for a in load_config(root / "params" / "demo.yaml").actions}
+    listed = []
+    for _, row in reg.iterrows():
+        keys = str(row["finding_keys"]).split(SEPARATOR)
+        listed += keys
+        if row["action_id"] in catalogue:
+            for key in keys:
+                f = found.loc[key]
+                finding = Finding(key=key, kind=f["kind"], subject=f["subject"], finding=f["finding"],
+                                  terms=str(f["terms"]).split(", "))
+                assert max(match_strength(finding, a) for a in catalogue[row["action_id"]].addresses) > 0, (row["action"], key)
+    assert sorted(listed) == sorted(found.index)  # every finding answered, by exactly one action
+    onboarding = reg[reg["action"].str.contains("onboarding", case=False)]
+    assert not onboarding["finding_keys"].str.contains("Support").any()
+    # money first, each with its interval; the retention calls' saving is not the segment's value at risk
+    valued = reg[reg["impact_value"].notna()]
+    assert len(valued) >= 5 and (valued["impact_low"] <= valued["impact_value"]).all()
+    assert (valued["impact_value"] <= valued["impact_high"]).all()
+    assert reg["impact_value"].notna().tolist() == sorted(reg["impact_value"].notna().tolist(), reverse=True)
+    retention = reg[reg["finding_keys"].str.contains("churn_risk")].iloc[0]
+    assert retention["impact_value"] < retention["value_at_risk"]
+    run = json.loads((latest / "run.json").read_text())
+    assert (pd.to_datetime(reg["due"]) > pd.Timestamp(run["started_at"][:10])).all()
+    # the whole register is on the page, with the downloads linked
+    import html
+
+    raw = (latest / "pages" / "06_action_plan.html").read_text()
+    page = html.unescape(raw)
+    assert all(str(title) in page for title in reg["action"])
+    assert 'href="../artifacts/06_action_plan/action_plan.xlsx"' in raw
+    # the call list answers its finding: a Small-business finding calls Small-business customers
+    column, level = retention["scope"].split(": ", 1)
+    calls = pd.read_excel(art / "action_plan.xlsx", sheet_name="Retention list")
+    assert len(calls) and set(calls[column].astype(str)) == {level}
+    # watch items apart from alerts
+    assert "Watch items" in page and "Alerts: act now" in page
 
 
 def test_executive_summary_is_exported_as_pdf(demo_run):

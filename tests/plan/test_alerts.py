@@ -114,16 +114,25 @@ def test_owner_labels_replace_role_keys():
     assert CHECKS["owner"].iloc[0] == "ops"
 
 
-def test_fired_sentence_and_table():
-    assert al.fired_sentence(CHECKS) == ("**3 of 5 checks fired** on 2025-12; 2 of them credibly "
-                                         "(the whole 95% interval past the threshold).")
+def test_credible_firings_are_alerts_and_firings_within_noise_are_watch_items():
+    assert al.fired_sentence(CHECKS) == (
+        "Of 5 checks on 2025-12, **2 alerts** need action now (the whole 95% interval past the threshold, or a "
+        "significant drop); 1 watch item crossed the threshold within the noise and is listed apart, to be checked "
+        "again next period.")
     assert "(the whole 90% interval" in al.fired_sentence(CHECKS, conf=0.9)
     view = al.fired_view(CHECKS)
-    assert view.title == "Alerts that fired" and view.max_rows == 40
+    assert view.title == "Alerts: act now" and view.max_rows == 40
     assert view.columns == ["Rule", "Where", "What was found", "Owner"]
-    assert view.frame["Where"].tolist() == ["A", "W", "all"]
-    assert al.fired_view(CHECKS.assign(fired=False)) is None
-    assert al.fired_sentence(CHECKS.assign(fired=False)).startswith("**0 of 5 checks fired** on 2025-12; 0 of them")
+    assert view.frame["Where"].tolist() == ["A", "all"]          # W fired within the noise: not an alert
+    watch = al.watch_view(CHECKS)
+    assert watch.title.startswith("Watch items") and watch.frame["Where"].tolist() == ["W"]
+    assert al.fired_view(CHECKS.assign(fired=False)) is None and al.watch_view(CHECKS.assign(fired=False)) is None
+    assert al.watch_view(CHECKS.assign(credible=CHECKS["fired"])) is None
+    assert al.fired_sentence(CHECKS.assign(fired=False)) == (
+        "Of 5 checks on 2025-12, **0 alerts** need action now (the whole 95% interval past the threshold, or a "
+        "significant drop).")
+    one = CHECKS.assign(credible=[True, False, False, False, False])
+    assert "**1 alert** needs action now" in al.fired_sentence(one)
 
 
 def test_skipped_sentence_names_small_cells_and_unmeasured_metrics():
@@ -140,8 +149,7 @@ def test_rules_whose_metric_is_unmeasured_do_not_break_the_page():
              AlertRule(id="sat2", metric="csat", condition="above", threshold=95, owner="ops")]
     out = al.evaluate(pd.DataFrame({"responded_at": [pd.Timestamp(AS_OF)], "nps": [5]}), rules, SPECS,
                       freq="M", as_of=AS_OF)
-    assert al.fired_sentence(out) == ("**0 of 2 checks fired** on the latest period; 0 of them credibly "
-                                      "(the whole 95% interval past the threshold).")
+    assert al.fired_sentence(out).startswith("Of 2 checks on the latest period, **0 alerts** need action now")
     assert al.fired_view(out) is None
     assert al.skipped_sentence(out, 30) == "2 rules were not evaluated because their metric is not measured (sat, sat2)."
 

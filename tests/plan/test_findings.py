@@ -36,8 +36,10 @@ def test_harmful_topics_weigh_their_effect_by_the_share_of_all_responses_mention
     # 20 points × 20% of the comments × 40% of responses commented = 1.6 NPS points; p 0.001 < 0.01: high
     assert f.impact == pytest.approx(1.6) and f.confidence == "high"
     assert f.terms == ["billing", "charges", "wrong"]       # topic words, then its top words, no repeats
-    assert f.finding == ("Comments mentioning billing / charges have an NPS -20 points below other comments "
-                         "(95% CI -26 to -14, n = 80).")
+    assert f.finding == ("Comments mentioning billing / charges have an NPS 20 points below other comments "
+                         "(14 to 26 points, n = 80).")
+    # the gain's interval: 14 to 26 points × 20% × 40%
+    assert (f.impact_low, f.impact_high) == pytest.approx((1.12, 2.08))
     # without the comment counts the share of comments is used as it is
     assert fnd.from_topics(impact)[0].impact == pytest.approx(4.0)
 
@@ -121,8 +123,8 @@ def test_churn_names_the_group_with_most_revenue_at_risk():
 def test_to_frame_flattens_the_terms():
     f = fnd.Finding(key="k", kind="topic", subject="s", finding="f", terms=["a", "b"])
     table = fnd.to_frame([f])
-    assert table.columns.tolist() == ["key", "kind", "subject", "finding", "impact", "impact_unit", "impact_rule",
-                                      "confidence", "source", "terms", "scope"]
+    assert table.columns.tolist() == ["key", "kind", "subject", "finding", "impact", "impact_low", "impact_high",
+                                      "impact_unit", "impact_rule", "confidence", "source", "terms", "scope"]
     assert table["terms"].iloc[0] == "a, b"
     assert fnd.to_frame([]).empty
 

@@ -70,8 +70,12 @@ def test_callback_view_shows_the_first_rows_without_the_owner(responses):
     view = fu.callback_view(queue, n=1)
     assert view.title == "Callback queue (first 1, redacted)" and len(view.frame) == 1
     assert "owner" not in view.columns
-    assert view.formats["responded_at"](queue["responded_at"].iloc[0]) == "2025-12-20 10:15"
-    assert view.formats["nps"].format(2.0) == "2"
+    # human labels, never the canonical column names
+    assert not set(view.columns) & {"response_id", "responded_at", "agent_id", "nps", "customer_id"}
+    assert view.columns[:3] == ["Response", "Customer", "Response date"]
+    assert view.formats["Response date"](queue["responded_at"].iloc[0]) == "2025-12-20 10:15"
+    assert view.formats["Likelihood to recommend (0–10)"].format(2.0) == "2"
+    assert fu.callback_view(queue, labels={"nps": "Score"}).formats["Score"].format(2.0) == "2"  # params' labels win
     assert fu.queue_sentence(queue, "Dan") == "**2 detractors** to call back (owner: Dan)."
 
 
@@ -81,7 +85,7 @@ def test_retention_view_labels_risk_and_money():
                             "revenue_at_risk": [1283.97, 1211.55], "reasons": ["detractor", "passive"],
                             "owner": ["Owen", "Owen"]})
     view = fu.retention_view(at_risk, "EUR", n=1)
-    assert view.title == "Retention list (first 1)" and len(view.frame) == 1
+    assert view.title == "Retention call list (first 1)" and len(view.frame) == 1
     assert view.columns == ["#", "Customer", "Segment", "Risk", "Annual revenue", "Revenue at risk",
                             "Why the risk is high"]                  # no plan or location here; no owner
     assert view.formats["Risk"](0.2557) == "26%"
@@ -135,8 +139,40 @@ def test_without_dates_the_queue_takes_every_identified_detractor(responses):
 def test_the_follow_up_method_names_only_the_queues_there_are():
     assert fu.followup_method(callbacks=False, retention=False) == ""
     crm = fu.followup_method(callbacks=False, retention=True, revenue=False, days=None)
-    assert crm.startswith("The **retention list**: active customers most likely to leave within the churn\nhorizon, "
-                          "with the reasons")
+    assert crm.startswith("The **retention call list**: the active customers of the group the churn finding names,\n"
+                          "most likely to leave within the churn horizon, with the reasons")
     assert "detractor" not in crm and "revenue" not in crm
     both = fu.followup_method(callbacks=True, retention=True)
-    assert both.startswith("The **inner loop**: identified detractors of the last 30 days") and "weighted by the revenue" in both
+    assert both.startswith("The **inner loop**: identified detractors of the last 30 days")
+    assert "with the most revenue at risk" in both
+
+
+# --------------------------------------------------------------------------- the call list answers its finding
+
+
+SCORES = pd.DataFrame({
+    "customer_id": ["E1", "E2", "S1", "S2", "S3", "C1"],
+    "segment": ["Enterprise", "Enterprise", "Small business", "Small business", "Small business", "Consumer"],
+    "location": ["Leeds"] * 6, "churn_probability": [0.05, 0.06, 0.30, 0.20, 0.10, 0.15],
+    "annual_revenue": [20_000.0, 18_000.0, 2_000.0, 3_000.0, 1_000.0, 500.0],
+    "revenue_at_risk": [1_000.0, 1_080.0, 600.0, 600.0, 100.0, 75.0]})
+
+
+def test_a_small_business_findings_call_list_holds_only_small_business_customers():
+    """Defect fixed: the organisation-wide top list (mostly Enterprise) answered a Small-business finding."""
+    at_risk = pd.DataFrame({"customer_id": ["E2", "S2"], "reasons": ["big account", "detractor at last survey"]})
+    calls = fu.call_list(SCORES, at_risk, "segment: Small business", n=2)
+    assert set(calls["segment"]) == {"Small business"}
+    # most revenue at risk first, ties by customer id; the reason from notebook 05 kept, else risk vs the group
+    assert calls["customer_id"].tolist() == ["S1", "S2"] and calls["rank"].tolist() == [1, 2]
+    assert calls["reasons"].tolist() == ["risk 30% against 20% for Small business customers on average",
+                                         "detractor at last survey"]
+    assert fu.reached_value(calls) == 1_200.0
+    everyone = fu.call_list(SCORES, None, "organisation", n=2)
+    assert everyone["customer_id"].tolist() == ["E2", "E1"]
+    assert fu.call_list(SCORES, None, "segment: Nobody").empty and fu.call_list(None, None, "organisation").empty
+    unvalued = fu.call_list(SCORES.drop(columns=["revenue_at_risk"]), None, "segment: Small business", n=1)
+    assert unvalued["customer_id"].tolist() == ["S1"] and fu.reached_value(unvalued) is None  # by risk alone
+    assert fu.call_sentence(calls, "segment: Small business", "Owen") == (
+        "**The retention call list holds the 2 Small business customers with the most revenue at risk** (owner: Owen): "
+        "the group the churn finding names, so the calls answer it.")
