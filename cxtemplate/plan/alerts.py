@@ -13,6 +13,8 @@ A credible firing is an **alert** (act now); a crossing within the noise is a **
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from cxtemplate.measure.inference import adjust_bh, compare_tables
@@ -20,6 +22,7 @@ from cxtemplate.measure.metrics import summarise
 from cxtemplate.measure.spec import MetricSpec
 from cxtemplate.report.display import TableView, fmt_p, labelled
 from cxtemplate.report.grammar import plural, sentence, verb
+from cxtemplate.report.labels import display_label
 from cxtemplate.report.section import Section
 
 NOT_MEASURED = "is not measured"  # the end of the message of a rule whose metric is not measured
@@ -155,12 +158,25 @@ def fired_sentence(evaluated: pd.DataFrame, conf: float = 0.95) -> str:
 CHECK_LABELS = {"rule": "Rule", "level": "Where", "message": "What was found", "owner": "Owner"}
 
 
+def rule_label(rule_id: str) -> str:
+    """A rule's id as words for a table: 'touchpoint-effort' → 'Touchpoint effort', 'location-nps-drop' → 'Location NPS drop'.
+
+    >>> rule_label("touchpoint-effort"), rule_label("location_nps_drop")
+    ('Touchpoint effort', 'Location NPS drop')
+    """
+    return display_label(re.sub(r"[-\s]+", "_", str(rule_id)))
+
+
+def _shown(hits: pd.DataFrame) -> pd.DataFrame:
+    return labelled(hits.assign(rule=hits["rule"].map(rule_label)) if "rule" in hits.columns else hits, CHECK_LABELS)
+
+
 def fired_view(evaluated: pd.DataFrame, max_rows: int = 40) -> TableView | None:
     """The alerts (rule, where, what was found, owner), or ``None`` when no check fired credibly."""
     hits = credible(evaluated)
     if hits.empty:
         return None
-    return TableView(labelled(hits, CHECK_LABELS), "Alerts: act now", max_rows=max_rows)
+    return TableView(_shown(hits), "Alerts: act now", max_rows=max_rows)
 
 
 def watch_view(evaluated: pd.DataFrame, max_rows: int = 40) -> TableView | None:
@@ -168,7 +184,7 @@ def watch_view(evaluated: pd.DataFrame, max_rows: int = 40) -> TableView | None:
     hits = watch_items(evaluated)
     if hits.empty:
         return None
-    return TableView(labelled(hits, CHECK_LABELS), "Watch items: within the noise, check again next period",
+    return TableView(_shown(hits), "Watch items: within the noise, check again next period",
                      max_rows=max_rows)
 
 

@@ -106,7 +106,7 @@ def from_topics(impact: pd.DataFrame | None, responses_with_comments: int | None
                                       if responses_with_comments and total_responses else 1.0)
         out.append(Finding(
             key=f"topic:{r['topic']}", kind="topic", subject=f"Comments about {r['topic']}",
-            finding=(f"Comments mentioning {r['topic']} have an NPS {abs(r['impact']):.0f} points below other comments "
+            finding=(f"Comments mentioning “{r['topic']}” have an NPS {abs(r['impact']):.0f} points below other comments "
                      f"({abs(r['ci_high']):.0f} to {abs(r['ci_low']):.0f} points, n = {int(r['n_with']):,})."),
             impact=float(-r["impact"] * mention_share), impact_unit="NPS points",
             impact_low=float(-r["ci_high"] * mention_share) if "ci_high" in r else None,

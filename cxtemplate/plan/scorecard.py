@@ -20,6 +20,7 @@ import pandas as pd
 from cxtemplate.measure.inference import compare_tables
 from cxtemplate.measure.metrics import summarise
 from cxtemplate.measure.spec import MetricSpec
+from cxtemplate.plan.actions import SEPARATOR as SCOPE_SEPARATOR
 from cxtemplate.report.display import TableView, fmt_num, fmt_p, fmt_signed, labelled
 from cxtemplate.report.grammar import join_list, plural, sentence
 
@@ -73,7 +74,7 @@ def versus_rest(responses: pd.DataFrame, specs: dict[str, MetricSpec], by: str, 
         b = summarise(rest, spec, conf=conf)
         if a.empty or int(a["n"].iloc[0]) < min_n or b.empty:
             rows.append({"key": key, "Metric": spec.name, "unit": spec.unit, "n": int(a["n"].iloc[0]) if len(a) else 0,
-                         "Note": f"suppressed: n < {min_n}"})
+                         "Note": f"Suppressed: n < {min_n}"})
             continue
         c = compare_tables(a, b, spec, conf=conf).iloc[0]
         rows.append({"key": key, "Metric": spec.name, "unit": spec.unit, "Value": a["value"].iloc[0], "Low": a["ci_low"].iloc[0],
@@ -289,9 +290,9 @@ def local_actions(register: pd.DataFrame | None, by: str, level) -> pd.DataFrame
     """Actions owned for this level, then organisation-wide actions (one row per action)."""
     if register is None or register.empty:
         return pd.DataFrame()
-    scope = register["scope"].astype(str)
-    mine = register[scope == f"{by}: {level}"]
-    org = register[scope == "organisation"]
+    scopes = register["scope"].astype(str).str.split(SCOPE_SEPARATOR, regex=False)  # an action may serve several scopes
+    mine = register[scopes.map(lambda parts: f"{by}: {level}" in parts)]
+    org = register[scopes.map(lambda parts: "organisation" in parts) & ~register.index.isin(mine.index)]
     out = pd.concat([mine.assign(Scope="this " + by.replace("_", " ")), org.assign(Scope="organisation")],
                     ignore_index=True)
     key = "action_id" if "action_id" in out.columns else "action"

@@ -110,4 +110,7 @@ def test_plot_funnel_labels_and_highlights():
     colours = ax.collections[0].get_facecolors()
     assert len(colours) == 4 and not np.allclose(colours[2], colours[0])  # 'c' is highlighted
     assert ax.get_title(loc="left").startswith("Customer satisfaction (CSAT) by agent")
+    legend = {tx.get_text() for tx in ax.get_legend().get_texts()}  # the colours are explained
+    assert "Within the 95% limits" in legend and "Outside the 99.8% limits" in legend
+    assert "Outside the 95% limits" not in legend  # no point is only beyond the 95% limits: no entry for it
     plt.close(ax.figure)

@@ -166,3 +166,11 @@ def test_the_alerts_section_is_one_sentence_without_rules_survey_or_dates(drop_r
     section = al.alerts_section(drop_responses, [rule], SPECS, freq="M", as_of=AS_OF, owner_label=str.upper)
     evaluated = section.artifacts["alerts"]
     assert evaluated["fired"].tolist() == [True, False, False] and len(section.tables) == 1
+
+
+def test_alert_tables_name_rules_in_words_not_by_their_ids():
+    from cxtemplate.plan.alerts import rule_label
+
+    assert rule_label("touchpoint-effort") == "Touchpoint effort"
+    assert rule_label("location-nps-drop") == "Location NPS drop"
+    assert rule_label("csat_below_70") == "CSAT below 70"

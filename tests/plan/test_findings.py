@@ -36,7 +36,7 @@ def test_harmful_topics_weigh_their_effect_by_the_share_of_all_responses_mention
     # 20 points × 20% of the comments × 40% of responses commented = 1.6 NPS points; p 0.001 < 0.01: high
     assert f.impact == pytest.approx(1.6) and f.confidence == "high"
     assert f.terms == ["billing", "charges", "wrong"]       # topic words, then its top words, no repeats
-    assert f.finding == ("Comments mentioning billing / charges have an NPS 20 points below other comments "
+    assert f.finding == ("Comments mentioning “billing / charges” have an NPS 20 points below other comments "
                          "(14 to 26 points, n = 80).")
     # the gain's interval: 14 to 26 points × 20% × 40%
     assert (f.impact_low, f.impact_high) == pytest.approx((1.12, 2.08))

@@ -44,7 +44,7 @@ def test_versus_rest_compares_the_last_three_periods_and_suppresses_small_cells(
     assert vr.loc["NPS", "Difference"] == pytest.approx(50)
     assert vr.loc["NPS", "n"] == 40 and vr.loc["NPS", "p"] < 0.05
     assert vr.loc["NPS", "Low"] < 25 < vr.loc["NPS", "High"]
-    assert vr.loc["CES", "n"] == 5 and vr.loc["CES", "Note"] == "suppressed: n < 30"
+    assert vr.loc["CES", "n"] == 5 and vr.loc["CES", "Note"] == "Suppressed: n < 30"
     assert np.isnan(vr.loc["CES", "Value"])
     assert vr.loc["NPS", "Rest n"] == 40 and vr.loc["NPS", "Difference low"] < 50 < vr.loc["NPS", "Difference high"]
     view = sc.versus_rest_view(vr.reset_index(), "A", "2025-10 to 2025-12 (last 3 months)")
@@ -197,6 +197,9 @@ def test_local_actions_put_this_units_actions_first():
     assert acts["Scope"].tolist() == ["this location", "organisation", "organisation"]
     assert sc.local_actions(register, "store_region", "A")["action"].tolist() == ["a1", "a5"]
     assert sc.local_actions(None, "location", "A").empty
+    several = register.assign(scope=["organisation", "location: B | location: A", "location: AB", "segment: A",
+                                     "location: C | organisation"])  # one action answering findings of several units
+    assert sc.local_actions(several, "location", "A")["action"].tolist() == ["a2", "a1", "a5"]
     assert sc.owned_count(acts) == 1 and sc.owned_count(pd.DataFrame()) == 0
     view = sc.actions_view(acts, "A")
     assert view.columns == ["Scope", "Action", "Owner", "Due"] and view.max_rows == 15
