@@ -37,7 +37,7 @@ quality = run.load("00_data_integration", "quality", default=None)
 inputs = dq.present_inputs(quality or {}, run.specs)
 # the columns the findings, the callback queue and the alerts read
 responses = run.table("responses", run.table_columns("responses", findings.response_columns(run.specs, cfg.alerts)))
-found = findings.collect(run.load, responses, currency, specs=run.specs)
+found = findings.collect(run.load, responses, currency, specs=run.specs, driver_scale=cfg.metrics.drivers.scale)
 table = findings.to_frame(found)
 churn_summary = run.load("05_churn_survival", "summary", {})
 scores = run.load("05_churn_survival", "scores", None)

@@ -69,8 +69,17 @@ def _confidence(p: float | None) -> str:
     return "high" if p < 0.01 else ("medium" if p < 0.05 else "low")
 
 
-def from_drivers(drivers: pd.DataFrame | None, outcome: str = "NPS") -> list[Finding]:
-    """Drivers in the 'Concentrate here' quadrant, with the metric gain if they reached the average."""
+def _out_of(scale) -> str:
+    """' out of 10' for a rating scale (0, 10); '' without one."""
+    return f" out of {float(scale[1]):g}" if scale else ""
+
+
+def from_drivers(drivers: pd.DataFrame | None, outcome: str = "NPS", scale: tuple[float, float] | None = None
+                 ) -> list[Finding]:
+    """Drivers in the 'Concentrate here' quadrant, with the metric gain if they reached the average.
+
+    ``scale`` is the ratings' scale (``metrics.drivers.scale``): a rating is stated "out of" its top.
+    """
     if drivers is None or drivers.empty or "Quadrant" not in drivers.columns:
         return []
     out = []
@@ -79,7 +88,7 @@ def from_drivers(drivers: pd.DataFrame | None, outcome: str = "NPS") -> list[Fin
         out.append(Finding(
             key=f"driver:{r['driver']}", kind="driver", subject=r["Driver"],
             finding=(f"{r['Driver']} explains {r['Share of R² %']:.0f}% of the variation in {outcome} but is rated "
-                     f"{r['Mean rating']:.2f}, below the average driver."),
+                     f"{r['Mean rating']:.2f}{_out_of(scale)}, below the average driver."),
             impact=float(gain) if gain is not None and not pd.isna(gain) else None, impact_unit=f"{outcome} points",
             impact_rule="driver model: rating raised to the average driver's × its regression coefficient",
             confidence="medium", source="04_experience_analysis", terms=[str(r["driver"])]))
@@ -234,12 +243,14 @@ def from_kpis(kpis: pd.DataFrame | None, alpha: float = 0.05) -> list[Finding]:
 
 
 def from_maturity(dimensions: pd.DataFrame | None) -> list[Finding]:
-    """Maturity dimensions below the target stage."""
+    """Maturity dimensions below the target stage: those the maturity page classes as below target (its ``status``;
+    a borderline dimension, whose interval holds the target, is not a finding), or short of it without a status."""
     if dimensions is None or dimensions.empty or "gap" not in dimensions.columns:
         return []
     name_col = "name" if "name" in dimensions.columns else "dimension"
+    below = (dimensions["status"] == "below target") if "status" in dimensions.columns else dimensions["gap"] > 0
     out = []
-    for _, r in dimensions[dimensions["gap"] > 0].sort_values("gap", ascending=False).iterrows():
+    for _, r in dimensions[below].sort_values("gap", ascending=False).iterrows():
         out.append(Finding(
             key=f"maturity:{r['dimension']}", kind="maturity", subject=f"{r[name_col]} maturity",
             finding=f"{r[name_col]} practices average {r['mean']:.2f}, {r['gap']:.2f} levels short of the target stage.",
@@ -394,7 +405,8 @@ def response_columns(specs: dict, rules=()) -> list[str]:
     return [*RESPONSE_COLUMNS, *[s.column for s in specs.values()], *[r.by for r in rules if r.by]]
 
 
-def collect(load, responses: pd.DataFrame | None, currency: str | None = "GBP", specs=None) -> list[Finding]:
+def collect(load, responses: pd.DataFrame | None, currency: str | None = "GBP", specs=None,
+            driver_scale: tuple[float, float] | None = None) -> list[Finding]:
     """Every finding of notebooks 01–05, read from their artifacts, in the order the action plan lists them.
 
     Parameters
@@ -409,6 +421,8 @@ def collect(load, responses: pd.DataFrame | None, currency: str | None = "GBP", 
     specs : mapping, optional
         Metric key → :class:`~cxtemplate.measure.spec.MetricSpec` of the run: the key drivers' outcome is named
         by its metric's name (a survey without NPS has its drivers stated in CSAT, never in NPS).
+    driver_scale : tuple, optional
+        The driver ratings' scale (``cfg.metrics.drivers.scale``): ratings read "5.78 out of 10".
 
     Returns
     -------
@@ -420,7 +434,7 @@ def collect(load, responses: pd.DataFrame | None, currency: str | None = "GBP", 
     found: list[Finding] = []
     outcome = (load(EXPERIENCE, "drivers_summary", None) or {}).get("outcome", "nps")
     found += from_drivers(load(EXPERIENCE, "drivers", None),
-                          specs[outcome].name if specs and outcome in specs else str(outcome).upper())
+                          specs[outcome].name if specs and outcome in specs else str(outcome).upper(), driver_scale)
     if has("comment"):
         found += from_topics(load(EXPERIENCE, "topic_impact", None), int(responses["comment"].notna().sum()),
                              len(responses), topics=load(EXPERIENCE, "topics", None))

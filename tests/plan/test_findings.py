@@ -25,6 +25,8 @@ def test_drivers_to_concentrate_on_become_findings_with_their_gain():
     assert f.finding == ("Speed of service explains 20% of the variation in NPS but is rated 5.78, "
                          "below the average driver.")
     assert fnd.from_drivers(drivers.drop(columns=["Quadrant"])) == [] and fnd.from_drivers(None) == []
+    [f] = fnd.from_drivers(drivers, scale=(0, 10))  # the rating with its scale
+    assert "is rated 5.78 out of 10, below the average driver." in f.finding
 
 
 def test_harmful_topics_weigh_their_effect_by_the_share_of_all_responses_mentioning_them():
@@ -107,6 +109,9 @@ def test_maturity_gaps_largest_first():
     found = fnd.from_maturity(dims)
     assert [f.key for f in found] == ["maturity:design", "maturity:culture"]
     assert found[0].finding == "Design practices average 1.88, 0.87 levels short of the target stage."
+    # with the maturity page's classification, a borderline dimension (its interval holds the target) is no finding
+    classed = dims.assign(status=["below target", "borderline", "at or above target"])
+    assert [f.key for f in fnd.from_maturity(classed)] == ["maturity:design"]
 
 
 def test_churn_names_the_group_with_most_revenue_at_risk():
