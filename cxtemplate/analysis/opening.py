@@ -60,8 +60,12 @@ def root_cause_opening(record: Mapping[str, Any] | None, mix: pd.DataFrame | Non
 
 
 def location_opening(segments: pd.DataFrame | None, steps: pd.DataFrame | None, metric: str = "NPS",
-                     alpha: float = ALPHA) -> str | None:
-    """The location furthest below the rest (when significantly so), and whether it stepped down and stayed."""
+                     alpha: float = ALPHA, window: str | None = None) -> str | None:
+    """The location furthest below the rest (when significantly so), and whether it stepped down and stayed.
+
+    ``window`` is the label of the periods the segment comparison covers ("2023-01 to 2025-12 (all 36 months)"):
+    said first, since the scorecards compare the same location over a shorter window.
+    """
     if segments is None or segments.empty or "location" not in set(segments["segment"]):
         return None
     loc = segments[(segments["segment"] == "location") & segments["p_adj"].notna()]
@@ -69,7 +73,8 @@ def location_opening(segments: pd.DataFrame | None, steps: pd.DataFrame | None, 
     if low.empty:
         return None
     worst = low.iloc[0]
-    text = f"{worst['level']} scores lowest, {fmt_num(abs(worst['diff']), 1)} {metric} points below the other locations"
+    text = (f"{'Over ' + window + ', ' if window else ''}{worst['level']} scores lowest, "
+            f"{fmt_num(abs(worst['diff']), 1)} {metric} points below the other locations")
     if steps is not None and len(steps) and "location" in steps.columns:
         hit = steps[(steps["location"] == worst["level"]) & steps["significant"].astype(bool)]
         if len(hit):
@@ -105,7 +110,7 @@ def topic_opening(impact: pd.DataFrame | None, metric: str = "NPS") -> str | Non
 
 
 def opening_sentences(artifacts: Mapping[str, Any], *, frequency: str = "month",
-                      labels: Mapping[str, str] | None = None) -> list[str]:
+                      labels: Mapping[str, str] | None = None, segments_window: str | None = None) -> list[str]:
     """Three to five plain sentences from the sections' artifacts (those present; at most five).
 
     Parameters
@@ -117,6 +122,8 @@ def opening_sentences(artifacts: Mapping[str, Any], *, frequency: str = "month",
         The reporting period in words.
     labels : mapping, optional
         The params' display labels (reserved for names of columns; the artifacts' names are already labels).
+    segments_window : str, optional
+        The label of the window the segment comparison covers.
     """
     metric = "NPS"
     head = artifacts.get("headline")
@@ -124,7 +131,7 @@ def opening_sentences(artifacts: Mapping[str, Any], *, frequency: str = "month",
         head = pd.concat([head[head["key"] == "nps"], head[head["key"] != "nps"]], ignore_index=True)
     found = [headline_opening(head, frequency),
              root_cause_opening(artifacts.get("root_cause"), artifacts.get("root_cause_mix"), metric),
-             location_opening(artifacts.get("segments"), artifacts.get("steps"), metric),
+             location_opening(artifacts.get("segments"), artifacts.get("steps"), metric, window=segments_window),
              driver_opening(artifacts.get("drivers"), metric),
              topic_opening(artifacts.get("topic_impact"), metric)]
     return [s for s in found if s][:5]
@@ -139,7 +146,9 @@ def opening_section(survey: Survey, *sections: Section, operations: bool = False
     artifacts: dict[str, Any] = {}
     for s in sections:
         artifacts.update(s.artifacts)
-    for text in opening_sentences(artifacts, frequency=survey.frequency, labels=survey.display_labels):
+    covered = survey.window(None)  # the segment comparison covers all the dated responses (segments_section)
+    for text in opening_sentences(artifacts, frequency=survey.frequency, labels=survey.display_labels,
+                                  segments_window=covered.label if covered is not None else None):
         section.say(text)
     return section
 

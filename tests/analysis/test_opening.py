@@ -49,6 +49,8 @@ def test_root_cause_location_driver_and_topic_openings():
         "Birmingham scores lowest, 18.7 NPS points below the other locations, and has stayed at a lower level since "
         "2025-03.")
     assert opening.location_opening(segments.assign(p_adj=0.5), steps) is None
+    assert opening.location_opening(segments, None, window="2023-01 to 2025-12 (all 36 months)") == (
+        "Over 2023-01 to 2025-12 (all 36 months), Birmingham scores lowest, 18.7 NPS points below the other locations.")
     drivers = pd.DataFrame({"Driver": ["Speed of service", "Reliability of supply", "Value for money"],
                             "Share of R² %": [20.5, 30.5, 11.5],
                             "Quadrant": ["Concentrate here", "Keep up the good work", "Possible overkill"]})
