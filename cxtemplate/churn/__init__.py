@@ -4,5 +4,5 @@ Layer 3: imports :mod:`cxtemplate.measure` and below, never :mod:`cxtemplate.ana
 or :mod:`cxtemplate.run`.
 """
 
-__all__ = ["columns", "data", "design", "efron", "flow", "km_cox", "page", "ph", "plots", "results", "scoring",
-           "survival_page", "validation"]
+__all__ = ["alt_text", "columns", "data", "design", "efron", "flow", "headline", "intervals", "km_cox", "page", "ph",
+           "plots", "results", "scoring", "survival_page", "terms", "validation"]

@@ -121,7 +121,7 @@ class _Stratum:
 
 
 def fit_efron(X: pd.DataFrame, entry, exit_, event, *, penalizer: float = 0.0, strata=None,
-              max_iter: int = 50, tol: float = 1e-10) -> EfronFit:
+              max_iter: int = 50, tol: float = 1e-10, init=None) -> EfronFit:
     """Fit the penalised Cox model on (entry, exit] rows by Newton–Raphson (Efron ties).
 
     Parameters
@@ -139,6 +139,9 @@ def fit_efron(X: pd.DataFrame, entry, exit_, event, *, penalizer: float = 0.0, s
         Stratum code per row (separate baselines, shared β).
     max_iter, tol
         Newton iterations; stop when the largest step in standardised units is below ``tol``.
+    init : array-like, optional
+        Starting coefficients in the units of ``X`` (default zeros): a bootstrap refit starts from the full fit's
+        estimate and needs fewer steps.
 
     Returns
     -------
@@ -161,7 +164,7 @@ def fit_efron(X: pd.DataFrame, entry, exit_, event, *, penalizer: float = 0.0, s
             parts.append(_Stratum(Z[m] if strata is not None else Z, entry[m], exit_[m], event[m]))
     del Z
     p = Xv.shape[1]
-    beta = np.zeros(p)
+    beta = np.zeros(p) if init is None else np.asarray(init, float) * std
 
     def evaluate(b):
         ll, g, h = 0.0, np.zeros(p), np.zeros((p, p))
@@ -194,3 +197,44 @@ def fit_efron(X: pd.DataFrame, entry, exit_, event, *, penalizer: float = 0.0, s
     var = -np.linalg.inv(h) / np.outer(std, std)
     return EfronFit(params, pd.DataFrame(var, index=names, columns=names), float(ll), it, converged, penalizer,
                     int(len(Xv)), int(event.sum()))
+
+
+def newton_step(X: pd.DataFrame, entry, exit_, event, start, *, penalizer: float = 0.0, strata=None) -> pd.Series:
+    """One Newton–Raphson step of the penalised Efron partial likelihood from ``start`` (units of ``X``).
+
+    From the full fit's estimate, one step on a bootstrap resample gives the resample's estimate to second order
+    (the one-step bootstrap): a refit at the cost of one evaluation instead of four or five.
+
+    Parameters
+    ----------
+    X, entry, exit_, event, penalizer, strata
+        As for :func:`fit_efron`.
+    start : array-like
+        Coefficients to step from, in the units of ``X``.
+
+    Returns
+    -------
+    Series
+        The coefficients after the step, in the units of ``X``.
+    """
+    names = list(X.columns)
+    Xv = X.to_numpy(float)
+    mean = Xv.mean(axis=0)
+    std = Xv.std(axis=0, ddof=1) if len(Xv) > 1 else np.ones(Xv.shape[1])
+    std = np.where(std > 0, std, 1.0)
+    Z = (Xv - mean) / std
+    entry, exit_, event = np.asarray(entry, float), np.asarray(exit_, float), np.asarray(event, bool)
+    codes = np.zeros(len(Z), np.int64) if strata is None else pd.factorize(np.asarray(strata))[0]
+    beta = np.asarray(start, float) * std
+    p = Xv.shape[1]
+    g, h = -penalizer * beta, -penalizer * np.eye(p)
+    for c in np.unique(codes):
+        m = codes == c
+        if event[m].any():
+            _, gg, hh = _Stratum(Z[m] if strata is not None else Z, entry[m], exit_[m], event[m]).derivatives(beta)
+            g, h = g + gg, h + hh
+    try:
+        step = np.linalg.solve(-h, g)
+    except np.linalg.LinAlgError:
+        step = np.linalg.lstsq(-h, g, rcond=None)[0]
+    return pd.Series((beta + step) / std, index=pd.Index(names, name="covariate"), name="coef")

@@ -24,9 +24,11 @@ import numpy as np
 import pandas as pd
 
 from cxtemplate.churn.data import CXOptions, landmark_frame, last_rows, survival_frame, time_varying_frame
+from cxtemplate.churn.intervals import RiskIntervals, group_intervals, risk_intervals
 from cxtemplate.churn.km_cox import KMResult, fit_cox, fit_cox_time_varying, kaplan_meier
 from cxtemplate.churn.results import NO_CRM, ChurnUnavailable, CoxResult
-from cxtemplate.churn.scoring import counterfactual, revenue_at_risk, risk_value_matrix, score_customers, top_at_risk
+from cxtemplate.churn.scoring import (annual_revenue, counterfactual, reason_codes, revenue_at_risk, risk_value_matrix,
+                                     score_customers, top_at_risk)
 from cxtemplate.churn.validation import design_sample_ids, validate
 from cxtemplate.data.where import WhereError, describe_where, where_columns, where_mask
 
@@ -90,6 +92,10 @@ class ChurnAnalysis:
     cohorts: list[Cohort] = field(default_factory=list)
     surveyed: bool = False
     """Whether survey responses were supplied (the page then may speak of them)."""
+    intervals: RiskIntervals | None = None
+    """Intervals of the expected churners and revenue at risk (total, by group, counterfactual)."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """The params' display labels (``cfg.display_labels``): what the page calls each covariate."""
 
     @classmethod
     def switched_off(cls, horizon_months: int = 12, conf: float = 0.95) -> ChurnAnalysis:
@@ -131,6 +137,14 @@ class ChurnAnalysis:
             revenue = float(self.scores["annual_revenue"].sum()) if "annual_revenue" in self.scores.columns else 0.0
             if revenue > 0:
                 out.update(revenue_at_risk=float(self.scores["revenue_at_risk"].sum()), annual_revenue=revenue)
+            iv = self.intervals
+            if iv is not None:
+                out.update(expected_churners_low=iv.churners[0], expected_churners_high=iv.churners[1],
+                           interval_conf=iv.conf, interval_method=iv.method)
+                if iv.revenue is not None and revenue > 0:
+                    out.update(revenue_at_risk_low=iv.revenue[0], revenue_at_risk_high=iv.revenue[1])
+                if iv.counterfactual is not None:
+                    out["counterfactual_detractors"] = dict(iv.counterfactual, conf=iv.conf)
         cf = self.counterfactual
         if cf is not None and not isinstance(cf, ChurnUnavailable):
             out.update(counterfactual_retained=float(cf.revenue_retained), counterfactual_low=float(cf.revenue_low),
@@ -235,7 +249,7 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
             revenue_per: str = "month", top_n: int = 50, fit_sample_above: int = 150_000, seed: int = 0,
             group_cols: Sequence[str] = ("segment", "plan"), validate_sample_above: int | None = None,
             conf: float = 0.95, tenure_unit: str = "day", keep_leaking: Sequence[str] = (),
-            cohorts: dict[str, dict] | None = None) -> ChurnAnalysis:
+            cohorts: dict[str, dict] | None = None, labels: dict[str, str] | None = None) -> ChurnAnalysis:
     """Run the whole churn analysis for one organisation.
 
     Parameters
@@ -277,6 +291,8 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     cohorts : dict, optional
         Name → ``where:`` filter on the customers (``churn.cohorts``); each gets its own Kaplan–Meier
         table and, from :data:`MIN_COHORT_CHURNS` churns on, its own Cox model.
+    labels : dict, optional
+        The params' display labels (``cfg.display_labels``): the page's and the reasons' names of covariates.
 
     Returns
     -------
@@ -288,7 +304,7 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     settings = {"horizon_days": horizon, "conf": conf, "horizon_months": horizon_months,
                 "tenure_unit": tenure_unit.rstrip("s")}
     if customers is None or customers.empty:
-        return ChurnAnalysis(False, NO_CRM, **settings)
+        return ChurnAnalysis(False, NO_CRM, **settings, labels=dict(labels or {}))
     if "churned" not in customers.columns or customers["churned"].isna().all():
         return ChurnAnalysis(False, "The CRM table says nothing about who left (no end dates or churn flag).",
                              **settings)
@@ -301,7 +317,7 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     dated = "start_date" in customers.columns and customers["start_date"].notna().any()
     surv = survival_frame(customers, as_of=as_of if dated else None, covariates=covs, keep=keep)
     res = ChurnAnalysis(True, survival=surv, notes=list(surv.attrs.get("notes", [])), **settings,
-                        surveyed=responses is not None and len(responses) > 0)
+                        surveyed=responses is not None and len(responses) > 0, labels=dict(labels or {}))
     res.excluded = {c: "holds personal data" for c in covs if c not in surv.attrs["covariates"]}
     covs = list(surv.attrs["covariates"])
     res.leaks = tenure_leaks(surv, covs)
@@ -378,17 +394,52 @@ def analyse(customers: pd.DataFrame | None, responses: pd.DataFrame | None, inte
     res.scores = score_customers(res.model, current, horizon, revenue_periods_per_year=periods, keep=carried)
     if isinstance(res.scores, ChurnUnavailable):
         return res
-    if "revenue" not in current.columns:  # the page says so in the one sentence of its revenue section
-        res.top = top_at_risk(res.scores, res.model, current, n=top_n, rank_by="churn_probability")
+    valued = "revenue" in current.columns
+    res.intervals = risk_intervals(
+        res.model, fit_frame, current, horizon, conf=conf, seed=seed,
+        revenue=annual_revenue(current, "revenue", periods) if valued else None,
+        groups={c: current[c].to_numpy() for c in carried},
+        counterfactual=("nps_category", "detractor", "passive") if "nps_category" in model_covs else None)
+    add_reasons(res, current)
+    if not valued:  # the page says so in the one sentence of its revenue section
+        res.top = top_at_risk(res.scores, res.model, current, n=top_n, rank_by="churn_probability",
+                              labels=res.labels)
         return res
-    res.by_group = revenue_at_risk(res.scores, by=[c for c in carried if c in res.scores.columns])
+    res.by_group = group_intervals(revenue_at_risk(res.scores, by=[c for c in carried if c in res.scores.columns]),
+                                   res.intervals)
     res.matrix = risk_value_matrix(res.scores)
-    res.top = top_at_risk(res.scores, res.model, current, n=top_n)
+    res.top = top_at_risk(res.scores, res.model, current, n=top_n, labels=res.labels)
     if "nps_category" in model_covs:
         res.counterfactual = counterfactual(res.model, current, horizon, column="nps_category",
                                             from_level="detractor", to_level="passive",
                                             revenue_periods_per_year=periods, seed=seed, conf=conf)
     return res
+
+
+def add_reasons(res: ChurnAnalysis, current: pd.DataFrame) -> None:
+    """Give every scored customer its reasons (the action plan reads them), and with an NPS covariate the risk (and
+    revenue at risk) it would have as a passive instead of a detractor, for the value of better experiences.
+
+    Parameters
+    ----------
+    res : ChurnAnalysis
+        With ``model`` fitted and ``scores`` of ``current`` (same row order).
+    current : DataFrame
+        The active customers as scored.
+    """
+    scores = res.scores
+    scores["reasons"] = reason_codes(res.model, current, labels=res.labels)["reasons"].to_numpy()
+    design = res.model.design
+    if "nps_category" in design.categorical and "passive" in [*design.categorical["nps_category"][0],
+                                                               design.categorical["nps_category"][1]]:
+        detractor = current["nps_category"].astype(str).to_numpy() == "detractor"
+        p = scores["churn_probability"].to_numpy(float).copy()
+        if detractor.any():
+            as_passive = current.loc[detractor].assign(nps_category="passive")
+            p[detractor] = res.model.conditional_risk(as_passive, res.horizon_days)
+        scores["churn_probability_if_passive"] = p
+        if "annual_revenue" in scores.columns:
+            scores["revenue_at_risk_if_passive"] = scores["annual_revenue"].to_numpy(float) * p
 
 
 def used_covariates(model, requested: Sequence[str]) -> list[str]:
@@ -480,7 +531,7 @@ def analyse_configured(cfg: Config, customers: pd.DataFrame | None, responses: p
                    horizon_months=churn.horizon_months, revenue_per=churn.revenue_per, top_n=churn.top_customers,
                    fit_sample_above=churn.fit_sample_above, seed=seed, conf=conf,
                    group_cols=segment_columns(cfg.segments), tenure_unit=unit,
-                   keep_leaking=list(churn.keep_leaking), cohorts=dict(churn.cohorts))
+                   keep_leaking=list(churn.keep_leaking), cohorts=dict(churn.cohorts), labels=cfg.display_labels)
 
 
 def segment_columns(segments: Sequence[str]) -> tuple[str, ...]:

@@ -21,17 +21,23 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from cxtemplate.churn import alt_text
+from cxtemplate.churn.headline import headline_sentences
 from cxtemplate.churn.km_cox import DAYS_PER_MONTH
 from cxtemplate.churn.results import NO_CRM, CoxResult
 from cxtemplate.churn.scoring import Counterfactual
+from cxtemplate.churn.terms import reader_hazard_ratios, term_labels
 from cxtemplate.churn.validation import Validation
-from cxtemplate.report.display import CURRENCY_SYMBOLS, TableView, absent_text, fmt_money, fmt_p, fmt_pct, labelled
+from cxtemplate.report.display import (CURRENCY_SYMBOLS, TableView, absent_text, currency_note, fmt_money,
+                                       fmt_money_range, fmt_p, fmt_pct, labelled)
+from cxtemplate.report.grammar import capitalise, join_list, plural, sentence
+from cxtemplate.report.labels import display_label
 from cxtemplate.report.section import Section
 
 if TYPE_CHECKING:
     from cxtemplate.churn.flow import ChurnAnalysis
 
-GROUP_LABELS = {"all": "all customers", "nps_category": "NPS category at the latest survey"}
+GROUP_LABELS = {"all": "all customers"}
 TOP_SHOWN = 15
 MATRIX_TITLE = "Risk × value: customers and revenue at risk"
 NO_VALUE = "the value of better experiences cannot be estimated here"
@@ -93,7 +99,8 @@ def _share_0dp(v) -> str:
 
 
 def opening_sentence(res: ChurnAnalysis, currency: str) -> str:
-    """The page's first sentence: customers, leavers, expected churners and revenue at risk.
+    """The page's opening paragraph: three to five plain sentences from the results
+    (:func:`cxtemplate.churn.headline.headline_sentences`).
 
     Says instead that churn is switched off in the parameters, or why there is no analysis.
     """
@@ -103,16 +110,7 @@ def opening_sentence(res: ChurnAnalysis, currency: str) -> str:
         return absent_text(res.reason.rstrip("."), "no model was fitted, so this page has no results")
     if not res.available:
         return f"**{res.reason}**"
-    s = res.summary(currency)
-    text = f"**{s['customers']:,} customers, {s['events']:,} of whom left** in the data; {s['active']:,} are active."
-    if "expected_churners" not in s:
-        return text
-    text += (f" Over the next {res.horizon_months} months about **{s['expected_churners']:,.0f} active customers are "
-             "expected to leave**")
-    if s.get("annual_revenue"):
-        return text + (f", taking **{fmt_money(s['revenue_at_risk'], currency)}** of annual revenue with them "
-                       f"({100 * s['revenue_at_risk'] / s['annual_revenue']:.1f}% of the active base).")
-    return text + "."
+    return " ".join(headline_sentences(res, currency))
 
 
 # --------------------------------------------------------------------------- the Cox model
@@ -129,23 +127,33 @@ def forest_title(res: ChurnAnalysis) -> str:
 
 
 def hazard_ratio_view(res: ChurnAnalysis, model: CoxResult | None = None, title: str = "Hazard ratios") -> TableView:
-    """The hazard ratios with their intervals and p-values, and the model that produced them (``res.model``, or a
-    cohort's ``model``)."""
+    """The hazard ratios with their intervals and p-values, in the reader's labels (counts per one more), from the
+    model that produced them (``res.model``, or a cohort's ``model``)."""
     m = res.model if model is None else model
-    frame = labelled(m.hazard_ratios, {"label": "Term", "hr": "Hazard ratio", "hr_low": "Low", "hr_high": "High",
-                                       "p": "p"})
+    table = reader_hazard_ratios(m, res.labels)[["label", "hr", "hr_low", "hr_high", "p"]]
+    frame = labelled(table, {"label": "Characteristic", "hr": "Hazard ratio", "hr_low": "Low", "hr_high": "High",
+                             "p": "p-value"})
     return TableView(frame, title,
-                     formats={"Hazard ratio": "{:.2f}", "Low": "{:.2f}", "High": "{:.2f}", "p": fmt_p},
-                     note=(f"{res.design}; {m.n_subjects:,} customers, {m.n_events:,} events, "
-                           f"penalty λ = {m.penalizer:g}."))
+                     formats={"Hazard ratio": "{:.2f}", "Low": "{:.2f}", "High": "{:.2f}", "p-value": fmt_p},
+                     note=(f"{plural(m.n_subjects, 'customer')}, {m.n_events:,} of whom left; {level(res.conf)} "
+                           "intervals. Above 1: customers with that characteristic leave faster than the comparison "
+                           "group, all else being equal."))
+
+
+def model_method(res: ChurnAnalysis) -> str:
+    """How the hazard ratios were estimated: the model, its penalty and what the hazard ratios mean."""
+    m = res.model
+    return (f"{MODEL_METHOD} The model is a {res.design}; it rests on {plural(m.n_subjects, 'customer')} and "
+            f"{m.n_events:,} churns, with an L2 penalty λ = {m.penalizer:g} on the standardised coefficients. Counts "
+            "(contacts) are shown per one more; other numbers per standard deviation, whose size is given.")
 
 
 def ph_sentence(res: ChurnAnalysis) -> str:
-    """What the proportional-hazards check found and did (its note names the check once)."""
+    """What the proportional-hazards check found and did (its note names the check once), for the method note."""
     note, prefix = res.model.ph_note, "Proportional-hazards check: "
-    if note.startswith(prefix):
-        return f"**{prefix.strip()}** {note[len(prefix):]}"
-    return "**Proportional-hazards check.** " + note
+    if note.startswith(prefix) or note.lower().startswith("the proportional-hazards check"):
+        return note
+    return prefix + note
 
 
 def time_split_views(res: ChurnAnalysis) -> list[TableView]:
@@ -153,10 +161,10 @@ def time_split_views(res: ChurnAnalysis) -> list[TableView]:
     if not model_fitted(res) or res.model.time_split is None or res.model.time_split.empty:
         return []
     t = res.model.time_split
-    labels = res.model.hazard_ratios.set_index("term")["label"]
+    labels = term_labels(res.model, res.labels)
     tau = float(t["split_at_days"].iloc[0])
     frame = pd.DataFrame({
-        "Term": [labels.get(x, x) for x in t["term"]],
+        "Characteristic": [labels.get(x, x) for x in t["term"]],
         "Early hazard ratio": t["hr_early"],
         "Early interval": [f"{lo:.2f}–{hi:.2f}" for lo, hi in zip(t["hr_early_low"], t["hr_early_high"])],
         "Late hazard ratio": t["hr_late"],
@@ -175,16 +183,10 @@ def model_warnings(res: ChurnAnalysis) -> list[str]:
 
 
 MODEL_HEADING = "## Why customers leave: the Cox model"
-MODEL_METHOD = ("<span class='cx-note'>Hazard ratios above 1 mean customers with that characteristic leave faster "
-                "than the reference group, all else equal (e.g. 2.0 = twice the rate at any tenure). The model is "
-                "penalised lightly so sparse groups do not produce wild estimates. Covariates that move with tenure "
-                "itself, personal data and design columns the model cannot tell apart are left out before the fit, "
-                "and named here.</span>")
-
-
-def _names(columns) -> str:
-    columns = [f"'{c}'" for c in columns]
-    return columns[0] if len(columns) == 1 else ", ".join(columns[:-1]) + " and " + columns[-1]
+MODEL_METHOD = ("Hazard ratios above 1 mean customers with that characteristic leave faster than the reference "
+                "group, all else equal (e.g. 2.0 = twice the rate at any tenure). The model is penalised lightly so "
+                "sparse groups do not produce wild estimates. Covariates that move with tenure itself, personal data "
+                "and design columns the model cannot tell apart are left out before the fit, and named here.")
 
 
 def _leak_measure(res: ChurnAnalysis, column: str) -> str:
@@ -225,11 +227,13 @@ def alias_sentences(res: ChurnAnalysis) -> list[str]:
 
 
 def covariates_sentence(res: ChurnAnalysis) -> str:
-    """The covariates the model uses: the same list as the ``summary`` artifact's ``covariates``."""
+    """What the model weighs: the same list as the ``summary`` artifact's ``covariates``, in the reader's labels."""
     if not res.covariates:
         return ""
-    return f"The model uses {len(res.covariates)} covariate{'s' if len(res.covariates) > 1 else ''}: " \
-           f"{_names(res.covariates)}."
+    names = [display_label(c, res.labels).lower() if c != "nps_category" else "the NPS group at the last survey"
+             for c in res.covariates]
+    return sentence(f"the model uses {plural(len(names), 'covariate')}, characteristics of each customer weighed "
+                    f"together: {join_list(names)}")
 
 
 def model_notes(res: ChurnAnalysis) -> list[str]:
@@ -251,15 +255,18 @@ def model_section(res: ChurnAnalysis) -> Section:
             section.say(text)
         return section
     section.say(MODEL_HEADING)
-    section.say(MODEL_METHOD)
     for text in [covariates_sentence(res), *model_notes(res)]:
         if text:
             section.say(text)
-    section.chart(plot_forest, res.model, title=forest_title(res), source=sources_used(res))
+    table = reader_hazard_ratios(res.model, res.labels)
+    title = forest_title(res)
+    section.chart(plot_forest, res.model, title=title, source=sources_used(res), table=table,
+                  alt=alt_text.forest_alt(table, title))
     section.table(hazard_ratio_view(res))
-    section.say(ph_sentence(res))
     for view in time_split_views(res):
         section.table(view)
+    section.method(model_method(res))
+    section.method(ph_sentence(res))
     section.keep("hazard_ratios", res.model.hazard_ratios)
     return section
 
@@ -275,10 +282,12 @@ def validated(res: ChurnAnalysis) -> bool:
 def validation_view(res: ChurnAnalysis) -> TableView:
     """Cross-validated concordance and calibration of the model and of the Kaplan–Meier baseline."""
     frame = labelled(res.validation.table, {
-        "model": "Model", "concordance": "Concordance", "concordance_sd": "SD over folds", "ici": "ICI", "e50": "E50",
+        "model": "Model", "concordance": "Pairs ordered correctly", "concordance_sd": "SD over folds",
+        "ici": "Calibration gap (mean)", "e50": "Calibration gap (median)",
         "mean_predicted": "Mean predicted", "observed_by_horizon": "Observed", "n": "Customers", "churned": "Left"})
     return TableView(frame, "Cross-validated performance at the horizon",
-                     formats={"Concordance": "{:.3f}", "SD over folds": "{:.3f}", "ICI": "{:.3f}", "E50": "{:.3f}",
+                     formats={"Pairs ordered correctly": "{:.3f}", "SD over folds": "{:.3f}",
+                              "Calibration gap (mean)": "{:.3f}", "Calibration gap (median)": "{:.3f}",
                               "Mean predicted": _share_1dp, "Observed": _share_1dp})
 
 
@@ -290,10 +299,11 @@ def validation_verdict(res: ChurnAnalysis) -> str:
     advice = ("use its probabilities as they are." if better_cal else
               "use it to rank customers, and read its highest probabilities as overstated, as the calibration "
               "curve shows.")
-    return (f"The model orders customers by risk {'better' if better_rank else 'no better'} than the baseline "
-            f"(concordance {cox['concordance']:.2f} vs {base['concordance']:.2f}) and is "
-            f"{'at least as well' if better_cal else 'less well'} calibrated (ICI {cox['ici']:.3f} vs "
-            f"{base['ici']:.3f}): {advice}")
+    return (f"Tested on customers it was not fitted on, the model puts customers in order of risk "
+            f"{'better' if better_rank else 'no better'} than a simple average by group (it orders "
+            f"{100 * cox['concordance']:.0f} of 100 pairs of customers correctly, against {100 * base['concordance']:.0f}"
+            f"), and its predicted chances are {'at least as close' if better_cal else 'less close'} to what happened "
+            f"(on average {100 * cox['ici']:.1f} percentage points off, against {100 * base['ici']:.1f}): {advice}")
 
 
 def calibration_title(res: ChurnAnalysis) -> str:
@@ -320,7 +330,7 @@ def validation_method(res: ChurnAnalysis) -> str:
     text += ("**Concordance** is the share of pairs of customers the model orders correctly (0.5 = coin toss). "
              "**ICI** and **E50** measure calibration: the mean and median gap between predicted and observed "
              f"probabilities (0 = perfect). The baseline is {baseline}.")
-    return f"<span class='cx-note'>{text}</span>"
+    return text
 
 
 def validation_section(res: ChurnAnalysis) -> Section:
@@ -335,12 +345,14 @@ def validation_section(res: ChurnAnalysis) -> Section:
         section.say(f"*The model could not be validated out of sample: {res.validation}*")
         return section
     section.say("## How well it predicts")
-    section.say(validation_method(res))
-    section.table(validation_view(res))
     section.say(validation_verdict(res))
-    section.chart(plot_calibration, res.validation, horizon_days=res.horizon_days, title=calibration_title(res))
+    section.table(validation_view(res))
+    title = calibration_title(res)
+    section.chart(plot_calibration, res.validation, horizon_days=res.horizon_days, title=title,
+                  alt=alt_text.calibration_alt(res.validation, title))
     for text in validation_notes(res):
         section.say(text)
+    section.method(validation_method(res))
     return section
 
 
@@ -352,17 +364,62 @@ def revenue_charts(res: ChurnAnalysis) -> list[tuple[str, str]]:
     if res.by_group is None:
         return []
     present = set(res.by_group["dimension"])
-    return [(d, f"Revenue at risk by {d}") for d in ("segment", "location") if d in present]
+    return [(d, f"Revenue at risk by {display_label(d, res.labels).lower()}") for d in ("segment", "location")
+            if d in present]
 
 
 NO_REVENUE = ("There is no revenue column", "customers are ranked by their risk of leaving alone, and no value at "
               "risk is estimated")
+REVENUE_METHOD = ("Revenue at risk = Σ over active customers of annual revenue × probability of leaving within the "
+                  "horizon. The matrix crosses risk with value: the top-right cells are where retention effort pays.")
+
+
+def _interval(lo, hi, fmt) -> str:
+    return "–" if pd.isna(lo) or pd.isna(hi) else f"{fmt(lo)} to {fmt(hi)}"
+
+
+def revenue_view(res: ChurnAnalysis, currency: str | None, dimension: str) -> TableView:
+    """Revenue at risk and customers expected to leave in each group of ``dimension``, each with its interval."""
+    t = res.by_group[res.by_group["dimension"] == dimension]
+    name = display_label(dimension, res.labels)
+    frame = pd.DataFrame({name: t["group"].to_numpy(), "Active customers": t["customers"].to_numpy()})
+    frame["Expected to leave"] = t["expected_churners"].to_numpy()
+    banded = "expected_churners_low" in t.columns
+    if banded:
+        frame["Interval (leavers)"] = [_interval(lo, hi, lambda v: f"{v:,.0f}") for lo, hi in
+                                       zip(t["expected_churners_low"], t["expected_churners_high"])]
+    frame["Revenue at risk"] = t["revenue_at_risk"].to_numpy()
+    if banded:
+        frame["Interval (revenue)"] = [fmt_money_range(lo, hi, currency) for lo, hi in
+                                       zip(t["revenue_at_risk_low"], t["revenue_at_risk_high"])]
+    frame["Share of the total"] = t["share_of_revenue_at_risk"].to_numpy()
+
+    def money(v):
+        return fmt_money(v, currency)
+
+    return TableView(frame, f"Revenue at risk by {name.lower()} over the next {res.horizon_months} months",
+                     formats={"Active customers": "{:,.0f}", "Expected to leave": "{:,.0f}", "Revenue at risk": money,
+                              "Share of the total": _share_0dp},
+                     note=f"Intervals are {level(res.conf)}: they allow for the model's uncertainty and for chance in "
+                          "who leaves." if banded else None)
+
+
+def follow_up_sentence(res: ChurnAnalysis) -> str:
+    """How many active customers the horizon takes past the longest tenure observed (their risk is understated):
+    "" when none."""
+    sc = res.scores
+    if not isinstance(sc, pd.DataFrame) or "beyond_follow_up" not in sc.columns or not sc["beyond_follow_up"].any():
+        return ""
+    n = int(sc["beyond_follow_up"].sum())
+    return sentence(f"{n:,} of the {len(sc):,} active customers have been customers for so long that the next "
+                    f"{plural(res.horizon_months, 'month')} reach past the longest tenure seen in the data; the model "
+                    "cannot see their risk that far ahead, so their risk, and the totals here, are understated")
 
 
 def revenue_section(res: ChurnAnalysis, currency: str | None) -> Section:
-    """Revenue at risk: the bar charts and the risk × value matrix, with the ``risk_by_segment`` and
-    ``revenue_at_risk`` artifacts; the one sentence of :data:`NO_REVENUE` when no revenue is mapped; empty when no
-    customer was scored."""
+    """Revenue at risk: the bar charts (with intervals), the table by segment and the risk × value matrix, with the
+    ``risk_by_segment`` and ``revenue_at_risk`` artifacts; the one sentence of :data:`NO_REVENUE` when no revenue is
+    mapped; empty when no customer was scored."""
     from cxtemplate.churn.plots import plot_revenue_at_risk, plot_risk_value_matrix
 
     section = Section()
@@ -371,17 +428,23 @@ def revenue_section(res: ChurnAnalysis, currency: str | None) -> Section:
     if res.by_group is None:
         section.absent(*NO_REVENUE)
         return section
-    symbol = currency_symbol(currency)
     section.say("## Revenue at risk")
-    section.say("<span class='cx-note'>Revenue at risk = Σ over active customers of annual revenue × probability of "
-                "leaving within the horizon. The matrix crosses risk with value: the top-right cells are where "
-                "retention effort pays."
-                + ("" if currency else " No currency is set (organisation.currency), so amounts are shown as they "
-                                       "are in the CRM, without one.") + "</span>")
+    if note := currency_note(currency):
+        section.say(note)
+    if text := follow_up_sentence(res):
+        section.note(text)
     for dimension, title in revenue_charts(res):
-        section.chart(plot_revenue_at_risk, res.by_group, dimension=dimension, currency=symbol, title=title,
-                      source="churn model")
-    section.chart(plot_risk_value_matrix, res.matrix, currency=symbol, title=MATRIX_TITLE)
+        label = display_label(dimension, res.labels)
+        section.chart(plot_revenue_at_risk, res.by_group, dimension=dimension, currency=currency, title=title,
+                      source="churn model", label=label.lower(),
+                      alt=alt_text.revenue_alt(res.by_group, dimension, title, currency, label))
+        if dimension == "segment":
+            section.table(revenue_view(res, currency, dimension))
+    section.chart(plot_risk_value_matrix, res.matrix, currency=currency, title=MATRIX_TITLE,
+                  alt=alt_text.matrix_alt(res.matrix, MATRIX_TITLE, currency))
+    section.method(REVENUE_METHOD)
+    if res.intervals is not None:
+        section.method(res.intervals.method)
     section.keep("risk_by_segment", risk_by_segment(res.by_group))
     section.keep("revenue_at_risk", res.by_group)
     return section
@@ -428,7 +491,8 @@ def top_customers_view(at_risk: pd.DataFrame, currency: str | None, shown: int =
         return fmt_money(v, currency)
 
     return TableView(frame, f"{title} ({which})",
-                     formats={"Risk": _share_0dp, "Annual revenue": money, "Revenue at risk": money})
+                     formats={"Risk": _share_0dp, "Annual revenue": money, "Revenue at risk": money,
+                              "Why the risk is high": capitalise})
 
 
 def customers_section(res: ChurnAnalysis, currency: str | None) -> Section:
@@ -461,11 +525,11 @@ def counterfactual_sentences(res: ChurnAnalysis, currency: str) -> list[str]:
     if isinstance(cf, Counterfactual):
         if cf.customers_affected == 0:
             return [f"No active customer is a {cf.from_level} today, so there is no revenue to win back this way."]
-        return [f"If the **{cf.customers_affected:,} current {cf.from_level}s** felt like {cf.to_level}s, about "
-                f"**{cf.churners_avoided:,.0f} fewer customers would leave** within {res.horizon_months} months, "
-                "keeping "
-                f"**{fmt_money(cf.revenue_retained, currency)}** of annual revenue ({level(cf.conf)} interval "
-                f"{fmt_money(cf.revenue_low, currency)} to {fmt_money(cf.revenue_high, currency)}; {cf.method})."]
+        return [sentence(f"if the **{plural(cf.customers_affected, 'current ' + cf.from_level)}** felt like "
+                         f"{cf.to_level}s, about **{cf.churners_avoided:,.0f} fewer customers would leave** within "
+                         f"{plural(res.horizon_months, 'month')}, keeping **{fmt_money(cf.revenue_retained, currency)}"
+                         f"** of annual revenue ({level(cf.conf)} interval "
+                         f"{fmt_money_range(cf.revenue_low, cf.revenue_high, currency)})")]
     if not model_fitted(res) or res.scores is None or not isinstance(res.scores, pd.DataFrame):
         return [absent_text("No churn model could be fitted", NO_VALUE)]
     if res.by_group is None:
@@ -481,17 +545,31 @@ def counterfactual_views(res: ChurnAnalysis, currency: str) -> list[TableView]:
     if not isinstance(cf, Counterfactual) or cf.table.empty:
         return []
     by = cf.table.columns[0]
-    frame = labelled(cf.table, {by: by.replace("_", " ").capitalize(), "customers": "Customers",
-                                "churners_expected": "Churners expected",
-                                "churners_counterfactual": "Churners counterfactual",
-                                "revenue_retained": "Revenue retained"})
+    name = display_label(by, res.labels)
+    frame = labelled(cf.table, {by: name, "customers": f"Current {cf.from_level}s",
+                                "churners_expected": "Expected to leave now",
+                                "churners_counterfactual": f"Expected to leave as {cf.to_level}s",
+                                "revenue_retained": "Revenue kept"})
 
     def money(v):
         return fmt_money(v, currency)
 
-    return [TableView(frame, f"Revenue retained by {by.replace('_', ' ')} if {cf.from_level}s became {cf.to_level}s",
-                      formats={"Churners expected": "{:,.1f}", "Churners counterfactual": "{:,.1f}",
-                               "Revenue retained": money})]
+    bands = res.by_group if res.by_group is not None else pd.DataFrame()
+    note = None
+    if "saved_if_passive_low" in bands.columns and by in set(bands["dimension"]):
+        rows = bands[bands["dimension"] == by].set_index("group")
+        frame["Interval (revenue kept)"] = [
+            fmt_money_range(rows.at[g, "saved_if_passive_low"], rows.at[g, "saved_if_passive_high"], currency)
+            if g in rows.index else "–" for g in cf.table[by].astype(str)]
+        note = f"Intervals are {level(res.conf)}, from the bootstrap refits of the model."
+    return [TableView(frame, f"Revenue kept by {name.lower()} if {cf.from_level}s became {cf.to_level}s",
+                      formats={"Expected to leave now": "{:,.1f}", f"Expected to leave as {cf.to_level}s": "{:,.1f}",
+                               "Revenue kept": money}, note=note)]
+
+
+COUNTERFACTUAL_METHOD = ("If today's detractors felt like passives instead (everything else unchanged), how much annual "
+                         "revenue would stay? Each detractor's chance of leaving is recomputed as a passive's; the "
+                         "interval reflects the uncertainty of the hazard ratios")
 
 
 def counterfactual_section(res: ChurnAnalysis, currency: str | None) -> Section:
@@ -504,13 +582,11 @@ def counterfactual_section(res: ChurnAnalysis, currency: str | None) -> Section:
             section.say(text)
         return section
     section.say("## What better experiences are worth")
-    section.say("<span class='cx-note'>If today's detractors felt like passives instead (everything else unchanged), "
-                "how much annual revenue would stay? The interval reflects the uncertainty of the hazard "
-                "ratios.</span>")
     for text in sentences:
         section.say(text)
     for view in counterfactual_views(res, currency):
         section.table(view)
+    section.method(f"{COUNTERFACTUAL_METHOD} ({res.counterfactual.method}).")
     return section
 
 
@@ -533,17 +609,17 @@ def design_text(res: ChurnAnalysis) -> str:
         told = " or ".join(w for w, ok in (("a survey answer", {"nps_category", "ces"} & set(cx)),
                                             ("a contact", {"unresolved_contacts", "negative_contacts"} & set(cx)))
                            if ok)
-        return ("**Design.** Hazard ratios come from a **time-varying Cox model** (the estimator of lifelines' "
+        return ("Hazard ratios come from a **time-varying Cox model** (the estimator of lifelines' "
                 "`CoxTimeVaryingFitter`, Efron ties, computed vectorised): each customer's tenure is cut into "
                 f"intervals, and {told} changes their covariates only from the day it happened, so nothing a customer "
                 "said or did after they left (or after the analysis date) can leak into the model. Active customers "
                 "are then scored from a **landmark** at the analysis date: their covariates as known today, and the "
                 "probability that they leave within the horizon *given the tenure they have already reached*.")
     if res.model.kind == "time_varying":
-        return ("**Design.** Hazard ratios come from a **Cox model** of tenure (Efron ties) with the CRM's covariates; "
+        return ("Hazard ratios come from a **Cox model** of tenure (Efron ties) with the CRM's covariates; "
                 "active customers are scored from a **landmark** at the analysis date: the probability that they "
                 "leave within the horizon *given the tenure they have already reached*.")
-    return ("**Design.** Without calendar dates (tenure and a churn flag only), the **Cox model** (lifelines' "
+    return ("Without calendar dates (tenure and a churn flag only), the **Cox model** (lifelines' "
             "`CoxPHFitter`, Efron ties) is fitted on one row per customer with the CRM's covariates, and each active "
             "customer is scored on the probability of leaving within the horizon *given the tenure they have "
             "already reached*.")
@@ -555,11 +631,12 @@ SURVIVAL_METHOD = ("A customer who is still with us has not \"not churned\": we 
 
 
 def opening_section(res: ChurnAnalysis, currency: str | None) -> Section:
-    """The page's opening: the headline sentence and the design paragraph."""
+    """The page's opening: the plain sentences of the results; the design and why survival analysis in the "How this
+    was measured" note."""
     section = Section()
-    if res.available:
-        section.method(SURVIVAL_METHOD)
     section.say(opening_sentence(res, currency))
     if res.available:
-        section.say(design_text(res))
+        if text := design_text(res):
+            section.method(text)
+        section.method(SURVIVAL_METHOD)
     return section

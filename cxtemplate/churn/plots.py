@@ -111,9 +111,12 @@ def plot_km(km, ax=None, *, at_risk: bool = True, title: str | None = None, sour
     return ax
 
 
-def plot_forest(cox, ax=None, *, title: str | None = None, source: str | None = None):
-    """Hazard ratios with their intervals (the model's ``alpha``) on a log scale; 1 = no difference from the reference."""
-    t = cox.hazard_ratios.iloc[::-1].reset_index(drop=True)
+def plot_forest(cox, ax=None, *, title: str | None = None, source: str | None = None, table: pd.DataFrame | None = None):
+    """Hazard ratios with their intervals (the model's ``alpha``) on a log scale; 1 = no difference from the reference.
+
+    ``table`` is the hazard-ratio table to draw (default ``cox.hazard_ratios``): the page passes the reader's
+    (:func:`cxtemplate.churn.terms.reader_hazard_ratios`, human labels and counts per one more)."""
+    t = (cox.hazard_ratios if table is None else table).iloc[::-1].reset_index(drop=True)
     ax = _new_ax(ax, figsize=(8.0, 1.2 + 0.38 * len(t)))
     y = np.arange(len(t))
     col = np.where(t["hr_low"] > 1, BAD, np.where(t["hr_high"] < 1, PALETTE[2], NEUTRAL))
@@ -129,11 +132,10 @@ def plot_forest(cox, ax=None, *, title: str | None = None, source: str | None = 
     ax.set_xticks(ticks)
     ax.set_xticklabels([f"{x:g}" for x in ticks])
     ax.minorticks_off()
-    kind = "time-varying Cox model" if cox.kind == "time_varying" else "Cox model"
-    strata = f", stratified by {', '.join(cox.strata)}" if cox.strata else ""
+    strata = f", allowing for {', '.join(cox.strata)}" if cox.strata else ""
     finish(ax, title or "What raises the risk of leaving: hazard ratios", n=cox.n_subjects,
            unit=f"hazard ratio, {level_label(cox.alpha)} interval, log scale",
-           source=source, xlabel=f"Hazard ratio (>1 = leaves sooner) · {kind}, {cox.n_events:,} churns{strata}",
+           source=source, xlabel=f"Hazard ratio (above 1 = leaves sooner) · {cox.n_events:,} customers who left{strata}",
            ylabel="")
     return ax
 
@@ -165,34 +167,56 @@ def plot_calibration(validation, ax=None, *, horizon_days: float = 365.0, title:
 
 
 def plot_risk_value_matrix(matrix: pd.DataFrame, ax=None, *, value: str = "revenue_at_risk",
-                           title: str | None = None, source: str | None = None, currency: str = ""):
-    """Heat map of risk band × value band; each cell shows its revenue at risk and its customers (n).
+                           title: str | None = None, source: str | None = None, currency: str | None = None):
+    """Heat map of risk band × value band; each cell shows its revenue at risk (in ``currency``, an ISO code) and
+    its customers (n).
 
     Drawn by :func:`cxtemplate.report.charts.heatmap`, as every "metric by two labels" chart of the report.
     """
     from cxtemplate.report.charts import heatmap
+    from cxtemplate.report.display import fmt_money
 
     ax = _new_ax(ax, figsize=(7.2, 3.8))
     piv = matrix.pivot(index="risk_band", columns="value_band", values=value).iloc[::-1]
     cnt = matrix.pivot(index="risk_band", columns="value_band", values="customers").iloc[::-1]
-    return heatmap(piv, n=cnt, fmt=lambda v: f"{currency}{v:,.0f}", cmap="Oranges", ax=ax,
+    return heatmap(piv, n=cnt, fmt=lambda v: fmt_money(v, currency), cmap="Oranges", ax=ax,
                    title=title or "Where the revenue at risk sits: churn risk × customer value",
                    unit=f"annual revenue at risk{', ' + currency if currency else ''}", source=source,
                    xlabel="Customer value (annual revenue band)", ylabel="Churn risk within horizon")
 
 
 def plot_revenue_at_risk(table: pd.DataFrame, dimension: str = "segment", ax=None, *, title: str | None = None,
-                         source: str | None = None, currency: str = ""):
-    """Horizontal bars of revenue at risk by one dimension of :func:`~cxtemplate.churn.scoring.revenue_at_risk`."""
+                         source: str | None = None, currency: str | None = None, label: str | None = None):
+    """Horizontal bars of revenue at risk by one dimension of :func:`~cxtemplate.churn.scoring.revenue_at_risk`,
+    with each group's interval as a whisker (when the table has ``revenue_at_risk_low``/``_high``); the axis and
+    the labels in ``currency`` (an ISO code: symbol and thousands separators)."""
+    from cxtemplate.report.display import fmt_money, money_axis
+
+    from matplotlib.ticker import MaxNLocator
+
     t = table.loc[table["dimension"] == dimension].sort_values("revenue_at_risk")
-    ax = _new_ax(ax, figsize=(7.2, 1.2 + 0.4 * len(t)))
+    ax = _new_ax(ax, figsize=(8.4, 1.4 + 0.42 * len(t)))
     ax.barh(t["group"], t["revenue_at_risk"], color=BAD)
-    for y, (v, p) in enumerate(zip(t["revenue_at_risk"], t["mean_probability"])):
-        ax.annotate(f" {currency}{v:,.0f} ({p:.0%} avg risk)", (v, y), va="center", fontsize=8.5)
-    ax.set_xlim(0, float(t["revenue_at_risk"].max()) * 1.35 if len(t) else 1)
-    ax.xaxis.set_major_formatter(lambda v, _: f"{currency}{v:,.0f}")
-    finish(ax, title or f"Annual revenue at risk by {dimension}", n=int(t["customers"].sum()),
-           unit=f"Σ annual revenue × churn probability{', ' + currency if currency else ''}", source=source,
+    banded = "revenue_at_risk_low" in t.columns and t["revenue_at_risk_low"].notna().all()
+    if banded:
+        lo, hi = t["revenue_at_risk_low"].to_numpy(float), t["revenue_at_risk_high"].to_numpy(float)
+        v = t["revenue_at_risk"].to_numpy(float)
+        ax.errorbar(v, np.arange(len(t)), xerr=[np.clip(v - lo, 0, None), np.clip(hi - v, 0, None)], fmt="none",
+                    ecolor="#333333", elinewidth=1, capsize=3)
+    for y, row in enumerate(t.itertuples()):
+        band = (f" ({fmt_money(row.revenue_at_risk_low, currency)} to {fmt_money(row.revenue_at_risk_high, currency)})"
+                if banded else "")
+        edge = row.revenue_at_risk_high if banded else row.revenue_at_risk
+        ax.annotate(f"  {fmt_money(row.revenue_at_risk, currency)}{band}, {row.mean_probability:.0%} average risk",
+                    (edge, y), va="center", fontsize=8)
+    top = float((t["revenue_at_risk_high"] if banded else t["revenue_at_risk"]).max()) if len(t) else 1.0
+    ax.set_xlim(0, top * 2.0 if banded else top * 1.4)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    money_axis(ax, currency, "x")
+    name = label or dimension
+    finish(ax, title or f"Annual revenue at risk by {name}", n=int(t["customers"].sum()),
+           unit=("Σ annual revenue × churn probability" + (", with its interval" if banded else "")
+                 + (f", {currency}" if currency else "")), source=source,
            xlabel="Revenue at risk", ylabel="")
     return ax
 

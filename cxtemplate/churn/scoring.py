@@ -181,9 +181,36 @@ _PHRASE = {
     ("nps_category", "none_yet"): "no survey answer yet",
     ("nps_category", "promoter"): "promoter at last survey",
 }
-_NUMERIC_PHRASE = {"unresolved_contacts": "{a:.0f} unresolved contact(s) in the last 90 days",
-                   "negative_contacts": "{a:.0f} negative contact(s) in the last 90 days",
-                   "ces": "effort score {a:.0f} at last survey"}
+_NUMERIC_PHRASE = {"unresolved_contacts": ("unresolved contact", "in the last 90 days"),
+                   "negative_contacts": ("contact that ended badly", "contacts that ended badly", "in the last 90 days")}
+NO_STANDOUT = "no single factor stands out: the risk is that of any customer at this point of their tenure"
+"""The reason given when no covariate raises a customer's risk by ``min_hr`` or more (never an empty reason)."""
+
+
+def level_phrase(column: str, level: str, labels: dict | None = None) -> str:
+    """A customer's level of a categorical covariate in words: "detractor at last survey", "Small business segment",
+    "Monthly contract", "internet service: Fiber optic"."""
+    from cxtemplate.report.labels import display_label, display_level
+
+    if (column, level) in _PHRASE:
+        return _PHRASE[(column, level)]
+    shown, name = display_level(column, level, labels), display_label(column, labels)
+    if " " not in name.strip():
+        return f"{shown} {name.lower()}"
+    return f"{name.lower()}: {shown}"
+
+
+def count_phrase(column: str, value: float, labels: dict | None = None) -> str:
+    """A customer's value of a numeric covariate in words: "2 unresolved contacts in the last 90 days"."""
+    from cxtemplate.report.grammar import plural
+    from cxtemplate.report.labels import display_label
+
+    if column in _NUMERIC_PHRASE:
+        *words, when = _NUMERIC_PHRASE[column]
+        return f"{plural(round(value), *words)} {when}"
+    if column == "ces":
+        return f"effort score {value:.0f} at last survey"
+    return f"{display_label(column, labels).lower()} {value:,.3g}"
 
 
 def _contributions(model: CoxResult, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -204,21 +231,37 @@ def _contributions(model: CoxResult, frame: pd.DataFrame) -> tuple[pd.DataFrame,
 
 
 def reason_codes(model: CoxResult, frame: pd.DataFrame, top: int = 3, id_col: str = "customer_id",
-                 min_hr: float = 1.05) -> pd.DataFrame:
-    """Why each customer's risk is high: the covariates raising their log-hazard most.
+                 min_hr: float = 1.05, labels: dict | None = None) -> pd.DataFrame:
+    """Why each customer's risk is high: the covariates raising their log-hazard most, in plain words.
 
     Each covariate's contribution is compared with the reference customer for categorical covariates
     (the reference level, e.g. promoters) and with the average customer for numeric ones; only
-    contributions with a hazard ratio of at least ``min_hr`` are named. Phrased for account managers,
-    e.g. ``"detractor at last survey (HR 2.1 vs promoter)"`` or
-    ``"unresolved_contacts = 3 (average 0.4; HR 1.6)"``. Strata carry no hazard ratio and never appear.
+    contributions with a hazard ratio of at least ``min_hr`` are named, e.g.
+    ``"detractor at last survey (leaves 2.0× as fast as a promoter)"`` or
+    ``"3 unresolved contacts in the last 90 days (1.6× the average customer's rate)"``. Strata carry no hazard
+    ratio and never appear. A customer with no such covariate gets :data:`NO_STANDOUT`: a reason is never empty.
+
+    Parameters
+    ----------
+    model : CoxResult
+    frame : DataFrame
+        Customers with the model's covariates.
+    top : int
+        How many reasons at most.
+    id_col : str
+    min_hr : float
+        The smallest hazard ratio worth naming.
+    labels : dict, optional
+        The params' display labels (``cfg.display_labels``).
 
     Returns
     -------
     DataFrame
         ``customer_id``, ``reason_1`` … ``reason_{top}`` (empty string when none) and ``reasons``
-        (joined with "; ").
+        (joined with "; ", never empty).
     """
+    from cxtemplate.report.labels import display_level
+
     C, _ = _contributions(model, frame)
     cols = np.array(C.columns)
     vals = C.to_numpy(float)
@@ -241,20 +284,53 @@ def reason_codes(model: CoxResult, frame: pd.DataFrame, top: int = 3, id_col: st
                 lv = raw[c][m]
                 if c in d.pooled:
                     lv = np.where(np.isin(lv, d.pooled[c][0]), d.pooled[c][1], lv)
-                phrase = np.array([_PHRASE.get((c, x), f"{c} = {x}") for x in lv], dtype=object)
-                text[m] = [f"{p} (HR {h:.1f} vs {ref})" for p, h in zip(phrase, hr[m])]
+                phrase = {x: level_phrase(c, x, labels) for x in pd.unique(lv)}
+                than = (f"a {display_level(c, ref, labels)}" if c == "nps_category" else
+                        level_phrase(c, ref, labels) + " customers")
+                text[m] = [f"{phrase[x]} (leaves {h:.1f}× as fast as {than})" for x, h in zip(lv, hr[m])]
             else:
                 x = pd.to_numeric(frame[c], errors="coerce").to_numpy(float)[m]
-                what = _NUMERIC_PHRASE.get(c, c + " = {a:,.3g}")
-                text[m] = [f"{what.format(a=a)} (average {d.centre[c]:,.3g}; HR {h:.1f})" for a, h in zip(x, hr[m])]
+                text[m] = [f"{count_phrase(c, a, labels)} ({h:.1f}× the average customer's rate)"
+                           for a, h in zip(x, hr[m])]
         out[f"reason_{k + 1}"] = text
     rc = [f"reason_{k + 1}" for k in range(top)]
-    out["reasons"] = out[rc].apply(lambda r: "; ".join(x for x in r if x), axis=1) if len(out) else []
+    joined = out[rc].apply(lambda r: "; ".join(x for x in r if x), axis=1) if len(out) else pd.Series([], dtype=object)
+    if len(out):
+        joined = joined.where(joined.str.len() > 0, _against_lowest(model, C, raw, labels, min_hr))
+        out["reasons"] = joined.where(joined.str.len() > 0, NO_STANDOUT).to_numpy()
+    else:
+        out["reasons"] = []
     return out
 
 
+def _against_lowest(model: CoxResult, C: pd.DataFrame, raw: dict, labels, min_hr: float) -> np.ndarray:
+    """For customers at the reference level of every covariate that raises risk: the level of theirs that raises it
+    most against the covariate's lowest-risk level ("monthly contract (leaves 1.8× as fast as annual contract
+    customers)" when monthly is the reference), or "" when none does by ``min_hr``."""
+    d = model.design
+    best = np.zeros(len(C))
+    text = np.full(len(C), "", dtype=object)
+    for c in d.categorical:
+        if c not in C.columns:
+            continue
+        levels, ref = d.categorical[c]
+        coef = {lv: float(model.params.get(f"{c}[{lv}]", 0.0)) for lv in levels if f"{c}[{lv}]" in model.params}
+        coef[ref] = 0.0
+        low = min(coef, key=coef.get)
+        rel = C[c].to_numpy(float) - coef[low]
+        lv = raw[c]
+        m = (rel > best) & (np.exp(rel) >= min_hr) & (lv != low)
+        if m.any():
+            best[m] = rel[m]
+            than = level_phrase(c, low, labels) + ("" if c == "nps_category" else " customers")
+            text[m] = [f"{level_phrase(c, x, labels)} (leaves {np.exp(r):.1f}× as fast as {than})"
+                       for x, r in zip(lv[m], rel[m])]
+    return text
+
+
 def top_at_risk(scores: pd.DataFrame, model: CoxResult, current: pd.DataFrame, n: int = 50, *,
-                rank_by: str = "revenue_at_risk", id_col: str = "customer_id", top_reasons: int = 3) -> pd.DataFrame:
+                rank_by: str = "revenue_at_risk", id_col: str = "customer_id", top_reasons: int = 3,
+                labels: dict | None = None) -> pd.DataFrame:
     """The customers with most revenue at risk, with reason codes — for account managers.
 
     Returns
@@ -266,8 +342,8 @@ def top_at_risk(scores: pd.DataFrame, model: CoxResult, current: pd.DataFrame, n
     """
     best = scores.nlargest(n, rank_by)
     cur = current.set_index(id_col).loc[best[id_col]].reset_index()
-    rc = reason_codes(model, cur, top=top_reasons, id_col=id_col)
-    out = best.reset_index(drop=True).drop(columns=["log_hazard"], errors="ignore")
+    rc = reason_codes(model, cur, top=top_reasons, id_col=id_col, labels=labels)
+    out = best.reset_index(drop=True).drop(columns=["log_hazard", *rc.columns.drop(id_col)], errors="ignore")
     out = out.merge(rc, on=id_col, how="left")
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out

@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from cxtemplate.churn.alt_text import km_alt
 from cxtemplate.churn.km_cox import STANDARD_HORIZONS_MONTHS, survival_table
 from cxtemplate.churn.page import GROUP_LABELS, TENURE_UNITS, hazard_ratio_view, level, significance, tenure_unit
 from cxtemplate.churn.results import CoxResult
 from cxtemplate.report.display import TableView, fmt_p
+from cxtemplate.report.grammar import capitalise, sentence
+from cxtemplate.report.labels import display_label, display_level
 from cxtemplate.report.section import Section
 
 if TYPE_CHECKING:
@@ -27,9 +30,17 @@ if TYPE_CHECKING:
 SURVIVAL_HEADING = "## Who leaves, and when"
 
 
-def group_label(column: str) -> str:
-    """How the page names a Kaplan–Meier grouping column."""
-    return GROUP_LABELS.get(column, column.replace("_", " "))
+def group_label(column: str, labels: dict | None = None) -> str:
+    """How the page names a Kaplan–Meier grouping column: "all customers", "NPS group at last survey", "Segment"
+    (the params' ``reporting.labels`` win)."""
+    if column in GROUP_LABELS and not (labels and column in labels):
+        return GROUP_LABELS[column]
+    return display_label(column, labels)
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: "Segment" → "segment", "NPS group at last survey" unchanged (an initialism)."""
+    return label if label[:2] == label[:2].upper() else label[:1].lower() + label[1:]
 
 
 def _share_interval(s, lo, hi) -> str:
@@ -40,7 +51,7 @@ def _share_interval(s, lo, hi) -> str:
 
 def _median_text(m, lo, hi, unit_days: float) -> str:
     if not np.isfinite(m):
-        return "not reached"
+        return "Not reached"
     top = "not reached" if not np.isfinite(hi) else f"{hi / unit_days:.1f}"
     return f"{m / unit_days:.1f} ({lo / unit_days:.1f}–{top})"
 
@@ -55,8 +66,10 @@ def km_view(km: KMResult, horizon_months: int, conf: float, label: str | None = 
     table = survival_table(km, months, unit)
     summary = km.summary.set_index("group")
     label = label or group_label(km.group_col or "all")
-    frame = pd.DataFrame({"Group": table["group"].astype(str), "Customers": table["customers"],
-                          "Left": table["churned"]})
+    shown = in_sentence(label)
+    groups = ["All customers" if not km.group_col else capitalise(display_level(km.group_col, g))
+              for g in table["group"].astype(str)]
+    frame = pd.DataFrame({"Group": groups, "Customers": table["customers"], "Left": table["churned"]})
     frame[f"Median tenure ({unit_name})"] = [_median_text(m, lo, hi, unit_days) for m, lo, hi in
                                              zip(table["median_days"], table["median_low_days"],
                                                  table["median_high_days"])]
@@ -69,29 +82,41 @@ def km_view(km: KMResult, horizon_months: int, conf: float, label: str | None = 
         f"{m / unit_days:.1f} ({lo / unit_days:.1f}–{hi / unit_days:.1f})"
         for m, lo, hi in zip(rmst["rmst_days"], rmst["rmst_low"], rmst["rmst_high"])]
     if title is None:
-        title = f"Still a customer by tenure, by {label}" if km.group_col else f"Still a customer by tenure: {label}"
-    return TableView(frame, title,
-                     note=(f"Kaplan–Meier estimates with {level(conf)} intervals: the share still a customer at each "
-                           f"tenure, the median tenure ({unit_name}) and the restricted mean tenure over the first "
-                           f"{horizon_months} months."))
+        title = f"Still a customer by tenure, by {shown}" if km.group_col else f"Still a customer by tenure: {shown}"
+    return TableView(frame.rename(columns={"Group": label if km.group_col else "Group"}), title,
+                     note=(f"The share still a customer at each tenure, the median tenure ({unit_name}) and the "
+                           f"average {unit_name} kept over the first {horizon_months} months, each with its "
+                           f"{level(conf)} interval."))
 
 
 def logrank_sentence(km: KMResult, label: str, conf: float) -> str:
-    """The overall log-rank test (χ², df, p) and how many pairs of groups the BH-adjusted tests tell apart."""
+    """Whether how long customers stay differs by ``label``, in plain words, and how many pairs of groups differ
+    (the test's name and statistic are in :func:`logrank_method`)."""
     pairs = km.pairwise
+    name = in_sentence(label)
     if pairs.empty or "p_bh" not in pairs.columns:
-        return f"Log-rank tests by {label}: there is no pair of groups with churns to compare."
+        return sentence(f"by {name}, there is no pair of groups with leavers to compare")
     alpha = significance(conf)
     sig = int((pairs["p_bh"] < alpha).sum())
     overall = km.overall or {}
-    head = ""
+    pairs_text = f"{sig} of {len(pairs)} pairs of groups differ clearly"
     if np.isfinite(overall.get("statistic", np.nan)):
         p = fmt_p(overall["p"])
-        head = (f"Log-rank test by {label}: χ² = {overall['statistic']:,.2f} on {overall['df']} df, "
-                f"p {p if p.startswith('<') else '= ' + p}; ")
-        return head + f"{sig} of {len(pairs)} pairs differ significantly (BH-adjusted p < {alpha:g})."
-    return (f"Log-rank tests by {label}: {sig} of {len(pairs)} pairs differ significantly "
-            f"(BH-adjusted p < {alpha:g}).")
+        clear = overall["p"] < alpha
+        return sentence(f"how long customers stay {'differs clearly' if clear else 'does not differ clearly'} by "
+                        f"{name} (p {p if p.startswith('<') else '= ' + p}); {pairs_text}")
+    return sentence(f"by {name}, {pairs_text}")
+
+
+def logrank_method(km: KMResult, label: str, conf: float) -> str:
+    """The log-rank test behind :func:`logrank_sentence`: χ², degrees of freedom, p, and the BH-adjusted pairs."""
+    overall = km.overall or {}
+    if not np.isfinite(overall.get("statistic", np.nan)):
+        return ""
+    p = fmt_p(overall["p"])
+    return (f"Log-rank test by {in_sentence(label)}: χ² = {overall['statistic']:,.2f} on {overall['df']} df, "
+            f"p {p if p.startswith('<') else '= ' + p}; "
+            f"pairs compared with Benjamini–Hochberg-adjusted p < {significance(conf):g}.")
 
 
 def km_sections(res: ChurnAnalysis) -> list[tuple[KMResult, str, TableView | None, str | None]]:
@@ -101,8 +126,9 @@ def km_sections(res: ChurnAnalysis) -> list[tuple[KMResult, str, TableView | Non
     """
     out = []
     for col, km in res.km.items():
-        label = group_label(col)
-        title = f"Customers still active by tenure: {label}"
+        label = group_label(col, res.labels)
+        title = f"Customers still active by tenure: {label}" if col == "all" else \
+            f"Customers still active by tenure, by {in_sentence(label)}"
         view = km_view(km, res.horizon_months, res.conf, label, res.tenure_unit)
         out.append((km, title, view, None if col == "all" else logrank_sentence(km, label, res.conf)))
     return out
@@ -117,10 +143,10 @@ def survival_method(res: ChurnAnalysis) -> str:
             "number of pairs (Benjamini–Hochberg). The restricted mean tenure is the average time a customer stays "
             "during the first horizon.")
     if "nps_category" in res.km:
-        text += (" The curves by NPS category group customers by their *latest* answer and only describe "
+        text += (" The curves by NPS group group customers by their *latest* answer and only describe "
                  "(customers never surveyed are left out: many left before a survey reached them, which would make "
                  "them look riskier than they are); the model below uses each answer from its own date.")
-    return f"<span class='cx-note'>{text}</span>"
+    return text
 
 
 def km_table(res: ChurnAnalysis) -> pd.DataFrame:
@@ -162,13 +188,17 @@ def survival_section(res: ChurnAnalysis) -> Section:
         return section
     unit_days, unit_name = tenure_unit(res)
     section.say(SURVIVAL_HEADING)
-    section.say(survival_method(res))
-    for km, title, view, sentence in km_sections(res):
+    for km, title, view, said in km_sections(res):
         source = "CRM, surveys" if km.group_col == "nps_category" else "CRM"
-        section.chart(plot_km, km, title=title, source=source, unit_days=unit_days, unit_name=unit_name)
+        section.chart(plot_km, km, title=title, source=source, unit_days=unit_days, unit_name=unit_name,
+                      alt=km_alt(km, title, res.horizon_months))
         section.table(view)
-        if sentence:
-            section.say(sentence)
+        if said:
+            section.say(said)
+    section.method(survival_method(res))
+    for col, km in res.km.items():
+        if col != "all" and (text := logrank_method(km, group_label(col, res.labels), res.conf)):
+            section.method(text)
     section.keep("km_table", km_table(res))
     if len(res.km) > 1:
         section.keep("logrank", logrank_table(res))
@@ -211,9 +241,9 @@ def cohorts_section(res: ChurnAnalysis) -> Section:
     if not res.available or not res.cohorts:
         return section
     section.say("## Cohorts")
-    section.say("<span class='cx-note'>Each cohort of the parameters (churn.cohorts) is analysed on its own: its "
-                "Kaplan–Meier table and a Cox model fitted on its customers only (a covariate that does not vary "
-                "within the cohort drops out).</span>")
+    section.method("Each cohort of the parameters (churn.cohorts) is analysed on its own: its Kaplan–Meier table and "
+                   "a Cox model fitted on its customers only (a covariate that does not vary within the cohort drops "
+                   "out).")
     for cohort in res.cohorts:
         said, views, why = cohort_views(res, cohort)
         section.say(f"### {cohort.name}")

@@ -256,8 +256,14 @@ def test_a_90_percent_configuration_narrows_every_interval_by_the_ratio_of_z_val
     pd.testing.assert_frame_equal(a90.validation.table, a95.validation.table)
     s95, s90 = a95.summary("GBP"), a90.summary("GBP")
     differ = {k for k in s95 if s95[k] != s90[k] and not (s95[k] != s95[k])}       # NaN ≠ NaN is no difference
-    assert differ == {"counterfactual_low", "counterfactual_high", "counterfactual_text"}
+    assert differ == {"counterfactual_low", "counterfactual_high", "counterfactual_text", "expected_churners_low",
+                      "expected_churners_high", "revenue_at_risk_low", "revenue_at_risk_high", "interval_conf",
+                      "interval_method", "counterfactual_detractors"}
     assert "(90% interval" in s90["counterfactual_text"] and "(95% interval" in s95["counterfactual_text"]
+    # the bootstrap intervals: the same seeded draws cut at other percentiles, so the 90% one lies inside the 95%
+    for key in ("expected_churners", "revenue_at_risk"):
+        assert s95[f"{key}_low"] <= s90[f"{key}_low"] <= s90[key] <= s90[f"{key}_high"] <= s95[f"{key}_high"]
+    assert (s95["interval_conf"], s90["interval_conf"]) == (0.95, 0.90)
 
 
 # --------------------------------------------------------------------------- a whole run with churn switched off
@@ -346,3 +352,31 @@ def test_tenure_bands_and_whole_years_of_tenure_are_leaks_but_a_contract_is_not(
     assert flow.leak_measure(surv["tenure_band"], leaks["tenure_band"]).startswith("correlation ratio η = ")
     assert flow.leak_measure(surv["tenure_years"], leaks["tenure_years"]).startswith("Spearman ρ = ")
 
+
+
+# --------------------------------------------------------------------------- what the later notebooks read
+
+
+def test_every_scored_customer_has_reasons_and_a_risk_as_a_passive(analysed):
+    res = analysed[0.95]
+    sc = res.scores
+    assert sc["reasons"].str.len().gt(0).all() and len(sc) == res.summary("GBP")["active"]
+    # the call list's reasons are the scores' own
+    top = res.top.set_index("customer_id")["reasons"]
+    assert (sc.set_index("customer_id").loc[top.index, "reasons"] == top).all()
+    # as a passive: a detractor's risk falls (planted HR 2.0 vs 1.3), anyone else's is unchanged
+    is_det = res.scores["churn_probability"] != res.scores["churn_probability_if_passive"]
+    assert (sc.loc[is_det, "churn_probability_if_passive"] < sc.loc[is_det, "churn_probability"]).all()
+    s = res.summary("GBP")
+    cf = s["counterfactual_detractors"]
+    # (a detractor whose year ahead lies past the longest tenure observed has a zero risk either way)
+    assert 0.9 * cf["customers"] < int(is_det.sum()) <= cf["customers"] == res.counterfactual.customers_affected
+    assert (sc["revenue_at_risk"] - sc["revenue_at_risk_if_passive"]).sum() == pytest.approx(cf["saved"], rel=1e-9)
+    assert cf["saved"] == pytest.approx(s["counterfactual_retained"], rel=1e-9)
+    assert sc["revenue_at_risk_if_passive"].sum() == pytest.approx(cf["at_risk"], rel=1e-9)
+    # the intervals the page and the action plan show
+    assert s["expected_churners_low"] < s["expected_churners"] < s["expected_churners_high"]
+    assert s["revenue_at_risk_low"] < s["revenue_at_risk"] < s["revenue_at_risk_high"]
+    assert {"revenue_at_risk_low", "revenue_at_risk_high", "expected_churners_low", "expected_churners_high"} <= \
+        set(res.by_group.columns)
+    assert res.by_group["revenue_at_risk_low"].notna().all()

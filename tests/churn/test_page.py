@@ -51,14 +51,15 @@ def _analysis(**kw) -> ChurnAnalysis:
 def test_opening_sentence_by_hand():
     # 5 customers, 2 left, 3 active; Σ p = 1.0 expected churners; £1,300 of £4,000 at risk = 32.5%
     assert page.opening_sentence(_analysis(), "GBP") == (
-        "**5 customers, 2 of whom left** in the data; 3 are active. Over the next 12 months about **1 active "
-        "customers are expected to leave**, taking **£1,300** of annual revenue with them (32.5% of the active base).")
+        "Of 5 customers in the data, 2 have left and 3 are still customers. About **1 of the active customers is "
+        "expected to leave** within the next 12 months. They would take **£1,300 of annual revenue** with them, 32.5% "
+        "of what the active customers bring in.")
     no_revenue = _analysis(horizon_months=6)
     no_revenue.scores = no_revenue.scores.drop(columns=["annual_revenue", "revenue_at_risk"])
     assert page.opening_sentence(no_revenue, "GBP").endswith(
-        "Over the next 6 months about **1 active customers are expected to leave**.")
+        "About **1 of the active customers is expected to leave** within the next 6 months.")
     assert page.opening_sentence(_analysis(scores=None), "GBP") == (
-        "**5 customers, 2 of whom left** in the data; 3 are active.")
+        "Of 5 customers in the data, 2 have left and 3 are still customers.")
     assert page.opening_sentence(ChurnAnalysis(False, "Nobody has left."), "GBP") == "**Nobody has left.**"
 
 
@@ -82,17 +83,24 @@ def test_hazard_ratio_view_and_model_sentences(rossi_fit):
                         notes=["'charges' moves with tenure itself … it leaks the outcome …", "Other note."])
     assert page.model_fitted(res) and page.forest_title(res) == "Hazard ratios of leaving (95% interval)"
     view = page.hazard_ratio_view(res)
-    assert view.columns == ["Term", "Hazard ratio", "Low", "High", "p"] and len(view.frame) == 7
-    assert view.note == "Cox model on one row per customer; 432 customers, 114 events, penalty λ = 0."
-    assert _shown(view, "Term")[0] == "fin (per unit)"
+    assert view.columns == ["Characteristic", "Hazard ratio", "Low", "High", "p-value"] and len(view.frame) == 7
+    assert view.note.startswith("432 customers, 114 of whom left; 95% intervals.")
+    assert _shown(view, "Characteristic")[0] == "Fin, per unit"
     assert _shown(view, "Hazard ratio")[0] == f"{np.exp(rossi_fit.params['fin']):.2f}" == "0.68"
-    assert (_shown(view, "p")[0], _shown(view, "p")[6]) == ("0.05", "0.001")      # fin 0.047, prio 0.0014
+    assert (_shown(view, "p-value")[0], _shown(view, "p-value")[6]) == ("0.05", "0.001")      # fin 0.047, prio 0.0014
+    # the method note names the model and its penalty (not the table note)
+    assert "Cox model on one row per customer" in page.model_method(res) and "λ = 0" in page.model_method(res)
     # the note names the check already: said once
-    assert page.ph_sentence(res).startswith("**Proportional-hazards check:** the effect of age changes with tenure")
+    assert page.ph_sentence(res).startswith("Proportional-hazards check: the effect of age changes with tenure")
     ok = rossi_fit.__class__(**{**rossi_fit.__dict__, "ph_note": "The proportional-hazards check … found no violation."})
-    assert page.ph_sentence(ChurnAnalysis(True, model=ok)) == (
-        "**Proportional-hazards check.** The proportional-hazards check … found no violation.")
+    assert page.ph_sentence(ChurnAnalysis(True, model=ok)) == "The proportional-hazards check … found no violation."
     assert page.model_warnings(res) == []
+    # the covariates in the reader's words (the NPS group named as such, the params' labels winning)
+    named = ChurnAnalysis(True, covariates=["plan", "nps_category", "unresolved_contacts"],
+                          labels={"plan": "Tariff"})
+    assert page.covariates_sentence(named) == ("The model uses 3 covariates, characteristics of each customer weighed "
+                                               "together: tariff, the NPS group at the last survey and unresolved "
+                                               "contacts.")
     res.leaks, res.kept_leaking = {"total_charges": 0.83, "orders": -0.7}, ["orders"]
     left, kept = page.leak_sentences(res)
     assert left.startswith("**Left out of the model:** 'total_charges' (Spearman ρ = 0.83 with tenure) moves with "
@@ -107,7 +115,7 @@ def test_hazard_ratio_view_and_model_sentences(rossi_fit):
 def test_early_late_table_when_an_effect_changes_with_tenure(rossi_fit):
     (view,) = page.time_split_views(ChurnAnalysis(True, model=rossi_fit, conf=0.95))
     assert view.title == "Hazard ratios before and after day 28 of tenure (the median churn time)"
-    assert view.frame["Term"].tolist() == ["age (per unit)"] and view.note == "Intervals are 95%."
+    assert view.frame["Characteristic"].tolist() == ["Age, per unit"] and view.note == "Intervals are 95%."
     split = rossi_fit.time_split.iloc[0]
     assert view.frame["Late interval"].iloc[0] == f"{split['hr_late_low']:.2f}–{split['hr_late_high']:.2f}"
     assert _shown(view, "p (difference)") == ["0.002"]
@@ -129,17 +137,23 @@ def test_validation_view_and_verdict_as_on_the_demo_page():
     res = ChurnAnalysis(True, validation=_validation(0.5989483028777391, 0.020979862859093264, 0.5551, 0.0131))
     assert page.validated(res)
     view = page.validation_view(res)
-    assert view.columns == ["Model", "Concordance", "SD over folds", "ICI", "E50", "Mean predicted", "Observed",
-                            "Customers", "Left"]
-    assert _shown(view, "Concordance") == ["0.599", "0.555"] and _shown(view, "Mean predicted") == ["13.5%", "13.9%"]
-    assert page.validation_verdict(res) == (
-        "The model orders customers by risk better than the baseline (concordance 0.60 vs 0.56) and is less well "
-        "calibrated (ICI 0.021 vs 0.013): use it to rank customers, and read its highest probabilities as overstated, "
-        "as the calibration curve shows.")
+    assert view.columns == ["Model", "Pairs ordered correctly", "SD over folds", "Calibration gap (mean)",
+                            "Calibration gap (median)", "Mean predicted", "Observed", "Customers", "Left"]
+    assert _shown(view, "Pairs ordered correctly") == ["0.599", "0.555"]
+    assert _shown(view, "Mean predicted") == ["13.5%", "13.9%"]
+    # plain words, no method names (concordance 0.599 → 60 of 100 pairs; ICI 0.021 → 2.1 points)
+    verdict = page.validation_verdict(res)
+    assert verdict == (
+        "Tested on customers it was not fitted on, the model puts customers in order of risk better than a simple "
+        "average by group (it orders 60 of 100 pairs of customers correctly, against 56), and its predicted chances "
+        "are less close to what happened (on average 2.1 percentage points off, against 1.3): use it to rank "
+        "customers, and read its highest probabilities as overstated, as the calibration curve shows.")
+    assert not {"concordance", "ICI", "E50"} & set(verdict.replace(",", " ").split())
     good = ChurnAnalysis(True, validation=_validation(0.55, 0.010, 0.60, 0.020))
-    assert page.validation_verdict(good) == (
-        "The model orders customers by risk no better than the baseline (concordance 0.55 vs 0.60) and is at least "
-        "as well calibrated (ICI 0.010 vs 0.020): use its probabilities as they are.")
+    assert page.validation_verdict(good).endswith(
+        "no better than a simple average by group (it orders 55 of 100 pairs of customers correctly, against 60), and "
+        "its predicted chances are at least as close to what happened (on average 1.0 percentage points off, against "
+        "2.0): use its probabilities as they are.")
     assert page.validation_notes(res) == ["<span class='cx-note'>Validation back-tests …</span>"]
     assert page.calibration_title(ChurnAnalysis(True, horizon_months=6)) == "Calibration at 6 months (out of fold)"
     assert not page.validated(ChurnAnalysis(True, validation=ChurnUnavailable("No churn events to validate against.")))
@@ -171,6 +185,36 @@ def test_revenue_charts_and_the_risk_by_segment_artifact():
     only_flags = flags[flags["dimension"].isin(["total", "streaming_tv"])]
     assert page.risk_by_segment(only_flags).columns[0] == "streaming_tv"
     assert page.revenue_charts(ChurnAnalysis(True)) == []
+
+
+def test_revenue_by_segment_gives_every_figure_with_its_interval():
+    by = pd.DataFrame({"dimension": ["total", "segment", "segment"], "group": ["all", "Small business", "Consumer"],
+                       "customers": [3657, 784, 2873], "expected_churners": [452.9, 129.09, 323.78],
+                       "expected_churners_low": [380.0, 101.0, 271.0], "expected_churners_high": [520.0, 155.0, 372.0],
+                       "revenue_at_risk": [298600.8, 166408.36, 132192.39],
+                       "revenue_at_risk_low": [230000.0, 126094.0, 109118.0],
+                       "revenue_at_risk_high": [360000.0, 204264.0, 153791.0],
+                       "share_of_revenue_at_risk": [1.0, 0.557, 0.443]})
+    view = page.revenue_view(ChurnAnalysis(True, by_group=by, conf=0.9), "GBP", "segment")
+    assert view.columns == ["Segment", "Active customers", "Expected to leave", "Interval (leavers)", "Revenue at risk",
+                            "Interval (revenue)", "Share of the total"]
+    assert view.title == "Revenue at risk by segment over the next 12 months"
+    assert _shown(view, "Expected to leave") == ["129", "324"] and view.frame["Interval (leavers)"].tolist() == [
+        "101 to 155", "271 to 372"]
+    assert _shown(view, "Revenue at risk") == ["£166,408", "£132,192"]
+    assert view.frame["Interval (revenue)"].tolist() == ["£126,094 to £204,264", "£109,118 to £153,791"]
+    assert view.note.startswith("Intervals are 90%")
+    plain = page.revenue_view(ChurnAnalysis(True, by_group=by), None, "segment")
+    assert _shown(plain, "Revenue at risk") == ["166,408", "132,192"]          # no currency: none assumed
+
+
+def test_the_page_says_when_the_horizon_reaches_past_the_tenures_observed():
+    scores = pd.DataFrame({"churn_probability": [0.1, 0.2, 0.3], "beyond_follow_up": [True, False, True]})
+    assert page.follow_up_sentence(ChurnAnalysis(True, scores=scores, horizon_months=6)) == (
+        "2 of the 3 active customers have been customers for so long that the next 6 months reach past the longest "
+        "tenure seen in the data; the model cannot see their risk that far ahead, so their risk, and the totals here, "
+        "are understated.")
+    assert page.follow_up_sentence(ChurnAnalysis(True, scores=scores.assign(beyond_follow_up=False))) == ""
 
 
 def _top(n):
@@ -212,15 +256,25 @@ def test_counterfactual_sentence_and_table_as_on_the_demo_page(rossi_fit):
     res = ChurnAnalysis(True, model=rossi_fit, counterfactual=_cf())
     assert page.counterfactual_sentences(res, "GBP") == [
         "If the **948 current detractors** felt like passives, about **31 fewer customers would leave** within 12 "
-        "months, keeping **£26,761** of annual revenue (95% interval £8,549 to £44,912; parametric bootstrap, 1000 "
-        "draws from the coefficient covariance)."]
+        "months, keeping **£26,761** of annual revenue (95% interval £8,549 to £44,912)."]
+    # how the interval was drawn is in the method note, not the sentence
+    (method,) = page.counterfactual_section(res, "GBP").methods
+    assert method.endswith("(parametric bootstrap, 1000 draws from the coefficient covariance).")
     assert "(90% interval £8,549" in page.counterfactual_sentences(
         ChurnAnalysis(True, counterfactual=_cf(conf=0.9)), "GBP")[0]
     (view,) = page.counterfactual_views(res, "GBP")
-    assert view.title == "Revenue retained by segment if detractors became passives"
-    assert view.columns == ["Segment", "Customers", "Churners expected", "Churners counterfactual", "Revenue retained"]
-    assert _shown(view, "Churners expected") == ["103.2", "4.6"]
-    assert _shown(view, "Revenue retained") == ["£8,841", "£6,733"]
+    assert view.title == "Revenue kept by segment if detractors became passives"
+    assert view.columns == ["Segment", "Current detractors", "Expected to leave now", "Expected to leave as passives",
+                            "Revenue kept"]
+    assert _shown(view, "Expected to leave now") == ["103.2", "4.6"]
+    assert _shown(view, "Revenue kept") == ["£8,841", "£6,733"]
+    # with the bootstrap's intervals by segment, each row carries its own
+    bands = pd.DataFrame({"dimension": ["total", "segment", "segment"], "group": ["all", "Consumer", "Enterprise"],
+                          "saved_if_passive_low": [9000.0, 3500.0, 1200.0],
+                          "saved_if_passive_high": [44000.0, 14000.0, 15000.0]})
+    (banded,) = page.counterfactual_views(ChurnAnalysis(True, counterfactual=_cf(), by_group=bands), "GBP")
+    assert banded.frame["Interval (revenue kept)"].tolist() == ["£3,500 to £14,000", "£1,200 to £15,000"]
+    assert banded.note == "Intervals are 95%, from the bootstrap refits of the model."
     nobody = ChurnAnalysis(True, counterfactual=_cf(affected=0))
     assert page.counterfactual_sentences(nobody, "GBP") == [
         "No active customer is a detractor today, so there is no revenue to win back this way."]
@@ -258,10 +312,13 @@ def test_every_interval_on_the_page_states_the_level_it_was_computed_at(analysed
     sections = survival_page.km_sections(res)
     assert sections[0][1] == "Customers still active by tenure: all customers"
     for _km_result, _title, view, sentence in sections[1:]:
-        assert f" with {said} intervals" in view.note and sentence.startswith("Log-rank test by ")
+        assert view.note.endswith(f"each with its {said} interval.") and sentence.startswith("How long customers stay")
     assert page.forest_title(res) == f"Hazard ratios of leaving ({said} interval)"
     assert f"({said} interval " in page.counterfactual_sentences(res, "GBP")[0]
-    assert page.validated(res) and page.validation_verdict(res).startswith("The model orders customers by risk")
-    assert page.opening_sentence(res, "GBP").startswith("**1,200 customers, ")
+    assert page.validated(res) and page.validation_verdict(res).startswith("Tested on customers it was not fitted on")
+    opening = page.opening_sentence(res, "GBP")
+    assert opening.startswith("Of 1,200 customers in the data, ")
+    # the expected leavers and the revenue at risk carry their interval, at the level of the analysis
+    assert opening.count(f"({said} interval ") >= 3
     at_risk = page.at_risk_customers(res)
     assert len(at_risk) == 50 and at_risk["rank"].tolist() == list(range(1, 51))

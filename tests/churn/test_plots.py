@@ -44,14 +44,14 @@ def test_every_chart_renders_with_a_title(simulated, tv_fit, current):
     lm = landmark_frame(cust, resp, inter, landmark="2024-01-01", **kw)
     v = validate(tv.loc[tv["customer_id"] < "C0001500"], tv_fit.design.covariates, test=lm, k=2)
     charts = {"km": cp.plot_km(km), "forest": cp.plot_forest(tv_fit), "calibration": cp.plot_calibration(v),
-              "rmst": cp.plot_rmst(km), "matrix": cp.plot_risk_value_matrix(risk_value_matrix(sc), currency="£"),
+              "rmst": cp.plot_rmst(km), "matrix": cp.plot_risk_value_matrix(risk_value_matrix(sc), currency="GBP"),
               "revenue": cp.plot_revenue_at_risk(revenue_at_risk(sc))}
     for name, ax in charts.items():
         assert ax.get_title(loc="left"), name
     for name in ("matrix", "revenue"):
         assert f"n = {len(sc):,}" in _subtitle(charts[name])        # every active customer scored
     assert f"n = {km.summary['customers'].sum():,}" in _subtitle(charts["km"])
-    assert "annual revenue at risk, £" in _subtitle(charts["matrix"])
+    assert "annual revenue at risk, GBP" in _subtitle(charts["matrix"])
 
 
 def test_subtitles_state_the_confidence_level(rossi):
@@ -69,13 +69,23 @@ def test_subtitles_state_the_confidence_level(rossi):
 def test_revenue_bars_read_as_money():
     table = pd.DataFrame({"dimension": "segment", "group": ["A", "B"], "customers": [10, 20],
                           "revenue_at_risk": [40_000.0, 120_000.0], "mean_probability": [0.1, 0.2]})
-    ax = cp.plot_revenue_at_risk(table, currency="£")
+    ax = cp.plot_revenue_at_risk(table, currency="GBP")
     ax.figure.canvas.draw()
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert "£100,000" in ticks and all(t.startswith("£") for t in ticks)
-    assert [t.get_text() for t in ax.texts if "avg risk" in t.get_text()] == [" £40,000 (10% avg risk)",
-                                                                            " £120,000 (20% avg risk)"]
+    assert [t.get_text() for t in ax.texts if "average risk" in t.get_text()] == [
+        "  £40,000, 10% average risk", "  £120,000, 20% average risk"]
     assert "n = 30" in _subtitle(ax)
+    # with intervals: each bar's label carries its interval, and the whiskers reach it
+    banded = table.assign(revenue_at_risk_low=[30_000.0, 90_000.0], revenue_at_risk_high=[52_000.0, 150_000.0])
+    ax = cp.plot_revenue_at_risk(banded, currency="GBP")
+    assert [t.get_text() for t in ax.texts if "average risk" in t.get_text()] == [
+        "  £40,000 (£30,000 to £52,000), 10% average risk", "  £120,000 (£90,000 to £150,000), 20% average risk"]
+    assert ax.get_xlim()[1] >= 150_000 and "with its interval" in _subtitle(ax)
+    # no currency: plain amounts, never an assumed one
+    ax = cp.plot_revenue_at_risk(table, currency=None)
+    ax.figure.canvas.draw()
+    assert "100,000" in [t.get_text() for t in ax.get_xticklabels()]
 
 
 def test_tenure_ticks_end_at_the_longest_tenure():

@@ -18,6 +18,7 @@ from cxtemplate.churn.scoring import (
     annual_revenue,
     conditional_churn_probability,
     counterfactual,
+    NO_STANDOUT,
     reason_codes,
     revenue_at_risk,
     risk_value_matrix,
@@ -104,13 +105,22 @@ def test_reason_codes_name_the_covariates_that_raise_risk(tv_fit, current):
     hr_det = tv_fit.hazard_ratios.set_index("term").loc["nps_category[detractor]", "hr"]
     det = current.loc[(current["nps_category"] == "detractor") & (current["unresolved_contacts"] == 0), "customer_id"]
     first = rc.loc[det, "reason_1"]
-    assert first.str.startswith("detractor at last survey (HR ").mean() > 0.9
-    assert f"HR {hr_det:.1f} vs promoter" in first.iloc[0]
+    assert first.str.startswith("detractor at last survey (leaves ").mean() > 0.9
+    assert f"leaves {hr_det:.1f}× as fast as a promoter" in first.iloc[0]
     prom = current.loc[current["nps_category"] == "promoter", "customer_id"]
     assert not rc.loc[prom, "reasons"].str.contains("survey").any()      # the reference level is no reason
     many = current.loc[current["unresolved_contacts"] >= 2, "customer_id"]
-    assert len(many) and rc.loc[many, "reasons"].str.contains("unresolved contact(s) in the last 90 days",
-                                                              regex=False).any()
+    n = current.set_index("customer_id").loc[many, "unresolved_contacts"].astype(int)
+    named = rc.loc[many, "reasons"].str.contains("unresolved contacts in the last 90 days", regex=False)
+    assert len(many) and named.any()
+    # the count is said in words, with the customer's own number (plural, never "contact(s)")
+    who = named[named].index[0]
+    assert f"{n[who]} unresolved contacts in the last 90 days" in rc.loc[who, "reasons"]
+    assert not rc["reasons"].str.contains("(s)", regex=False).any()
+    # a reason is never empty: every customer gets one, the plain fallback when nothing stands out
+    assert rc["reasons"].str.len().gt(0).all()
+    quiet = reason_codes(tv_fit, current, top=3, min_hr=50.0)
+    assert (quiet["reasons"] == NO_STANDOUT).all()
 
 
 def test_top_at_risk_is_ranked_and_has_ids_only(tv_fit, current):

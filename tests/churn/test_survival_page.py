@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 
 from cxtemplate.churn import survival_page
+from cxtemplate.churn.alt_text import km_alt
 from cxtemplate.churn.flow import ChurnAnalysis
 from cxtemplate.churn.km_cox import KMResult, at_risk_counts, horizon_days, horizon_label, kaplan_meier, survival_table
+from cxtemplate.report.display import fmt_p
 
 
 def _km(group_col="nps_category", pairwise=None, alpha=0.05):
@@ -39,18 +41,18 @@ def _two_groups() -> KMResult:
 def test_km_view_the_table_of_n_churns_median_and_survival_at_standard_horizons():
     view = survival_page.km_view(_two_groups(), 12, 0.95, unit="month")
     assert view.title == "Still a customer by tenure, by plan"
-    assert view.columns == ["Group", "Customers", "Left", "Median tenure (months)", "At 6 months", "At 12 months",
+    assert view.columns == ["Plan", "Customers", "Left", "Median tenure (months)", "At 6 months", "At 12 months",
                             "At 24 months", "At 36 months", "At 48 months", "At 60 months",
                             "Mean months kept in the first 12 months"]
     a, b = view.frame.iloc[0].tolist(), view.frame.iloc[1].tolist()
-    assert a[:3] == ["a", 7, 4] and a[3].startswith("16.0 (") and b[3] == "not reached"
+    assert a[:3] == ["A", 7, 4] and a[3].startswith("16.0 (") and b[3] == "Not reached"
     assert [x.split(" ")[0] for x in a[4:8]] == ["85.7%", "71.4%", "42.9%", "42.9%"]
     assert a[8] == a[9] == "–"                          # past a's longest tenure (40 months): not estimated
     assert [x.split(" ")[0] for x in b[4:10]] == ["66.7%"] * 6
     # mean months kept in the first 12: 3 × 1 + 4 × 6/7 + 5 × 5/7 = 10.0 for a; 1 + 1 × 5/6 + 10 × 4/6 = 8.5 for b
     assert a[10].startswith("10.0 (") and b[10].startswith("8.5 (")
-    assert view.note.startswith("Kaplan–Meier estimates with 95% intervals")
-    assert "with 90% intervals" in survival_page.km_view(_two_groups(), 12, 0.9).note
+    assert view.note.endswith("each with its 95% interval.") and "Kaplan" not in view.note   # the method is in the note
+    assert "with its 90% interval" in survival_page.km_view(_two_groups(), 12, 0.9).note
     years = survival_page.km_view(_two_groups(), 12, 0.95, unit="year")
     assert "At 1 year" in years.columns and "At 5 years" in years.columns and "Median tenure (years)" in years.columns
     weeks = survival_page.km_view(_two_groups(), 12, 0.95, unit="week")
@@ -77,9 +79,12 @@ def test_logrank_sentence_and_artifacts_give_the_overall_test_as_lifelines_does(
     frame = pd.DataFrame({"t": MONTHS, "e": CHURNED})
     direct = logrank_test(frame.t[:7], frame.t[7:], frame.e[:7], frame.e[7:])
     assert km.overall["statistic"] == pytest.approx(direct.test_statistic) and km.overall["df"] == 1
-    sentence = survival_page.logrank_sentence(km, "plan", 0.95)
-    assert sentence.startswith(f"Log-rank test by plan: χ² = {direct.test_statistic:,.2f} on 1 df, p = ")
-    assert sentence.endswith("0 of 1 pairs differ significantly (BH-adjusted p < 0.05).")
+    sentence = survival_page.logrank_sentence(km, "Plan", 0.95)
+    clear = "differs clearly" if direct.p_value < 0.05 else "does not differ clearly"
+    assert sentence == f"How long customers stay {clear} by plan (p = {fmt_p(direct.p_value)}); 0 of 1 pairs of " \
+                       "groups differ clearly."
+    method = survival_page.logrank_method(km, "Plan", 0.95)
+    assert method.startswith(f"Log-rank test by plan: χ² = {direct.test_statistic:,.2f} on 1 df, p ")
     res = ChurnAnalysis(True, km={"all": kaplan_meier(frame.assign(tenure_days=frame.t * M, churned=frame.e), None,
                                                       horizon_days=12 * M), "plan": km}, tenure_unit="month")
     lr = survival_page.logrank_table(res)
@@ -96,10 +101,8 @@ def test_logrank_sentence_counts_pairs_at_the_configured_level():
     pw = pd.DataFrame({"group_a": list("abc"), "group_b": list("bcd"), "statistic": 1.0, "p": 0.01,
                        "p_bh": [0.005, 0.2, 0.04]})
     km = _km(pairwise=pw)
-    assert survival_page.logrank_sentence(km, "segment", 0.95) == (
-        "Log-rank tests by segment: 2 of 3 pairs differ significantly (BH-adjusted p < 0.05).")
-    assert survival_page.logrank_sentence(km, "segment", 0.99) == (
-        "Log-rank tests by segment: 1 of 3 pairs differ significantly (BH-adjusted p < 0.01).")
+    assert survival_page.logrank_sentence(km, "Segment", 0.95) == "By segment, 2 of 3 pairs of groups differ clearly."
+    assert survival_page.logrank_sentence(km, "Segment", 0.99) == "By segment, 1 of 3 pairs of groups differ clearly."
     empty = _km(pairwise=pd.DataFrame(columns=["group_a", "group_b", "statistic", "p", "p_bh"]))
     assert "no pair of groups" in survival_page.logrank_sentence(empty, "plan", 0.95)
 
@@ -109,11 +112,20 @@ def test_km_sections_put_all_customers_first_with_a_table_and_no_test():
     res = ChurnAnalysis(True, km={"all": km, "plan": km}, tenure_unit="month")
     sections = survival_page.km_sections(res)
     assert [s[1] for s in sections] == ["Customers still active by tenure: all customers",
-                                        "Customers still active by tenure: plan"]
+                                        "Customers still active by tenure, by plan"]
     assert sections[0][2] is not None and sections[0][3] is None
-    assert sections[1][2].title.endswith("by plan") and sections[1][3].startswith("Log-rank test by plan: χ² = ")
+    assert sections[1][2].title.endswith("by plan") and sections[1][3].startswith("How long customers stay ")
     section = survival_page.survival_section(res)
     assert set(section.artifacts) == {"km_table", "logrank"}
+    # every chart reads its curves at the horizon (12 months): a keeps 5 of 7, b 4 of 6
+    assert [c.alt for c in section.charts][1] == (
+        "Customers still active by tenure, by plan: After 12 months, the share still a customer ranges from 67% (b) "
+        "to 71% (a).")
+    one = kaplan_meier(pd.DataFrame({"tenure_days": np.array(MONTHS) * M, "churned": CHURNED}), None,
+                      horizon_days=12 * M)
+    # all 13 customers: 9 of 13 still customers after 12 months (4 left by then: 2 of a, 2 of b)
+    assert km_alt(one, "All", 12) == "All: After 12 months, 69% of customers are still customers."
+    assert any(m.startswith("Log-rank test by plan: χ² = ") for m in section.methods)
     assert [c.kwargs["source"] for c in section.items if hasattr(c, "kwargs")] == ["CRM", "CRM"]
     assert not any("NPS" in t for t in section.items if isinstance(t, str))    # no NPS curves, no word of them
 
