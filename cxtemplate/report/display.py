@@ -430,7 +430,8 @@ def figure_alt(fig) -> str:
     suptitle = getattr(fig, "_suptitle", None)
     if suptitle is not None and suptitle.get_text().strip():
         titles.append(suptitle.get_text().strip())
-    titles += [ax.get_title().strip() for ax in fig.axes if ax.get_title().strip()]
+    titles += [ax.get_title(loc=loc).strip() for ax in fig.axes for loc in ("left", "center", "right")
+               if ax.get_title(loc=loc).strip()]  # the house theme titles charts on the left
     return f"Chart: {'; '.join(dict.fromkeys(titles))}" if titles else "Chart"
 
 

@@ -259,6 +259,10 @@ def test_show_figure_displays_once_and_frees_the_figure(shown):
     assert image.metadata == {"alt": "Chart: NPS by month"}  # the title, when no alt text is given
     assert fig.number not in plt.get_fignums()
     fig, ax = plt.subplots()
+    ax.set_title("CSAT by month", loc="left")  # as the house theme titles a chart
+    show_figure(fig)
+    assert shown[-1].metadata == {"alt": "Chart: CSAT by month"}
+    fig, ax = plt.subplots()
     show_figure(fig, alt="NPS by month:  fell from 18\nto 12.")
     assert shown[-1].metadata == {"alt": "NPS by month: fell from 18 to 12."}
 
