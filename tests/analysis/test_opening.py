@@ -84,6 +84,7 @@ def demo_page():
     return survey, sections, truth
 
 
+@pytest.mark.slow  # the demo organisation's data or a second fit: kept out of the under-a-minute suite
 def test_the_demo_opening_names_the_planted_facts_without_method_names(demo_page):
     survey, sections, truth = demo_page
     section = opening.opening_section(survey, *sections.values())
@@ -116,6 +117,7 @@ def _shown(view) -> list[str]:
     return [c.strip() for c in re.findall(r">([^<>]+)<", html) if c.strip()]
 
 
+@pytest.mark.slow  # the demo organisation's data or a second fit: kept out of the under-a-minute suite
 def test_the_demo_page_tables_read_right(demo_page):
     """No '0.000' and no '-0.0' in any table; the root-cause topic table lists every topic, billing included, and
     says why its shares are smaller than the comments section's."""

@@ -231,6 +231,7 @@ def test_alpha_of():
         alpha_of(95)
 
 
+@pytest.mark.slow  # the demo organisation's data or a second fit: kept out of the under-a-minute suite
 def test_a_90_percent_configuration_narrows_every_interval_by_the_ratio_of_z_values(analysed):
     a95, a90 = analysed[0.95], analysed[0.90]
     assert a95.available and a90.available and (a95.conf, a90.conf) == (0.95, 0.90)

@@ -51,6 +51,7 @@ def test_every_interval_holds_its_point_value(tv_fit, current, scored):
     assert iv.churners[1] - iv.churners[0] > 2 * 1.96 * np.sqrt((p * (1 - p)).sum())
 
 
+@pytest.mark.slow  # the demo organisation's data or a second fit: kept out of the under-a-minute suite
 def test_the_same_seed_gives_the_same_interval_and_90_lies_inside_95(tv_fit, simulated, current, scored):
     rev, groups, iv = scored
     again = risk_intervals(tv_fit, simulated[-1], current, HORIZON, revenue=rev, groups=groups, seed=3, refits=30,

@@ -100,6 +100,7 @@ def test_landmark_backtest_of_the_time_varying_model(simulated, tv_fit):
     assert any("back-tests the time-varying model" in n for n in v.notes)
 
 
+@pytest.mark.slow  # a whole synthetic organisation or real data set: in `make test`, not the fast loop
 def test_bank_churn_cross_validated_and_calibrated(bank):
     sf, res = bank["sf"], bank["res"]
     v = validate(sf, res.design.covariates, horizon_days=365, group_col="location", k=5)

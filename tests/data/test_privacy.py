@@ -328,6 +328,7 @@ def test_the_synthetic_organisations_comments_show_no_identifier_or_address_that
     assert {k: r.rows[k] for k in ("email", "phone", "card", "name")} == {k: truth[k] for k in ("email", "phone", "card", "name")}
 
 
+@pytest.mark.slow  # a whole synthetic organisation or real data set: in `make test`, not the fast loop
 def test_false_positives_on_real_airline_tweets_and_alexa_reviews_are_rare(real_data):
     """The 14,640 tweets and 3,150 reviews carry real agents' names ("shout out to Kim at the check-in") and one
     hotel address; measured: 47 tweets changed by the new kinds, of which 3 are not personal data ("Hey Jetblue,",

@@ -63,6 +63,7 @@ def demo_topics():
     return comment_topics(commented["comment"], seed=survey.seed), truth
 
 
+@pytest.mark.slow  # the demo organisation's data or a second fit: kept out of the under-a-minute suite
 def test_the_demo_topics_get_readable_unique_names(demo_topics):
     """Each planted topic (its keywords in truth.json) is found and named by a short phrase holding one of its
     topic's leading words: no word triple, unique, capitalised; the triple moves to ``words``."""

@@ -237,6 +237,7 @@ def _planted_match(model, truth, n=10):
     return out
 
 
+@pytest.mark.slow  # a whole synthetic organisation or real data set: in `make test`, not the fast loop
 def test_synth_redaction_removes_all_planted_pii(synth_org):
     org, c, red, _ = synth_org
     pii = org.truth["pii"]
@@ -247,6 +248,7 @@ def test_synth_redaction_removes_all_planted_pii(synth_org):
     assert not red.text.str.contains("|".join(names.head(200).map(lambda x: rf"\b{x}\b")), regex=True).any()
 
 
+@pytest.mark.slow  # a whole synthetic organisation or real data set: in `make test`, not the fast loop
 def test_synth_topics_and_impacts_match_planted(synth_org):
     """Every planted topic found, its 95 % interval contains the planted effect, most harmful found.
 
