@@ -140,9 +140,11 @@ def _target_text(obj: dict | None, spec: MetricSpec) -> tuple[str, str]:
     if not obj or obj.get("target") is None:
         return "", ""
     target = value_text(_num(obj["target"]), spec, 2 if spec.kind == "mean" else None)
-    where = obj.get("where")
+    where, population = obj.get("where"), obj.get("population")
     scope = ""
-    if where and where != WHOLE_ORGANISATION:  # "journey_stage = Support" → "Journey stage = Support"
+    if population and str(population) != WHOLE_ORGANISATION:  # notebook 02's words: "Journey stage: Support"
+        scope = f" ({population})"
+    elif where and where != WHOLE_ORGANISATION:  # "journey_stage = Support" → "Journey stage = Support"
         scope = " (" + _WHERE.sub(lambda m: display_label(m.group(1)) + m.group(2), str(where)) + ")"
     text = f"Target {target} by {str(obj.get('deadline', ''))[:10]}{scope}"
     status = str(obj.get("status") or "")

@@ -86,6 +86,10 @@ def test_a_segment_objective_names_its_segment_and_a_mean_keeps_two_decimals(dem
     assert card["value"].count(".") == 1 and len(card["value"].split(".")[1]) == 2
     assert card["target"] == "Target 4.60 by 2026-06-30 (Journey stage = Support): at risk (on the recent trend, 4.50 by then)"
     assert card["status_class"] == "cx-at-risk" and card["scale"] == "mean on a scale from 1 to 7"
+    named = OBJECTIVES.assign(population=OBJECTIVES["where"].map(lambda w: "Journey stage: Support"
+                                                                    if "Support" in str(w) else "all customers"))
+    card = cd.metric_card(CES, tables["ces"], objective=cd.objective_for(named, CES))
+    assert card["target"].startswith("Target 4.60 by 2026-06-30 (Journey stage: Support): ")  # notebook 02's words
     assert cd.objective_for(OBJECTIVES, MetricSpec("X", "x", "mean", (1, 5))) is None
     assert cd.objective_for(None, CES) is None
 
