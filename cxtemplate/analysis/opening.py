@@ -110,7 +110,8 @@ def topic_opening(impact: pd.DataFrame | None, metric: str = "NPS") -> str | Non
 
 
 def opening_sentences(artifacts: Mapping[str, Any], *, frequency: str = "month",
-                      labels: Mapping[str, str] | None = None, segments_window: str | None = None) -> list[str]:
+                      labels: Mapping[str, str] | None = None, segments_window: str | None = None,
+                      segments_metric: str = "NPS", drivers_metric: str = "NPS") -> list[str]:
     """Three to five plain sentences from the sections' artifacts (those present; at most five).
 
     Parameters
@@ -124,6 +125,10 @@ def opening_sentences(artifacts: Mapping[str, Any], *, frequency: str = "month",
         The params' display labels (reserved for names of columns; the artifacts' names are already labels).
     segments_window : str, optional
         The label of the window the segment comparison covers.
+    segments_metric, drivers_metric : str
+        The names of the metrics the segment comparison and the key drivers are stated in (a survey without NPS
+        compares segments in its first metric and may explain CSAT); the steps, the root cause and the topics
+        are NPS's, present only when NPS is measured.
     """
     metric = "NPS"
     head = artifacts.get("headline")
@@ -131,8 +136,8 @@ def opening_sentences(artifacts: Mapping[str, Any], *, frequency: str = "month",
         head = pd.concat([head[head["key"] == "nps"], head[head["key"] != "nps"]], ignore_index=True)
     found = [headline_opening(head, frequency),
              root_cause_opening(artifacts.get("root_cause"), artifacts.get("root_cause_mix"), metric),
-             location_opening(artifacts.get("segments"), artifacts.get("steps"), metric, window=segments_window),
-             driver_opening(artifacts.get("drivers"), metric),
+             location_opening(artifacts.get("segments"), artifacts.get("steps"), segments_metric, window=segments_window),
+             driver_opening(artifacts.get("drivers"), drivers_metric),
              topic_opening(artifacts.get("topic_impact"), metric)]
     return [s for s in found if s][:5]
 
@@ -148,7 +153,10 @@ def opening_section(survey: Survey, *sections: Section, operations: bool = False
         artifacts.update(s.artifacts)
     covered = survey.window(None)  # the segment comparison covers all the dated responses (segments_section)
     for text in opening_sentences(artifacts, frequency=survey.frequency, labels=survey.display_labels,
-                                  segments_window=covered.label if covered is not None else None):
+                                  segments_window=covered.label if covered is not None else None,
+                                  segments_metric=next(iter(survey.specs.values())).name if survey.specs else "NPS",
+                                  drivers_metric=survey.specs[survey.outcome].name if survey.outcome in survey.specs
+                                  else str(survey.outcome).upper()):
         section.say(text)
     return section
 

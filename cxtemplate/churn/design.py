@@ -240,7 +240,7 @@ def build_design(df: pd.DataFrame, covariates: Sequence[str], *, categorical: Se
             if rare and len(rare) < len(counts):
                 target = "other" if counts[rare].sum() >= min_level_count else str(counts.index[0])
                 d.pooled[c] = (rare, target)
-                d.notes.append(f"'{c}': {len(rare)} rare level(s) with < {min_level_count} rows pooled into "
+                d.notes.append(f"'{c}': {len(rare)} rare level{'' if len(rare) == 1 else 's'} with < {min_level_count} rows pooled into "
                                f"'{target}' ({', '.join(map(str, rare[:5]))}{'…' if len(rare) > 5 else ''}).")
                 counts = v.where(~v.isin(rare), target).value_counts()
             if len(counts) < 2:

@@ -210,7 +210,9 @@ def count_phrase(column: str, value: float, labels: dict | None = None) -> str:
         return f"{plural(round(value), *words)} {when}"
     if column == "ces":
         return f"effort score {value:.0f} at last survey"
-    return f"{display_label(column, labels).lower()} {value:,.3g}"
+    from cxtemplate.report.display import fmt_amount
+
+    return f"{display_label(column, labels).lower()} {fmt_amount(value)}"
 
 
 def _contributions(model: CoxResult, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -18,7 +18,7 @@ from cxtemplate.churn.km_cox import STANDARD_HORIZONS_MONTHS, survival_table
 from cxtemplate.churn.page import GROUP_LABELS, TENURE_UNITS, hazard_ratio_view, level, significance, tenure_unit
 from cxtemplate.churn.results import CoxResult
 from cxtemplate.report.display import TableView, fmt_p
-from cxtemplate.report.grammar import capitalise, sentence
+from cxtemplate.report.grammar import capitalise, plural, sentence, verb
 from cxtemplate.report.labels import display_label, display_level
 from cxtemplate.report.section import Section
 
@@ -99,7 +99,7 @@ def logrank_sentence(km: KMResult, label: str, conf: float) -> str:
     alpha = significance(conf)
     sig = int((pairs["p_bh"] < alpha).sum())
     overall = km.overall or {}
-    pairs_text = f"{sig} of {len(pairs)} pairs of groups differ clearly"
+    pairs_text = f"{sig} of {plural(len(pairs), 'pair')} of groups {verb(sig, 'differs', 'differ')} clearly"
     if np.isfinite(overall.get("statistic", np.nan)):
         p = fmt_p(overall["p"])
         clear = overall["p"] < alpha

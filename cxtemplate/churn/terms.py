@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cxtemplate.churn.results import CoxResult
+from cxtemplate.report.display import fmt_amount
 from cxtemplate.report.labels import display_label, display_level
 
 COUNTS = {"unresolved_contacts": "Each extra unresolved contact in the last 90 days",
@@ -54,7 +55,7 @@ def term_label(model: CoxResult, term: str, labels: Mapping[str, str] | None = N
             return COUNTS[cov] + tail
         return f"{own}, per one more{tail}"
     if d.standardise:
-        return f"{display_label(cov, labels)}, per standard deviation ({d.scale.get(cov, 1.0):,.3g}){tail}"
+        return f"{display_label(cov, labels)}, per standard deviation ({fmt_amount(d.scale.get(cov, 1.0))}){tail}"
     return f"{display_label(cov, labels)}, per unit{tail}"
 
 

@@ -281,8 +281,10 @@ def redactions_view(quality: dict[str, Any]) -> TableView:
 FREE_TEXT = {"responses": "comment", "interactions": "text"}
 """The free-text column of each table that has one: what redaction scans."""
 
-REDACTION_METHOD = ("Free text was scanned for e-mail addresses, phone\nnumbers, card-like numbers and the names of "
-                    "known customers, which were replaced by placeholders.")
+REDACTION_METHOD = ("Free text was scanned for e-mail addresses, phone numbers, card-like numbers, names people "
+                    "give for themselves and the names of known customers, which were replaced by placeholders.")
+REDACTION_METHOD_WITHOUT_CRM = ("Free text was scanned for e-mail addresses, phone numbers, card-like numbers and "
+                                "names people give for themselves, which were replaced by placeholders.")
 
 
 def _has_column(quality: dict[str, Any], table: str, column: str) -> bool:
@@ -326,7 +328,7 @@ def joins_section(quality: dict[str, Any]) -> Section:
         section.say("The exports carry no free text — there was nothing to redact.")
         return section
     if "customers" not in tables or not children:
-        section.method(REDACTION_METHOD.replace(" and the names of known customers", ""))
+        section.method(REDACTION_METHOD_WITHOUT_CRM)
     section.table(redactions_view(quality))
     return section
 

@@ -361,8 +361,9 @@ def register_view(register: pd.DataFrame, currency: str | None = "GBP") -> Table
         by, ranked = "by the NPS points each action may add", f"by the NPS points {verb(n, 'it', 'they')} may add"
     else:
         by, ranked = "by priority", "by priority (impact, confidence and effort)"
+    whole = "The only action" if n == 1 else f"All {plural(n, 'action')}"
     return TableView(labelled(shown, labels), f"The action register, {by}", max_rows=max(n, 1),
-                     note=f"All {plural(n, 'action')}, ranked {ranked}; the downloads below hold the same rows.")
+                     note=f"{whole}, ranked {ranked}; the downloads below hold the same rows.")
 
 
 def top_actions_view(register: pd.DataFrame, n: int = 10, currency: str | None = "GBP") -> TableView:

@@ -56,6 +56,23 @@ def fmt_num(x: Any, decimals: int = 0) -> str:
     return unsigned_zero_text(f"{float(x):,.{decimals}f}")
 
 
+def fmt_amount(x: Any) -> str:
+    """A measured amount with as many decimals as its size needs, never in scientific notation.
+
+    >>> [fmt_amount(v) for v in (134000.4, 62400, 1234.5, 12.345, 0.5, 0.0123, -0.0004)]
+    ['134,000', '62,400', '1,234', '12.3', '0.5', '0.0123', '0']
+    """
+    if _missing(x):
+        return "–"
+    v = float(x)
+    if abs(v) >= 100:
+        return fmt_num(v, 0)
+    if abs(v) < 0.001:
+        return "0"
+    decimals = max(0, 2 - int(math.floor(math.log10(abs(v)))))  # three significant digits
+    return unsigned_zero_text(f"{v:,.{decimals}f}".rstrip("0").rstrip(".") if "." in f"{v:.{decimals}f}" else f"{v:,.{decimals}f}")
+
+
 def fmt_signed(x: Any, decimals: int = 1) -> str:
     """A change with an explicit sign, e.g. '+2.4' or '−3.0' (true minus sign); a change that rounds to zero is '0.0'.
 

@@ -64,7 +64,9 @@ def _derived(column: str) -> str:
     name = str(column).strip()
     if not re.fullmatch(r"[A-Za-z0-9_]+", name):
         return name  # already words ("Support NPS", "Wait time (minutes)"): shown as given
-    words = [w for w in name.split("_") if w]
+    # snake_case and CamelCase alike: "NumOfProducts" → num of products, "HasCrCard" → has cr card, "CSATScore" → CSAT score
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
+    words = [w for w in spaced.split("_") if w]
     if len(words) > 1 and words[-1].lower() == "id":
         words = words[:-1]
     elif len(words) > 1 and words[-1].lower() == "at":
@@ -100,6 +102,8 @@ def display_label(column: Any, labels: Mapping[str, str] | None = None) -> str:
     ('Unresolved contacts', 'Response date', 'Store')
     >>> display_label("speed_of_service"), display_label("csat_pct"), display_label("Wait (mins)")
     ('Speed of service', 'CSAT (%)', 'Wait (mins)')
+    >>> display_label("CreditScore"), display_label("NumOfProducts"), display_label("CSATScore")
+    ('Credit score', 'Num of products', 'CSAT score')
     >>> display_label("speed_of_service", {"speed_of_service": "Speed of service at the till"})
     'Speed of service at the till'
     """

@@ -62,6 +62,11 @@ def test_root_cause_location_driver_and_topic_openings():
     assert opening.topic_opening(impact) == (
         "Customers who write about “Extra charges” give an NPS 56 points lower than other customers who comment.")
     assert opening.topic_opening(impact.assign(ci_high=5.0)) is None  # not clearly harmful: not said
+    # a survey without NPS: its drivers and segments are stated in the metrics it has, never in NPS
+    said = opening.opening_sentences({"drivers": drivers, "segments": segments}, drivers_metric="CSAT",
+                                     segments_metric="CSAT")
+    assert any("matter most to CSAT" in t for t in said) and any("18.7 CSAT points below" in t for t in said)
+    assert not any("NPS" in t for t in said)
 
 
 def test_opening_sentences_put_nps_first_and_stop_at_five():

@@ -81,7 +81,7 @@ def test_logrank_sentence_and_artifacts_give_the_overall_test_as_lifelines_does(
     assert km.overall["statistic"] == pytest.approx(direct.test_statistic) and km.overall["df"] == 1
     sentence = survival_page.logrank_sentence(km, "Plan", 0.95)
     clear = "differs clearly" if direct.p_value < 0.05 else "does not differ clearly"
-    assert sentence == f"How long customers stay {clear} by plan (p = {fmt_p(direct.p_value)}); 0 of 1 pairs of " \
+    assert sentence == f"How long customers stay {clear} by plan (p = {fmt_p(direct.p_value)}); 0 of 1 pair of " \
                        "groups differ clearly."
     method = survival_page.logrank_method(km, "Plan", 0.95)
     assert method.startswith(f"Log-rank test by plan: χ² = {direct.test_statistic:,.2f} on 1 df, p ")
@@ -102,7 +102,7 @@ def test_logrank_sentence_counts_pairs_at_the_configured_level():
                        "p_bh": [0.005, 0.2, 0.04]})
     km = _km(pairwise=pw)
     assert survival_page.logrank_sentence(km, "Segment", 0.95) == "By segment, 2 of 3 pairs of groups differ clearly."
-    assert survival_page.logrank_sentence(km, "Segment", 0.99) == "By segment, 1 of 3 pairs of groups differ clearly."
+    assert survival_page.logrank_sentence(km, "Segment", 0.99) == "By segment, 1 of 3 pairs of groups differs clearly."
     empty = _km(pairwise=pd.DataFrame(columns=["group_a", "group_b", "statistic", "p", "p_bh"]))
     assert "no pair of groups" in survival_page.logrank_sentence(empty, "plan", 0.95)
 

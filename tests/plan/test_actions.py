@@ -462,7 +462,7 @@ def test_one_finding_and_one_action_are_singular(register):
     one = register.iloc[:1]
     assert act.opening_sentences(fnd.to_frame(_findings()[:1]), one)[0] == (
         "The analysis found 1 problem worth acting on; it comes down to **1 action**, with an owner and a due date.")
-    assert act.register_view(one).note.startswith("All 1 action, ranked by the NPS points it may add")
+    assert act.register_view(one).note.startswith("The only action, ranked by the NPS points it may add")
     leavers = Finding(key="churn_risk:plan=M", kind="churn_risk", subject="M customers", finding="f", impact=201.0,
                       impact_unit="customers expected to leave")
     crm = act.build_register([leavers], [], GOVERNANCE, start=AS_OF)
