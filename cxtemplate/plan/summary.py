@@ -250,8 +250,13 @@ def _drivers_sentence(drivers: pd.DataFrame | None, rating_scale: tuple[float, f
 
 
 def _money_sentence(churn: dict | None, currency: str | None, conf: float) -> str:
-    if not _valued(churn):
-        return ""
+    if not _valued(churn):  # no revenue (a CRM without it): the expected leavers alone, when the model scored them
+        who = churners_text(churn, conf) if churn and churn.get("available", True) else ""
+        if not who:
+            return ""
+        of = f" of the {fmt_num(churn['active'])} active customers" if _present(churn.get("active")) else ""
+        return sentence(f"{who}{of} {'is' if who.startswith('about 1 ') else 'are'} likely to leave within "
+                        f"{churn.get('horizon_months', 12)} months")
     horizon = churn.get("horizon_months", 12)
     who = churners_text(churn, conf) or "customers"
     money = fmt_money(churn["revenue_at_risk"], currency)
@@ -379,8 +384,16 @@ def first_actions_view(register: pd.DataFrame, currency: str | None = "GBP") -> 
     first = register.head(5).assign(**{"Expected impact": lambda d: d.apply(impact_text, axis=1, currency=currency)})
     return TableView(labelled(first, {"rank": "#", "action": "Action", "Expected impact": "Expected impact",
                                       "owner": "Owner", "due": "Due"}), "The first five actions",
-                     note="In the order of the action register: by the value each action may save a year, then by the "
-                          "NPS points it may add; the full register is on the Action plan page.")
+                     note=f"In the order of the action register: {_ranking_words(register)}; the full register is on "
+                          "the Action plan page.")
+
+
+def _ranking_words(register: pd.DataFrame) -> str:
+    """How the register is ranked, naming only the units it holds (no NPS points without NPS, no value without money)."""
+    has = (lambda col: col in register.columns and register[col].notna().any())  # noqa: E731
+    by = [words for col, words in (("impact_value", "by the value each action may save a year"),
+                                    ("impact_points", "by the NPS points it may add")) if has(col)]
+    return ", then ".join(by) if by else "by priority (impact, confidence and effort)"
 
 
 def methods_note(maturity: dict | None, churn: dict | None, currency: str | None = "GBP") -> str:

@@ -388,7 +388,7 @@ def test_without_revenue_the_churn_action_is_not_for_high_value_customers_and_is
     leavers = Finding(key="churn_risk", kind="churn_risk", subject="Month-to-month customers", finding="f",
                       impact=50.0, impact_unit="customers expected to leave", confidence="medium")
     reg = act.build_register([leavers], [], GOVERNANCE, start=AS_OF)
-    assert reg["action"].tolist() == ["Retention outreach to Month-to-month customers at highest risk"]
+    assert reg["action"].tolist() == ["Retention outreach to the Month-to-month customers most likely to leave"]
     assert act.impact_score(50.0, "customers expected to leave", None, act.ImpactReference()) == 0.5  # 50 / 100
     assert act.impact_text(reg.iloc[0], None) == "50 customers expected to leave"
 

@@ -259,3 +259,14 @@ def test_the_index_template_shows_the_cards_as_the_summary_page_does(tmp_path, m
     assert '<span class="cx-num">62%</span> <span class="cx-window">2025-12 (latest month)</span>' in shown
     assert 'class="cx-s cx-card-target cx-on-track">Target 72% by 2026-12-31: on track' in shown
     assert '<link rel="stylesheet" href="assets/report.css">' in page and "<style" not in page
+
+
+def test_without_revenue_the_opening_still_gives_the_expected_leavers_with_their_interval():
+    from cxtemplate.plan.summary import opening_sentences
+
+    churn = {"available": True, "horizon_months": 12, "active": 7963, "expected_churners": 396.2,
+             "expected_churners_low": 352.0, "expected_churners_high": 438.4}  # a CRM without revenue (bank churn)
+    said = opening_sentences("Nordbank", [], None, None, churn, None, "EUR")
+    assert "About 396 customers (95% CI 352 to 438) of the 7,963 active customers are likely to leave within " \
+           "12 months." in said
+    assert not any("€" in s or "revenue" in s for s in said)
