@@ -87,4 +87,6 @@ cadence.show()
 # %%
 for section in sections:
     section.save(run.save)
+
+# %%
 run.done(metrics=list(specs))

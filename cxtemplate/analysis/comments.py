@@ -193,8 +193,9 @@ def topics_view(table: pd.DataFrame, model, window: str | None = None) -> TableV
     return TableView(frame, title,
                      formats={"Share of comments": lambda v: f"{100 * v:.0f}%", "NPS impact": signed(1),
                               "Low": fixed(1), "High": fixed(1), "Adjusted p": p_value_cell},
-                     note="Shares are of the comments (a comment may mention several topics); NPS impact is in "
-                          "points against the comments that do not mention the topic.",
+                     note="Shares are of the comments (a comment may mention several topics)"
+                          + ("; NPS impact is in points against the comments that do not mention the topic."
+                             if "impact" in table.columns else "."),
                      max_rows=max(60, len(frame)))
 
 
@@ -218,6 +219,9 @@ def comments_section(survey: Survey) -> CommentsSection:
     """
     section = CommentsSection()
     if not survey.present:
+        return section
+    if not survey.has("comment"):  # no comment column (or an empty one): one sentence, no count of what is not there
+        section.absent("The survey responses carry no comments", "topics and sentiment are not analysed")
         return section
     commented = commented_responses(survey.within(survey.topics_window))
     if commented is None or len(commented) < MIN_COMMENTS:

@@ -100,14 +100,16 @@ def test_topics_table_and_view():
         "Comment topics, their words, and their relation to NPS, 2025-01 to 2025-12 (all 12 months)")
     without_nps = cm.topics_view(cm.topics_table(_model(), None), _model())  # reviews without NPS scores
     assert "NPS impact" not in without_nps.columns and without_nps.title == "Comment topics and their words"
+    assert "NPS" not in without_nps.note  # a page never speaks of a score the survey does not have
 
 
 def test_comments_section_with_too_few_comments_or_no_survey():
     r = pd.DataFrame({"nps": [9] * 60, "comment": ["Great"] * 49 + [""] * 11})
     assert cm.comments_section(Survey(r, {"nps": nps_spec()})).sentences == [
         "*There are too few comments (fewer than 50) — topics and sentiment are not analysed*"]
-    assert cm.comments_section(Survey(r.drop(columns="comment"), {"nps": nps_spec()})).sentences == [
-        "*There are too few comments (fewer than 50) — topics and sentiment are not analysed*"]
+    no_column = ["*The survey responses carry no comments — topics and sentiment are not analysed*"]  # no count of
+    assert cm.comments_section(Survey(r.drop(columns="comment"), {"nps": nps_spec()})).sentences == no_column  # none
+    assert cm.comments_section(Survey(r.assign(comment=None), {"nps": nps_spec()})).sentences == no_column
     nothing = cm.comments_section(Survey(None, {"nps": nps_spec()}))
     assert nothing.items == [] and nothing.membership is None
 

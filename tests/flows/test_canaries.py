@@ -134,10 +134,6 @@ def scan(folder: Path, needles: list[str]) -> list[tuple[str, str, str]]:
     return hits
 
 
-def outside_restricted(hits):
-    return [h for h in hits if not h[0].startswith("restricted/")]
-
-
 # --------------------------------------------------------------------------- the planted organisation
 
 
@@ -250,14 +246,15 @@ def test_comment_canaries_appear_nowhere_not_even_in_restricted(canary):
 
 
 def test_contact_details_appear_only_in_the_restricted_folder(canary):
+    from cxtemplate.run.store import restricted_folder
+
     needles = NAMES + CRM_EMAILS + CRM_PHONES + _name_tokens(NAMES)
-    hits = scan(canary["ok"], needles)
-    assert outside_restricted(hits) == []
-    # positive control: the scanner finds them where they are allowed, in Parquet and in CSV
-    found = {(h[0], h[2]) for h in hits}
+    assert scan(canary["ok"], needles) == []  # the run folder, the one a consultant sends, holds none of them
+    # positive control: the scanner finds them where they are allowed, in Parquet and in CSV, beside the run
+    found = {(h[0], h[2]) for h in scan(restricted_folder(canary["ok"]), needles)}
     for needle in (NAMES[0], CRM_EMAILS[1], CRM_PHONES[2]):
-        assert ("restricted/contacts.parquet", needle) in found
-        assert ("restricted/callback_queue_with_contacts.csv", needle) in found
+        assert ("contacts.parquet", needle) in found
+        assert ("callback_queue_with_contacts.csv", needle) in found
     assert scan(canary["failed"], needles) == []
 
 
