@@ -51,7 +51,7 @@ class DriverAnalysis:
         ipa = self.ipa.set_index("driver") if "driver" in self.ipa.columns else self.ipa
         out = pd.DataFrame({
             "Driver": t["driver"].map(lambda d: labels.get(d, d)),
-            "Share of R² %": t["share_pct"], "95% CI": [f"{lo:.0f} to {hi:.0f}" for lo, hi in zip(t.get("share_low", t["share_pct"]), t.get("share_high", t["share_pct"]))],
+            "Share of R² %": t["share_pct"], "95% CI": [f"{lo:.1f} to {hi:.1f}" for lo, hi in zip(t.get("share_low", t["share_pct"]), t.get("share_high", t["share_pct"]))],
             "Relative weights %": t["driver"].map(rw), "Direction": t["sign"].map({1: "+", -1: "−"}).fillna(t["sign"].astype(str)),
             "Mean rating": t["driver"].map(ipa["performance"]) if "performance" in ipa.columns else None,
             "Quadrant": t["driver"].map(ipa["quadrant"]) if "quadrant" in ipa.columns else None,

@@ -36,7 +36,7 @@ def test_driver_table_and_view():
     a = _analysis()
     t = a.table(LABELS)
     assert t["Driver"].tolist() == ["Aspect A", "Aspect B", "c"]
-    assert t["95% CI"].tolist() == ["45 to 55", "25 to 35", "15 to 25"]
+    assert t["95% CI"].tolist() == ["45.2 to 55.0", "25.0 to 35.4", "14.6 to 25.0"]  # the decimals of the share
     assert t["Relative weights %"].tolist() == [49.0, 30.0, 21.0] and t["Direction"].tolist() == ["+", "+", "−"]
     view = kd.drivers_view(a, t)
     assert view.columns == ["Driver", "Share of R² %", "95% CI", "Relative weights %", "Direction", "Mean rating", "Quadrant"]
