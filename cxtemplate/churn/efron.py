@@ -120,6 +120,16 @@ class _Stratum:
         return ll, grad, hess
 
 
+
+def _standardised(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``X`` centred and scaled by its sample standard deviation (a constant column keeps scale 1), with the
+    means and scales to map coefficients back to the units of ``X``."""
+    Xv = X.to_numpy(float)
+    mean = Xv.mean(axis=0)
+    std = Xv.std(axis=0, ddof=1) if len(Xv) > 1 else np.ones(Xv.shape[1])
+    std = np.where(std > 0, std, 1.0)
+    return (Xv - mean) / std, mean, std
+
 def fit_efron(X: pd.DataFrame, entry, exit_, event, *, penalizer: float = 0.0, strata=None,
               max_iter: int = 50, tol: float = 1e-10, init=None) -> EfronFit:
     """Fit the penalised Cox model on (entry, exit] rows by Newton–Raphson (Efron ties).
@@ -148,11 +158,7 @@ def fit_efron(X: pd.DataFrame, entry, exit_, event, *, penalizer: float = 0.0, s
     EfronFit
     """
     names = list(X.columns)
-    Xv = X.to_numpy(float)
-    mean = Xv.mean(axis=0)
-    std = Xv.std(axis=0, ddof=1) if len(Xv) > 1 else np.ones(Xv.shape[1])
-    std = np.where(std > 0, std, 1.0)
-    Z = (Xv - mean) / std
+    Z, mean, std = _standardised(X)
     entry = np.asarray(entry, float)
     exit_ = np.asarray(exit_, float)
     event = np.asarray(event, bool)
@@ -162,8 +168,8 @@ def fit_efron(X: pd.DataFrame, entry, exit_, event, *, penalizer: float = 0.0, s
         m = codes == c
         if event[m].any():
             parts.append(_Stratum(Z[m] if strata is not None else Z, entry[m], exit_[m], event[m]))
-    del Z
-    p = Xv.shape[1]
+    p, n_rows = Z.shape[1], len(Z)
+    del Z  # the strata hold their own rows
     beta = np.zeros(p) if init is None else np.asarray(init, float) * std
 
     def evaluate(b):
@@ -196,7 +202,7 @@ def fit_efron(X: pd.DataFrame, entry, exit_, event, *, penalizer: float = 0.0, s
     params = pd.Series(beta / std, index=pd.Index(names, name="covariate"), name="coef")
     var = -np.linalg.inv(h) / np.outer(std, std)
     return EfronFit(params, pd.DataFrame(var, index=names, columns=names), float(ll), it, converged, penalizer,
-                    int(len(Xv)), int(event.sum()))
+                    n_rows, int(event.sum()))
 
 
 def newton_step(X: pd.DataFrame, entry, exit_, event, start, *, penalizer: float = 0.0, strata=None) -> pd.Series:
@@ -218,15 +224,11 @@ def newton_step(X: pd.DataFrame, entry, exit_, event, start, *, penalizer: float
         The coefficients after the step, in the units of ``X``.
     """
     names = list(X.columns)
-    Xv = X.to_numpy(float)
-    mean = Xv.mean(axis=0)
-    std = Xv.std(axis=0, ddof=1) if len(Xv) > 1 else np.ones(Xv.shape[1])
-    std = np.where(std > 0, std, 1.0)
-    Z = (Xv - mean) / std
+    Z, mean, std = _standardised(X)
     entry, exit_, event = np.asarray(entry, float), np.asarray(exit_, float), np.asarray(event, bool)
     codes = np.zeros(len(Z), np.int64) if strata is None else pd.factorize(np.asarray(strata))[0]
     beta = np.asarray(start, float) * std
-    p = Xv.shape[1]
+    p = Z.shape[1]
     g, h = -penalizer * beta, -penalizer * np.eye(p)
     for c in np.unique(codes):
         m = codes == c
