@@ -28,3 +28,6 @@ CX_COVARIATES = ("nps_category", "ces", "unresolved_contacts", "negative_contact
 PII_KINDS = ("url", "email", "national_id", "account", "card", "phone", "address", "postcode", "name")
 """The kinds of personal data redaction finds in free text, in the order it replaces them
 (:mod:`cxtemplate.data.privacy`); the params' ``privacy.kinds`` is a subset."""
+
+TEXT_SECTORS = ("retail", "utilities", "telecoms", "travel", "banking")
+"""The sectors whose comment taxonomy ships with cxtemplate (each adds its aspects to the common ones)."""

@@ -1,14 +1,19 @@
 """Notebook 04's section on what customers say: comment topics, their relation to NPS, and sentiment.
 
-:func:`comments_section` fits the topics on the commented responses
-(:func:`cxtemplate.analysis.experience.comment_topics`), measures each topic's NPS impact
+:func:`comments_section` finds what the commented responses are about and whether they praise or complain
+(:func:`cxtemplate.analysis.text.aspects.analyse_aspects`: the params' taxonomy of aspects, each sentence's
+polarity, mixed aspects split into their two sides, discovery of new aspects on what the taxonomy leaves),
+measures each topic's NPS impact
 (:func:`cxtemplate.analysis.text.impact.topic_impact`) and scores the comments' sentiment
 (:func:`cxtemplate.analysis.text.sentiment.score_sentiment`), and returns what the page shows with the
 artifacts later notebooks read:
 
-* ``topics`` — one row per topic: ``label`` (its human name), ``words`` (its top-term triple), shares, top words,
+* ``topics`` — one row per reported topic (an aspect, one side of a mixed aspect, or a proposed aspect): ``label``
+  (its name), ``kind``, ``aspect``, ``polarity``, ``mixed``, ``complaint_share``, ``words``, ``Top words``, shares,
   impact;
-* ``topic_impact`` — each topic's NPS impact with its interval (``topic`` its name, ``words`` its triple);
+* ``topic_impact`` — each topic's NPS impact with its interval (``topic`` its name, ``words`` its seed or top words);
+* ``text_coverage`` — the taxonomy used, the polarity method, the mixed aspects and the share of comments no topic
+  covers;
 * ``topic_mentions`` — one row per (response, topic) mention (``topic``, ``words``), with the scorecards' split column
   (:func:`topic_mentions`), so the manager scorecards need not read every comment;
 * ``commented_by`` — how many responses carry a comment, in all and per level of that column;
@@ -21,45 +26,54 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cxtemplate.analysis.experience import CommentTopics, comment_topics
 from cxtemplate.analysis.page import Survey
+from cxtemplate.analysis.text.aspects import AspectAnalysis, analyse_aspects
 from cxtemplate.analysis.text.impact import topic_impact
 from cxtemplate.analysis.text.plots import plot_sentiment_by, plot_topic_impact
 from cxtemplate.analysis.text.sentiment import score_sentiment
+from cxtemplate.analysis.text.taxonomy import load_taxonomy
 from cxtemplate.report.display import TableView, fixed, fmt_num, fmt_pct, labelled, p_value_cell, signed
-from cxtemplate.report.grammar import plural, sentence
+from cxtemplate.report.grammar import join_list, plural, sentence
 from cxtemplate.report.section import Section
 
 __all__ = ["CommentsSection", "MIN_COMMENTS", "comments_method", "comments_section", "commented_responses", "impact_alt",
-           "sentiment_alt", "sentiment_method", "sentiment_sentence", "topic_mentions", "topic_selection_note",
-           "topics_sentence", "topics_table", "topics_view"]
+           "coverage_sentence", "mixed_sentence", "sentiment_alt", "sentiment_method", "sentiment_sentence",
+           "topic_mentions", "topic_selection_note", "topics_sentence", "topics_table", "topics_view"]
 
 MIN_COMMENTS = 50
 """Below this many comments, topics and sentiment are not analysed."""
 SOURCE = "survey comments (redacted)"
 
 
-def comments_method(with_nps: bool, model=None) -> str:
+def comments_method(with_nps: bool, analysis: AspectAnalysis | None = None) -> str:
     """What the comments section says of its method (shown only when it runs, in its "How this was measured"
-    note); the topics' NPS impact and the classifier trained on promoters' and detractors' comments only
-    ``with_nps``. With the fitted ``model`` it states the topics' mean NPMI coherence."""
-    coherence = ""
-    if model is not None and "coherence" in model.topics.columns and len(model.topics):
-        coherence = (f" The chosen topics' top words have a mean NPMI coherence of "
-                     f"{fmt_num(model.topics['coherence'].mean(), 2)} (from −1, never together, to 1, always together).")
-    topics = f"""Comments are redacted for personal data before they are stored. **Topics** are found with
-non-negative matrix factorisation (NMF) on TF-IDF word weights of the comments' sentences; the number of topics
-is the one whose topics stay most alike across random resamples of the comments.{coherence} Each topic is named by
-the phrase of its own comments that best carries its top words (its top words are listed beside it)."""
+    note): the taxonomy, how polarity was measured, the mixed rule, discovery and (``with_nps``) the impact."""
+    taxonomy = "the common aspects every sector shares (staff, waiting, resolution, communication, billing, price, "
+    taxonomy += "app and website)"
+    mixed = 0.2
+    if analysis is not None:
+        name = analysis.taxonomy.name
+        if analysis.taxonomy.from_file:
+            taxonomy = f"the engagement's own taxonomy ({name})"
+        elif name != "common":
+            taxonomy = f"the **{name}** taxonomy (its own aspects and the common ones)"
+        mixed = analysis.params.get("mixed_share", mixed)
+    polarity = ("a classifier trained on this organisation's own comments (TF-IDF word 1–2-grams and a logistic "
+                "regression: promoters' sentences against detractors', each sentence scored by a model that never saw "
+                "it, identical sentences kept in one fold) plus half the VADER lexicon's score"
+                if analysis is not None and analysis.polarity_method == "own_scores+lexicon"
+                else "the VADER lexicon (there are too few scored comments to train on)")
+    text = f"""Comments are redacted for personal data before they are stored. Each sentence is matched to the aspects
+of {taxonomy} by their seed terms, and its **polarity** (praise or complaint) is measured apart, by {polarity}. An
+aspect whose smaller side holds at least {fmt_pct(mixed, 0, share=True)} of its sentences mixes praise and complaint:
+it is shown as its two sides, never as one effect. The sentences no aspect matches are searched for **proposed**
+aspects (non-negative matrix factorisation of TF-IDF word weights, the number of topics chosen by their stability
+across resamples), each named by the phrase of its own sentences that best carries its top words."""
     if not with_nps:
-        return topics + "\n**Sentiment** comes from the VADER lexicon."
-    return topics + """
-A topic's **impact** is the NPS of comments that mention it minus the NPS of comments that do
-not, with a 95% interval and a p-value adjusted for the number of topics (Benjamini–Hochberg). **Sentiment**
-comes from a classifier trained on this organisation's own comments, with promoters' comments as positive and
-detractors' as negative examples (it learns the organisation's vocabulary; measured on public labelled data it is
-far more accurate than a general-purpose lexicon), or from the VADER lexicon when there are too few labelled
-comments."""
+        return text
+    return text + """
+A topic's **impact** is the NPS of comments that mention it minus the NPS of comments that do not, with a 95%
+interval and a p-value adjusted for the number of topics (Benjamini–Hochberg)."""
 
 
 def commented_responses(responses: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -156,34 +170,44 @@ def sentiment_method(sentiment: pd.DataFrame) -> str:
     return text
 
 
-def topics_table(model, impact: pd.DataFrame | None) -> pd.DataFrame:
-    """The model's topics with their top six words, two examples and (with ``impact``) their NPS impact.
+def topics_table(analysis: AspectAnalysis, impact: pd.DataFrame | None, min_n: int = 0) -> pd.DataFrame:
+    """The reported topics with their words, two examples and (with ``impact``) their NPS impact.
 
-    ``label`` is the topic's name; ``words`` (its top-term triple, for analysts) is kept when the model has it.
-    """
-    table = model.topics.copy()
-    table["Top words"] = table["top_terms"].map(lambda terms: ", ".join(t for t, _ in terms[:6]))
+    A side of a mixed aspect shows no complaining share (the mixed sentence states the aspect's); a topic mentioned
+    by fewer than ``min_n`` comments shows no impact (suppressed, as every small cell is)."""
+    table = analysis.units.copy()
+    table["complaint_share"] = table["complaint_share"].where(~table["mixed"].astype(bool))
+    table["Top words"] = table["words"]
     table["Examples (redacted)"] = table["examples"].map(lambda examples: " · ".join(f"“{e}”" for e in examples[:2]))
     if impact is not None:
         table = table.merge(impact[["topic", "impact", "ci_low", "ci_high", "p_adj"]], left_on="label",
-                            right_on="topic", how="left")
+                            right_on="topic", how="left").drop(columns=["topic"])
+        small = table["n"] < min_n
+        table.loc[small, ["impact", "ci_low", "ci_high", "p_adj"]] = float("nan")
     return table
 
 
-def topic_selection_note(model) -> str:
-    """How the number of topics was chosen (the stability of each candidate k, or given in the params)."""
-    if model.criterion != "stability":
-        return f"Number of topics given in the params: {model.k}."
-    return ("Number of topics chosen by the stability of the topics across resamples (Greene et al. 2014; "
-            f"1 = identical every time, chosen k = {model.k}): "
-            + ", ".join(f"k={int(r.k)}: {r.stability:.2f}" for r in model.selection.itertuples()) + ".")
+def topic_selection_note(analysis: AspectAnalysis) -> str:
+    """How the proposed aspects were found: how many sentences the taxonomy left and the number of topics chosen."""
+    left = analysis.params.get("left_for_discovery", 0)
+    model = analysis.proposed
+    text = (f"{plural(left, 'sentence')} of {analysis.params.get('sentences', 0):,} matched no aspect of the "
+            "taxonomy")
+    if model is None:
+        return sentence(text + "; too few to search for new aspects" if left else text)
+    shown = int((analysis.units["kind"] == "proposed").sum())
+    return sentence(f"{text}; among them {plural(model.k, 'topic')} were found (chosen by their stability across "
+                    f"resamples, Greene et al. 2014), of which {shown} {'is' if shown == 1 else 'are'} common enough "
+                    "to be proposed")
 
 
-def topics_view(table: pd.DataFrame, model, window: str | None = None) -> TableView:
+def topics_view(table: pd.DataFrame, window: str | None = None) -> TableView:
     """The topics table (from :func:`topics_table`) as the page shows it (its title speaks of NPS only when the
     table carries the topics' NPS impact, and names the ``window`` the comments cover); shares are of the
     comments, as the note says."""
-    frame = labelled(table, {"label": "Topic", "share": "Share of comments", "Top words": "Top words",
+    frame = table.assign(kind=table["kind"].map({"aspect": "Taxonomy", "proposed": "Proposed"}))
+    frame = labelled(frame, {"label": "Topic", "kind": "Found by", "share": "Share of comments",
+                             "complaint_share": "Complaining", "Top words": "Words",
                              "impact": "NPS impact", "ci_low": "Low", "ci_high": "High", "p_adj": "Adjusted p",
                              "Examples (redacted)": "Examples (redacted)"})
     title = ("Comment topics, their words, and their relation to NPS" if "impact" in table.columns
@@ -191,23 +215,47 @@ def topics_view(table: pd.DataFrame, model, window: str | None = None) -> TableV
     if window:
         title += f", {window}"
     return TableView(frame, title,
-                     formats={"Share of comments": lambda v: f"{100 * v:.0f}%", "NPS impact": signed(1),
-                              "Low": fixed(1), "High": fixed(1), "Adjusted p": p_value_cell},
-                     note="Shares are of the comments (a comment may mention several topics)"
+                     formats={"Share of comments": lambda v: f"{100 * v:.0f}%",
+                              "Complaining": lambda v: "" if pd.isna(v) else f"{100 * v:.0f}%",
+                              "NPS impact": signed(1), "Low": fixed(1), "High": fixed(1), "Adjusted p": p_value_cell},
+                     note="Shares are of the comments (a comment may mention several topics); Complaining is the share "
+                          "of the aspect's sentences that complain"
                           + ("; NPS impact is in points against the comments that do not mention the topic."
                              if "impact" in table.columns else "."),
                      max_rows=max(60, len(frame)))
+
+
+def coverage_sentence(analysis: AspectAnalysis) -> str:
+    """The share of comments no topic covers (general praise or complaint, or something too rare to be a topic)."""
+    share = analysis.unassigned_share
+    if share <= 0:
+        return sentence("Every comment mentions at least one topic")
+    return sentence(f"{fmt_pct(share, 0, share=True)} of comments mention no topic: they praise or complain in "
+                    "general, or name something too rare to be a topic")
+
+
+def mixed_sentence(analysis: AspectAnalysis) -> str:
+    """Which aspects mix praise and complaint and are therefore shown as their two sides ("" when none)."""
+    units = analysis.units[analysis.units["mixed"]]
+    if units.empty:
+        return ""
+    parts = []
+    for aspect, rows in units.groupby("aspect", sort=False):
+        sides = join_list([f"**{x}**" for x in rows["label"]])
+        parts.append(f"comments about {aspect.lower()} mix praise and complaint "
+                     f"({fmt_pct(rows['complaint_share'].iloc[0], 0, share=True)} complain), so they are shown as {sides}")
+    return sentence("; ".join(parts))
 
 
 @dataclass
 class CommentsSection(Section):
     """The comments section, with the fitted topics (``None`` with too few comments)."""
 
-    topics: CommentTopics | None = None
+    topics: AspectAnalysis | None = None
 
     @property
     def membership(self) -> pd.DataFrame | None:
-        """Commented responses × issue topics (bool), or ``None`` without topics."""
+        """Commented responses × reported topics (bool), or ``None`` without topics."""
         return self.topics.membership if self.topics is not None else None
 
 
@@ -230,23 +278,30 @@ def comments_section(survey: Survey) -> CommentsSection:
         return section
     covered = survey.window(survey.topics_window)
     window = covered.label if covered is not None else None
-    fitted = section.topics = comment_topics(commented["comment"], seed=survey.seed)
-    model, membership = fitted.model, fitted.membership
-    section.method(comments_method("nps" in commented.columns, model))
-    section.method(topic_selection_note(model))
-    if fitted.note:
-        section.note(fitted.note)
-    words = dict(zip(model.topics["label"], model.topics["words"])) if "words" in model.topics.columns else {}
+    text = survey.text
+    taxonomy = load_taxonomy(text.get("taxonomy"), aspects=text.get("aspects") or None)
+    nps = commented["nps"] if "nps" in commented.columns else None
+    fitted = section.topics = analyse_aspects(commented["comment"], taxonomy, nps, seed=survey.seed,
+                                              mixed_share=text.get("mixed_share", 0.2),
+                                              discover=text.get("discover", True),
+                                              stop_words=text.get("stop_words", ()), min_mentions=survey.min_n)
+    membership = fitted.membership
+    section.method(comments_method(nps is not None, fitted))
+    section.method(topic_selection_note(fitted))
+    words = dict(zip(fitted.units["label"], fitted.units["words"]))
     impact = None
-    if "nps" in commented.columns:
-        impact = topic_impact(membership, commented["nps"], kind="nps", confidence=survey.conf)
+    if nps is not None and membership.shape[1]:
+        impact = topic_impact(membership, nps, kind="nps", confidence=survey.conf)
         n_responses = len(survey.within(survey.topics_window))
-        section.say(topics_sentence(len(model.topics), len(commented), n_responses, impact.iloc[0], window))
+        section.say(topics_sentence(len(fitted.units), len(commented), n_responses, impact.iloc[0], window))
         title = "How each comment topic relates to NPS" + (f", {window}" if window else "")
         section.chart(plot_topic_impact, impact, title=title, min_n=survey.min_n, source=SOURCE,
                       alt=impact_alt(impact))
-    table = topics_table(model, impact)
-    section.table(topics_view(table, model, window))
+    if mixed_sentence(fitted):
+        section.say(mixed_sentence(fitted))
+    section.say(coverage_sentence(fitted))
+    table = topics_table(fitted, impact, survey.min_n)
+    section.table(topics_view(table, window))
     sentiment = score_sentiment(commented["comment"], labels=commented.get("nps"), seed=survey.seed)
     section.say(sentiment_sentence(sentiment))
     section.method(sentiment_method(sentiment))
@@ -255,6 +310,10 @@ def comments_section(survey: Survey) -> CommentsSection:
                       title="Comment sentiment by touchpoint", min_n=survey.min_n, source=SOURCE,
                       alt=sentiment_alt(sentiment["label"], commented["touchpoint"], survey.min_n))
     section.keep("topics", table.drop(columns=["top_terms", "examples"], errors="ignore"))
+    section.keep("text_coverage", {"taxonomy": fitted.taxonomy.name, "polarity_method": fitted.polarity_method,
+                                   "mixed_aspects": fitted.mixed_aspects, "unassigned_share": fitted.unassigned_share,
+                                   "n_comments": fitted.n_comments, "topics": int(len(fitted.units)),
+                                   "proposed": int((fitted.units["kind"] == "proposed").sum())})
     if impact is not None:
         section.keep("topic_impact", _with_words(impact, words))
     mentions, commented_by = topic_mentions(commented, membership, by=survey.scorecards_by)

@@ -59,6 +59,9 @@ class Survey:
         (:func:`cxtemplate.report.labels.display_label`).
     drivers_window, topics_window : int or None
         The periods the key drivers and the comment topics cover (``reporting.windows``; ``None``: all the data).
+    text : dict
+        How comments are read (the params' ``text:``): ``taxonomy`` (a sector, the resolved path of a taxonomy
+        file, or ``None``), ``aspects`` (the params' own), ``mixed_share``, ``discover``, ``stop_words``.
     """
 
     responses: pd.DataFrame | None
@@ -78,6 +81,7 @@ class Survey:
     display_labels: dict[str, str] = field(default_factory=dict)
     drivers_window: int | None = None
     topics_window: int | None = None
+    text: dict = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, cfg, responses: pd.DataFrame | None, *, specs: dict[str, MetricSpec], freq: str,
@@ -89,7 +93,8 @@ class Survey:
                    segments=tuple(cfg.segments), driver_columns=tuple(cfg.metrics.drivers.columns),
                    outcome=cfg.metrics.drivers.outcome, labels=dict(cfg.metrics.drivers.labels),
                    scorecards_by=cfg.reporting.manager_scorecards_by, display_labels=dict(cfg.display_labels),
-                   drivers_window=cfg.reporting.windows.drivers, topics_window=cfg.reporting.windows.topics)
+                   drivers_window=cfg.reporting.windows.drivers, topics_window=cfg.reporting.windows.topics,
+                   text=_text_settings(cfg))
 
     @property
     def present(self) -> bool:
@@ -165,6 +170,16 @@ class Survey:
             return section
         section.method(intro_text(self, operations=operations))
         return section
+
+
+def _text_settings(cfg) -> dict:
+    """The params' ``text:`` as :class:`Survey` keeps it, a taxonomy file resolved against the params file."""
+    text = cfg.text
+    taxonomy = text.taxonomy
+    if taxonomy is not None and taxonomy.endswith((".yaml", ".yml")):
+        taxonomy = str(cfg.resolve(taxonomy))
+    return {"taxonomy": taxonomy, "aspects": [a.model_dump(exclude_none=True) for a in text.aspects],
+            "mixed_share": text.mixed_share, "discover": text.discover, "stop_words": list(text.stop_words)}
 
 
 def intro_text(survey: Survey, *, operations: bool = False) -> str:

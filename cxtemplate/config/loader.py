@@ -384,6 +384,15 @@ def _environment_problems(raw: dict, params_path: Path, lines: dict[tuple, int])
             add(("maturity", "model"),
                 f"'{model}' is neither a packaged model ({', '.join(PACKAGED_MODELS)}) nor a YAML file next to the params")
 
+    taxonomy = _get(raw, "text", "taxonomy")
+    if isinstance(taxonomy, str) and taxonomy.endswith((".yaml", ".yml")):
+        p = Path(taxonomy).expanduser()
+        p = p if p.is_absolute() else base / p
+        if not p.is_file():
+            add(("text", "taxonomy"), f"'{taxonomy}' is not a file next to the params (paths are relative to them)")
+        elif not _within(p, root):
+            add(("text", "taxonomy"), f"'{taxonomy}' resolves outside the engagement folder {root.name}/; copy it inside")
+
     metrics = raw.get("metrics") if isinstance(raw.get("metrics"), dict) else {}
     extra = {e["key"]: e for e in metrics.get("extra") or [] if isinstance(e, dict) and isinstance(e.get("key"), str)}
     known = [*BUILT_IN_METRICS, *extra]

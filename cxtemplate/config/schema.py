@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from cxtemplate.vocabulary import CX_COVARIATES, METRIC_KINDS, PII_KINDS, ROLES, TABLES
+from cxtemplate.vocabulary import CX_COVARIATES, METRIC_KINDS, PII_KINDS, ROLES, TABLES, TEXT_SECTORS
 
 
 class Strict(BaseModel):
@@ -556,6 +556,55 @@ class AlertRule(Strict):
         return self
 
 
+
+
+class TextAspect(Strict):
+    """An aspect of the comments: what customers write about, found by its seed terms."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="Stable key, e.g. parking.")
+    name: str | None = Field(default=None, max_length=80, description="What a reader sees, e.g. Parking.")
+    terms: list[Annotated[str, StringConstraints(min_length=1, max_length=80)]] = Field(
+        min_length=1, description="Words (bill), prefixes (charg*), phrases (car park) or both-in-a-sentence (lost & bag*).")
+    complaint: str | None = Field(default=None, max_length=80, description="Name of its complaint side.")
+    praise: str | None = Field(default=None, max_length=80, description="Name of its praise side.")
+
+    @field_validator("terms")
+    @classmethod
+    def _terms(cls, v: list[str]) -> list[str]:
+        for term in v:
+            for part in term.split("&"):
+                words = part.split()
+                if not words or any(w.strip("*") == "" or "*" in w.rstrip("*") for w in words):
+                    raise ValueError(f"term {term!r}: each side of '&' needs words, '*' only at a word's end")
+        return v
+
+
+class TextAnalysis(Strict):
+    """How comments are read: the aspect taxonomy, when an aspect counts as mixed, and discovery of new aspects."""
+
+    taxonomy: str | None = Field(default=None, description="A shipped sector taxonomy (" + ", ".join(TEXT_SECTORS)
+                                 + "), a taxonomy YAML file (relative to this file), or null for the common aspects.")
+    aspects: list[TextAspect] = Field(default_factory=list, description="Aspects of your own; one with a shipped id replaces it.")
+    mixed_share: float = Field(default=0.2, gt=0, le=0.5, description="An aspect whose smaller polarity holds this "
+                               "share of its sentences is reported as its praise and complaint sides.")
+    discover: bool = Field(default=True, description="Search the sentences no aspect matches for new aspects.")
+    stop_words: list[str] = Field(default_factory=list, description="Words discovery ignores, e.g. your brand.")
+
+    @field_validator("taxonomy")
+    @classmethod
+    def _taxonomy(cls, v: str | None) -> str | None:
+        if v is not None and v not in TEXT_SECTORS and not v.endswith((".yaml", ".yml")):
+            raise ValueError(f"'{v}' is neither a sector ({', '.join(TEXT_SECTORS)}) nor a .yaml file")
+        return v
+
+    @model_validator(mode="after")
+    def _unique(self) -> TextAnalysis:
+        ids = [a.id for a in self.aspects]
+        if len(set(ids)) != len(ids):
+            raise ValueError("an aspect id is listed twice")
+        return self
+
+
 class ReportingWindows(Strict):
     """The periods each kind of figure covers (``None``: all the data); printed beside every figure using it."""
 
@@ -654,6 +703,7 @@ class Config(Strict):
     alerts: list[AlertRule] = Field(default_factory=list)
     reporting: Reporting = Reporting()
     privacy: Privacy = Privacy()
+    text: TextAnalysis = TextAnalysis()
 
     _params_path: Path | None = PrivateAttr(default=None)
 

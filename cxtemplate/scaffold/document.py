@@ -495,6 +495,14 @@ def build_document(org: str, inspection: Inspection, params_dir: Path, today: dt
     doc.head(("alerts",), "Alert rules evaluated on the latest period, e.g.",
              "  - {id: location-drop, metric: nps, condition: significant_drop, by: location, owner: cx_lead}")
 
+    doc.data["text"] = {"taxonomy": None, "aspects": [], "mixed_share": 0.2, "discover": True}
+    doc.head(("text",), "How comments are read: aspects (what a comment is about) from a sector taxonomy, praise and",
+             "complaint measured apart, new aspects proposed from what the taxonomy leaves.")
+    doc.note(("text", "taxonomy"), "TODO: the sector (retail | utilities | telecoms | travel | banking), a YAML file "
+             "of your own, or null for the common aspects")
+    doc.note(("text", "aspects"), "your own, e.g. [{id: parking, name: Parking, terms: [car park, parking*]}]")
+    doc.note(("text", "mixed_share"), "an aspect this mixed is shown as its praise and complaint sides")
+
     resp = plan.sources.get("responses")
     by = "location" if resp and "location" in resp.guess.matches else None
     doc.data["reporting"] = {"min_n": 30, "redact_pii": True, "roles": ["executive", "manager", "analyst"],

@@ -70,37 +70,51 @@ def test_sentiment_sentence_is_plain_and_the_scorer_goes_to_the_method():
     assert cm.sentiment_method(sent) == "Sentiment scorer used: own scores."
 
 
-def _model(criterion="stability"):
-    topics = pd.DataFrame({"label": ["billing / wrong", "wait / hour"], "share": [0.08, 0.13],
-                           "top_terms": [[("billing", 1.0), ("wrong", 0.5)], [(w, 1.0) for w in "abcdefg"]],
-                           "examples": [["Wrong bill.", "Billed twice.", "Third"], ["An hour."]]})
-    selection = pd.DataFrame({"k": [2, 3], "stability": [0.604, 0.75]})
-    return SimpleNamespace(topics=topics, k=2, criterion=criterion, selection=selection)
+def _analysis(membership=None):
+    """A hand-built aspect analysis: waits (one-sided) and the two sides of a mixed staff aspect."""
+    from cxtemplate.analysis.text.aspects import AspectAnalysis
+    from cxtemplate.analysis.text.taxonomy import load_taxonomy
+
+    units = pd.DataFrame({"label": ["Long waits", "Rude staff", "Kind staff"], "kind": "aspect",
+                          "aspect_id": ["waiting", "staff", "staff"], "aspect": ["Waiting", "Staff", "Staff"],
+                          "polarity": ["both", "complaint", "praise"], "mixed": [False, True, True],
+                          "complaint_share": [0.9, 0.4, 0.4], "share": [0.3, 0.1, 0.2], "n": [300, 10, 200],
+                          "words": ["wait, hold", "staff, rude", "staff, rude"],
+                          "examples": [["An hour on hold."], ["Rude."], ["Kind.", "Lovely."]]})
+    membership = membership if membership is not None else pd.DataFrame(
+        {u: [False] for u in units["label"]})
+    return AspectAnalysis(units, membership, load_taxonomy("utilities"), "own_scores+lexicon", 0.25,
+                          params={"mixed_share": 0.2, "sentences": 100, "left_for_discovery": 40})
 
 
 def test_topics_table_and_view():
-    impact = pd.DataFrame({"topic": ["wait / hour", "billing / wrong"], "impact": [-32.1, -0.04], "ci_low": [-38.5, -5.0],
-                           "ci_high": [-25.6, 4.9], "p_adj": [0.0001, 0.99], "n_with": [755, 621]})
-    table = cm.topics_table(_model(), impact)
-    assert table["Top words"].tolist() == ["billing, wrong", "a, b, c, d, e, f"]
-    assert table["Examples (redacted)"].tolist() == ["“Wrong bill.” · “Billed twice.”", "“An hour.”"]
-    assert table["impact"].tolist() == [-0.04, -32.1]
-    view = cm.topics_view(table, _model())
-    assert view.columns == ["Topic", "Share of comments", "Top words", "NPS impact", "Low", "High", "Adjusted p",
-                            "Examples (redacted)"]
+    impact = pd.DataFrame({"topic": ["Long waits", "Rude staff", "Kind staff"], "impact": [-32.1, -40.0, 0.04],
+                           "ci_low": [-38.5, -60.0, -5.0], "ci_high": [-25.6, -20.0, 4.9], "p_adj": [0.0001, 0.01, 0.99],
+                           "n_with": [300, 10, 200]})
+    table = cm.topics_table(_analysis(), impact, min_n=30)
+    assert table["Top words"].tolist() == ["wait, hold", "staff, rude", "staff, rude"]
+    assert table["Examples (redacted)"].tolist() == ["“An hour on hold.”", "“Rude.”", "“Kind.” · “Lovely.”"]
+    # a side of a mixed aspect shows no complaining share; a topic below min_n shows no impact
+    assert table["complaint_share"].isna().tolist() == [False, True, True]
+    assert table["impact"].isna().tolist() == [False, True, False]
+    view = cm.topics_view(table)
+    assert view.columns == ["Topic", "Found by", "Share of comments", "Complaining", "Words", "NPS impact", "Low",
+                            "High", "Adjusted p", "Examples (redacted)"]
     f = view.formats
     assert (f["Share of comments"](0.08), f["NPS impact"](-0.04), f["Adjusted p"](0.0001)) == ("8%", "0.0", "< 0.001")
     assert view.note.startswith("Shares are of the comments")
-    assert cm.topic_selection_note(_model()) == (
-        "Number of topics chosen by the stability of the topics across resamples (Greene et al. 2014; "
-        "1 = identical every time, chosen k = 2): k=2: 0.60, k=3: 0.75.")
-    assert cm.topic_selection_note(_model("given")) == "Number of topics given in the params: 2."
     assert view.title == "Comment topics, their words, and their relation to NPS"
-    assert cm.topics_view(table, _model(), "2025-01 to 2025-12 (all 12 months)").title == (
+    assert cm.topics_view(table, "2025-01 to 2025-12 (all 12 months)").title == (
         "Comment topics, their words, and their relation to NPS, 2025-01 to 2025-12 (all 12 months)")
-    without_nps = cm.topics_view(cm.topics_table(_model(), None), _model())  # reviews without NPS scores
+    without_nps = cm.topics_view(cm.topics_table(_analysis(), None))  # reviews without NPS scores
     assert "NPS impact" not in without_nps.columns and without_nps.title == "Comment topics and their words"
     assert "NPS" not in without_nps.note  # a page never speaks of a score the survey does not have
+    assert cm.topic_selection_note(_analysis()) == ("40 sentences of 100 matched no aspect of the taxonomy; too few to search for new aspects.")
+    assert cm.mixed_sentence(_analysis()) == ("Comments about staff mix praise and complaint (40% complain), so they are "
+                                              "shown as **Rude staff** and **Kind staff**.")
+    assert cm.coverage_sentence(_analysis()) == ("25% of comments mention no topic: they praise or complain in general, "
+                                                 "or name something too rare to be a topic.")
+    assert "utilities" in cm.comments_method(True, _analysis()) and "impact" in cm.comments_method(True, _analysis())
 
 
 def test_comments_section_with_too_few_comments_or_no_survey():
@@ -120,37 +134,40 @@ def test_comments_section_hands_on_its_membership(fitted):
 
 
 def test_comments_section_assembles_the_artifacts_the_scorecards_read(monkeypatch):
-    """With the topic fit and the sentiment scorer replaced by known answers: 60 comments, the first 20 about
-    billing (all detractors), the rest about nothing in particular (all promoters)."""
-    from cxtemplate.analysis.experience import CommentTopics
+    """With the aspect analysis and the sentiment scorer replaced by known answers: 60 comments, the first 20 about
+    waits (all detractors), the rest about nothing in particular (all promoters)."""
     from cxtemplate.analysis.text.plots import plot_sentiment_by, plot_topic_impact
 
     n = 60
     r = pd.DataFrame({"response_id": [f"R{i}" for i in range(n)], "nps": [0] * 20 + [10] * 40,
-                      "comment": ["Wrong bill"] * 20 + ["Fine"] * 40, "location": ["A", "B"] * 30,
+                      "comment": ["Long wait"] * 20 + ["Fine"] * 40, "location": ["A", "B"] * 30,
                       "touchpoint": "Phone"})
     r = pd.concat([r, pd.DataFrame({"response_id": ["Q1"], "nps": [5], "comment": [None], "location": ["A"]})],
                   ignore_index=True)
-    membership = pd.DataFrame({"billing": [True] * 20 + [False] * 40}, index=r.index[:n])
-    monkeypatch.setattr(cm, "comment_topics", lambda comments, seed: CommentTopics(_model("given"), membership, n, n, ""))
+    membership = pd.DataFrame({"Long waits": [True] * 20 + [False] * 40, "Rude staff": False, "Kind staff": False},
+                              index=r.index[:n])
+    fitted = _analysis(membership)
+    monkeypatch.setattr(cm, "analyse_aspects", lambda comments, taxonomy, scores, **kw: fitted)
     monkeypatch.setattr(cm, "score_sentiment", lambda comments, labels, seed: pd.DataFrame(
         {"label": ["negative"] * 20 + ["positive"] * 40, "method": "own_scores"}, index=comments.index))
     section = cm.comments_section(Survey(r, {"nps": nps_spec()}, scorecards_by="location", min_n=10))
-    assert section.sentences[0].startswith("**2 topics** run through 60 comments (98% of responses). The most harmful "
-                                           "is **billing**: comments mentioning it have an NPS ")
+    assert section.sentences[0].startswith("**3 topics** run through 60 comments (98% of responses). The most harmful "
+                                           "is **Long waits**: comments mentioning it have an NPS ")
     assert "points below the others" in section.sentences[0]
-    assert section.sentences[1] == "33% of comments are negative."
-    assert section.methods == [cm.comments_method(True, _model("given")), "Number of topics given in the params: 2.",
-                               "Sentiment scorer used: own scores."]
-    assert "promoters' comments" in section.methods[0]
+    assert section.sentences[1] == cm.mixed_sentence(fitted) and section.sentences[2] == cm.coverage_sentence(fitted)
+    assert section.sentences[3] == "33% of comments are negative."
+    assert section.methods[:2] == [cm.comments_method(True, fitted), cm.topic_selection_note(fitted)]
+    assert "promoters' sentences" in section.methods[0]
     assert all(c.alt for c in section.charts)
     assert "impact" not in cm.comments_method(False) and "VADER" in cm.comments_method(False)
     assert [c.plot for c in section.charts] == [plot_topic_impact, plot_sentiment_by]
-    assert list(section.artifacts) == ["topics", "topic_impact", "commented_by", "topic_mentions", "comment_sentiment"]
+    assert list(section.artifacts) == ["topics", "text_coverage", "topic_impact", "commented_by", "topic_mentions",
+                                       "comment_sentiment"]
+    assert section.artifacts["text_coverage"]["mixed_aspects"] == ["Staff"]
     assert section.artifacts["commented_by"] == {"by": "location", "total": 60, "levels": {"A": 30, "B": 30}}
     mentions = section.artifacts["topic_mentions"]
-    assert mentions["response_id"].tolist() == [f"R{i}" for i in range(20)] and set(mentions["topic"]) == {"billing"}
+    assert mentions["response_id"].tolist() == [f"R{i}" for i in range(20)] and set(mentions["topic"]) == {"Long waits"}
     assert mentions["location"].tolist() == ["A", "B"] * 10
     assert section.artifacts["comment_sentiment"] == {"method": "own_scores", "negative_share": 20 / 60, "n": 60}
-    assert "top_terms" not in section.artifacts["topics"].columns
+    assert "examples" not in section.artifacts["topics"].columns
     assert section.membership is membership

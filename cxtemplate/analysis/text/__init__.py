@@ -1,4 +1,5 @@
-"""What customers write: comment topics, their impact, sentiment, and their charts.
+"""What customers write: aspects from a taxonomy and their polarity, discovered topics, their impact, sentiment,
+and their charts.
 """
 
-__all__ = ["impact", "naming", "plots", "select", "sentiment", "topics"]
+__all__ = ["aspects", "impact", "naming", "plots", "polarity", "select", "sentiment", "taxonomy", "topics"]

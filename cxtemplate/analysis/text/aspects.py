@@ -39,6 +39,8 @@ MIN_DISCOVERY_SENTENCES = 200
 MIN_PROPOSED_SHARE = 0.01
 """A proposed aspect is shown when at least this share of the comments (and ``min_mentions`` of them) mention it."""
 N_EXAMPLES = 2
+DISCOVERY_SAMPLE = 20_000
+"""Above this many sentences left by the taxonomy, discovery fits on a random sample of them and assigns all."""
 
 
 @dataclass
@@ -220,13 +222,16 @@ def _discover(sentences: np.ndarray, owner: np.ndarray, n: int, *, seed: int, k_
     texts = pd.Series(sentences, dtype=object)
     if texts.str.strip().ne("").sum() < MIN_DISCOVERY_SENTENCES:
         return None, {}
+    fit_on = texts
+    if len(texts) > DISCOVERY_SAMPLE:
+        fit_on = texts.iloc[np.sort(np.random.default_rng(seed).choice(len(texts), DISCOVERY_SAMPLE, replace=False))]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            model = fit_topics(texts, seed=seed, k_range=k_range, stop_words=stop_words)
+            model = fit_topics(fit_on.reset_index(drop=True), seed=seed, k_range=k_range, stop_words=stop_words)
         except ValueError:  # nothing usable left
             return None, {}
-    names = topic_names(model, texts)
+    names = topic_names(model, fit_on.reset_index(drop=True))
     member = assign_topics(model, texts, include_general=True).to_numpy()
     found = {}
     topics = model.topics.reset_index(drop=True)

@@ -34,10 +34,11 @@ import numpy as np
 import pandas as pd
 
 from cxtemplate.analysis.text.select import split_sentences
+from cxtemplate.vocabulary import TEXT_SECTORS
 
 __all__ = ["Aspect", "SECTORS", "Taxonomy", "aspect_hits", "comment_aspects", "compile_term", "load_taxonomy", "primary_aspect"]
 
-SECTORS: tuple[str, ...] = ("retail", "utilities", "telecoms", "travel", "banking")
+SECTORS: tuple[str, ...] = TEXT_SECTORS
 """The sectors with a shipped taxonomy (``common`` is included by each)."""
 
 
@@ -105,6 +106,7 @@ class Taxonomy:
 
     name: str
     aspects: tuple[Aspect, ...]
+    from_file: bool = False
 
     @property
     def ids(self) -> list[str]:
@@ -167,7 +169,8 @@ def load_taxonomy(source: str | Path | None = None, *, aspects: list[dict] | Non
     -------
     Taxonomy
     """
-    name = "common" if source is None else str(source)
+    from_file = source is not None and str(source) not in SECTORS and str(source) != "common"
+    name = "common" if source is None else (Path(str(source)).stem if from_file else str(source))
     found: list[Aspect] = []
     if source is not None:
         data = _read(source)
@@ -185,7 +188,7 @@ def load_taxonomy(source: str | Path | None = None, *, aspects: list[dict] | Non
         if a.id in seen:
             raise ValueError(f"taxonomy {name}: aspect id {a.id!r} appears twice")
         seen.add(a.id)
-    return Taxonomy(name, tuple(found))
+    return Taxonomy(name, tuple(found), from_file)
 
 
 def aspect_hits(taxonomy: Taxonomy, sentences) -> np.ndarray:

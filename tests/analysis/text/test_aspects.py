@@ -13,7 +13,6 @@ import pytest
 
 from cxtemplate.analysis.text.aspects import analyse_aspects, aspect_units
 from cxtemplate.analysis.text.impact import topic_impact
-from cxtemplate.analysis.text.polarity import normalise_text, sentence_polarity
 from cxtemplate.analysis.text.taxonomy import load_taxonomy
 from cxtemplate.data.privacy import redact
 
@@ -35,23 +34,6 @@ def test_mixed_aspect_is_split_and_one_sided_aspect_is_whole():
     assert not units["Wrong bills"]["mixed"] and units["Wrong bills"]["polarity"] == "both"
     assert units["Wrong bills"]["complaint_share"] == pytest.approx(0.8)
     assert units["Wrong bills"]["sentences"].sum() == 5
-
-
-def test_polarity_without_scores_is_the_lexicon_and_with_scores_learns_domain_words():
-    lex = sentence_polarity(["The staff were lovely.", "The staff were rude and awful."], [0, 1])
-    assert lex.attrs["method"] == "lexicon" and list(lex["polarity"]) == ["praise", "complaint"]
-    rng = np.random.default_rng(0)
-    # "charged twice" carries no emotional word; promoters never write it
-    good = [f"Sorted in {m} minutes." for m in range(2, 62)]
-    bad = [f"Charged twice in month {m}." for m in range(1, 61)]
-    sentences = good + bad
-    scores = np.r_[rng.integers(9, 11, 60), rng.integers(0, 7, 60)]
-    own = sentence_polarity(sentences, np.arange(120), scores, seed=1)
-    assert own.attrs["method"] == "own_scores+lexicon"
-    assert own.attrs["trained_on"] == {"promoters": 60, "detractors": 60}
-    assert (own["polarity"].iloc[60:] == "complaint").mean() > 0.9
-    assert (own["polarity"].iloc[:60] == "praise").mean() > 0.9
-    assert list(normalise_text(["Great  service!", None])) == ["great service", ""]
 
 
 def test_examples_are_redacted_and_hostile_text_stays_text():
