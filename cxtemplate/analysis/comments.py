@@ -290,8 +290,10 @@ def comments_section(survey: Survey) -> CommentsSection:
     section.method(topic_selection_note(fitted))
     words = dict(zip(fitted.units["label"], fitted.units["words"]))
     impact = None
-    if nps is not None and membership.shape[1]:
+    if nps is not None and membership.shape[1] and (fitted.units["n"] >= survey.min_n).any():
         impact = topic_impact(membership, nps, kind="nps", confidence=survey.conf)
+        # a topic fewer than min_n comments mention is suppressed: no finding, no headline, no chart bar
+        impact = impact[impact["n_with"] >= survey.min_n].reset_index(drop=True)
         n_responses = len(survey.within(survey.topics_window))
         section.say(topics_sentence(len(fitted.units), len(commented), n_responses, impact.iloc[0], window))
         title = "How each comment topic relates to NPS" + (f", {window}" if window else "")
