@@ -65,7 +65,7 @@ def test_travel_taxonomy_against_airline_complaint_reasons(real_data):
     """The travel taxonomy and its aspect-to-reason map were written from general knowledge and committed
     (1db9011) before being measured on these labels; neither has been changed since.
 
-    Measured 2026-12-02 on the 8,010 negative tweets with a reason other than "Can't Tell" (bench/results/taxonomy.md):
+    Measured 2026-12-02 on the 7,988 negative tweets with a reason other than "Can't Tell" (bench/results/taxonomy.md):
     F1 Cancelled Flight 0.72, Lost Luggage 0.70, Late Flight 0.63, Bad Flight 0.44, Customer Service Issue 0.44,
     Flight Booking Problems 0.41, Flight Attendant Complaints 0.28, longlines 0.24, Damaged Luggage 0.22: three
     reasons at 0.6 or more, where the issue asked for six. For scale, a classifier *trained on these labels*
