@@ -30,7 +30,7 @@ from cxtemplate.analysis.page import Survey
 from cxtemplate.analysis.text.aspects import AspectAnalysis, analyse_aspects
 from cxtemplate.analysis.text.impact import topic_impact
 from cxtemplate.analysis.text.plots import plot_sentiment_by, plot_topic_impact
-from cxtemplate.analysis.text.sentiment import score_sentiment
+from cxtemplate.analysis.text.sentiment import accuracy_sentence, score_sentiment
 from cxtemplate.analysis.text.taxonomy import load_taxonomy
 from cxtemplate.report.display import TableView, fixed, fmt_num, fmt_pct, labelled, p_value_cell, signed
 from cxtemplate.report.grammar import join_list, plural, sentence
@@ -153,9 +153,14 @@ def sentiment_alt(labels: pd.Series, by: pd.Series, min_n: int) -> str:
 
 
 def sentiment_sentence(sentiment: pd.DataFrame) -> str:
-    """The share of negative comments (what scored them goes in the method note: :func:`sentiment_method`)."""
+    """The share of negative comments and how often the labels are right against always answering the commonest
+    class (:func:`cxtemplate.analysis.text.sentiment.accuracy_sentence`; the scorer's name goes in the method note:
+    :func:`sentiment_method`)."""
     negative = (sentiment["label"] == "negative").mean()
-    return f"{fmt_pct(negative, 0, share=True)} of comments are negative."
+    text = f"{fmt_pct(negative, 0, share=True)} of comments are negative."
+    if sentiment.attrs.get("accuracy") or str(sentiment["method"].iloc[0]) == "vader":
+        text += " " + accuracy_sentence(sentiment)  # how far to trust the labels, beside the commonest class
+    return text
 
 
 def sentiment_method(sentiment: pd.DataFrame) -> str:

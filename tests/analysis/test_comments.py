@@ -61,6 +61,11 @@ def test_topics_sentence_states_the_gap_as_a_distance():
 def test_sentiment_sentence_is_plain_and_the_scorer_goes_to_the_method():
     sent = pd.DataFrame({"label": ["negative", "positive", "neutral", "negative"], "method": "own_scores"})
     assert cm.sentiment_sentence(sent) == "50% of comments are negative."
+    sent.attrs["accuracy"] = {"method": "own_scores", "n": 4, "labelled": 4, "accuracy": 0.75, "macro_f1": 0.7,
+                              "majority_class": "negative", "majority_rate": 0.5, "scale": "nps", "grouped": True,
+                              "trained_on": "TF-IDF", "folds": 2, "distinct_texts": 4, "duplicates": 0}
+    assert cm.sentiment_sentence(sent).startswith("50% of comments are negative. On this organisation's 4 scored")
+    del sent.attrs["accuracy"]
     assert cm.sentiment_method(sent) == "Sentiment scorer used: own scores."
     sent.attrs["train_sample"] = {"trained_on": 25_000, "labelled": 30_000}
     assert cm.sentiment_method(sent).endswith(

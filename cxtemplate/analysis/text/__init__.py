@@ -1,5 +1,5 @@
-"""What customers write: aspects from a taxonomy and their polarity, discovered topics, their impact, sentiment,
+"""What customers write: aspects from a taxonomy and their polarity, discovered topics, their impact, sentiment, effort and anger,
 and their charts.
 """
 
-__all__ = ["aspects", "impact", "naming", "plots", "polarity", "select", "sentiment", "taxonomy", "topics"]
+__all__ = ["aspects", "impact", "naming", "plots", "polarity", "select", "sentiment", "signals", "taxonomy", "topics"]

@@ -20,14 +20,13 @@ not a fitted parameter.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
+from cxtemplate.analysis.text.sentiment import normalise_text
 from cxtemplate.vocabulary import NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN
 
-__all__ = ["LEXICON_WEIGHT", "MIN_PER_CLASS", "N_FOLDS", "normalise_text", "sentence_polarity"]
+__all__ = ["LEXICON_WEIGHT", "MIN_PER_CLASS", "N_FOLDS", "TRAIN_SAMPLE", "sentence_polarity"]
 
 MIN_PER_CLASS = 50
 """Promoters' and detractors' sentences each needed before the comments' own scores train the polarity model."""
@@ -37,21 +36,10 @@ N_FOLDS = 5
 TRAIN_SAMPLE = 40_000
 """Above this many sentences the model is cross-fitted on a random sample of this many; the model fitted on the
 whole sample scores the others (the verdicts barely move while the cost grows with the sentences)."""
-_PUNCT = re.compile(r"[^\w\s]")
-
-
-def normalise_text(texts) -> pd.Series:
-    """Texts as compared for duplicates: lower case, punctuation dropped, whitespace collapsed.
-
-    >>> list(normalise_text(["Great  service!", "great service"]))
-    ['great service', 'great service']
-    """
-    s = pd.Series(list(texts), dtype=object).fillna("").astype(str).str.lower()
-    return s.str.replace(_PUNCT, " ", regex=True).str.split().str.join(" ")
 
 
 def _vader(sentences: pd.Series) -> np.ndarray:
-    from cxtemplate.analysis.text.sentiment import vader_compound
+    from cxtemplate.analysis.text.sentiment import vader_compound  # noqa: PLC0415 (VADER loads on first use)
 
     return vader_compound(sentences).fillna(0.0).to_numpy(dtype=float)
 

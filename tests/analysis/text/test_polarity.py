@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from cxtemplate.analysis.text.polarity import normalise_text, sentence_polarity
+from cxtemplate.analysis.text.polarity import sentence_polarity
+from cxtemplate.analysis.text.sentiment import normalise_text
 
 
 def test_polarity_without_scores_is_the_lexicon_and_with_scores_learns_domain_words():
