@@ -30,15 +30,19 @@ def plot_topic_impact(impact: pd.DataFrame, ax=None, *, title: str = "Impact of 
 
     d = impact[impact["n_with"] >= min_n].sort_values("impact", ascending=False)
     hidden = len(impact) - len(d)
+    labels = [f"{t}  (n={n:,})" for t, n in zip(d["topic"], d["n_with"])]
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.45 * max(len(d), 2) + 1.6))
+        # no constrained layout: it would squeeze the bars into what the topic names and a title running past the
+        # axes leave; the page saves with a tight bounding box, which takes in the names and the title instead
+        fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(d), 2) + 1.6), layout="none")
+        fig.subplots_adjust(left=0.02, right=0.98, top=0.85, bottom=0.15)
     sig = (d["ci_low"] > 0) | (d["ci_high"] < 0)
     colours = np.where(~sig, NEUTRAL, np.where(d["impact"] < 0, BAD, GOOD))
     y = np.arange(len(d))
     ax.barh(y, d["impact"], color=colours)
     ax.errorbar(d["impact"], y, xerr=[d["impact"] - d["ci_low"], d["ci_high"] - d["impact"]],
                 fmt="none", ecolor="#333333", capsize=3, lw=1)
-    ax.set_yticks(y, [f"{t}  (n={n:,})" for t, n in zip(d["topic"], d["n_with"])])
+    ax.set_yticks(y, labels)
     ax.axvline(0, color="#333333", lw=0.8)
     kind = impact.attrs.get("kind", "nps")
     conf = impact.attrs.get("confidence", 0.95)
