@@ -92,6 +92,15 @@ def _analysis(membership=None):
                           params={"mixed_share": 0.2, "sentences": 100, "left_for_discovery": 40})
 
 
+def test_signals_sentence_gives_shares_and_their_nps():
+    flags = pd.DataFrame({"effort": [True, False, False, False], "anger": [True, True, False, False]})
+    nps = pd.Series([0.0, 3.0, 10.0, 9.0])
+    assert cm.signals_sentence(flags, nps) == (
+        "25% of comments describe effort to get something done, such as repeat contact, being passed around or chasing "
+        "(NPS -100 against 33 for the other comments); 50% of comments express anger or frustration (NPS -100 against "
+        "100 for the other comments).")
+
+
 def test_topics_table_and_view():
     impact = pd.DataFrame({"topic": ["Long waits", "Rude staff", "Kind staff"], "impact": [-32.1, -40.0, 0.04],
                            "ci_low": [-38.5, -60.0, -5.0], "ci_high": [-25.6, -20.0, 4.9], "p_adj": [0.0001, 0.01, 0.99],
@@ -167,7 +176,10 @@ def test_comments_section_assembles_the_artifacts_the_scorecards_read(monkeypatc
     assert "impact" not in cm.comments_method(False) and "VADER" in cm.comments_method(False)
     assert [c.plot for c in section.charts] == [plot_topic_impact, plot_sentiment_by]
     assert list(section.artifacts) == ["topics", "text_coverage", "topic_impact", "commented_by", "topic_mentions",
-                                       "comment_sentiment"]
+                                       "comment_signals", "comment_sentiment"]
+    assert section.sentences[4] == ("0% of comments describe effort to get something done, such as repeat contact, "
+                                    "being passed around or chasing; 0% of comments express anger or frustration.")
+    assert section.artifacts["comment_signals"]["response_id"].tolist() == [f"R{i}" for i in range(60)]
     assert section.artifacts["text_coverage"]["mixed_aspects"] == ["Staff"]
     assert section.artifacts["commented_by"] == {"by": "location", "total": 60, "levels": {"A": 30, "B": 30}}
     mentions = section.artifacts["topic_mentions"]
